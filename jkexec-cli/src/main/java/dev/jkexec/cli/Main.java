@@ -1,0 +1,65 @@
+package dev.jkexec.cli;
+
+import dev.jkexec.image.JkexecException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code jkexec} command. One class per subcommand; this table is the only list of them.
+ *
+ * <p>Errors: a {@link JkexecException} (bad input, a refused operation, a machine fault) prints as
+ * one line {@code jkexec: <message>} with exit status 1; usage errors exit 2. Stack traces appear
+ * only with {@code JKEXEC_DEBUG=1}.
+ */
+@Command(name = "jkexec",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Load a new kernel beside a running system and hand the machine over to it.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line and returns the exit status; used by {@link #main} and by tests. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (debug()) {
+                ex.printStackTrace(err);
+            }
+            if (ex instanceof JkexecException) {
+                err.println("jkexec: " + ex.getMessage());
+                return 1;
+            }
+            err.println("jkexec: internal error: " + ex + " (set JKEXEC_DEBUG=1 for the stack trace)");
+            return 70;
+        });
+        return cl.execute(args);
+    }
+
+    static boolean debug() {
+        return "1".equals(System.getenv("JKEXEC_DEBUG"));
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"jkexec " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

@@ -1,0 +1,37 @@
+# Sourced by ./jkexec, ./run-tests and .ci/run: finds a JDK >= 25 and installs QEMU when missing.
+
+# Sets JAVA_HOME to a JDK whose major version is >= 25: $JAVA_HOME, then `java` on PATH, then
+# every JDK under /usr/lib/jvm. Prints what was tried and fails when none fits.
+jkexec_find_jdk() {
+  local c v tried=""
+  for c in "${JAVA_HOME:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent)")")")" /usr/lib/jvm/*; do
+    [ -n "$c" ] && [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
+    v=$("$c/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    tried="$tried $c($v)"
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
+      export JAVA_HOME="$c"
+      return 0
+    fi
+  done
+  echo "jkexec: no JDK >= 25 found (tried:${tried:- nothing}). Install one, e.g. Temurin 25 under /usr/lib/jvm, or set JAVA_HOME." >&2
+  return 1
+}
+
+# True when the jar is missing or older than any source or POM.
+jkexec_needs_build() {
+  local jar=$1
+  [ -f "$jar" ] || return 0
+  [ -n "$(find "$ROOT" -path "$ROOT/*/target" -prune -o \( -name '*.java' -o -name pom.xml -o -path '*/src/main/resources/*' \) -newer "$jar" -print -quit 2>/dev/null)" ]
+}
+
+# Installs Debian's qemu-system-x86 when qemu-system-x86_64 is missing.
+jkexec_ensure_qemu() {
+  command -v qemu-system-x86_64 >/dev/null 2>&1 && return 0
+  echo "jkexec: installing QEMU (apt-get install qemu-system-x86) ..." >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq qemu-system-x86 >/dev/null; }; then
+    echo "jkexec: could not install qemu-system-x86 with apt-get; install it and retry" >&2
+    return 1
+  fi
+}
