@@ -1,0 +1,224 @@
+package dev.jkexec.machine.firmware;
+
+import static dev.jkexec.image.x86.Reg.*;
+import static dev.jkexec.machine.firmware.HandoverBlock.*;
+
+import dev.jkexec.core.MachineLayout;
+import dev.jkexec.image.x86.Assembler;
+import dev.jkexec.image.x86.Cond;
+import dev.jkexec.image.x86.Label;
+import dev.jkexec.image.x86.Mem;
+import dev.jkexec.image.x86.SegmentDescriptor;
+import dev.jkexec.image.x86.Sreg;
+
+/**
+ * jkexec's firmware: a 64 KiB ROM, generated for one machine layout, that QEMU runs from the
+ * reset vector after every reset. It is jkexec's {@code kexec_reloc}.
+ *
+ * <p>What it does, in order (the code below follows it line by line):
+ * <ol>
+ *   <li><b>16-bit</b>, at 0xFFFFFFF0: jump to the start; {@code cli; cld}; load the ROM's GDT
+ *       (32-bit base, hence {@code o32 lgdt}); clear CR0.CD/NW (QEMU resets with them set); set
+ *       CR0.PE; far jump to 32-bit code.</li>
+ *   <li><b>32-bit</b>: flat data segments, the stack in jkexec's hidden page, A20 on; count the run;
+ *       if the handover block has no magic, record "no handover" and halt forever — a guest reboot
+ *       or triple fault must not loop. Otherwise zero the magic (one shot), load CR3 from the
+ *       block, enable PAE, EFER.LME and paging, far jump to 64-bit code.</li>
+ *   <li><b>64-bit</b>: walk the page list exactly as Xen's {@code kexec_reloc} (spec §4.6:
+ *       DESTINATION, INDIRECTION, DONE, SOURCE, ZERO tested in that order, 4096-byte copies with
+ *       {@code rep movsq}), so every destination byte is written by the CPU; then rewrite each
+ *       refresh range quadword by quadword (crash images written in place from outside).</li>
+ *   <li><b>EM_X86_64 entry</b>: load the 64-bit entry GDT from RAM, reload CS (0x10) by far
+ *       return and DS/ES/SS/FS/GS (0x18), IDT limit 0, then enter.</li>
+ *   <li><b>EM_386 entry</b>: load the 32-bit entry GDT, far jump to its 32-bit code (0x10) in
+ *       compatibility mode, clear CR0.PG, EFER.LME, CR4 and CR3, load 0x18 data segments, IDT limit
+ *       0, then enter.</li>
+ * </ol>
+ *
+ * <p><b>State at the image entry</b> (the firmware's contract, independent of any purgatory):
+ * interrupts off; RFLAGS = 0x2 exactly (IF=0, DF=0); every general register zero except RSP/ESP =
+ * {@link MachineLayout#stackTop()} (a 4 KiB stack in jkexec's hidden page); CS = 0x10, DS = ES =
+ * SS = FS = GS = 0x18 from the entry GDT in RAM; IDTR limit 0 (any exception resets the machine,
+ * and the firmware then halts). 64-bit: CR0 = PE|PG|ET (CD, NW, WP, AM clear), CR4 = PAE, EFER =
+ * LME|LMA, CR3 = identity tables covering all of the machine's RAM and the low 4 GiB.
+ * 32-bit: CR0 = PE|ET, CR4 = 0, CR3 = 0, EFER.LME = 0.
+ */
+public final class Firmware {
+    private static final long ROM_BASE = MachineLayout.ROM_BASE;
+    private static final int CODE32 = 0x08;
+    private static final int CODE64 = 0x10;
+    private static final int DATA = 0x18;
+    private static final long EFER = 0xC0000080L;
+
+    private Firmware() {
+    }
+
+    /** The ROM image for {@code layout} ({@link MachineLayout#ROM_SIZE} bytes). */
+    public static byte[] build(MachineLayout layout) {
+        long block = layout.handoverBlock();
+        long stack = layout.stackTop();
+        Assembler a = new Assembler(ROM_BASE);
+        Label gdt = a.label("gdt");
+        Label gdtr = a.label("gdtr");
+        Label toCompat = a.label("to_compat");
+        Label start16 = a.label("start16");
+        Label start32 = a.label("start32");
+        Label start64 = a.label("start64");
+        Label compat32 = a.label("compat32");
+        Label halt = a.label("halt");
+
+        // ---- data: the ROM's own GDT (accessed bits preset: the CPU cannot write ROM) ----
+        a.bits(32);
+        a.bind(gdt).dq(0).dq(SegmentDescriptor.CODE32.encode()).dq(SegmentDescriptor.CODE64.encode())
+                .dq(SegmentDescriptor.DATA.encode());
+        a.bind(gdtr).dw(4 * 8 - 1).dd(gdt);
+        a.align(8, 0);
+        a.bind(toCompat).dd(compat32).dw(0x10); // m16:32: 0x10 is 32-bit code in the 32-bit entry GDT
+
+        // ---- 16-bit: from reset into protected mode ----
+        a.align(16, 0xF4);
+        a.bits(16).bind(start16);
+        a.cli().cld();
+        a.lgdt(Mem.seg16(Sreg.CS, gdtr, ROM_BASE));
+        a.movFromCr(EAX, 0);
+        a.and(EAX, 0x9FFF_FFFFL);          // CD (bit 30) and NW (bit 29) come out of reset set
+        a.or(EAX, 1);                      // PE
+        a.movToCr(0, EAX);
+        a.jmpFar(CODE32, start32);
+
+        // ---- 32-bit: take the handover block, enter long mode ----
+        a.bits(32).bind(start32);
+        a.movImm(AX, DATA);
+        for (Sreg s : new Sreg[] {Sreg.DS, Sreg.ES, Sreg.SS, Sreg.FS, Sreg.GS}) {
+            a.movSreg(s, AX);
+        }
+        a.movImm(ESP, stack);
+        a.inAl(0x92).or(AL, 2).and(AL, 0xFE).outAl(0x92); // fast A20 on; never the reset bit
+        a.load(EAX, Mem.abs(block + RUNS_OFFSET)).inc(EAX).store(Mem.abs(block + RUNS_OFFSET), EAX);
+        a.storeImm(Mem.abs(block + STATUS_OFFSET), Status.STARTED, 32);
+        a.load(EAX, Mem.abs(block + MAGIC_OFFSET)).cmp(EAX, MAGIC & 0xFFFF_FFFFL).j(Cond.NE, halt);
+        a.load(EAX, Mem.abs(block + MAGIC_OFFSET + 4)).cmp(EAX, MAGIC >>> 32).j(Cond.NE, halt);
+        a.storeImm(Mem.abs(block + MAGIC_OFFSET), 0, 32);     // one shot: consumed before use
+        a.storeImm(Mem.abs(block + MAGIC_OFFSET + 4), 0, 32);
+        a.storeImm(Mem.abs(block + STATUS_OFFSET), Status.ACCEPTED, 32);
+        a.load(EAX, Mem.abs(block + CR3_OFFSET)).movToCr(3, EAX);
+        a.movFromCr(EAX, 4).or(EAX, 0x20).movToCr(4, EAX);   // PAE
+        a.movImm(ECX, EFER).rdmsr().or(EAX, 0x100).wrmsr(); // LME
+        a.movFromCr(EAX, 0).or(EAX, 0x8000_0000L).movToCr(0, EAX); // PG: long mode active
+        a.jmpFar(CODE64, start64);
+
+        a.bind(halt);
+        a.storeImm(Mem.abs(block + STATUS_OFFSET), Status.NO_HANDOVER, 32);
+        Label spin = a.label("spin");
+        a.bind(spin).cli().hlt().jmp(spin);
+
+        // ---- 64-bit: relocate, refresh, enter ----
+        a.bits(64).bind(start64);
+        a.movImm(RSP, stack);
+        a.movImm(RAX, block);
+        a.storeImm(Mem.at(RAX, STATUS_OFFSET), Status.LONG_MODE, 32);
+        emitRelocationWalk(a);
+        a.movImm(RAX, block);
+        a.storeImm(Mem.at(RAX, STATUS_OFFSET), Status.RELOCATED, 32);
+        emitRefresh(a);
+        a.movImm(RAX, block);
+        a.storeImm(Mem.at(RAX, STATUS_OFFSET), Status.REFRESHED, 32);
+        Label enter32 = a.label("enter32");
+        a.load(RCX, Mem.at(RAX, FLAGS_OFFSET)).test(CL, (int) FLAG_ENTRY_32).j(Cond.NZ, enter32);
+
+        // EM_X86_64
+        a.lgdt(Mem.at(RAX, GDTR64_OFFSET)).lidt(Mem.at(RAX, IDTR_OFFSET));
+        a.movImm(ECX, DATA);
+        for (Sreg s : new Sreg[] {Sreg.DS, Sreg.ES, Sreg.SS, Sreg.FS, Sreg.GS}) {
+            a.movSreg(s, CX);
+        }
+        Label reloaded = a.label("cs_reloaded");
+        a.pushImm(CODE64).lea(RCX, Mem.rip(reloaded)).push(RCX).retFar(); // CS from the RAM GDT
+        a.bind(reloaded);
+        a.storeImm(Mem.at(RAX, STATUS_OFFSET), Status.ENTERING_64, 32);
+        a.movImm(RSP, stack);
+        a.pushMem(Mem.at(RAX, ENTRY_OFFSET));
+        for (var r : GPR64) {
+            if (r != RSP) {
+                a.xor(r.as32(), r.as32()); // 32-bit xor zero-extends: clears the whole register
+            }
+        }
+        a.pushImm(2).popf();               // RFLAGS = 0x2 exactly
+        a.ret();                           // pops the entry; RSP = stack top at the image's first instruction
+
+        // EM_386: down to 32-bit protected mode without paging
+        a.bind(enter32);
+        a.lgdt(Mem.at(RAX, GDTR32_OFFSET)).lidt(Mem.at(RAX, IDTR_OFFSET));
+        a.jmpFar(Mem.rip(toCompat));
+        a.bits(32).bind(compat32);
+        a.movFromCr(EAX, 0).and(EAX, 0x7FFF_FFFFL).movToCr(0, EAX);  // PG off: leaves long mode
+        a.movImm(ECX, EFER).rdmsr().and(EAX, 0xFFFF_FEFFL).wrmsr();  // LME off
+        a.xor(EAX, EAX).movToCr(4, EAX).movToCr(3, EAX);
+        a.movImm(AX, DATA);
+        for (Sreg s : new Sreg[] {Sreg.DS, Sreg.ES, Sreg.SS, Sreg.FS, Sreg.GS}) {
+            a.movSreg(s, AX);
+        }
+        a.storeImm(Mem.abs(block + STATUS_OFFSET), Status.ENTERING_32, 32);
+        a.movImm(ESP, stack);
+        a.pushMem(Mem.abs(block + ENTRY_OFFSET));
+        for (var r : new dev.jkexec.image.x86.Reg[] {EAX, EBX, ECX, EDX, ESI, EDI, EBP}) {
+            a.xor(r, r);
+        }
+        a.pushImm(2).popf();
+        a.ret();
+
+        // ---- the reset vector ----
+        a.bits(16);
+        a.fillTo(MachineLayout.RESET_VECTOR, 0xF4);
+        a.jmp(start16);
+        a.fillTo(ROM_BASE + MachineLayout.ROM_SIZE, 0xF4);
+        byte[] rom = a.assemble();
+        if (rom.length != MachineLayout.ROM_SIZE) {
+            throw new AssertionError("ROM is " + rom.length + " bytes");
+        }
+        return rom;
+    }
+
+    /**
+     * Xen's relocation walk (spec §4.6). RBX = list pointer, RDI = destination, RCX = entry.
+     * Unknown entries (including 0) are skipped, as the assembly walker does.
+     */
+    private static void emitRelocationWalk(Assembler a) {
+        Label loop = a.label("walk");
+        Label notDest = a.label("not_dest");
+        Label notInd = a.label("not_ind");
+        Label notSource = a.label("not_source");
+        Label done = a.label("walk_done");
+        a.load(RBX, Mem.at(RAX, HEAD_OFFSET));
+        a.test(RBX, RBX).j(Cond.Z, done);
+        a.xor(EDI, EDI);
+        a.bind(loop);
+        a.load(RCX, Mem.at(RBX)).add(RBX, 8);
+        a.test(CL, 0x1).j(Cond.Z, notDest);                       // IND_DESTINATION
+        a.mov(RDI, RCX).and(RDI, -4096).jmp(loop);
+        a.bind(notDest);
+        a.test(CL, 0x2).j(Cond.Z, notInd);                        // IND_INDIRECTION
+        a.mov(RBX, RCX).and(RBX, -4096).jmp(loop);
+        a.bind(notInd);
+        a.test(CL, 0x4).j(Cond.NZ, done);                         // IND_DONE
+        a.test(CL, 0x8).j(Cond.Z, notSource);                     // IND_SOURCE
+        a.mov(RSI, RCX).and(RSI, -4096).movImm(ECX, 512).repMovsq().jmp(loop);
+        a.bind(notSource);
+        a.test(CL, 0x10).j(Cond.Z, loop);                         // IND_ZERO
+        a.xor(EAX, EAX).movImm(ECX, 512).repStosq().jmp(loop);
+        a.bind(done);
+    }
+
+    /** Reads and writes back every quadword of each refresh range ({@code rep movsq} onto itself). */
+    private static void emitRefresh(Assembler a) {
+        Label loop = a.label("refresh");
+        Label done = a.label("refresh_done");
+        a.load(RDX, Mem.at(RAX, REFRESH_COUNT_OFFSET));
+        a.lea(R8, Mem.at(RAX, REFRESH_TABLE_OFFSET));
+        a.bind(loop);
+        a.test(RDX, RDX).j(Cond.Z, done);
+        a.load(RSI, Mem.at(R8)).load(RCX, Mem.at(R8, 8)).shr(RCX, 3).mov(RDI, RSI).repMovsq();
+        a.add(R8, 16).dec(RDX).jmp(loop);
+        a.bind(done);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.jkexec.machine.firmware;
+
+import dev.jkexec.core.MachineLayout;
+import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.core.handover.EntryGdt;
+import dev.jkexec.image.Arch;
+import java.util.List;
+
+/**
+ * The one-shot handover block: what jkexec tells the firmware to do after the next reset.
+ * It lives in jkexec's hidden page at {@link MachineLayout#handoverBlock()}.
+ *
+ * <pre>
+ *  off  size  field
+ *  0x00  8    magic "JKXHAND1" — the firmware acts only on this, and zeroes it first (one shot)
+ *  0x08  8    flags: bit 0 = enter in 32-bit protected mode (EM_386), else 64-bit long mode
+ *  0x10  8    page list head: first entry of a Xen-encoded IND_* list, 0 = nothing to relocate
+ *  0x18  8    CR3: the identity page tables (below 4 GiB)
+ *  0x20  8    entry address (below 4 GiB for EM_386)
+ *  0x28  8    number of refresh ranges (at most 16)
+ *  0x30  8    status, written by the firmware (see {@link Status})
+ *  0x38  8    runs: incremented by the firmware on every reset, block or not
+ *  0x40  10   GDTR for 64-bit entries (limit, base)
+ *  0x50  10   GDTR for 32-bit entries
+ *  0x60  10   IDTR: limit 0, base 0
+ *  0x100 256  refresh ranges: 16 × {u64 start, u64 length}, each range 8-byte aligned
+ * </pre>
+ *
+ * <p>Refresh ranges are memory jkexec wrote from outside (crash images loaded in place): the
+ * firmware reads and writes back every quadword of them on the vCPU, so that QEMU drops any
+ * translated code it still holds for those pages (see qemu-machine-notes.md, stale code).
+ */
+public final class HandoverBlock {
+    /** "JKXHAND1" as a little-endian quadword. */
+    public static final long MAGIC = 0x31444E4148584B4AL;
+    public static final long FLAG_ENTRY_32 = 1;
+    public static final int MAGIC_OFFSET = 0x00;
+    public static final int FLAGS_OFFSET = 0x08;
+    public static final int HEAD_OFFSET = 0x10;
+    public static final int CR3_OFFSET = 0x18;
+    public static final int ENTRY_OFFSET = 0x20;
+    public static final int REFRESH_COUNT_OFFSET = 0x28;
+    public static final int STATUS_OFFSET = 0x30;
+    public static final int RUNS_OFFSET = 0x38;
+    public static final int GDTR64_OFFSET = 0x40;
+    public static final int GDTR32_OFFSET = 0x50;
+    public static final int IDTR_OFFSET = 0x60;
+    public static final int REFRESH_TABLE_OFFSET = 0x100;
+    public static final int MAX_REFRESH_RANGES = 16;
+
+    /** Progress codes the firmware writes to {@code status}. */
+    public static final class Status {
+        public static final int STARTED = 0x10;
+        public static final int NO_HANDOVER = 0x20;
+        public static final int ACCEPTED = 0x30;
+        public static final int LONG_MODE = 0x40;
+        public static final int RELOCATED = 0x50;
+        public static final int REFRESHED = 0x60;
+        public static final int ENTERING_64 = 0x70;
+        public static final int ENTERING_32 = 0x71;
+
+        private Status() {
+        }
+
+        public static String name(long code) {
+            return switch ((int) code) {
+                case STARTED -> "started";
+                case NO_HANDOVER -> "halted: no handover block";
+                case ACCEPTED -> "handover accepted";
+                case LONG_MODE -> "in long mode";
+                case RELOCATED -> "page list walked";
+                case REFRESHED -> "in-place ranges refreshed";
+                case ENTERING_64 -> "entered the image (64-bit)";
+                case ENTERING_32 -> "entered the image (32-bit)";
+                case 0 -> "firmware has not run";
+                default -> "unknown status 0x" + Long.toHexString(code);
+            };
+        }
+    }
+
+    /** A range of memory the firmware must rewrite on the CPU. */
+    public record Range(long start, long length) {
+    }
+
+    /**
+     * What the block says.
+     *
+     * @param arch          the entry mode
+     * @param entry         the image's entry address
+     * @param pageListHead  first page-list entry, 0 for none
+     * @param refresh       ranges to read and write back on the vCPU before entering
+     */
+    public record Contents(Arch arch, long entry, long pageListHead, List<Range> refresh) {
+        public Contents {
+            refresh = List.copyOf(refresh);
+        }
+    }
+
+    private HandoverBlock() {
+    }
+
+    /**
+     * Writes the block, the entry GDTs and the identity page tables for the next reset.
+     *
+     * @throws IllegalArgumentException when the contents cannot be handed over (too many
+     *         refresh ranges, a 32-bit entry above 4 GiB, unaligned ranges)
+     */
+    public static void write(PhysicalMemory memory, MachineLayout layout, Contents c) {
+        if (c.refresh().size() > MAX_REFRESH_RANGES) {
+            throw new IllegalArgumentException(c.refresh().size() + " refresh ranges > " + MAX_REFRESH_RANGES);
+        }
+        if (c.arch() == Arch.I386 && (c.entry() < 0 || c.entry() > 0xFFFF_FFFFL)) {
+            throw new IllegalArgumentException("EM_386 entry 0x" + Long.toHexString(c.entry()) + " above 4 GiB");
+        }
+        for (Range r : c.refresh()) {
+            if (r.start() % 8 != 0 || r.length() % 8 != 0 || !memory.contains(r.start(), r.length())) {
+                throw new IllegalArgumentException("refresh range " + r + " unaligned or outside memory");
+            }
+        }
+        EntryGdt.write(memory, layout);
+        long cr3 = dev.jkexec.core.handover.IdentityMap.write(memory, layout.pageTables(),
+                Math.max(1L << 32, layout.totalRam()));
+        long b = layout.handoverBlock();
+        long runs = memory.readLong(b + RUNS_OFFSET);
+        memory.zero(b, MachineLayout.PAGE_SIZE);
+        memory.writeLong(b + RUNS_OFFSET, runs);
+        memory.writeLong(b + FLAGS_OFFSET, c.arch() == Arch.I386 ? FLAG_ENTRY_32 : 0);
+        memory.writeLong(b + HEAD_OFFSET, c.pageListHead());
+        memory.writeLong(b + CR3_OFFSET, cr3);
+        memory.writeLong(b + ENTRY_OFFSET, c.entry());
+        memory.writeLong(b + REFRESH_COUNT_OFFSET, c.refresh().size());
+        writeGdtr(memory, b + GDTR64_OFFSET, layout.entryGdt64());
+        writeGdtr(memory, b + GDTR32_OFFSET, layout.entryGdt32());
+        for (int i = 0; i < c.refresh().size(); i++) {
+            memory.writeLong(b + REFRESH_TABLE_OFFSET + 16L * i, c.refresh().get(i).start());
+            memory.writeLong(b + REFRESH_TABLE_OFFSET + 16L * i + 8, c.refresh().get(i).length());
+        }
+        // The magic goes last: the block is valid only once everything else is in place.
+        memory.writeLong(b + MAGIC_OFFSET, MAGIC);
+    }
+
+    private static void writeGdtr(PhysicalMemory memory, long at, long base) {
+        memory.write(at, new byte[] {(byte) EntryGdt.LIMIT, 0});
+        memory.writeLong(at + 2, base);
+    }
+
+    /** Whether a block is waiting for the firmware (the firmware zeroes the magic when it takes it). */
+    public static boolean pending(PhysicalMemory memory, MachineLayout layout) {
+        return memory.readLong(layout.handoverBlock() + MAGIC_OFFSET) == MAGIC;
+    }
+
+    /** The firmware's last progress code. */
+    public static long status(PhysicalMemory memory, MachineLayout layout) {
+        return memory.readLong(layout.handoverBlock() + STATUS_OFFSET);
+    }
+
+    /** How many times the firmware has run since the machine was created. */
+    public static long runs(PhysicalMemory memory, MachineLayout layout) {
+        return memory.readLong(layout.handoverBlock() + RUNS_OFFSET);
+    }
+}
