@@ -1,0 +1,57 @@
+package dev.jkexec.machine.firmware;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jkexec.core.MachineLayout;
+import dev.jkexec.core.PhysicalMemory;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Decodes the tables written for a machine and checks what Linux checks: signatures, lengths, checksums, pointers. */
+class AcpiTablesTest {
+    private static int sum(byte[] t) {
+        int s = 0;
+        for (byte b : t) {
+            s += b;
+        }
+        return s & 0xFF;
+    }
+
+    @Test
+    void rsdpPointsToXsdtPointsToMadtListingEveryCpu() {
+        MachineLayout layout = new MachineLayout(64L << 20, 0, 2L << 20, 3);
+        PhysicalMemory m = PhysicalMemory.ofHeap(layout.totalRam());
+        long rsdp = AcpiTables.write(m, layout);
+        assertThat(rsdp).isEqualTo(layout.acpiBase());
+        byte[] r = m.read(rsdp, 36);
+        assertThat(new String(r, 0, 8, StandardCharsets.US_ASCII)).isEqualTo("RSD PTR ");
+        assertThat(sum(java.util.Arrays.copyOf(r, 20))).isZero();
+        assertThat(sum(r)).isZero();
+        assertThat(r[15]).isEqualTo((byte) 2);
+        long xsdt = m.readLong(rsdp + 24);
+        int xsdtLength = m.readInt(xsdt + 4);
+        assertThat(new String(m.read(xsdt, 4), StandardCharsets.US_ASCII)).isEqualTo("XSDT");
+        assertThat(sum(m.read(xsdt, xsdtLength))).isZero();
+        long madt = m.readLong(xsdt + 36);
+        int madtLength = m.readInt(madt + 4);
+        byte[] t = m.read(madt, madtLength);
+        assertThat(new String(t, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("APIC");
+        assertThat(sum(t)).isZero();
+        assertThat(m.readInt(madt + 36)).isEqualTo((int) AcpiTables.LOCAL_APIC_ADDRESS);
+        int cpus = 0;
+        int ioApics = 0;
+        for (int at = 44; at < madtLength; at += t[at + 1]) {
+            switch (t[at]) {
+                case 0 -> {
+                    assertThat(t[at + 3]).isEqualTo((byte) cpus);   // APIC id
+                    assertThat(t[at + 4] & 1).isEqualTo(1);         // enabled
+                    cpus++;
+                }
+                case 1 -> ioApics++;
+                default -> { }
+            }
+        }
+        assertThat(cpus).isEqualTo(3);
+        assertThat(ioApics).isEqualTo(1);
+    }
+}
