@@ -9,7 +9,8 @@ import dev.jkexec.image.MemoryRange;
  * guest-physical address.
  *
  * <pre>
- *  0x0000_0000 ─ 0x0009_FFFF   guest RAM (conventional memory)
+ *  0x0000_0000 ─ 0x0009_EFFF   guest RAM (conventional memory)
+ *  0x0009_F000 ─ 0x0009_FFFF   the mailbox page: reserved, like a BIOS's EBDA (see {@link #MAILBOX})
  *  0x000A_0000 ─ 0x000F_FFFF   QEMU's VGA window and the ROM's alias: never data (notes: "shadowed")
  *  0x0010_0000 ─ guestRam      guest RAM
  *  crashBase   ─ +crashSize    crash region: loaded crash image, where the crash kernel runs
@@ -39,6 +40,13 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
     public static final long LARGE_PAGE = 2L << 20;
     /** End of conventional memory: 640 KiB. */
     public static final long LOW_RAM_END = 0xA0000;
+    /**
+     * A reserved page at the top of conventional memory, where a BIOS keeps its EBDA. Linux lets
+     * root write non-RAM pages below 1 MiB through {@code /dev/mem}, so a guest can leave data at
+     * a known physical address there (jkexec's crash tests put their marker in it). It lies in the
+     * low 640 KiB a crash kernel's purgatory backs up.
+     */
+    public static final long MAILBOX = 0x9F000;
     /** Start of QEMU's legacy window (VGA RAM, option ROMs, BIOS alias); nothing may be loaded here. */
     public static final long LEGACY_WINDOW_START = 0xA0000;
     /** End of the legacy window: 1 MiB. */
@@ -192,12 +200,13 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
     }
 
     /**
-     * The memory map a guest is told (its e820): RAM below 640 KiB and from 1 MiB to
-     * {@link #guestRam()}, the ROM alias and everything jkexec keeps for itself reserved.
+     * The memory map a guest is told (its e820): RAM below the mailbox page and from 1 MiB to
+     * {@link #guestRam()}; the mailbox, the ROM alias and everything jkexec keeps for itself reserved.
      */
     public MemoryMap guestMemoryMap() {
         return MemoryMap.of(
-                new MemoryRange(0, LOW_RAM_END, E820Type.RAM),
+                new MemoryRange(0, MAILBOX, E820Type.RAM),
+                new MemoryRange(MAILBOX, LOW_RAM_END - MAILBOX, E820Type.RESERVED),
                 new MemoryRange(BIOS_ALIAS_START, LEGACY_WINDOW_END - BIOS_ALIAS_START, E820Type.RESERVED),
                 new MemoryRange(LEGACY_WINDOW_END, guestRam - LEGACY_WINDOW_END, E820Type.RAM),
                 new MemoryRange(crashBase(), totalRam() - crashBase(), E820Type.RESERVED),
