@@ -1,0 +1,42 @@
+package dev.jkexec.core.crash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jkexec.core.MachineLayout;
+import dev.jkexec.core.PhysicalMemory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CrashNoteTest {
+    @Test
+    void encodesPrStatusAtTheOffsetsLinuxReads() {
+        Map<String, Long> regs = new HashMap<>();
+        for (int i = 0; i < CrashNote.REGISTERS.length; i++) {
+            regs.put(CrashNote.REGISTERS[i], 0x1000L + i);
+        }
+        regs.put("orig_rax", 0L);
+        byte[] note = CrashNote.encode(1, regs);
+        ByteBuffer b = ByteBuffer.wrap(note).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(note).hasSize(356);
+        assertThat(new String(note, 12, 4)).isEqualTo("CORE");
+        assertThat(b.getInt(20 + 32)).isEqualTo(2);                 // pr_pid
+        assertThat(b.getLong(20 + 112)).isEqualTo(0x1000);          // r15 first
+        assertThat(b.getLong(20 + 112 + 16 * 8)).isEqualTo(0x1010);  // rip is the 17th
+        assertThat(b.getLong(20 + 112 + 19 * 8)).isEqualTo(0x1013);  // rsp the 20th
+        assertThat(CrashNote.decode(note)).isEqualTo(regs);
+    }
+
+    @Test
+    void writesIntoTheCpusSlotAndClearsTheRest() {
+        MachineLayout layout = new MachineLayout(64L << 20, 16L << 20, 2L << 20, 2);
+        PhysicalMemory m = PhysicalMemory.ofHeap(layout.totalRam());
+        m.writeLong(layout.crashNote(1) + 400, -1L);
+        CrashNote.write(m, layout, 1, Map.of("rip", 0xffffffff81000000L));
+        assertThat(CrashNote.decode(m.read(layout.crashNote(1), CrashNote.NOTE_SIZE)).get("rip")).isEqualTo(0xffffffff81000000L);
+        assertThat(m.readLong(layout.crashNote(1) + 400)).isZero();
+        assertThat(m.readInt(layout.crashNote(0))).isZero();
+    }
+}
