@@ -45,6 +45,7 @@ final class StagingAllocator {
     /** Destination page → address of the list slot holding its IND_SOURCE entry. */
     private final Map<Long, Long> sourceSlots = new HashMap<>();
     private long next;
+    private long parkedTotal;
     private long swaps;
 
     StagingAllocator(PhysicalMemory memory, PhysicalRange staging, DestinationIndex destinations) {
@@ -80,6 +81,7 @@ final class StagingAllocator {
                 return swap(p, slot);
             }
             parked.add(p);
+            parkedTotal++;
         }
     }
 
@@ -104,8 +106,9 @@ final class StagingAllocator {
         return (next - Math.max(staging.start(), PAGE)) / PAGE;
     }
 
+    /** Pages parked so far (some may have been taken back as their own source since). */
     long parkedPages() {
-        return parked.size();
+        return parkedTotal;
     }
 
     long swaps() {
