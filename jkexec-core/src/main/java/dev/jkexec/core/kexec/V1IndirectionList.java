@@ -36,7 +36,7 @@ import java.util.Set;
  * most the limit. The list is read once; the source pages are copied only later, after the load
  * rules passed ({@link #buffer}), so the guest cannot change the list between two walks.
  */
-final class V1IndirectionList {
+public final class V1IndirectionList {
     private static final long PAGE = KexecConfig.PAGE_SIZE;
     private static final long FLAG_MASK = 0xF;
 
@@ -52,7 +52,7 @@ final class V1IndirectionList {
      * Reads the list whose first page is {@code firstPage} (a maddr; its low bits are dropped, as
      * Xen's {@code maddr_to_mfn} does).
      */
-    static V1IndirectionList read(PhysicalMemory guest, long firstPage, long maxSourcePages) {
+    public static V1IndirectionList read(PhysicalMemory guest, long firstPage, long maxSourcePages) {
         V1IndirectionList list = new V1IndirectionList();
         Set<Long> visited = new HashSet<>();
         long page = firstPage & PAGE_MASK;
@@ -128,7 +128,7 @@ final class V1IndirectionList {
     }
 
     /** The segments: one per run of contiguous destinations; buffered unless it has no page. */
-    List<SegmentDescriptor> segments() {
+    public List<SegmentDescriptor> segments() {
         List<SegmentDescriptor> out = new ArrayList<>();
         for (int i = 0; i < dests.size(); i++) {
             long size = counts.get(i) * PAGE;
@@ -138,8 +138,13 @@ final class V1IndirectionList {
     }
 
     /** Total IND_SOURCE pages. */
-    long sourcePages() {
+    public long sourcePages() {
         return totalSources;
+    }
+
+    /** The guest source pages of segment {@code index}, in order. */
+    public long[] sourcePages(int index) {
+        return Arrays.copyOf(sources.get(index), counts.get(index));
     }
 
     /**
