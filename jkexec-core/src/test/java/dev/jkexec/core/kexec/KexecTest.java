@@ -85,6 +85,21 @@ class KexecTest {
     }
 
     @Test
+    void a_machine_layout_kexec_loads_crash_images_at_the_layout_crash_base() {
+        MachineLayout layout = new MachineLayout(MachineLayout.MIN_GUEST_RAM, MachineLayout.LARGE_PAGE, MachineLayout.LARGE_PAGE, 2);
+        Kexec k = Kexec.of(layout, PhysicalMemory.ofHeap(layout.totalRam()));
+        assertThat(k.getRange(RangeId.CPU, 1)).isEqualTo(new PhysicalRange(layout.crashNote(1), MachineLayout.CRASH_NOTE_SIZE));
+        KexecImage crash = image(ImageType.CRASH, layout.crashBase(), seg(30, 100, layout.crashBase(), PAGE));
+        k.load(crash);
+        Fixtures.assertLoaded(k.memory(), crash);
+        KexecImage def = image(ImageType.DEFAULT, 2 * MIB, seg(31, 3 * PAGE + 1, 2 * MIB, 4 * PAGE));
+        k.load(def);
+        HandoverPlan plan = k.exec(ImageType.DEFAULT, p -> PageListWalker.walk(k.memory(), p.pageListHead()));
+        assertThat(plan.pageListHead()).isBetween(layout.stagingBase(), layout.totalRam() - 1);
+        Fixtures.assertLoaded(k.memory(), def);
+    }
+
+    @Test
     void construction_requires_regions_inside_memory() {
         assertThatThrownBy(() -> new Kexec(Fixtures.config(), PhysicalMemory.ofHeap(20 * MIB)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("crash region");
