@@ -1,0 +1,49 @@
+package dev.jkexec.core.kexec;
+
+import dev.jkexec.image.Arch;
+import dev.jkexec.image.ImageType;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the machine needs to hand the CPU to a loaded image, made by {@link Kexec#exec}
+ * after the image's digest was verified, and valid while the {@link HandoverTarget} runs.
+ *
+ * <ul>
+ *   <li>Default image: its source pages and page list are in the staging range; the firmware walks
+ *       the list from {@code pageListHead} exactly as {@link PageListWalker} does (spec §4.6).
+ *       {@code inPlaceRanges} is empty.</li>
+ *   <li>Crash image: its bytes are already at their destinations in the crash region;
+ *       {@code pageListHead} is 0 (nothing to relocate) and {@code inPlaceRanges} lists the
+ *       destinations written at load, which the firmware re-touches from the vCPU (so QEMU's TCG
+ *       drops any stale translation of those pages).</li>
+ * </ul>
+ *
+ * @param type          default or crash
+ * @param arch          EM_X86_64: enter in long mode; EM_386: 32-bit protected mode, paging off
+ * @param entry         entry physical address
+ * @param pageListHead  first list page, or 0 when there is nothing to relocate
+ * @param inPlaceRanges crash: buffered destination ranges already holding the image; else empty
+ * @param mappedRanges  every non-empty segment destination (mapping-only ones too) plus, for a v1
+ *                      image, the low 1 MiB: what the image expects identity mapped (spec §4.5)
+ * @param segments      the image's segments as loaded
+ * @param sha256        the image digest ({@link ImageDigest}), verified just before this plan was made
+ * @param pageList      how the page list was built, or {@code null} for a crash image
+ */
+public record HandoverPlan(ImageType type, Arch arch, long entry, long pageListHead, List<PhysicalRange> inPlaceRanges,
+                           List<PhysicalRange> mappedRanges, List<SegmentDescriptor> segments, Sha256 sha256,
+                           PageList pageList) {
+    public HandoverPlan {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(arch, "arch");
+        Objects.requireNonNull(sha256, "sha256");
+        inPlaceRanges = List.copyOf(inPlaceRanges);
+        mappedRanges = List.copyOf(mappedRanges);
+        segments = List.copyOf(segments);
+    }
+
+    /** Whether the firmware has a page list to walk. */
+    public boolean relocates() {
+        return pageListHead != 0;
+    }
+}

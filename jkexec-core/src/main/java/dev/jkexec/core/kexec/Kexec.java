@@ -1,0 +1,291 @@
+package dev.jkexec.core.kexec;
+
+import static dev.jkexec.core.Errno.EBUSY;
+import static dev.jkexec.core.Errno.EINVAL;
+import static dev.jkexec.core.Errno.ENOENT;
+import static dev.jkexec.core.Errno.ERANGE;
+
+import dev.jkexec.core.KexecException;
+import dev.jkexec.core.MachineLayout;
+import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.image.Arch;
+import dev.jkexec.image.ImageType;
+import dev.jkexec.image.KexecImage;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The kexec core of one machine: Xen's {@code kexec_op} sub-operations over its physical memory
+ * (spec §1, §3, §7) — {@link #getRange}, {@link #load}, {@link #unload}, {@link #status},
+ * {@link #exec}, {@link #loadV1}, {@link #unloadV1}.
+ *
+ * <p><b>Slots.</b> One slot per {@link ImageType}. Xen keeps two per type and flips a position bit
+ * so its lock-free crash path sees either image; here every operation holds one lock, so one slot
+ * suffices and a load replaces the image in a single step. Linearizable: each operation takes
+ * effect atomically while holding the lock, exec through the end of the handover callback.
+ *
+ * <p><b>Who owns which memory.</b>
+ * <ul>
+ *   <li>Default images: jkexec's own off-heap copy ({@link HeldImage}), never in guest memory;
+ *       freed on unload or replacement. Staged into the staging range at each exec.</li>
+ *   <li>The crash region: the loaded crash image's bytes, written at load
+ *       ({@link CrashRegionImage}); a successful crash load replaces them.</li>
+ *   <li>The staging range: scratch for exec — source pages and page list of the default image
+ *       being handed over; nothing there outlives a handover.</li>
+ *   <li>Crash notes and VMCOREINFO: only reported ({@link #getRange}); the machine writes them.</li>
+ * </ul>
+ *
+ * <p><b>Where jkexec decides differently from Xen 4.17</b> (DESIGN, "Semantics decided"):
+ * {@link #status} answers "loaded?" (not Xen's slot bit, §8.1); a refused load — crash loads
+ * included — leaves the slot and the crash region as they were (§8.4, §8.5: arch is checked before
+ * anything is written, and nothing is written before every buffer was fetched); no page-list entry
+ * names page 0 by accident (§8.3); exec verifies the image's SHA-256 and holds the lock through
+ * the handover (§8.11, §8.12); v1 lists are walked with bounds (§8.16) and v1 images go through the
+ * same path as new ones, so a v1 crash image is written into, and confined to, the crash region.
+ */
+public final class Kexec implements AutoCloseable {
+    /** The range a v1 image gets identity mapped besides its segments (Xen maps 0 – 1 MiB, spec §7). */
+    public static final PhysicalRange V1_LOW_MAPPING = new PhysicalRange(0, MachineLayout.LEGACY_WINDOW_END);
+
+    private final KexecConfig config;
+    private final PhysicalMemory memory;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<ImageType, LoadedImage> slots = new EnumMap<>(ImageType.class);
+    private boolean handingOver;
+
+    /**
+     * A kexec core over {@code memory}, which must contain the crash region and the staging range
+     * of {@code config}.
+     */
+    public Kexec(KexecConfig config, PhysicalMemory memory) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.memory = Objects.requireNonNull(memory, "memory");
+        requireInside("crash region", config.crashRegion());
+        requireInside("staging", config.staging());
+    }
+
+    /** The kexec core of a machine with {@code layout}, over its physical memory. */
+    public static Kexec of(MachineLayout layout, PhysicalMemory memory) {
+        return new Kexec(KexecConfig.of(layout), memory);
+    }
+
+    public KexecConfig config() {
+        return config;
+    }
+
+    /** The physical memory this core loads into. */
+    public PhysicalMemory memory() {
+        return memory;
+    }
+
+    /**
+     * {@code KEXEC_CMD_kexec_get_range} (spec §1): CRASH → the crash region ({@link PhysicalRange#NONE}
+     * without one); CPU → vCPU {@code nr}'s crash note slot ({@code nr} outside 0..cpus-1: -ERANGE);
+     * VMCOREINFO → its 4 KiB buffer; any other range (XEN, XENHEAP, BOOT_PARAM, EFI_MEMMAP, …): -EINVAL.
+     */
+    public PhysicalRange getRange(int range, int nr) {
+        return switch (range) {
+            case RangeId.CRASH -> config.crashRegion();
+            case RangeId.CPU -> {
+                if (nr < 0 || nr >= config.cpus()) {
+                    throw new KexecException(ERANGE, "nr", nr + " is not a vCPU (0.." + (config.cpus() - 1) + ")");
+                }
+                yield config.crashNotes().get(nr);
+            }
+            case RangeId.VMCOREINFO -> config.vmcoreinfo();
+            default -> throw new KexecException(EINVAL, "range", range + " (" + RangeId.name(range) + ") is not provided");
+        };
+    }
+
+    /** {@code KEXEC_CMD_kexec_load} of a toolstack image: checks every rule, then stores it. */
+    public void load(KexecImage image) {
+        load(ImageDescriptor.of(image), i -> image.segments().get(i).buffer());
+    }
+
+    /**
+     * {@code KEXEC_CMD_kexec_load} (spec §3.1): runs {@link ImageRules#check} (at most 15 segments),
+     * fetches every buffer, then stores the image — default: held copy; crash: written into the
+     * crash region — and puts it in its type's slot, freeing the one it replaces. Any refusal
+     * leaves everything as it was.
+     */
+    public void load(ImageDescriptor image, SegmentBuffers buffers) {
+        lock.lock();
+        try {
+            notHandingOver();
+            commit(ImageRules.check(image, config, ImageRules.MAX_SEGMENTS), buffers, List.of(), false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@code KEXEC_CMD_kexec_load_v1} (spec §7): reads the guest's indirection list at
+     * {@code indirectionPage} in {@code guest}, turns it into segments (arch EM_X86_64, at most 16),
+     * gathers their source pages and loads them through the same rules and storage as
+     * {@link #load}. The image additionally gets the low 1 MiB identity mapped, as in Xen.
+     *
+     * @param type raw {@code type} (checked after the list walk, as Xen does)
+     */
+    public void loadV1(int type, long indirectionPage, long entry, PhysicalMemory guest) {
+        lock.lock();
+        try {
+            notHandingOver();
+            long maxPages = Math.max(config.crashRegion().size(), config.maxDefaultImageBytes()) / KexecConfig.PAGE_SIZE;
+            V1IndirectionList list = V1IndirectionList.read(guest, indirectionPage, maxPages);
+            ImageDescriptor d = new ImageDescriptor(type, Arch.X86_64.elfMachine(), entry, list.segments());
+            ValidImage valid = ImageRules.check(d, config, ImageRules.MAX_SEGMENTS_V1);
+            try (Arena gathered = Arena.ofConfined()) {
+                commit(valid, i -> list.buffer(i, guest, gathered), List.of(V1_LOW_MAPPING), true);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void commit(ValidImage image, SegmentBuffers buffers, List<PhysicalRange> extra, boolean v1) {
+        LoadedImage loaded = image.type() == ImageType.DEFAULT
+                ? HeldImage.copyOf(image, buffers, extra, v1)
+                : CrashRegionImage.write(image, buffers, memory, config.crashRegion(), extra, v1);
+        LoadedImage old = slots.put(image.type(), loaded);
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    /** {@code KEXEC_CMD_kexec_unload} (spec §3.2): empties the slot; 0 even if it was empty. The crash region is not scrubbed. */
+    public void unload(ImageType type) {
+        lock.lock();
+        try {
+            notHandingOver();
+            LoadedImage old = slots.remove(Objects.requireNonNull(type, "type"));
+            if (old != null) {
+                old.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code KEXEC_CMD_kexec_unload_v1}: exactly {@link #unload}. */
+    public void unloadV1(ImageType type) {
+        unload(type);
+    }
+
+    /** {@code KEXEC_CMD_kexec_status}: whether an image of {@code type} is loaded (DESIGN; not Xen's slot bit, §8.1). */
+    public boolean status(ImageType type) {
+        lock.lock();
+        try {
+            return slots.containsKey(Objects.requireNonNull(type, "type"));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What is loaded in {@code type}'s slot, if anything. */
+    public Optional<ImageInfo> image(ImageType type) {
+        lock.lock();
+        try {
+            LoadedImage li = slots.get(type);
+            return li == null ? Optional.empty() : Optional.of(new ImageInfo(type, li.image().arch(), li.image().entry(),
+                    li.image().segments(), li.sha256(), li.v1()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@code KEXEC_CMD_kexec} (spec §3.3): hands the machine over to the loaded image of
+     * {@code type}, holding the lock throughout.
+     *
+     * <ol>
+     *   <li>empty slot: -ENOENT;</li>
+     *   <li>verify the SHA-256: default against the digest of its held bytes taken at load; crash by
+     *       hashing its destination ranges in the crash region now. A mismatch calls
+     *       {@link HandoverTarget#imageDamaged} and throws {@link ImageDamagedException};</li>
+     *   <li>make the plan: default — stage source pages and the page list (-ENOMEM if staging is too
+     *       small); crash — nothing to relocate;</li>
+     *   <li>{@link HandoverTarget#handOver}; loads and unloads from inside it get -EBUSY;</li>
+     *   <li>on return: a crash slot is emptied (the crash kernel now runs over those bytes); a
+     *       default image stays loaded (its held copy is intact).</li>
+     * </ol>
+     *
+     * @return the plan that was handed over
+     */
+    public HandoverPlan exec(ImageType type, HandoverTarget target) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(target, "target");
+        lock.lock();
+        try {
+            notHandingOver();
+            LoadedImage li = slots.get(type);
+            if (li == null) {
+                throw new KexecException(ENOENT, "type", "no " + type.label() + " image loaded");
+            }
+            Sha256 now = li.digestNow();
+            if (!now.equals(li.sha256())) {
+                ImageDamagedException damage = new ImageDamagedException(type, li.sha256(), now);
+                target.imageDamaged(damage);
+                throw damage;
+            }
+            HandoverPlan plan = plan(li, now);
+            handingOver = true;
+            try {
+                target.handOver(plan);
+            } finally {
+                handingOver = false;
+            }
+            if (type == ImageType.CRASH) {
+                slots.remove(type).close();
+            }
+            return plan;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private HandoverPlan plan(LoadedImage li, Sha256 verified) {
+        ValidImage img = li.image();
+        List<PhysicalRange> mapped = new ArrayList<>(img.allDestinations());
+        mapped.addAll(li.extraMappings());
+        return switch (li) {
+            case HeldImage held -> {
+                PageList list = PageListBuilder.build(memory, config.staging(), img.segments(), held::buffer);
+                yield new HandoverPlan(img.type(), img.arch(), img.entry(), list.head(), List.of(), mapped,
+                        img.segments(), verified, list);
+            }
+            case CrashRegionImage inRegion -> new HandoverPlan(img.type(), img.arch(), img.entry(), 0,
+                    img.bufferedDestinations(), mapped, img.segments(), verified, null);
+        };
+    }
+
+    /** Frees every held image. The core must not be used afterwards. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            slots.values().forEach(LoadedImage::close);
+            slots.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void notHandingOver() {
+        if (handingOver) {
+            throw new KexecException(EBUSY, null, "a handover is in progress");
+        }
+    }
+
+    private void requireInside(String what, PhysicalRange r) {
+        if (!r.isEmpty() && !memory.contains(r.start(), r.size())) {
+            throw new IllegalArgumentException(what + " " + r + " outside physical memory 0x"
+                    + Long.toHexString(memory.base()) + "+0x" + Long.toHexString(memory.size()));
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.jkexec.core.kexec;
+
+import static dev.jkexec.core.kexec.PageListEntry.IND_DONE;
+import static dev.jkexec.core.kexec.PageListEntry.IND_ZERO;
+
+import dev.jkexec.core.PhysicalMemory;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * Writes a default image's page list and source pages into the staging range at exec (spec §4.2,
+ * Xen's {@code kimage_load_normal_segment} and {@code kimage_add_entry}).
+ *
+ * <p>For each buffered segment, in order: {@code dest | IND_DESTINATION}; per started 4 KiB of
+ * buffer a staging page holding that chunk (zero padded) and {@code src | IND_SOURCE}; one bare
+ * {@code IND_ZERO} per remaining destination page. Mapping-only segments add nothing. Then
+ * {@code IND_DONE}. List pages hold 511 entries; when an entry finds the cursor on slot 511, a new
+ * list page is allocated and linked there with {@code IND_INDIRECTION}. The first list page is
+ * allocated before any source page, as Xen's first indirection page is.
+ *
+ * <p>Ownership during a build: staging pages handed out by the {@link StagingAllocator} belong to
+ * the list being built; everything else in physical memory is only read. Pages are chosen so the
+ * list is safe to walk in order ({@link StagingAllocator} states the invariant). If the staging
+ * range runs out, {@code -ENOMEM} is thrown and whatever was written stays in staging, where
+ * nothing refers to it.
+ */
+public final class PageListBuilder {
+    private static final long PAGE = KexecConfig.PAGE_SIZE;
+
+    private final PhysicalMemory memory;
+    private final StagingAllocator allocator;
+    private long head;
+    private long listPage;
+    private int slot;
+    private long listPages;
+    private long sourcePages;
+    private long zeroPages;
+
+    private PageListBuilder(PhysicalMemory memory, PhysicalRange staging, List<SegmentDescriptor> segments) {
+        this.memory = memory;
+        this.allocator = new StagingAllocator(memory, staging,
+                new DestinationIndex(segments.stream().map(SegmentDescriptor::destination).toList()));
+    }
+
+    /**
+     * Builds the list of {@code segments} (already accepted by {@link ImageRules}), reading the
+     * buffer of buffered segment {@code i} from {@code buffers.apply(i)}.
+     *
+     * @throws dev.jkexec.core.KexecException -ENOMEM when the staging range is too small
+     */
+    public static PageList build(PhysicalMemory memory, PhysicalRange staging, List<SegmentDescriptor> segments,
+                                 IntFunction<MemorySegment> buffers) {
+        PageListBuilder b = new PageListBuilder(memory, staging, segments);
+        b.head = b.newListPage();
+        b.listPage = b.head;
+        for (int i = 0; i < segments.size(); i++) {
+            SegmentDescriptor s = segments.get(i);
+            if (s.buffered()) {
+                b.addSegment(s, buffers.apply(i));
+            }
+        }
+        // Xen's kimage_terminate: DONE goes at the cursor, slot 511 included (no link needed after it).
+        b.memory.writeLong(b.listPage + (long) b.slot * PageListEntry.ENTRY_SIZE, IND_DONE);
+        StagingAllocator a = b.allocator;
+        return new PageList(b.head, b.listPages, b.sourcePages, b.zeroPages, a.parkedPages(), a.swaps(), a.pagesTaken());
+    }
+
+    private void addSegment(SegmentDescriptor s, MemorySegment buffer) {
+        append(PageListEntry.destination(s.dest()));
+        long size = s.bufSize();
+        long dest = s.dest();
+        for (long off = 0; off < size; off += PAGE, dest += PAGE) {
+            long chunk = Math.min(PAGE, size - off);
+            long page = allocator.allocate(dest);
+            memory.write(page, buffer.asSlice(off, chunk));
+            if (chunk < PAGE) {
+                memory.zero(page + chunk, PAGE - chunk);
+            }
+            long at = append(PageListEntry.source(page));
+            allocator.sourceListed(dest, at);
+            sourcePages++;
+        }
+        for (; dest < s.destEnd(); dest += PAGE) {
+            append(IND_ZERO);
+            zeroPages++;
+        }
+    }
+
+    /** Appends one entry (allocating and linking a new list page at slot 511) and returns its address. */
+    private long append(long entry) {
+        assertNotPageZero(entry);
+        if (slot == PageListEntry.LINK_SLOT) {
+            long next = newListPage();
+            memory.writeLong(listPage + (long) PageListEntry.LINK_SLOT * PageListEntry.ENTRY_SIZE, PageListEntry.indirection(next));
+            listPage = next;
+            slot = 0;
+        }
+        long at = listPage + (long) slot * PageListEntry.ENTRY_SIZE;
+        memory.writeLong(at, entry);
+        slot++;
+        return at;
+    }
+
+    private long newListPage() {
+        long page = allocator.allocate(StagingAllocator.NO_DEST);
+        memory.zero(page, PAGE);
+        listPages++;
+        return page;
+    }
+
+    /** A SOURCE or INDIRECTION entry naming page 0 is always our bug (spec §8.3), never data. */
+    private static void assertNotPageZero(long entry) {
+        long flags = entry & ~PageListEntry.PAGE_MASK;
+        if ((flags == PageListEntry.IND_SOURCE || flags == PageListEntry.IND_INDIRECTION)
+                && (entry & PageListEntry.PAGE_MASK) == 0) {
+            throw new AssertionError("page list entry " + PageListEntry.describe(entry) + " names page 0");
+        }
+    }
+}

@@ -1,0 +1,377 @@
+package dev.jkexec.core.kexec;
+
+import static dev.jkexec.core.kexec.Fixtures.CRASH;
+import static dev.jkexec.core.kexec.Fixtures.MIB;
+import static dev.jkexec.core.kexec.Fixtures.PAGE;
+import static dev.jkexec.core.kexec.Fixtures.STAGING;
+import static dev.jkexec.core.kexec.Fixtures.image;
+import static dev.jkexec.core.kexec.Fixtures.mapping;
+import static dev.jkexec.core.kexec.Fixtures.seg;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.jkexec.core.Errno;
+import dev.jkexec.core.KexecException;
+import dev.jkexec.core.MachineLayout;
+import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.image.Arch;
+import dev.jkexec.image.ImageType;
+import dev.jkexec.image.KexecImage;
+import dev.jkexec.image.KexecSegment;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class KexecTest {
+    private final Kexec kexec = Fixtures.kexec();
+    private final PhysicalMemory memory = kexec.memory();
+
+    // ---- get_range
+
+    static Stream<Arguments> ranges() {
+        return Stream.of(
+                Arguments.of(RangeId.CRASH, 0, null, CRASH),
+                Arguments.of(RangeId.CRASH, 99, null, CRASH),
+                Arguments.of(RangeId.CPU, 0, null, new PhysicalRange(Fixtures.NOTES, 0x400)),
+                Arguments.of(RangeId.CPU, 1, null, new PhysicalRange(Fixtures.NOTES + 0x400, 0x400)),
+                Arguments.of(RangeId.CPU, 2, Errno.ERANGE, null),
+                Arguments.of(RangeId.CPU, -1, Errno.ERANGE, null),
+                Arguments.of(RangeId.VMCOREINFO, 0, null, Fixtures.VMCOREINFO),
+                Arguments.of(RangeId.XEN, 0, Errno.EINVAL, null),
+                Arguments.of(RangeId.XENHEAP, 0, Errno.EINVAL, null),
+                Arguments.of(RangeId.BOOT_PARAM, 0, Errno.EINVAL, null),
+                Arguments.of(RangeId.EFI_MEMMAP, 0, Errno.EINVAL, null),
+                Arguments.of(7, 0, Errno.EINVAL, null),
+                Arguments.of(-1, 0, Errno.EINVAL, null));
+    }
+
+    @ParameterizedTest(name = "range {0} nr {1}")
+    @MethodSource("ranges")
+    void get_range(int range, int nr, Errno errno, PhysicalRange expected) {
+        if (errno == null) {
+            assertThat(kexec.getRange(range, nr)).isEqualTo(expected);
+        } else {
+            KexecException e = catchThrowableOfType(KexecException.class, () -> kexec.getRange(range, nr));
+            assertThat(e.errno()).isEqualTo(errno);
+            assertThat(e.getMessage()).contains(range == RangeId.CPU ? "nr: " + nr : "range: " + range);
+        }
+    }
+
+    @Test
+    void get_range_crash_without_region_is_zero() {
+        Kexec k = new Kexec(Fixtures.config().withCrashRegion(0, 0), Fixtures.memory());
+        assertThat(k.getRange(RangeId.CRASH, 0)).isEqualTo(new PhysicalRange(0, 0));
+    }
+
+    @Test
+    void config_from_machine_layout() {
+        MachineLayout layout = MachineLayout.defaults().withCpus(3);
+        KexecConfig c = KexecConfig.of(layout);
+        assertThat(c.crashRegion()).isEqualTo(new PhysicalRange(layout.crashBase(), layout.crashSize()));
+        assertThat(c.staging()).isEqualTo(new PhysicalRange(layout.stagingBase(), layout.stagingSize()));
+        assertThat(c.crashNotes()).containsExactly(
+                new PhysicalRange(layout.crashNote(0), MachineLayout.CRASH_NOTE_SIZE),
+                new PhysicalRange(layout.crashNote(1), MachineLayout.CRASH_NOTE_SIZE),
+                new PhysicalRange(layout.crashNote(2), MachineLayout.CRASH_NOTE_SIZE));
+        assertThat(c.vmcoreinfo()).isEqualTo(new PhysicalRange(layout.vmcoreinfo(), 4096));
+        assertThat(c.maxDefaultImageBytes()).isEqualTo(layout.stagingSize());
+        assertThat(KexecConfig.of(layout.withCrashSize(0)).crashRegion()).isEqualTo(PhysicalRange.NONE);
+    }
+
+    @Test
+    void a_machine_layout_kexec_loads_crash_images_at_the_layout_crash_base() {
+        MachineLayout layout = new MachineLayout(MachineLayout.MIN_GUEST_RAM, MachineLayout.LARGE_PAGE, MachineLayout.LARGE_PAGE, 2);
+        Kexec k = Kexec.of(layout, PhysicalMemory.ofHeap(layout.totalRam()));
+        assertThat(k.getRange(RangeId.CPU, 1)).isEqualTo(new PhysicalRange(layout.crashNote(1), MachineLayout.CRASH_NOTE_SIZE));
+        KexecImage crash = image(ImageType.CRASH, layout.crashBase(), seg(30, 100, layout.crashBase(), PAGE));
+        k.load(crash);
+        Fixtures.assertLoaded(k.memory(), crash);
+        KexecImage def = image(ImageType.DEFAULT, 2 * MIB, seg(31, 3 * PAGE + 1, 2 * MIB, 4 * PAGE));
+        k.load(def);
+        HandoverPlan plan = k.exec(ImageType.DEFAULT, p -> PageListWalker.walk(k.memory(), p.pageListHead()));
+        assertThat(plan.pageListHead()).isBetween(layout.stagingBase(), layout.totalRam() - 1);
+        Fixtures.assertLoaded(k.memory(), def);
+    }
+
+    @Test
+    void construction_requires_regions_inside_memory() {
+        assertThatThrownBy(() -> new Kexec(Fixtures.config(), PhysicalMemory.ofHeap(20 * MIB)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("crash region");
+    }
+
+    // ---- load / unload / status
+
+    @Test
+    void status_follows_load_and_unload() {
+        assertThat(kexec.status(ImageType.DEFAULT)).isFalse();
+        kexec.load(Fixtures.defaultImage(1));
+        kexec.load(Fixtures.defaultImage(2));
+        assertThat(kexec.status(ImageType.DEFAULT)).as("load, load: still loaded (Xen's slot bit says 0)").isTrue();
+        assertThat(kexec.status(ImageType.CRASH)).isFalse();
+        kexec.unload(ImageType.DEFAULT);
+        assertThat(kexec.status(ImageType.DEFAULT)).isFalse();
+        kexec.unload(ImageType.DEFAULT);
+        assertThat(kexec.status(ImageType.DEFAULT)).as("unload of nothing: not loaded (Xen's slot bit says 1)").isFalse();
+    }
+
+    @Test
+    void default_load_leaves_guest_memory_alone_and_keeps_the_digest() {
+        KexecImage img = Fixtures.defaultImage(3);
+        kexec.load(img);
+        assertThat(memory.segment().mismatch(Fixtures.memory().segment())).isEqualTo(-1);
+        ImageInfo info = kexec.image(ImageType.DEFAULT).orElseThrow();
+        assertThat(info.sha256()).isEqualTo(Fixtures.expectedDigest(img));
+        assertThat(info.entry()).isEqualTo(img.entry());
+        assertThat(info.v1()).isFalse();
+    }
+
+    @Test
+    void crash_load_writes_buffers_and_zero_tails_into_the_region() {
+        memory.slice(CRASH.start(), CRASH.size()).fill((byte) 0x5A);
+        KexecImage img = Fixtures.crashImage(4);
+        kexec.load(img);
+        Fixtures.assertLoaded(memory, img);
+        assertThat(kexec.image(ImageType.CRASH).orElseThrow().sha256()).isEqualTo(Fixtures.expectedDigest(img));
+        assertThat(memory.read(CRASH.start() + 5 * PAGE, 1)[0]).as("between segments: untouched").isEqualTo((byte) 0x5A);
+        assertThat(memory.read(0, 1)[0]).as("mapping-only: nothing written").isEqualTo((byte) 0);
+    }
+
+    /** Images that fail after a good crash image was loaded, each at a different point of the load. */
+    static Stream<Arguments> badCrashLoads() {
+        long cs = CRASH.start();
+        return Stream.of(
+                Arguments.of("entry outside", Errno.EADDRNOTAVAIL, image(ImageType.CRASH, cs - 1, seg(9, 100, cs, PAGE))),
+                Arguments.of("segment outside", Errno.EADDRNOTAVAIL, image(ImageType.CRASH, cs,
+                        seg(9, PAGE, cs, PAGE), seg(10, 100, 0x100000, PAGE))),
+                Arguments.of("misaligned", Errno.EADDRNOTAVAIL, image(ImageType.CRASH, cs,
+                        seg(9, PAGE, cs, PAGE), seg(10, 100, cs + 0x2100, PAGE))),
+                Arguments.of("overlap", Errno.EINVAL, image(ImageType.CRASH, cs,
+                        seg(9, 2 * (int) PAGE, cs, 2 * PAGE), seg(10, 100, cs + PAGE, PAGE))),
+                Arguments.of("arch (checked late in Xen: after writing)", Errno.EINVAL,
+                        new KexecImage(ImageType.CRASH, Arch.X86_64, cs, List.of(seg(9, 3 * (int) PAGE, cs, 4 * PAGE)), null)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badCrashLoads")
+    void refused_crash_load_leaves_slot_and_region_as_they_were(String name, Errno errno, KexecImage bad) {
+        KexecImage good = Fixtures.crashImage(5);
+        kexec.load(good);
+        byte[] before = memory.read(0, (int) Fixtures.MEMORY);
+        Sha256 sha = kexec.image(ImageType.CRASH).orElseThrow().sha256();
+        ImageDescriptor d = ImageDescriptor.of(bad);
+        if (name.startsWith("arch")) {
+            d = new ImageDescriptor(d.type(), 40, d.entry(), d.segments());
+        }
+        ImageDescriptor descriptor = d;
+        KexecException e = catchThrowableOfType(KexecException.class,
+                () -> kexec.load(descriptor, i -> bad.segments().get(i).buffer()));
+        assertThat(e.errno()).isEqualTo(errno);
+        assertThat(memory.segment().mismatch(MemorySegment.ofArray(before))).isEqualTo(-1);
+        assertThat(kexec.image(ImageType.CRASH).orElseThrow().sha256()).isEqualTo(sha);
+        kexec.exec(ImageType.CRASH, plan -> assertThat(plan.sha256()).isEqualTo(sha));
+    }
+
+    @Test
+    void crash_load_with_an_unreadable_buffer_writes_nothing() {
+        kexec.load(Fixtures.crashImage(6));
+        byte[] before = memory.read(CRASH.start(), (int) CRASH.size());
+        KexecImage next = Fixtures.crashImage(7);
+        KexecException e = catchThrowableOfType(KexecException.class, () -> kexec.load(ImageDescriptor.of(next), i -> {
+            if (i == 1) {
+                throw new KexecException(Errno.EFAULT, "segments[1].buf", "0xdead outside guest memory");
+            }
+            return next.segments().get(i).buffer();
+        }));
+        assertThat(e.errno()).isEqualTo(Errno.EFAULT);
+        assertThat(memory.slice(CRASH.start(), CRASH.size()).mismatch(MemorySegment.ofArray(before))).isEqualTo(-1);
+    }
+
+    @Test
+    void successful_crash_load_replaces_the_old_bytes_where_it_writes_and_leaves_the_rest() {
+        kexec.load(Fixtures.crashImage(8));
+        byte[] oldSecond = memory.read(CRASH.start() + 64 * PAGE, (int) PAGE);
+        KexecImage next = image(ImageType.CRASH, CRASH.start(), seg(11, 100, CRASH.start(), PAGE));
+        kexec.load(next);
+        Fixtures.assertLoaded(memory, next);
+        assertThat(memory.read(CRASH.start() + 64 * PAGE, (int) PAGE)).as("not scrubbed, as Xen").isEqualTo(oldSecond);
+    }
+
+    @Test
+    void crash_buffer_lying_inside_the_crash_region_is_copied_aside_first() {
+        long cs = CRASH.start();
+        byte[] data = Fixtures.bytes(12, 2 * (int) PAGE);
+        memory.write(cs + PAGE, data);
+        // segment 0 is written over the bytes segment 1's buffer points at
+        KexecImage img = image(ImageType.CRASH, cs,
+                new KexecSegment(memory.slice(cs + 2 * PAGE, PAGE).asReadOnly(), cs, 2 * PAGE, "a"),
+                new KexecSegment(memory.slice(cs + PAGE, 2 * PAGE).asReadOnly(), cs + 8 * PAGE, 2 * PAGE, "b"));
+        kexec.load(img);
+        assertThat(memory.read(cs + 8 * PAGE, 2 * (int) PAGE)).isEqualTo(data);
+        assertThat(memory.read(cs, (int) PAGE)).isEqualTo(java.util.Arrays.copyOfRange(data, (int) PAGE, 2 * (int) PAGE));
+    }
+
+    @Test
+    void default_image_above_the_limit_is_enomem_before_anything_is_held() {
+        Kexec k = new Kexec(Fixtures.config().withMaxDefaultImageBytes(MIB), Fixtures.memory());
+        KexecImage big = image(ImageType.DEFAULT, 0, seg(1, 0, 0, MIB), seg(2, 10, 2 * MIB, PAGE));
+        KexecException e = catchThrowableOfType(KexecException.class, () -> k.load(big));
+        assertThat(e.errno()).isEqualTo(Errno.ENOMEM);
+        assertThat(k.status(ImageType.DEFAULT)).isFalse();
+    }
+
+    @Test
+    void hostile_sizes_are_refused_before_buffers_are_asked_for() {
+        ImageDescriptor d = new ImageDescriptor(0, 62, 0, List.of(
+                new SegmentDescriptor(true, Long.MAX_VALUE, 0, Long.MAX_VALUE & ~0xFFFL, "huge")));
+        KexecException e = catchThrowableOfType(KexecException.class,
+                () -> kexec.load(d, i -> { throw new AssertionError("buffer asked for"); }));
+        assertThat(e.errno()).isEqualTo(Errno.EADDRNOTAVAIL);
+    }
+
+    // ---- exec
+
+    @Test
+    void exec_of_an_empty_slot_is_enoent() {
+        KexecException e = catchThrowableOfType(KexecException.class,
+                () -> kexec.exec(ImageType.CRASH, plan -> { throw new AssertionError("handed over"); }));
+        assertThat(e.errno()).isEqualTo(Errno.ENOENT);
+        assertThat(e.getMessage()).contains("no crash image loaded");
+    }
+
+    @Test
+    void default_exec_stages_a_page_list_that_loads_the_image_and_stays_loaded() {
+        KexecImage img = Fixtures.defaultImage(13);
+        kexec.load(img);
+        for (int round = 0; round < 2; round++) {
+            List<HandoverPlan> seen = new ArrayList<>();
+            HandoverPlan plan = kexec.exec(ImageType.DEFAULT, p -> {
+                seen.add(p);
+                PageListWalker.walk(memory, p.pageListHead());
+            });
+            assertThat(seen).containsExactly(plan);
+            assertThat(plan.type()).isEqualTo(ImageType.DEFAULT);
+            assertThat(plan.arch()).isEqualTo(Arch.X86_64);
+            assertThat(plan.entry()).isEqualTo(img.entry());
+            assertThat(plan.relocates()).isTrue();
+            assertThat(STAGING.contains(plan.pageListHead())).isTrue();
+            assertThat(plan.inPlaceRanges()).isEmpty();
+            assertThat(plan.mappedRanges()).containsExactly(new PhysicalRange(2 * MIB, 12 * PAGE),
+                    new PhysicalRange(4 * MIB, 2 * PAGE), new PhysicalRange(8 * MIB, 2 * PAGE));
+            assertThat(plan.sha256()).isEqualTo(Fixtures.expectedDigest(img));
+            assertThat(plan.pageList().sourcePages()).isEqualTo(11 + 0 + 2);
+            assertThat(plan.pageList().zeroPages()).isEqualTo(1 + 2 + 0);
+            Fixtures.assertLoaded(memory, img);
+            assertThat(kexec.status(ImageType.DEFAULT)).isTrue();
+            memory.zero(2 * MIB, 12 * PAGE);
+        }
+    }
+
+    @Test
+    void crash_exec_hands_over_in_place_and_unloads_the_slot() {
+        KexecImage img = Fixtures.crashImage(14);
+        kexec.load(img);
+        HandoverPlan plan = kexec.exec(ImageType.CRASH, p -> assertThat(kexec.status(ImageType.CRASH)).isTrue());
+        assertThat(plan.pageListHead()).isZero();
+        assertThat(plan.relocates()).isFalse();
+        assertThat(plan.pageList()).isNull();
+        assertThat(plan.inPlaceRanges()).containsExactly(new PhysicalRange(CRASH.start(), 5 * PAGE),
+                new PhysicalRange(CRASH.start() + 64 * PAGE, 2 * PAGE));
+        assertThat(plan.mappedRanges()).contains(new PhysicalRange(0, MIB));
+        assertThat(plan.sha256()).isEqualTo(Fixtures.expectedDigest(img));
+        assertThat(kexec.status(ImageType.CRASH)).isFalse();
+    }
+
+    static Stream<Arguments> damages() {
+        return Stream.of(
+                Arguments.of("buffer byte", CRASH.start() + 17),
+                Arguments.of("zero tail", CRASH.start() + 4 * PAGE + 5),
+                Arguments.of("second segment tail", CRASH.start() + 65 * PAGE + 4095));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("damages")
+    void damaged_crash_image_is_refused_with_both_digests(String where, long address) {
+        KexecImage img = Fixtures.crashImage(15);
+        kexec.load(img);
+        memory.write(address, new byte[] {(byte) (memory.read(address, 1)[0] ^ 1)});
+        List<ImageDamagedException> reported = new ArrayList<>();
+        ImageDamagedException e = catchThrowableOfType(ImageDamagedException.class, () -> kexec.exec(ImageType.CRASH, new HandoverTarget() {
+            @Override
+            public void handOver(HandoverPlan plan) {
+                throw new AssertionError("handed over a damaged image");
+            }
+
+            @Override
+            public void imageDamaged(ImageDamagedException damage) {
+                reported.add(damage);
+            }
+        }));
+        assertThat(reported).containsExactly(e);
+        assertThat(e.errno()).isEqualTo(Errno.EIO);
+        assertThat(e.type()).isEqualTo(ImageType.CRASH);
+        assertThat(e.expected()).isEqualTo(Fixtures.expectedDigest(img));
+        assertThat(e.actual()).isNotEqualTo(e.expected());
+        assertThat(e.getMessage()).contains(e.expected().hex()).contains(e.actual().hex());
+        assertThat(kexec.status(ImageType.CRASH)).as("damaged, but still what was loaded").isTrue();
+    }
+
+    @Test
+    void a_failed_handover_keeps_the_crash_image() {
+        kexec.load(Fixtures.crashImage(16));
+        assertThatThrownBy(() -> kexec.exec(ImageType.CRASH, p -> { throw new IllegalStateException("qemu gone"); }))
+                .hasMessage("qemu gone");
+        assertThat(kexec.status(ImageType.CRASH)).isTrue();
+    }
+
+    @Test
+    void load_and_unload_during_a_handover_are_ebusy() {
+        kexec.load(Fixtures.defaultImage(17));
+        kexec.load(Fixtures.crashImage(18));
+        kexec.exec(ImageType.DEFAULT, p -> {
+            assertThat(catchThrowableOfType(KexecException.class, () -> kexec.unload(ImageType.CRASH)).errno()).isEqualTo(Errno.EBUSY);
+            assertThat(catchThrowableOfType(KexecException.class, () -> kexec.load(Fixtures.crashImage(19))).errno()).isEqualTo(Errno.EBUSY);
+            assertThat(catchThrowableOfType(KexecException.class, () -> kexec.exec(ImageType.CRASH, q -> { })).errno())
+                    .isEqualTo(Errno.EBUSY);
+            assertThat(kexec.status(ImageType.CRASH)).isTrue();
+        });
+        kexec.unload(ImageType.CRASH);
+        assertThat(kexec.status(ImageType.CRASH)).isFalse();
+    }
+
+    @Test
+    void staging_too_small_at_exec_is_enomem_and_the_image_stays() {
+        // Staging lies over the image's own destination: every page in it is parked, none is usable.
+        Kexec k = new Kexec(Fixtures.config().withStaging(2 * MIB, 16 * PAGE).withMaxDefaultImageBytes(MIB), Fixtures.memory());
+        KexecImage img = image(ImageType.DEFAULT, 0, seg(20, 3 * (int) PAGE, 2 * MIB, 16 * PAGE));
+        k.load(img);
+        byte[] outside = k.memory().read(0, (int) (2 * MIB));
+        KexecException e = catchThrowableOfType(KexecException.class,
+                () -> k.exec(ImageType.DEFAULT, p -> { throw new AssertionError("handed over"); }));
+        assertThat(e.errno()).isEqualTo(Errno.ENOMEM);
+        assertThat(e.getMessage()).contains("staging: 0x200000-0x210000 exhausted").contains("16 of them inside");
+        assertThat(k.status(ImageType.DEFAULT)).isTrue();
+        assertThat(k.memory().read(0, (int) (2 * MIB))).isEqualTo(outside);
+    }
+
+    @Test
+    void unload_frees_the_held_copy() {
+        kexec.load(Fixtures.defaultImage(21));
+        kexec.unload(ImageType.DEFAULT);
+        assertThat(kexec.image(ImageType.DEFAULT)).isEmpty();
+        kexec.close();
+    }
+
+    @Test
+    void mapping_only_segment_reaches_the_plan() {
+        kexec.load(image(ImageType.DEFAULT, 0x100000, mapping(0, 0x100000), seg(22, 10, 0x100000, PAGE)));
+        HandoverPlan plan = kexec.exec(ImageType.DEFAULT, p -> { });
+        assertThat(plan.mappedRanges()).containsExactly(new PhysicalRange(0, 0x100000), new PhysicalRange(0x100000, PAGE));
+        assertThat(plan.pageList().sourcePages()).isEqualTo(1);
+    }
+}
