@@ -1,0 +1,88 @@
+package dev.jkexec.bench.micro;
+
+import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.core.kexec.PageList;
+import dev.jkexec.core.kexec.PageListBuilder;
+import dev.jkexec.core.kexec.PageListWalker;
+import dev.jkexec.core.kexec.PhysicalRange;
+import dev.jkexec.core.kexec.SegmentDescriptor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The relocation path of a default image at exec, against the memory-copy limit: staging the
+ * image (page list build: copy into source pages + list entries), the walk (copy to the
+ * destinations, as the firmware does on the vCPU, here in Java), and a plain
+ * {@link MemorySegment#copy} of the same bytes. All in one off-heap "physical memory".
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class RelocationBench {
+    @Param({"64"})
+    public int imageMiB;
+
+    private Arena arena;
+    private PhysicalMemory memory;
+    private MemorySegment image;
+    private List<SegmentDescriptor> segments;
+    private PhysicalRange staging;
+    private long dest;
+    private PageList built;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        long size = (long) imageMiB << 20;
+        arena = Arena.ofShared();
+        memory = PhysicalMemory.of(arena.allocate(3 * size + (32L << 20), 4096));
+        image = arena.allocate(size, 4096);
+        for (long i = 0; i < size; i += 8) {
+            image.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, i, i * 0x9E3779B97F4A7C15L);
+        }
+        dest = 16L << 20;
+        segments = List.of(new SegmentDescriptor(true, size, dest, size, "kernel"));
+        staging = new PhysicalRange(dest + size, 2 * size);
+        built = PageListBuilder.build(memory, staging, segments, i -> image);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        arena.close();
+    }
+
+    /** Staging: source pages and list entries written into staging (what jkexec does at exec). */
+    @Benchmark
+    public long stage() {
+        return PageListBuilder.build(memory, staging, segments, i -> image).head();
+    }
+
+    /** The relocation walk over the staged list (what the firmware does, in Java here). */
+    @Benchmark
+    public void walk() {
+        PageListWalker.walk(memory, built.head());
+    }
+
+    /** The memory-copy limit: one bulk copy of the same bytes. */
+    @Benchmark
+    public void memoryCopy() {
+        MemorySegment.copy(image, 0, memory.segment(), dest, image.byteSize());
+    }
+}
