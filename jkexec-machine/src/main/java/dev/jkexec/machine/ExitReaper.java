@@ -54,6 +54,11 @@ public final class ExitReaper {
         return PROCESSES.contains(process);
     }
 
+    /** Whether {@code directory} is registered; for tests. */
+    static boolean isRegistered(Path directory) {
+        return DIRECTORIES.contains(directory);
+    }
+
     private static void reap() {
         // Kill all first, then wait: processes die in parallel.
         for (ProcessHandle p : PROCESSES) {

@@ -7,6 +7,7 @@ import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -64,20 +65,26 @@ public final class GuestRam implements AutoCloseable {
         }
         Path file = directory.resolve(name);
         Arena arena = Arena.ofShared();
+        boolean created = false;
         boolean done = false;
         try {
-            try (RandomAccessFile raf = new RandomAccessFile(Files.createFile(file).toFile(), "rw")) {
+            Files.createFile(file);
+            created = true;
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
                 raf.setLength(size);
                 MemorySegment segment = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
                 done = true;
                 return new GuestRam(file, size, arena, segment);
             }
         } catch (IOException e) {
-            throw new MachineException("cannot create guest RAM file " + file + ": " + e.getMessage(), e);
+            throw new MachineException("cannot create guest RAM file " + file + ": "
+                    + (e instanceof FileAlreadyExistsException ? "it already exists" : e.getMessage()), e);
         } finally {
             if (!done) {
                 arena.close();
-                deleteQuietly(file);
+                if (created) {
+                    deleteQuietly(file); // Only ours: an existing file of the same name is left alone.
+                }
             }
         }
     }
