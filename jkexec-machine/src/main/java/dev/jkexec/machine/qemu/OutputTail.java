@@ -22,11 +22,11 @@ final class OutputTail {
         return Thread.ofPlatform().daemon().name(threadName).start(() -> {
             byte[] buf = new byte[4096];
             try (in) {
-                for (int n; (n = in.read(buf)) > 0; ) {
+                for (int n; (n = in.read(buf)) >= 0; ) {
                     append(buf, n);
                 }
             } catch (IOException _) {
-                // The process is gone or its pipe was closed: what we have is the tail.
+                // The pipe was closed under us: what we have is the tail.
             }
         });
     }

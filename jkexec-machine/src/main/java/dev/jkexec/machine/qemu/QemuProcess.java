@@ -207,7 +207,7 @@ public final class QemuProcess implements AutoCloseable {
 
     /** Sends SIGKILL without waiting. */
     public void kill() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
     /**
@@ -217,10 +217,12 @@ public final class QemuProcess implements AutoCloseable {
      */
     @Override
     public void close() {
+        // Signals go through the ProcessHandle: Process.destroy() would also close the output pipe,
+        // losing what QEMU says as it exits.
         if (process.isAlive()) {
-            process.destroy();
+            process.toHandle().destroy();
             if (!awaitExit(TERM_WAIT)) {
-                process.destroyForcibly();
+                process.toHandle().destroyForcibly();
                 if (!awaitExit(KILL_WAIT)) {
                     throw new MachineException(describeState() + " after SIGKILL and " + KILL_WAIT.toSeconds() + " s");
                 }
