@@ -2,6 +2,7 @@ package dev.jkexec.machine.console;
 
 import dev.jkexec.machine.MachineException;
 import dev.jkexec.machine.PeerDiagnosis;
+import dev.jkexec.machine.Subscription;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
@@ -88,13 +89,13 @@ public final class SerialConsole implements AutoCloseable {
     }
 
     /** Calls {@code listener} with every later line, on the reader thread. */
-    public AutoCloseable addLineListener(Consumer<ConsoleLine> listener) {
+    public Subscription addLineListener(Consumer<ConsoleLine> listener) {
         lineListeners.add(listener);
         return () -> lineListeners.remove(listener);
     }
 
     /** Calls {@code listener} with every later chunk of raw bytes (a copy), on the reader thread. */
-    public AutoCloseable addRawListener(Consumer<byte[]> listener) {
+    public Subscription addRawListener(Consumer<byte[]> listener) {
         rawListeners.add(listener);
         return () -> rawListeners.remove(listener);
     }
@@ -306,7 +307,16 @@ public final class SerialConsole implements AutoCloseable {
         }
     }
 
+    /** At most 100 characters of a guest line, control characters escaped: it goes into a one-line message. */
     private static String abbreviate(String s) {
-        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(100).forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\x%02x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return s.codePointCount(0, s.length()) > 100 ? b + "..." : b.toString();
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jkexec.machine.MachineException;
 import dev.jkexec.machine.PeerDiagnosis;
+import dev.jkexec.machine.Subscription;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -109,7 +110,7 @@ public final class QmpClient implements AutoCloseable {
 
     /** The greeting's {@code QMP} object (version, capabilities). */
     public ObjectNode greeting() {
-        return (ObjectNode) greeting.getNow(null);
+        return greeting.getNow(null);
     }
 
     /** {@link #execute(String, Map, Duration)} without arguments and with the default timeout. */
@@ -221,7 +222,7 @@ public final class QmpClient implements AutoCloseable {
     }
 
     /** Registers a listener for every later event; it runs on the event thread and may call {@link #execute}. */
-    public AutoCloseable addEventListener(Consumer<QmpEvent> listener) {
+    public Subscription addEventListener(Consumer<QmpEvent> listener) {
         return events.addListener(listener);
     }
 

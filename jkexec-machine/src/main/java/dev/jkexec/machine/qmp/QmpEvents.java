@@ -2,6 +2,7 @@ package dev.jkexec.machine.qmp;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jkexec.machine.MachineException;
+import dev.jkexec.machine.Subscription;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -65,7 +66,7 @@ final class QmpEvents {
         }
     }
 
-    AutoCloseable addListener(Consumer<QmpEvent> listener) {
+    Subscription addListener(Consumer<QmpEvent> listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
     }

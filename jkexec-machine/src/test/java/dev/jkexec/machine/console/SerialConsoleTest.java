@@ -140,6 +140,15 @@ class SerialConsoleTest {
     }
 
     @Test
+    void timeoutMessagesStayOnOneLine() throws IOException {
+        print("\u001b[1mbold\u001b[0m\n");
+        console.awaitLine(Pattern.compile("bold"), WAIT, 0);
+
+        assertThatThrownBy(() -> console.awaitLine(Pattern.compile("x"), Duration.ofMillis(10)))
+                .hasMessageEndingWith("last: '\\x1b[1mbold\\x1b[0m')");
+    }
+
+    @Test
     void historyIsBounded() throws IOException {
         console.close();
         open(ConsoleOptions.defaults().withHistoryLines(3));

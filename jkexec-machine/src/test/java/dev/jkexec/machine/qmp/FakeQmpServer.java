@@ -60,12 +60,16 @@ final class FakeQmpServer implements AutoCloseable {
     }
 
     /** Waits for the script to finish and rethrows its failure. */
-    void awaitScript() throws Exception {
-        done.get(10, TimeUnit.SECONDS);
+    void awaitScript() {
+        try {
+            done.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("fake QMP script failed", e);
+        }
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         Connection c = connection;
         if (c != null) {
             c.channel.close();
@@ -76,8 +80,10 @@ final class FakeQmpServer implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             // The client going away (EOF, broken pipe, our own close) ends many scripts: not a failure.
             if (!(e.getCause() instanceof IOException)) {
-                throw e;
+                throw new AssertionError("fake QMP script failed", e.getCause());
             }
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("fake QMP script did not finish", e);
         }
     }
 
