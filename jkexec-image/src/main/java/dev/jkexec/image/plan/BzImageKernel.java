@@ -23,7 +23,7 @@ import java.util.List;
  */
 record BzImageKernel(BzImage image) implements KernelImage {
     static final long KERNEL_MIN = 0x100000;
-    /** kexec-tools' cap for a 32-bit entry kernel: the 32-bit kernel's direct map ends at 896 MiB. */
+    /** kexec-tools' cap for a 32-bit kernel: its direct map ends at 896 MiB. */
     static final long KERNEL32_MAX = 0x37FF_FFFFL;
     static final long FOUR_GIB = 1L << 32;
 
@@ -69,20 +69,18 @@ record BzImageKernel(BzImage image) implements KernelImage {
             }
             memsz = Placer.pageAlign(Math.max(bufsz, h.initSize()));
             long min = Math.max(KERNEL_MIN, h.prefAddress());
-            long limit = mode == EntryMode.BIT64
-                    ? (XLoadFlag.XLF_CAN_BE_LOADED_ABOVE_4G.in(h.xloadFlags()) ? Long.MAX_VALUE : FOUR_GIB)
-                    : Math.min(KERNEL32_MAX, h.initrdAddrMax()) + 1;
+            long limit = kernelLimit(mode);
             long minAlign = Math.max(Placer.PAGE, h.has(SetupHeaderField.MIN_ALIGNMENT)
                     ? 1L << Math.min(h.get(SetupHeaderField.MIN_ALIGNMENT), 40) : align);
             long at = -1;
             for (long a = Math.max(align, Placer.PAGE); a >= minAlign && at < 0; a >>= 1) {
                 at = placer.findTopDown(memsz, a, min, limit);
             }
-            // Either place where found or let topDown produce the error with the preferred alignment.
-            load = at >= 0 ? at : placer.topDown("kernel", memsz, Math.max(align, Placer.PAGE), min, limit);
-            if (at >= 0) {
-                placer.fixed("kernel", load, memsz);
+            if (at < 0) {
+                throw placer.noRoom("kernel", memsz, Math.max(align, Placer.PAGE), min, limit);
             }
+            load = at;
+            placer.fixed("kernel", load, memsz);
         } else {
             load = KERNEL_MIN;
             long runtimeStart = Math.max(h.prefAddress(), load);
@@ -91,6 +89,21 @@ record BzImageKernel(BzImage image) implements KernelImage {
         }
         return new Placement(List.of(new PlannedSegment("kernel", load, memsz, image.protectedModeCode())),
                 load, load + mode.offset(), memsz);
+    }
+
+    /**
+     * Exclusive upper bound of the kernel's reservation. 64-bit entry: 4 GiB unless
+     * XLF_CAN_BE_LOADED_ABOVE_4G. 32-bit entry of a 64-bit kernel (XLF_KERNEL_64): 4 GiB, its
+     * startup_32 builds its own page tables. 32-bit entry of a 32-bit kernel: kexec-tools' cap
+     * {@code min(0x37FFFFFF, initrd_addr_max)}, because such a kernel runs where it is loaded and
+     * its direct map ends at 896 MiB.
+     */
+    long kernelLimit(EntryMode mode) {
+        int xlf = header().xloadFlags();
+        if (mode == EntryMode.BIT64) {
+            return XLoadFlag.XLF_CAN_BE_LOADED_ABOVE_4G.in(xlf) ? Long.MAX_VALUE : FOUR_GIB;
+        }
+        return XLoadFlag.XLF_KERNEL_64.in(xlf) ? FOUR_GIB : Math.min(KERNEL32_MAX, header().initrdAddrMax()) + 1;
     }
 
     @Override

@@ -96,9 +96,11 @@ public final class KexecPlanner {
         if (initrdSize > 0) {
             long limit = kernel.initrdLimit(r.entryMode());
             long at = placer.findTopDown(initrdSize, Placer.PAGE, INITRD_MIN, limit);
-            initrd = at >= 0 ? at : placer.topDown("initrd", initrdSize, Placer.PAGE, INITRD_FALLBACK_MIN, limit);
             if (at >= 0) {
                 placer.fixed("initrd", at, initrdSize);
+                initrd = at;
+            } else {
+                initrd = placer.topDown("initrd", initrdSize, Placer.PAGE, INITRD_FALLBACK_MIN, limit);
             }
             segments.add(new PlannedSegment("initrd", initrd, Placer.pageAlign(initrdSize), r.initrd()));
         }

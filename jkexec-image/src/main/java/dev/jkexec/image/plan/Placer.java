@@ -69,11 +69,16 @@ public final class Placer {
     public long topDown(String what, long size, long align, long min, long limit) {
         long found = findTopDown(size, align, min, limit);
         if (found < 0) {
-            throw new PlacementException(what, "no room for " + hex(pageAlign(size)) + " bytes aligned to " + hex(align)
-                    + " in [" + hex(min) + ", " + hex(limit) + "); free: " + describeFree());
+            throw noRoom(what, size, align, min, limit);
         }
         placed.add(new Placed(what, found, pageAlign(size)));
         return found;
+    }
+
+    /** The error for a request that fits nowhere, naming the free ranges. */
+    public PlacementException noRoom(String what, long size, long align, long min, long limit) {
+        return new PlacementException(what, "no room for " + hex(pageAlign(size)) + " bytes aligned to " + hex(align)
+                + " in [" + hex(min) + ", " + hex(limit) + "); free: " + describeFree());
     }
 
     /** Like {@link #topDown} but returns -1 instead of throwing and places nothing. */

@@ -70,6 +70,18 @@ class BzImagePlanTest {
     }
 
     @Test
+    void thirtyTwoBitKernelsStayInLowmem() {
+        BzImageBuilder b = BzImageBuilder.modern();
+        b.xloadflags = 0; // a 32-bit kernel
+        KexecSegment k = KexecPlannerTest.segment(plan(b, Maps.guest1G(), null, EntryMode.BIT32, ""), "kernel");
+        assertThat(k.destinationEnd()).isLessThanOrEqualTo(0x38000000L);
+        assertThat(k.destination()).isEqualTo((0x38000000L - 0x800000) & -0x200000L);
+        b.initrdAddrMax = 0x1FFFFFFF;
+        assertThat(KexecPlannerTest.segment(plan(b, Maps.guest1G(), null, EntryMode.BIT32, ""), "kernel").destinationEnd())
+                .isEqualTo(0x20000000L);
+    }
+
+    @Test
     void zImagesAndPre202KernelsAreRefused() {
         BzImageBuilder z = BzImageBuilder.modern();
         z.loadflags = 0;

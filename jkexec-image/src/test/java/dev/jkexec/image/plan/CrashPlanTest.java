@@ -90,6 +90,14 @@ class CrashPlanTest {
     }
 
     @Test
+    void thirtyTwoBitCrashImage() {
+        KexecImage img = new KexecPlanner(new KexecPlannerTest.FakePurgatory()).plan(PlanRequest.builder(RealKernels.generic(),
+                Maps.guest1G()).crash(env()).entry(EntryMode.BIT32).build()).image();
+        assertThat(img.arch()).isEqualTo(dev.jkexec.image.Arch.I386);
+        assertThat(img.segments()).allMatch(s -> REGION.contains(s.destination(), s.destinationSize()));
+    }
+
+    @Test
     void crashRegionTooSmall() {
         CrashEnvironment small = new CrashEnvironment(new MemoryRange(GIB, 32L << 20, E820Type.RESERVED), List.of(), null, Maps.guest1G().ram());
         assertThatThrownBy(() -> new KexecPlanner(new KexecPlannerTest.FakePurgatory())
