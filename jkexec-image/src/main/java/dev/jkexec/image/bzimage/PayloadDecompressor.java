@@ -70,6 +70,10 @@ public final class PayloadDecompressor {
             throw new ImageFormatException("payload.magic", Compression.leadingHex(payload),
                     "lzo payloads are not supported (no pure-Java lzop decoder)");
         }
+        if (c == Compression.GZIP_OLD) {
+            throw new ImageFormatException("payload.magic", Compression.leadingHex(payload),
+                    "old-style gzip (1f 9e) payloads are not supported (the JDK decodes 1f 8b only)");
+        }
         long limit = Math.min(cap, HARD_CAP);
         if (claim == 0 || claim > limit) {
             throw new ImageFormatException("payload.uncompressed_size", hex(claim), "the size trailer claims "
@@ -77,7 +81,7 @@ public final class PayloadDecompressor {
         }
         byte[] out = new byte[(int) claim];
         // gzip's ISIZE trailer belongs to the gzip stream; for the others it is an appended extra.
-        MemorySegment body = c == Compression.GZIP || c == Compression.GZIP_OLD
+        MemorySegment body = c == Compression.GZIP
                 ? payload : payload.asSlice(0, payload.byteSize() - SIZE_TRAILER);
         long produced;
         try {
@@ -112,11 +116,11 @@ public final class PayloadDecompressor {
 
     private static InputStream open(Compression c, InputStream raw) throws IOException {
         return switch (c) {
-            case GZIP, GZIP_OLD -> new GZIPInputStream(raw, 64 << 10);
+            case GZIP -> new GZIPInputStream(raw, 64 << 10);
             case XZ -> new XZInputStream(raw, XZ_MEMORY_LIMIT_KIB);
             case LZMA -> new LZMAInputStream(raw, XZ_MEMORY_LIMIT_KIB);
             case BZIP2 -> new BZip2CompressorInputStream(raw, false);
-            case LZ4, ZSTD, LZO -> throw new AssertionError(c);
+            case GZIP_OLD, LZ4, ZSTD, LZO -> throw new AssertionError(c);
         };
     }
 

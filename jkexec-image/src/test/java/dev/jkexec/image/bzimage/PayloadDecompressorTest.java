@@ -155,6 +155,14 @@ class PayloadDecompressorTest {
     }
 
     @Test
+    void oldGzipMagicIsRecognisedButRefused() {
+        byte[] payload = Payloads.gzip(DATA);
+        payload[1] = (byte) 0x9E;
+        assertThat(Compression.detect(MemorySegment.ofArray(payload))).isEqualTo(Compression.GZIP_OLD);
+        assertThat(failure(payload)).hasMessageContaining("old-style gzip (1f 9e)");
+    }
+
+    @Test
     void capBelowTheClaim() {
         byte[] payload = Payloads.xz(DATA);
         assertThatThrownBy(() -> PayloadDecompressor.decompress(MemorySegment.ofArray(payload), 1000))
