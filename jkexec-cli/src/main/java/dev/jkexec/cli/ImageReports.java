@@ -27,9 +27,9 @@ final class ImageReports {
         r.put("protocol", SetupHeaderField.versionString(h.rawVersion()) + (h.rawVersion() == 0x20E ? " (burnt, read as 2.13)" : ""));
         r.put("header_end", hex(h.end()));
         r.put("kernel_version", img.kernelVersion());
-        r.put("loadflags", flags(h.loadFlags(), LoadFlag.decode(h.loadFlags())));
+        r.put("loadflags", Report.flags(h.loadFlags(), LoadFlag.decode(h.loadFlags())));
         if (h.has(SetupHeaderField.XLOADFLAGS)) {
-            r.put("xloadflags", flags(h.xloadFlags(), XLoadFlag.decode(h.xloadFlags())));
+            r.put("xloadflags", Report.flags(h.xloadFlags(), XLoadFlag.decode(h.xloadFlags())));
         }
         r.put("relocatable", h.relocatable());
         r.put("setup_sects", h.setupSects());
@@ -63,10 +63,6 @@ final class ImageReports {
             r.put("kernel_info", k);
         }
         return r;
-    }
-
-    private static String flags(int value, List<String> names) {
-        return "0x" + Integer.toHexString(value) + (names.isEmpty() ? "" : " " + String.join(" ", names));
     }
 
     static Map<String, Object> elf(ElfFile elf) {
@@ -107,7 +103,7 @@ final class ImageReports {
     static Map<String, Object> multiboot(MultibootHeader h) {
         Map<String, Object> r = Report.map();
         r.put("offset", hex(h.fileOffset()));
-        r.put("flags", "0x" + Long.toHexString(h.flags()) + " " + String.join(" ", h.flagNames()));
+        r.put("flags", Report.flags(h.flags(), h.flagNames()));
         r.put("checksum", hex(h.checksum()));
         if (h.hasAddresses()) {
             r.put("header_addr", hex(h.headerAddr()));

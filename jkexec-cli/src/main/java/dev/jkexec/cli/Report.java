@@ -38,6 +38,18 @@ final class Report {
         }
     }
 
+    /** A flags word: JSON {@code {"value": n, "names": [..]}}, text {@code 0x7f NAME NAME}. */
+    record Flags(Hex value, List<String> names) {
+        @Override
+        public String toString() {
+            return value + (names.isEmpty() ? "" : " " + String.join(" ", names));
+        }
+    }
+
+    static Flags flags(long value, List<String> names) {
+        return new Flags(hex(value), List.copyOf(names));
+    }
+
     static Hex hex(long value) {
         return new Hex(value);
     }

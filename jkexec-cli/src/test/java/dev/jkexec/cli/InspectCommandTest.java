@@ -40,6 +40,9 @@ class InspectCommandTest {
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("format").asText()).isEqualTo("bzImage");
         assertThat(j.at("/bzimage/payload/compression").asText()).isEqualTo("lz4");
+        assertThat(j.at("/bzimage/xloadflags/value").asInt()).isEqualTo(0x7f);
+        assertThat(j.at("/bzimage/xloadflags/names/0").asText()).isEqualTo("XLF_KERNEL_64");
+        assertThat(j.at("/bzimage/loadflags/names").toString()).contains("LOADED_HIGH");
         JsonNode fields = j.at("/bzimage/setup_header");
         JsonNode initSize = null;
         for (JsonNode f : fields) {
