@@ -18,6 +18,9 @@ import picocli.CommandLine.Command;
         description = "Load a new kernel beside a running system and hand the machine over to it.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            InspectCommand.class,
+            PlanCommand.class,
+            ExtractVmlinuxCommand.class,
             AbiCommand.class,
         })
 public final class Main implements Runnable {

@@ -46,9 +46,36 @@ public record MemoryMap(List<MemoryRange> ranges) {
         return new MemoryMap(out);
     }
 
+    /** The same map with adjacent ranges of the same type merged into one. */
+    public MemoryMap coalesced() {
+        List<MemoryRange> out = new ArrayList<>();
+        for (MemoryRange r : ranges) {
+            if (r.size() == 0) {
+                continue;
+            }
+            if (!out.isEmpty() && out.getLast().end() == r.start() && out.getLast().type() == r.type()) {
+                MemoryRange last = out.removeLast();
+                out.add(new MemoryRange(last.start(), last.size() + r.size(), r.type()));
+            } else {
+                out.add(r);
+            }
+        }
+        return new MemoryMap(out);
+    }
+
     /** The ranges of one type, in address order. */
     public List<MemoryRange> ofType(E820Type type) {
         return ranges.stream().filter(r -> r.type() == type).toList();
+    }
+
+    /** The RAM ranges, in address order. */
+    public List<MemoryRange> ram() {
+        return ofType(E820Type.RAM);
+    }
+
+    /** Total bytes of the ranges of {@code type}. */
+    public long total(E820Type type) {
+        return ranges.stream().filter(r -> r.type() == type).mapToLong(MemoryRange::size).sum();
     }
 
     /** The range containing {@code address}, or {@code null}. */

@@ -31,6 +31,16 @@ public record MemoryRange(long start, long size, E820Type type) {
         return length > 0 && size > 0 && from < end() && from + length > start;
     }
 
+    /** The same range with another type. */
+    public MemoryRange withType(E820Type newType) {
+        return new MemoryRange(start, size, newType);
+    }
+
+    /** Whether {@code other} overlaps this range. */
+    public boolean overlaps(MemoryRange other) {
+        return overlaps(other.start(), other.size());
+    }
+
     @Override
     public String toString() {
         return String.format("%016x-%016x (%s)", start, end() - 1, type);

@@ -1,0 +1,74 @@
+package dev.jkexec.cli;
+
+import dev.jkexec.image.JkexecException;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Reading input files and parsing sizes, with one-line errors. */
+final class Inputs {
+    private Inputs() {
+    }
+
+    /**
+     * The file's bytes, read once into memory: the parsed image must not change under the planner
+     * (a mapped file could be rewritten between validation and use).
+     */
+    static MemorySegment read(Path path, String what) {
+        try {
+            return MemorySegment.ofArray(Files.readAllBytes(path));
+        } catch (NoSuchFileException e) {
+            throw new JkexecException("cannot read " + what + " " + path + ": no such file");
+        } catch (IOException e) {
+            throw new JkexecException("cannot read " + what + " " + path + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A size: decimal bytes, {@code 0x} hex, or a number with K, M, G or T (binary units, an optional
+     * {@code iB} or {@code B}): {@code 1G}, {@code 512M}, {@code 0x40000000}.
+     */
+    static long parseSize(String text) {
+        String t = text.trim().toUpperCase(Locale.ROOT);
+        try {
+            if (t.startsWith("0X")) {
+                return Long.parseUnsignedLong(t.substring(2), 16);
+            }
+            if (t.endsWith("IB")) {
+                t = t.substring(0, t.length() - 2);
+            } else if (t.length() > 1 && t.endsWith("B") && "KMGT".indexOf(t.charAt(t.length() - 2)) >= 0) {
+                t = t.substring(0, t.length() - 1);
+            }
+            int shift = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
+                case 'K' -> 10;
+                case 'M' -> 20;
+                case 'G' -> 30;
+                case 'T' -> 40;
+                default -> 0;
+            };
+            String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
+            long n = Long.parseLong(digits);
+            if (n < 0 || n > (Long.MAX_VALUE >> shift)) {
+                throw new NumberFormatException();
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a size (examples: 1G, 512M, 64K, 0x40000000, 1073741824)");
+        }
+    }
+
+    /** picocli converter for sizes. */
+    static final class SizeConverter implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return parseSize(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

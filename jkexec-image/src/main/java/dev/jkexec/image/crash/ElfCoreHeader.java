@@ -1,0 +1,104 @@
+package dev.jkexec.image.crash;
+
+import dev.jkexec.image.ByteView;
+import dev.jkexec.image.MemoryRange;
+import dev.jkexec.image.elf.ElfFile;
+import dev.jkexec.image.elf.ProgramHeader;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The ELF core header a crash kernel finds through {@code elfcorehdr=} and turns into
+ * {@code /proc/vmcore} (spec §5): an ELF64 ET_CORE EM_X86_64 header, then program headers only.
+ *
+ * <ul>
+ *   <li>one PT_NOTE per vCPU note buffer ({@code p_offset = p_paddr} = its address, size = the buffer);
+ *   <li>one PT_NOTE for VMCOREINFO when there is one;
+ *   <li>one PT_LOAD per range of old RAM, {@code p_offset = p_paddr = start}, {@code p_vaddr = 0},
+ *       {@code p_filesz = p_memsz} = its size, flags RWX. The part below {@link #BACKUP_SIZE} was
+ *       copied to the backup segment at crash time (the crash kernel reuses that memory), so its
+ *       {@code p_offset} points into the backup segment while {@code p_paddr} keeps the original
+ *       address: the PT_LOAD sizes still add up to the old RAM size.
+ * </ul>
+ *
+ * <p>{@code p_offset} is an absolute physical address here: the crash kernel reads dump bytes
+ * from physical memory, not from this header.
+ */
+public final class ElfCoreHeader {
+    /** Low memory the purgatory backs up at crash time: 0 .. 640 KiB. */
+    public static final long BACKUP_SIZE = 0xA0000;
+    public static final int EHDR_SIZE = 64;
+    public static final int PHDR_SIZE = 56;
+    static final long PF_RWX = 7;
+
+    private ElfCoreHeader() {
+    }
+
+    /** The program headers the header will hold, in order. */
+    public static List<ProgramHeader> programHeaders(CrashEnvironment env, long backupAddress) {
+        List<ProgramHeader> out = new ArrayList<>();
+        for (MemoryRange note : env.cpuNotes()) {
+            out.add(new ProgramHeader(out.size(), ProgramHeader.PT_NOTE, 0, note.start(), 0, note.start(), note.size(), note.size(), 0));
+        }
+        if (env.vmcoreinfo() != null) {
+            MemoryRange v = env.vmcoreinfo();
+            out.add(new ProgramHeader(out.size(), ProgramHeader.PT_NOTE, 0, v.start(), 0, v.start(), v.size(), v.size(), 0));
+        }
+        for (MemoryRange ram : env.oldRam()) {
+            long start = ram.start();
+            if (start < BACKUP_SIZE) {
+                long end = Math.min(ram.end(), BACKUP_SIZE);
+                out.add(new ProgramHeader(out.size(), ProgramHeader.PT_LOAD, PF_RWX, backupAddress + start, 0, start,
+                        end - start, end - start, 0));
+                start = end;
+            }
+            if (start < ram.end()) {
+                out.add(new ProgramHeader(out.size(), ProgramHeader.PT_LOAD, PF_RWX, start, 0, start,
+                        ram.end() - start, ram.end() - start, 0));
+            }
+        }
+        return out;
+    }
+
+    /** Bytes of the header for {@code env}. */
+    public static int size(CrashEnvironment env, long backupAddress) {
+        return EHDR_SIZE + PHDR_SIZE * programHeaders(env, backupAddress).size();
+    }
+
+    /** Encodes the header; {@code backupAddress} is where the backup segment lies. */
+    public static byte[] encode(CrashEnvironment env, long backupAddress) {
+        List<ProgramHeader> phdrs = programHeaders(env, backupAddress);
+        if (phdrs.size() > 0xFFFF) {
+            throw new IllegalArgumentException(phdrs.size() + " program headers");
+        }
+        byte[] out = new byte[EHDR_SIZE + PHDR_SIZE * phdrs.size()];
+        MemorySegment s = MemorySegment.ofArray(out);
+        out[0] = 0x7F;
+        out[1] = 'E';
+        out[2] = 'L';
+        out[3] = 'F';
+        out[4] = 2; // ELFCLASS64
+        out[5] = 1; // ELFDATA2LSB
+        out[6] = 1; // EV_CURRENT
+        s.set(ByteView.U16, 16, (short) ElfFile.ET_CORE);
+        s.set(ByteView.U16, 18, (short) ElfFile.EM_X86_64);
+        s.set(ByteView.U32, 20, 1);
+        s.set(ByteView.U64, 32, EHDR_SIZE); // e_phoff
+        s.set(ByteView.U16, 52, (short) EHDR_SIZE);
+        s.set(ByteView.U16, 54, (short) PHDR_SIZE);
+        s.set(ByteView.U16, 56, (short) phdrs.size());
+        for (ProgramHeader ph : phdrs) {
+            long at = EHDR_SIZE + (long) PHDR_SIZE * ph.index();
+            s.set(ByteView.U32, at, (int) ph.type());
+            s.set(ByteView.U32, at + 4, (int) ph.flags());
+            s.set(ByteView.U64, at + 8, ph.offset());
+            s.set(ByteView.U64, at + 16, ph.vaddr());
+            s.set(ByteView.U64, at + 24, ph.paddr());
+            s.set(ByteView.U64, at + 32, ph.filesz());
+            s.set(ByteView.U64, at + 40, ph.memsz());
+            s.set(ByteView.U64, at + 48, ph.align());
+        }
+        return out;
+    }
+}

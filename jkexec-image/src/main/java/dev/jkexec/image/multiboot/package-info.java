@@ -1,0 +1,2 @@
+/** Multiboot v1 header detection ({@link dev.jkexec.image.multiboot.MultibootHeader}). */
+package dev.jkexec.image.multiboot;

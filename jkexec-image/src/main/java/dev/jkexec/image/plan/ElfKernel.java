@@ -1,0 +1,146 @@
+package dev.jkexec.image.plan;
+
+import static dev.jkexec.image.ImageFormatException.hex;
+
+import dev.jkexec.image.ImageFormatException;
+import dev.jkexec.image.boot.ZeroPage;
+import dev.jkexec.image.boot.ZeroPageBuilder;
+import dev.jkexec.image.elf.ElfFile;
+import dev.jkexec.image.elf.ProgramHeader;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * An ELF vmlinux as the planner loads it, u-root style: each PT_LOAD goes to its {@code p_paddr}
+ * (physical, e.g. 16 MiB), and the kernel is entered at {@code e_entry}, its physical
+ * {@code startup_64}, through the 64-bit protocol. The decompressor is bypassed, so there is no
+ * KASLR and the load addresses are fixed.
+ *
+ * <p>PT_LOADs are made page aligned and merged like u-root's {@code AlignAndMerge}: each range is
+ * widened to whole pages, and ranges that then share a page become one segment whose buffer holds
+ * every part at its offset (zero filled between). A lone page-aligned PT_LOAD keeps a view of the
+ * file as its buffer; only merged ones are copied. PT_LOADs whose physical ranges truly overlap are
+ * an error.
+ */
+record ElfKernel(ElfFile elf) implements KernelImage {
+    /** Linux's COMMAND_LINE_SIZE on x86 is 2048, NUL included. */
+    static final long CMDLINE_SIZE = 2047;
+    static final long FOUR_GIB = 1L << 32;
+    /** x86-64's architectural limit of physical addresses (52 bits). */
+    static final long MAX_PHYSICAL = 1L << 52;
+
+    @Override
+    public String describe() {
+        return "ELF vmlinux, " + elf.className() + " " + elf.machineName() + " " + elf.typeName();
+    }
+
+    @Override
+    public void checkEntry(EntryMode mode) {
+        if (mode != EntryMode.BIT64) {
+            throw new ImageFormatException("elf.e_machine", elf.machineName(),
+                    "an ELF vmlinux is entered at its 64-bit startup_64 only; the 32-bit entry needs a bzImage");
+        }
+        if (!elf.is64() || elf.machine() != ElfFile.EM_X86_64) {
+            throw new ImageFormatException("elf.e_machine", elf.machineName(), "an " + elf.className() + " "
+                    + elf.machineName() + " file is not an x86-64 vmlinux (ELF64 EM_X86_64)");
+        }
+        if (elf.type() != ElfFile.ET_EXEC) {
+            throw ImageFormatException.mismatch("elf.e_type", elf.type(), ElfFile.ET_EXEC);
+        }
+        if (elf.loads().stream().noneMatch(ph -> ph.memsz() != 0)) {
+            throw new ImageFormatException("elf.e_phnum", hex(elf.programHeaders().size()), "no PT_LOAD with contents");
+        }
+    }
+
+    @Override
+    public Placement place(Placer placer, EntryMode mode) {
+        List<ProgramHeader> loads = new ArrayList<>(elf.loads().stream().filter(ph -> ph.memsz() != 0).toList());
+        for (ProgramHeader ph : loads) {
+            if (ph.paddr() < 0 || ph.memsz() < 0 || ph.memsz() > MAX_PHYSICAL || ph.paddr() > MAX_PHYSICAL - ph.memsz()) {
+                throw new ImageFormatException("elf.phdr[" + ph.index() + "].p_paddr", hex(ph.paddr()), "PT_LOAD "
+                        + hex(ph.paddr()) + "+" + hex(ph.memsz()) + " lies beyond the 52-bit physical address space");
+            }
+        }
+        loads.sort(Comparator.comparingLong(ProgramHeader::paddr));
+        List<List<ProgramHeader>> groups = new ArrayList<>();
+        long groupEnd = Long.MIN_VALUE;
+        for (int i = 0; i < loads.size(); i++) {
+            ProgramHeader ph = loads.get(i);
+            if (i > 0) {
+                ProgramHeader prev = loads.get(i - 1);
+                if (ph.paddr() < prev.paddr() + prev.memsz()) {
+                    throw new ImageFormatException("elf.phdr[" + ph.index() + "].p_paddr", hex(ph.paddr()), "PT_LOAD at "
+                            + hex(ph.paddr()) + " overlaps phdr[" + prev.index() + "] ending at " + hex(prev.paddr() + prev.memsz()));
+                }
+            }
+            long start = ph.paddr() & -Placer.PAGE;
+            if (groups.isEmpty() || start >= groupEnd) {
+                groups.add(new ArrayList<>());
+            }
+            groups.getLast().add(ph);
+            groupEnd = Placer.pageAlign(ph.paddr() + ph.memsz());
+        }
+        List<PlannedSegment> segments = new ArrayList<>();
+        long lowest = Long.MAX_VALUE;
+        long highest = 0;
+        for (List<ProgramHeader> g : groups) {
+            long start = g.getFirst().paddr() & -Placer.PAGE;
+            ProgramHeader last = g.getLast();
+            long memsz = Placer.pageAlign(last.paddr() + last.memsz()) - start;
+            String what = "kernel " + g.stream().map(ph -> "phdr[" + ph.index() + "]").reduce((a, b) -> a + "+" + b).orElseThrow();
+            placer.fixed(what, start, memsz);
+            segments.add(new PlannedSegment(what, start, memsz, buffer(g, start)));
+            lowest = Math.min(lowest, start);
+            highest = Math.max(highest, start + memsz);
+        }
+        long entry = elf.entry();
+        if (segments.stream().noneMatch(s -> entry >= s.destination() && entry < s.destination() + s.memsz())) {
+            throw new ImageFormatException("elf.e_entry", hex(entry), "entry " + hex(entry) + " lies in no PT_LOAD");
+        }
+        return new Placement(segments, lowest, entry, highest - lowest);
+    }
+
+    /** The bytes of a group of PT_LOADs that share pages, starting at the page-aligned {@code start}. */
+    private MemorySegment buffer(List<ProgramHeader> group, long start) {
+        ProgramHeader first = group.getFirst();
+        if (group.size() == 1 && first.paddr() == start) {
+            return elf.contents(first);
+        }
+        long end = start;
+        for (ProgramHeader ph : group) {
+            end = Math.max(end, ph.paddr() + ph.filesz());
+        }
+        if (end - start > Integer.MAX_VALUE - 8) {
+            throw new ImageFormatException("elf.phdr[" + first.index() + "].p_filesz", hex(end - start), "merged PT_LOADs too large");
+        }
+        byte[] out = new byte[(int) (end - start)];
+        for (ProgramHeader ph : group) {
+            MemorySegment.copy(elf.contents(ph), ValueLayout.JAVA_BYTE, 0, out, (int) (ph.paddr() - start), (int) ph.filesz());
+        }
+        return MemorySegment.ofArray(out);
+    }
+
+    @Override
+    public long commandLineLimit() {
+        return CMDLINE_SIZE;
+    }
+
+    @Override
+    public ZeroPageBuilder zeroPage(EntryMode mode) {
+        return ZeroPageBuilder.minimal(CMDLINE_SIZE).typeOfLoader(ZeroPage.TYPE_OF_LOADER_KEXEC);
+    }
+
+    @Override
+    public long initrdLimit(EntryMode mode) {
+        // The vmlinux says nothing about XLF_CAN_BE_LOADED_ABOVE_4G: stay below 4 GiB.
+        return FOUR_GIB;
+    }
+
+    @Override
+    public long setupLimit(EntryMode mode) {
+        return FOUR_GIB;
+    }
+}

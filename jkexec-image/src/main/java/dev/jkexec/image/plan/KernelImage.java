@@ -1,0 +1,52 @@
+package dev.jkexec.image.plan;
+
+import dev.jkexec.image.ImageFormatException;
+import dev.jkexec.image.KernelFormat;
+import dev.jkexec.image.boot.ZeroPageBuilder;
+import dev.jkexec.image.bzimage.BzImage;
+import dev.jkexec.image.elf.ElfParser;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * A kernel the planner can load, whichever its format: it knows how to place itself, where its
+ * entry is, and what its zero page starts from.
+ */
+sealed interface KernelImage permits BzImageKernel, ElfKernel {
+
+    /** Where the kernel went and where it is entered. */
+    record Placement(List<PlannedSegment> segments, long load, long entry, long memsz) {
+    }
+
+    /** Parses {@code file} as the format its magic says; anything else is a typed error. */
+    static KernelImage parse(MemorySegment file) {
+        return switch (KernelFormat.detect(file)) {
+            case ELF -> new ElfKernel(ElfParser.parse(file));
+            case BZIMAGE -> new BzImageKernel(BzImage.parse(file));
+            case MULTIBOOT -> throw new ImageFormatException("kernel.format", "multiboot",
+                    "a Multiboot kernel is recognised but jkexec loads only bzImage and ELF vmlinux kernels");
+            case UNKNOWN -> throw KernelFormat.unknown(file);
+        };
+    }
+
+    /** One line: format, protocol, compression. */
+    String describe();
+
+    /** Checks the kernel can be entered this way (a typed error naming the field otherwise). */
+    void checkEntry(EntryMode mode);
+
+    /** Places the kernel's segments. */
+    Placement place(Placer placer, EntryMode mode);
+
+    /** Most command line bytes before the NUL. */
+    long commandLineLimit();
+
+    /** A zero page with the kernel's header and the loader fields that depend only on the kernel. */
+    ZeroPageBuilder zeroPage(EntryMode mode);
+
+    /** Exclusive upper bound for the initrd's end. */
+    long initrdLimit(EntryMode mode);
+
+    /** Exclusive upper bound for the zero page and command line segment's end. */
+    long setupLimit(EntryMode mode);
+}

@@ -1,0 +1,94 @@
+package dev.jkexec.image.plan;
+
+import dev.jkexec.image.ImageType;
+import dev.jkexec.image.MemoryMap;
+import dev.jkexec.image.crash.CrashEnvironment;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * Everything the planner needs to build an image.
+ *
+ * @param kernel      the kernel file: a bzImage or an ELF vmlinux (detected by magic)
+ * @param initrd      the initrd, or {@code null}
+ * @param commandLine the kernel command line (crash images get {@code elfcorehdr=} added)
+ * @param memoryMap   the memory map of the machine the image will run on (the guest's e820)
+ * @param type        default or crash
+ * @param entryMode   64-bit or 32-bit entry
+ * @param acpiRsdp    physical address of the ACPI RSDP for {@code acpi_rsdp_addr}, or {@code null}
+ * @param crash       crash images only: the crash region, notes and old RAM; {@code null} otherwise
+ */
+public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String commandLine, MemoryMap memoryMap,
+                          ImageType type, EntryMode entryMode, Long acpiRsdp, CrashEnvironment crash) {
+    public PlanRequest {
+        Objects.requireNonNull(kernel, "kernel");
+        Objects.requireNonNull(memoryMap, "memoryMap");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(entryMode, "entryMode");
+        commandLine = commandLine == null ? "" : commandLine;
+        if ((type == ImageType.CRASH) != (crash != null)) {
+            throw new IllegalArgumentException("a crash environment is given exactly for crash images (type " + type.label() + ")");
+        }
+    }
+
+    public static Builder builder(MemorySegment kernel, MemoryMap memoryMap) {
+        return new Builder(kernel, memoryMap);
+    }
+
+    public static Builder builder(byte[] kernel, MemoryMap memoryMap) {
+        return new Builder(MemorySegment.ofArray(kernel), memoryMap);
+    }
+
+    /** Builds a request; defaults: no initrd, empty command line, default type, 64-bit entry. */
+    public static final class Builder {
+        private final MemorySegment kernel;
+        private final MemoryMap memoryMap;
+        private MemorySegment initrd;
+        private String commandLine = "";
+        private ImageType type = ImageType.DEFAULT;
+        private EntryMode entryMode = EntryMode.BIT64;
+        private Long acpiRsdp;
+        private CrashEnvironment crash;
+
+        private Builder(MemorySegment kernel, MemoryMap memoryMap) {
+            this.kernel = kernel;
+            this.memoryMap = memoryMap;
+        }
+
+        public Builder initrd(MemorySegment value) {
+            initrd = value;
+            return this;
+        }
+
+        public Builder initrd(byte[] value) {
+            initrd = value == null ? null : MemorySegment.ofArray(value);
+            return this;
+        }
+
+        public Builder commandLine(String value) {
+            commandLine = value;
+            return this;
+        }
+
+        public Builder entry(EntryMode value) {
+            entryMode = value;
+            return this;
+        }
+
+        public Builder acpiRsdp(long address) {
+            acpiRsdp = address;
+            return this;
+        }
+
+        /** Makes this a crash image for {@code env}. */
+        public Builder crash(CrashEnvironment env) {
+            crash = env;
+            type = ImageType.CRASH;
+            return this;
+        }
+
+        public PlanRequest build() {
+            return new PlanRequest(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash);
+        }
+    }
+}
