@@ -213,6 +213,16 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
                 new MemoryRange(ROM_BASE, ROM_SIZE, E820Type.RESERVED));
     }
 
+    /**
+     * All memory a guest can write, as dumps cover it: conventional memory including the mailbox
+     * page, and RAM from 1 MiB to {@link #guestRam()}.
+     */
+    public MemoryMap guestRamRanges() {
+        return MemoryMap.of(
+                new MemoryRange(0, LOW_RAM_END, E820Type.RAM),
+                new MemoryRange(LEGACY_WINDOW_END, guestRam - LEGACY_WINDOW_END, E820Type.RAM));
+    }
+
     private static void requireMultiple(String what, long value, long unit) {
         if (value < 0 || value % unit != 0) {
             throw new IllegalArgumentException(what + " 0x" + Long.toHexString(value) + " is not a multiple of " + mib(unit));

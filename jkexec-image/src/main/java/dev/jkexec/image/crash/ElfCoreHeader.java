@@ -68,7 +68,14 @@ public final class ElfCoreHeader {
 
     /** Encodes the header; {@code backupAddress} is where the backup segment lies. */
     public static byte[] encode(CrashEnvironment env, long backupAddress) {
-        List<ProgramHeader> phdrs = programHeaders(env, backupAddress);
+        return encode(programHeaders(env, backupAddress));
+    }
+
+    /**
+     * An ELF64 ET_CORE EM_X86_64 header followed by {@code phdrs} (indexed in order). Also used for
+     * core files written on the host, whose {@code p_offset}s are file offsets.
+     */
+    public static byte[] encode(List<ProgramHeader> phdrs) {
         if (phdrs.size() > 0xFFFF) {
             throw new IllegalArgumentException(phdrs.size() + " program headers");
         }

@@ -1,0 +1,283 @@
+package dev.jkexec.machine;
+
+import dev.jkexec.core.Errno;
+import dev.jkexec.core.KexecException;
+import dev.jkexec.core.MachineLayout;
+import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.core.crash.CrashNote;
+import dev.jkexec.core.kexec.HandoverPlan;
+import dev.jkexec.core.kexec.HandoverTarget;
+import dev.jkexec.core.kexec.ImageDamagedException;
+import dev.jkexec.core.kexec.Kexec;
+import dev.jkexec.core.kexec.PhysicalRange;
+import dev.jkexec.image.ImageType;
+import dev.jkexec.image.KexecImage;
+import dev.jkexec.machine.console.SerialConsole;
+import dev.jkexec.machine.cpu.CpuState;
+import dev.jkexec.machine.crash.CoreDump;
+import dev.jkexec.machine.crash.CpuRegisters;
+import dev.jkexec.machine.firmware.AcpiTables;
+import dev.jkexec.machine.firmware.Firmware;
+import dev.jkexec.machine.firmware.HandoverBlock;
+import dev.jkexec.machine.qmp.QmpEvent;
+import dev.jkexec.machine.qmp.RunState;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A jkexec machine: QEMU as the hardware, jkexec's firmware, the kexec core over the shared RAM.
+ * Every kernel this machine runs — the first one too — arrives by a kexec handover.
+ *
+ * <p>The verbs, each a whole sequence (DESIGN.md, "Lifecycles"):
+ * <ul>
+ *   <li>{@link #load} / {@link #unload}: core operations; nothing happens to the running guest.</li>
+ *   <li>{@link #exec}: stop → verify the default image's digest → stage its pages and page list →
+ *       handover block → {@code system_reset} → {@code cont}; the firmware relocates and enters it.
+ *       {@link #boot} is load + exec.</li>
+ *   <li>{@link #crash}: stop → capture every vCPU's registers into its crash note → verify the crash
+ *       image in the crash region → handover into it (the purgatory backs up low memory). With no
+ *       crash image, or a damaged one, the guest is written to a host-side core instead: nothing
+ *       is lost. A guest panic (pvpanic → {@code GUEST_PANICKED}) starts this by itself.</li>
+ *   <li>{@link #dump}: the host-side core on request (the guest is paused while it is written).</li>
+ * </ul>
+ *
+ * <p>Exec and crash hold the core's lock from the digest check until QEMU has been told to run
+ * the new image ({@link Kexec#exec}): no load or unload can slip in between. Machine operations are
+ * serialized on this object. A failed exec leaves the old guest running.
+ */
+public final class Machine implements AutoCloseable {
+    private final MachineOptions options;
+    private final QemuMachine qemu;
+    private final Kexec kexec;
+    private final Toolstack toolstack;
+    private final long rsdp;
+    private final List<Consumer<MachineEvent>> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    private Machine(MachineOptions options, QemuMachine qemu) {
+        this.options = options;
+        this.qemu = qemu;
+        this.kexec = Kexec.of(options.layout(), qemu.memory());
+        this.rsdp = AcpiTables.write(qemu.memory(), options.layout());
+        this.toolstack = new Toolstack(kexec, options.layout(), rsdp);
+        qemu.qmp().addEventListener(this::onQmpEvent);
+    }
+
+    /** Starts QEMU (paused, nothing loaded) with jkexec's firmware for this layout. */
+    public static Machine start(MachineOptions options) {
+        MachineConfig config = options.qemu().apply(
+                MachineConfig.of(options.layout(), Firmware.build(options.layout())).withPvpanic(true));
+        QemuMachine qemu = QemuMachine.start(config);
+        try {
+            return new Machine(options, qemu);
+        } catch (RuntimeException e) {
+            qemu.close();
+            throw e;
+        }
+    }
+
+    public MachineLayout layout() {
+        return options.layout();
+    }
+
+    public QemuMachine qemu() {
+        return qemu;
+    }
+
+    public PhysicalMemory memory() {
+        return qemu.memory();
+    }
+
+    public Kexec kexec() {
+        return kexec;
+    }
+
+    public SerialConsole console() {
+        return qemu.console();
+    }
+
+    public Toolstack toolstack() {
+        return toolstack;
+    }
+
+    /** The ACPI RSDP this machine's kernels are told about. */
+    public long rsdp() {
+        return rsdp;
+    }
+
+    public void addListener(Consumer<MachineEvent> listener) {
+        listeners.add(listener);
+    }
+
+    /** Loads an image into its slot (Xen's {@code kexec_load}). */
+    public synchronized void load(KexecImage image) {
+        kexec.load(image);
+    }
+
+    /** Plans and loads a kernel for this machine. */
+    public synchronized KexecImage load(KernelSpec spec) {
+        KexecImage image = toolstack.plan(spec).image();
+        kexec.load(image);
+        return image;
+    }
+
+    public synchronized void unload(ImageType type) {
+        kexec.unload(type);
+    }
+
+    /** Loads {@code image} as the default image and executes it. */
+    public synchronized HandoverPlan boot(KexecImage image) {
+        if (image.type() != ImageType.DEFAULT) {
+            throw new IllegalArgumentException("boot takes a default image");
+        }
+        kexec.load(image);
+        return exec();
+    }
+
+    /** Plans, loads and executes a kernel. */
+    public synchronized HandoverPlan boot(KernelSpec spec) {
+        return boot(toolstack.plan(spec.withType(ImageType.DEFAULT)).image());
+    }
+
+    /**
+     * Replaces the running guest by the loaded default image.
+     *
+     * @throws KexecException -ENOENT with nothing loaded (the guest keeps running), or the core's refusal
+     */
+    public synchronized HandoverPlan exec() {
+        boolean wasRunning = stopGuest();
+        try {
+            HandoverPlan plan = kexec.exec(ImageType.DEFAULT, this::handOver);
+            emit(new MachineEvent.HandedOver(plan));
+            return plan;
+        } catch (RuntimeException e) {
+            if (wasRunning && qemu.isAlive()) {
+                qemu.resume();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The crash path. Returns once the crash kernel has been entered or the core is written.
+     */
+    public synchronized CrashOutcome crash(String reason) {
+        stopGuest();
+        List<CpuState> cpus = qemu.cpuStates();
+        List<byte[]> notes = new ArrayList<>();
+        for (CpuState cpu : cpus) {
+            if (cpu.cpu() < layout().cpus()) {
+                CrashNote.write(memory(), layout(), cpu.cpu(), CpuRegisters.forNote(cpu));
+                notes.add(CrashNote.encode(cpu.cpu(), CpuRegisters.forNote(cpu)));
+            }
+        }
+        CrashOutcome outcome;
+        try {
+            HandoverPlan plan = kexec.exec(ImageType.CRASH, this::handOver);
+            emit(new MachineEvent.HandedOver(plan));
+            outcome = new CrashOutcome.CrashKernel(reason, plan, cpus.size());
+        } catch (ImageDamagedException e) {
+            outcome = new CrashOutcome.Dumped(reason, "crash image damaged (" + e.getMessage() + ")", writeCore(notes));
+        } catch (KexecException e) {
+            if (e.errno() != Errno.ENOENT) {
+                throw e;
+            }
+            outcome = new CrashOutcome.Dumped(reason, "no crash image loaded", writeCore(notes));
+        }
+        emit(new MachineEvent.Crashed(outcome));
+        return outcome;
+    }
+
+    /** Writes a host-side core of the guest to {@code file}; the guest is paused meanwhile. */
+    public synchronized CoreDump.Written dump(Path file) {
+        boolean wasRunning = stopGuest();
+        try {
+            List<byte[]> notes = new ArrayList<>();
+            for (CpuState cpu : qemu.cpuStates()) {
+                notes.add(CrashNote.encode(cpu.cpu(), CpuRegisters.forNote(cpu)));
+            }
+            return CoreDump.write(file, memory(), toolstack.oldRam(), notes);
+        } finally {
+            if (wasRunning) {
+                qemu.resume();
+            }
+        }
+    }
+
+    /** The firmware's last progress report (see {@link HandoverBlock.Status}). */
+    public String firmwareStatus() {
+        return HandoverBlock.Status.name(HandoverBlock.status(memory(), layout()));
+    }
+
+    private CoreDump.Written writeCore(List<byte[]> notes) {
+        String name = "jkexec-core-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")) + ".elf";
+        return CoreDump.write(options.dumpDirectory().resolve(name), memory(), toolstack.oldRam(), notes);
+    }
+
+    /** The core's handover callback: runs under the kexec lock, with the guest stopped. */
+    private void handOver(HandoverPlan plan) {
+        List<HandoverBlock.Range> refresh = new ArrayList<>();
+        for (PhysicalRange r : plan.inPlaceRanges()) {
+            refresh.add(new HandoverBlock.Range(r.start(), r.size()));
+        }
+        // jkexec's own pages are rewritten on every handover: a guest could have scribbled on them.
+        AcpiTables.write(memory(), layout());
+        HandoverBlock.write(memory(), layout(), new HandoverBlock.Contents(plan.arch(), plan.entry(),
+                plan.pageListHead(), refresh));
+        qemu.reset();
+        qemu.resume();
+    }
+
+    /** Stops the vCPUs; returns whether they were running. */
+    private boolean stopGuest() {
+        RunState s = qemu.status().state();
+        if (s == RunState.RUNNING) {
+            qemu.pause();
+            return true;
+        }
+        return false;
+    }
+
+    private void onQmpEvent(QmpEvent e) {
+        if (closed) {
+            return;
+        }
+        switch (e) {
+            case QmpEvent.GuestPanicked p -> {
+                emit(new MachineEvent.GuestPanicked());
+                if (options.crashOnPanic()) {
+                    try {
+                        crash("guest panicked");
+                    } catch (RuntimeException ex) {
+                        if (!closed) {
+                            emit(new MachineEvent.CrashFailed(ex));
+                        }
+                    }
+                }
+            }
+            case QmpEvent.Reset r when r.guest() -> emit(new MachineEvent.GuestReset(r.reason()));
+            default -> { }
+        }
+    }
+
+    private void emit(MachineEvent e) {
+        for (Consumer<MachineEvent> l : listeners) {
+            l.accept(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            kexec.close();
+        } finally {
+            qemu.close();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.jkexec.machine;
+
+import dev.jkexec.core.kexec.HandoverPlan;
+
+/** What happened to a {@link Machine}, for the command line and scenarios to report. */
+public sealed interface MachineEvent {
+    /** The firmware was handed an image (boot, exec or crash) and the machine restarted into it. */
+    record HandedOver(HandoverPlan plan) implements MachineEvent {
+    }
+
+    /** The guest reset itself (reboot or triple fault); the firmware halts, nothing runs. */
+    record GuestReset(String reason) implements MachineEvent {
+    }
+
+    /** The guest panicked (pvpanic). */
+    record GuestPanicked() implements MachineEvent {
+    }
+
+    /** A crash was handled. */
+    record Crashed(CrashOutcome outcome) implements MachineEvent {
+    }
+
+    /** Handling a crash failed. */
+    record CrashFailed(Exception error) implements MachineEvent {
+    }
+
+    /** QEMU went away. */
+    record Exited(String how) implements MachineEvent {
+    }
+}

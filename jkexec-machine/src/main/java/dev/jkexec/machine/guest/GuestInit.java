@@ -1,0 +1,73 @@
+package dev.jkexec.machine.guest;
+
+import dev.jkexec.core.MachineLayout;
+
+/**
+ * The {@code /init} of jkexec's busybox test guest, for the demo, the scenarios and the machine
+ * tests. One script serves every role; the kernel command line picks what it does:
+ *
+ * <ul>
+ *   <li>mounts proc, sysfs and devtmpfs; loads every module in {@code /lib/modules} in name order
+ *       (the pvpanic modules are named so that {@code pvpanic.ko} comes first);</li>
+ *   <li>{@code jkexec.marker=TEXT}: writes {@code JKEXEC-MARKER:TEXT} into the mailbox page
+ *       ({@link MachineLayout#MAILBOX}) through {@code /dev/mem} — data at a known physical
+ *       address that a crash kernel must find in {@code /proc/vmcore};</li>
+ *   <li>when {@code /proc/vmcore} exists (a crash kernel): prints its size, walks its ELF program
+ *       headers with {@code od}, sums the PT_LOAD sizes, finds the PT_LOAD holding the mailbox and
+ *       prints what is there — no scan of the whole dump, so it takes a second under TCG;</li>
+ *   <li>prints the init marker {@value #READY} with {@code jkexec.gen=} and the kernel release, then
+ *       runs a shell on the console (scenarios type into it).</li>
+ * </ul>
+ *
+ * Every line the script prints starts with {@value #PREFIX}, so tests match them exactly.
+ */
+public final class GuestInit {
+    public static final String PREFIX = "jkexec-guest: ";
+    /** The init marker line's start. */
+    public static final String READY = PREFIX + "init ready";
+    public static final String MARKER_PREFIX = "JKEXEC-MARKER:";
+
+    private GuestInit() {
+    }
+
+    /** The script. */
+    public static String script() {
+        String mailbox = String.format("0x%X", MachineLayout.MAILBOX);
+        return """
+                #!/bin/sh
+                export PATH=/bin:/sbin
+                mount -t proc proc /proc
+                mount -t sysfs sysfs /sys
+                mount -t devtmpfs devtmpfs /dev 2>/dev/null
+                arg() { for w in $(cat /proc/cmdline); do case "$w" in "$1="*) echo "${w#*=}"; return;; esac; done; }
+                for m in /lib/modules/*.ko; do
+                  [ -e "$m" ] && insmod "$m" && echo "jkexec-guest: loaded ${m##*/}"
+                done
+                marker=$(arg jkexec.marker)
+                if [ -n "$marker" ]; then
+                  printf 'JKEXEC-MARKER:%s\\n' "$marker" | dd of=/dev/mem bs=1 seek=$((MAILBOX)) conv=notrunc 2>/dev/null \\
+                    && echo "jkexec-guest: marker written at MAILBOX"
+                fi
+                if [ -e /proc/vmcore ]; then
+                  u() { od -A n -t u$2 -j $1 -N $2 /proc/vmcore | tr -d ' '; }
+                  echo "jkexec-guest: vmcore size $(stat -c %s /proc/vmcore)"
+                  phoff=$(u 32 8); phnum=$(u 56 2); i=0; total=0; loads=0; at=""
+                  while [ $i -lt $phnum ]; do
+                    h=$((phoff + i * 56))
+                    if [ "$(u $h 4)" = 1 ]; then
+                      off=$(u $((h + 8)) 8); paddr=$(u $((h + 24)) 8); size=$(u $((h + 32)) 8)
+                      total=$((total + size)); loads=$((loads + 1))
+                      if [ $paddr -le $((MAILBOX)) ] && [ $((MAILBOX)) -lt $((paddr + size)) ]; then at=$((off + MAILBOX - paddr)); fi
+                    fi
+                    i=$((i + 1))
+                  done
+                  echo "jkexec-guest: vmcore PT_LOAD $loads ranges, $total bytes"
+                  if [ -n "$at" ]; then
+                    echo "jkexec-guest: vmcore mailbox $(dd if=/proc/vmcore bs=1 skip=$at count=96 2>/dev/null | head -n 1 | tr -cd 'A-Za-z0-9:_.-')"
+                  fi
+                fi
+                echo "jkexec-guest: init ready gen=$(arg jkexec.gen) kernel=$(uname -r)"
+                exec setsid cttyhack sh
+                """.replace("MAILBOX", mailbox);
+    }
+}
