@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             InspectCommand.class,
             PlanCommand.class,
+            RunCommand.class,
             ExtractVmlinuxCommand.class,
             AbiCommand.class,
         })

@@ -25,6 +25,8 @@ import java.util.List;
  *   <li>{@link #buffersFit} {@code buf_size <= dest_size}: -EINVAL</li>
  *   <li>{@link #arch} EM_X86_64 or EM_386: -EINVAL. Xen checks it only after writing a crash image
  *       into the crash region (§8.5); jkexec checks it before anything is written.</li>
+ *   <li>{@link #defaultDestinationsLoadable} (jkexec) default only: buffered segments inside the
+ *       guest's RAM, never over jkexec's own regions or QEMU's legacy window: -EADDRNOTAVAIL</li>
  *   <li>{@link #defaultImageSize} (jkexec) default only: buffered destinations within the limit: -ENOMEM</li>
  *   <li>{@link #stagingCapacity} (jkexec) default only: source and list pages fit the staging range: -ENOMEM</li>
  * </ol>
@@ -61,6 +63,7 @@ public final class ImageRules {
         Arch arch = arch(d.arch());
         ValidImage image = new ValidImage(type, arch, d.entry(), segs);
         if (type == ImageType.DEFAULT) {
+            defaultDestinationsLoadable(segs, config.loadable());
             defaultImageSize(image, config.maxDefaultImageBytes());
             stagingCapacity(image, config.staging());
         }
@@ -101,6 +104,30 @@ public final class ImageRules {
             if (s.buffered() && !insideUnsigned(s.dest(), s.destSize(), crash)) {
                 throw new KexecException(EADDRNOTAVAIL, "segments[" + i + "]",
                         "destination " + hex(s.dest()) + "+" + hex(s.destSize()) + " not inside the crash region " + crash);
+            }
+        }
+    }
+
+    /**
+     * (jkexec) Default: every buffered segment lies inside one loadable range (the guest's RAM),
+     * else -EADDRNOTAVAIL. Xen lets a default image overwrite anything; here the firmware's handover
+     * block, page tables and the staged pages live beside guest RAM, and QEMU shadows
+     * 0xA0000–0xFFFFF, so an image there could never arrive intact.
+     */
+    public static void defaultDestinationsLoadable(List<SegmentDescriptor> segments, List<PhysicalRange> loadable) {
+        for (int i = 0; i < segments.size(); i++) {
+            SegmentDescriptor s = segments.get(i);
+            if (!s.buffered() || s.destSize() == 0) {
+                continue;
+            }
+            boolean inside = false;
+            for (PhysicalRange r : loadable) {
+                inside |= insideUnsigned(s.dest(), s.destSize(), r);
+            }
+            if (!inside) {
+                throw new KexecException(EADDRNOTAVAIL, "segments[" + i + "].dest_maddr", "destination " + hex(s.dest())
+                        + "+" + hex(s.destSize()) + " is not inside the guest's RAM " + loadable
+                        + " (jkexec's own regions and 0xa0000-0xfffff are not loadable)");
             }
         }
     }

@@ -19,12 +19,24 @@ import java.util.Objects;
  * @param vmcoreinfo           the VMCOREINFO buffer
  * @param maxDefaultImageBytes most destination bytes the buffered segments of one default image may
  *                             cover (every such byte is held, hashed and listed); larger → -ENOMEM
+ * @param loadable             where a default image's buffered segments may go: the guest's RAM.
+ *                             jkexec's own regions (crash region, hidden pages, staging) and QEMU's
+ *                             0xA0000–0xFFFFF window are outside it (-EADDRNOTAVAIL)
  */
 public record KexecConfig(PhysicalRange crashRegion, PhysicalRange staging, List<PhysicalRange> crashNotes,
-                          PhysicalRange vmcoreinfo, long maxDefaultImageBytes) {
+                          PhysicalRange vmcoreinfo, long maxDefaultImageBytes, List<PhysicalRange> loadable) {
     static final long PAGE_SIZE = MachineLayout.PAGE_SIZE;
+    /** No restriction: every address a destination may name (Xen's behaviour for default images). */
+    public static final List<PhysicalRange> ANYWHERE = List.of(new PhysicalRange(0, ImageRules.PHYSICAL_ADDRESS_LIMIT));
+
+    /** A configuration whose default images may go anywhere (as in Xen). */
+    public KexecConfig(PhysicalRange crashRegion, PhysicalRange staging, List<PhysicalRange> crashNotes,
+                       PhysicalRange vmcoreinfo, long maxDefaultImageBytes) {
+        this(crashRegion, staging, crashNotes, vmcoreinfo, maxDefaultImageBytes, ANYWHERE);
+    }
 
     public KexecConfig {
+        loadable = List.copyOf(loadable);
         Objects.requireNonNull(crashRegion, "crashRegion");
         Objects.requireNonNull(staging, "staging");
         Objects.requireNonNull(vmcoreinfo, "vmcoreinfo");
@@ -54,23 +66,29 @@ public record KexecConfig(PhysicalRange crashRegion, PhysicalRange staging, List
                 new PhysicalRange(layout.stagingBase(), layout.stagingSize()),
                 notes,
                 new PhysicalRange(layout.vmcoreinfo(), MachineLayout.VMCOREINFO_SIZE),
-                layout.stagingSize());
+                layout.stagingSize(),
+                layout.guestRamRanges().ranges().stream().map(r -> new PhysicalRange(r.start(), r.size())).toList());
     }
 
     /** The same configuration with another staging range (the default-image limit is kept). */
     public KexecConfig withStaging(long start, long size) {
-        return new KexecConfig(crashRegion, new PhysicalRange(start, size), crashNotes, vmcoreinfo, maxDefaultImageBytes);
+        return new KexecConfig(crashRegion, new PhysicalRange(start, size), crashNotes, vmcoreinfo, maxDefaultImageBytes, loadable);
     }
 
     /** The same configuration with another crash region ({@code size} 0: none). */
     public KexecConfig withCrashRegion(long start, long size) {
         return new KexecConfig(size == 0 ? PhysicalRange.NONE : new PhysicalRange(start, size), staging,
-                crashNotes, vmcoreinfo, maxDefaultImageBytes);
+                crashNotes, vmcoreinfo, maxDefaultImageBytes, loadable);
     }
 
     /** The same configuration with another default-image limit. */
     public KexecConfig withMaxDefaultImageBytes(long bytes) {
-        return new KexecConfig(crashRegion, staging, crashNotes, vmcoreinfo, bytes);
+        return new KexecConfig(crashRegion, staging, crashNotes, vmcoreinfo, bytes, loadable);
+    }
+
+    /** The same configuration with other loadable ranges for default images. */
+    public KexecConfig withLoadable(List<PhysicalRange> ranges) {
+        return new KexecConfig(crashRegion, staging, crashNotes, vmcoreinfo, maxDefaultImageBytes, ranges);
     }
 
     /** Number of vCPUs (crash note slots). */

@@ -20,6 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ImageRulesTest {
     private static final KexecConfig CONFIG = Fixtures.config();
 
+    /** A 64 MiB guest's RAM: below 640 KiB and from 1 MiB. */
+    static final List<PhysicalRange> GUEST_RAM = List.of(new PhysicalRange(0, 0xA0000), new PhysicalRange(0x100000, 0x3F00000));
+
     static SegmentDescriptor buf(long bufSize, long dest, long destSize) {
         return new SegmentDescriptor(true, bufSize, dest, destSize, "");
     }
@@ -81,6 +84,12 @@ class ImageRulesTest {
                         new SegmentDescriptor(false, 0x5000, 0, PAGE, ""))), Errno.EINVAL, "segments[0].buf_size: 0x5000"),
                 row("arch", () -> ImageRules.arch(40), Errno.EINVAL, "arch: 40 is neither EM_X86_64 (62) nor EM_386 (3)"),
                 row("arch EM_NONE", () -> ImageRules.arch(0), Errno.EINVAL, "arch: 0"),
+                row("defaultDestinationsLoadable legacy window", () -> ImageRules.defaultDestinationsLoadable(
+                        List.of(buf(0, 0x9F000, 0x2000)), GUEST_RAM), Errno.EADDRNOTAVAIL,
+                        "segments[0].dest_maddr: destination 0x9f000+0x2000 is not inside the guest's RAM"),
+                row("defaultDestinationsLoadable hidden region", () -> ImageRules.defaultDestinationsLoadable(
+                        List.of(buf(0, 0x200000, PAGE), buf(0, 0x4000000, PAGE)), GUEST_RAM), Errno.EADDRNOTAVAIL,
+                        "segments[1].dest_maddr: destination 0x4000000+0x1000"),
                 row("defaultImageSize", () -> ImageRules.defaultImageSize(valid(buf(0, 0, 0x200000), buf(0, 0x400000, 0x1000)),
                         0x200000), Errno.ENOMEM,
                         "segments: default image covers 0x201000 destination bytes with its buffered segments, above the limit 0x200000"),
@@ -126,6 +135,9 @@ class ImageRulesTest {
                     ImageRules.arch(62);
                     ImageRules.arch(3);
                 }),
+                Arguments.of("default image filling guest RAM; mapping-only anywhere", (Runnable) () ->
+                        ImageRules.defaultDestinationsLoadable(List.of(buf(0, 0, 0xA0000), buf(0, 0x100000, 0x3F00000),
+                                map(0xA0000, 0x60000), map(0x8000000, PAGE)), GUEST_RAM)),
                 Arguments.of("default image at the limit", (Runnable) () -> ImageRules.defaultImageSize(
                         valid(buf(0, 0, 0x200000), map(0x400000, 0x100000)), 0x200000)),
                 Arguments.of("staging exactly big enough", (Runnable) () -> ImageRules.stagingCapacity(

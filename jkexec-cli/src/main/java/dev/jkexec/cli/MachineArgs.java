@@ -1,0 +1,70 @@
+package dev.jkexec.cli;
+
+import dev.jkexec.core.MachineLayout;
+import dev.jkexec.image.JkexecException;
+import dev.jkexec.machine.MachineOptions;
+import dev.jkexec.machine.console.ConsoleOptions;
+import dev.jkexec.machine.qemu.Accel;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** The machine settings every machine command shares (picocli mixin). */
+final class MachineArgs {
+    @Option(names = "--ram", paramLabel = "SIZE", defaultValue = "1G", converter = Inputs.SizeConverter.class,
+            description = "guest RAM (default ${DEFAULT-VALUE})")
+    long ram;
+
+    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", description = "vCPUs (default ${DEFAULT-VALUE})")
+    int cpus;
+
+    @Option(names = "--crash-size", paramLabel = "SIZE", defaultValue = "256M", converter = Inputs.SizeConverter.class,
+            description = "crash region, hidden from the guest (default ${DEFAULT-VALUE})")
+    long crashSize;
+
+    @Option(names = "--staging", paramLabel = "SIZE", defaultValue = "256M", converter = Inputs.SizeConverter.class,
+            description = "staging region for default images at exec (default ${DEFAULT-VALUE})")
+    long staging;
+
+    @Option(names = "--accel", paramLabel = "tcg|kvm",
+            description = "force the accelerator (default: KVM only where it is real hardware virtualization)")
+    String accel;
+
+    @Option(names = "--console-log", paramLabel = "FILE", description = "also write the serial console to FILE")
+    Path consoleLog;
+
+    @Option(names = "--dump-dir", paramLabel = "DIR", description = "where host-side cores go (default: current directory)")
+    Path dumpDir;
+
+    @Option(names = "--gdb", description = "open QEMU's gdbstub (for the contract checker)", hidden = true)
+    boolean gdb;
+
+    MachineLayout layout() {
+        try {
+            return new MachineLayout(ram, crashSize, staging, cpus);
+        } catch (IllegalArgumentException e) {
+            throw new JkexecException(e.getMessage());
+        }
+    }
+
+    Optional<Accel> accel() {
+        if (accel == null) {
+            return Optional.empty();
+        }
+        return switch (accel.toLowerCase(Locale.ROOT)) {
+            case "tcg" -> Optional.of(Accel.TCG);
+            case "kvm" -> Optional.of(Accel.KVM);
+            default -> throw new JkexecException("--accel: '" + accel + "' is neither tcg nor kvm");
+        };
+    }
+
+    MachineOptions options() {
+        Optional<Accel> a = accel();
+        Optional<Path> log = Optional.ofNullable(consoleLog);
+        boolean withGdb = gdb;
+        MachineOptions o = MachineOptions.of(layout())
+                .withQemu(c -> c.withAccel(a).withConsole(ConsoleOptions.defaults().withLogFile(log)).withGdbStub(withGdb));
+        return dumpDir == null ? o : o.withDumpDirectory(dumpDir);
+    }
+}

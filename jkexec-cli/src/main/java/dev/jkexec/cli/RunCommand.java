@@ -1,0 +1,188 @@
+package dev.jkexec.cli;
+
+import dev.jkexec.image.ImageType;
+import dev.jkexec.machine.CrashOutcome;
+import dev.jkexec.machine.KernelSpec;
+import dev.jkexec.machine.Machine;
+import dev.jkexec.machine.MachineEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jkexec run}: a machine booting one kernel through jkexec's handover, with its serial
+ * console on the terminal (interactive; Ctrl-] quits) or scripted ({@code --exit-on}, {@code --timeout}).
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Boot a kernel on a jkexec machine (QEMU + jkexec's firmware): the first boot is a kexec handover.",
+            "Interactive: the serial console is on your terminal; press Ctrl-] to quit.",
+            "Exit status: 0 quit or --exit-on matched, 1 error, 3 timeout, 4 the guest rebooted, 5 the guest halted,",
+            "6 the guest crashed and was dumped (no crash kernel)."})
+final class RunCommand implements java.util.concurrent.Callable<Integer> {
+    static final int TIMEOUT = 3;
+    static final int REBOOTED = 4;
+    static final int HALTED = 5;
+    static final int DUMPED = 6;
+    private static final int ESCAPE = 0x1d; // Ctrl-]
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    MachineArgs machine;
+
+    @Option(names = "--kernel", required = true, paramLabel = "K", description = "bzImage or ELF vmlinux (detected)")
+    Path kernel;
+
+    @Option(names = "--initrd", paramLabel = "I", description = "initrd / initramfs file")
+    Path initrd;
+
+    @Option(names = "--busybox", description = "build jkexec's busybox test guest as the initrd (with the kernel's pvpanic modules)")
+    boolean busybox;
+
+    @Option(names = "--append", paramLabel = "S", defaultValue = "console=ttyS0,115200",
+            description = "kernel command line (default: ${DEFAULT-VALUE})")
+    String append;
+
+    @Option(names = "--entry", paramLabel = "64|32", defaultValue = "64", description = "kernel entry mode (default ${DEFAULT-VALUE})")
+    int entry;
+
+    @Option(names = "--crash-kernel", paramLabel = "K", description = "also load this kernel (busybox guest) as the crash image")
+    Path crashKernel;
+
+    @Option(names = "--crash-append", paramLabel = "S", description = "command line of the crash kernel (default: --append)")
+    String crashAppend;
+
+    @Option(names = "--exit-on", paramLabel = "REGEX", description = "exit 0 when a console line matches")
+    String exitOn;
+
+    @Option(names = "--timeout", paramLabel = "S", description = "give up after S seconds (exit 3)")
+    Double timeout;
+
+    @Option(names = "--quiet", description = "do not copy the console to standard output")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        Pattern exit = compile(exitOn);
+        if (entry != 64 && entry != 32) {
+            throw new dev.jkexec.image.JkexecException("--entry: " + entry + " is neither 64 nor 32");
+        }
+        boolean interactive = exitOn == null && timeout == null && Terminal.interactive();
+        PrintStream err = System.err;
+        CompletableFuture<Integer> end = new CompletableFuture<>();
+        try (Machine m = Machine.start(machine.options())) {
+            err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s%n", m.qemu().accel().reason(), m.layout().guestRam() >> 20,
+                    m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s", interactive ? "press Ctrl-] to quit" : "scripted");
+            if (!quiet) {
+                m.console().addRawListener(bytes -> {
+                    System.out.write(bytes, 0, bytes.length);
+                    System.out.flush();
+                });
+            }
+            m.console().addLineListener(line -> {
+                if (exit != null && exit.matcher(line.text()).find()) {
+                    end.complete(0);
+                } else if (line.text().contains("reboot: System halted") || line.text().contains("reboot: Power down")) {
+                    end.complete(HALTED);
+                }
+            });
+            m.addListener(e -> onEvent(e, end, err));
+            m.qemu().onExit().thenRun(() -> end.complete(1));
+            KernelSpec spec = new KernelSpec(kernel, initrd, busybox, append, entry, ImageType.DEFAULT);
+            if (crashKernel != null) {
+                m.load(new KernelSpec(crashKernel, null, true, crashAppend != null ? crashAppend : append, 64, ImageType.CRASH));
+            }
+            m.boot(spec);
+            int status;
+            if (interactive) {
+                try (Terminal t = Terminal.raw()) {
+                    Thread input = Thread.ofPlatform().daemon().start(() -> pump(System.in, m, end));
+                    status = end.get();
+                    input.interrupt();
+                }
+                err.println();
+            } else {
+                status = await(end, timeout);
+            }
+            if (status == 1 && !m.qemu().isAlive()) {
+                err.println("jkexec: QEMU exited: " + m.qemu().describeProcess());
+            }
+            return status;
+        }
+    }
+
+    private static int await(CompletableFuture<Integer> end, Double seconds) throws InterruptedException, ExecutionException {
+        if (seconds == null) {
+            return end.get();
+        }
+        try {
+            return end.get((long) (seconds * 1000), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            System.err.printf("jkexec: timeout after %s s%n", seconds);
+            return TIMEOUT;
+        }
+    }
+
+    private static void onEvent(MachineEvent e, CompletableFuture<Integer> end, PrintStream err) {
+        switch (e) {
+            case MachineEvent.GuestReset r -> {
+                err.println("\njkexec: the guest rebooted (" + r.reason() + "); jkexec's firmware has nothing to boot");
+                end.complete(REBOOTED);
+            }
+            case MachineEvent.Crashed c when c.outcome() instanceof CrashOutcome.Dumped d -> {
+                err.println("\njkexec: the guest crashed (" + d.reason() + "), " + d.why() + "; core written to " + d.core().file());
+                end.complete(DUMPED);
+            }
+            case MachineEvent.Crashed c -> err.println("\njkexec: the guest crashed: entering the crash kernel");
+            case MachineEvent.CrashFailed f -> {
+                err.println("\njkexec: crash handling failed: " + f.error().getMessage());
+                end.complete(1);
+            }
+            default -> { }
+        }
+    }
+
+    private static void pump(InputStream in, Machine m, CompletableFuture<Integer> end) {
+        byte[] buf = new byte[256];
+        try {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == ESCAPE) {
+                        if (i > 0) {
+                            m.console().send(java.util.Arrays.copyOf(buf, i));
+                        }
+                        end.complete(0);
+                        return;
+                    }
+                }
+                m.console().send(java.util.Arrays.copyOf(buf, n));
+            }
+        } catch (IOException | RuntimeException e) {
+            end.complete(0);
+        }
+    }
+
+    private static Pattern compile(String regex) {
+        if (regex == null) {
+            return null;
+        }
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new dev.jkexec.image.JkexecException("--exit-on: invalid regex '" + regex + "': " + e.getDescription());
+        }
+    }
+}
