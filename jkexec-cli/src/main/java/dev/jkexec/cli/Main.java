@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             PlanCommand.class,
             RunCommand.class,
+            VerifyCommand.class,
             ExtractVmlinuxCommand.class,
             AbiCommand.class,
         })

@@ -71,7 +71,7 @@ public final class Machine implements AutoCloseable {
     /** Starts QEMU (paused, nothing loaded) with jkexec's firmware for this layout. */
     public static Machine start(MachineOptions options) {
         MachineConfig config = options.qemu().apply(
-                MachineConfig.of(options.layout(), Firmware.build(options.layout())).withPvpanic(true));
+                MachineConfig.of(options.layout(), Firmware.build(options.layout(), options.faults())).withPvpanic(true));
         QemuMachine qemu = QemuMachine.start(config);
         try {
             return new Machine(options, qemu);
@@ -227,8 +227,13 @@ public final class Machine implements AutoCloseable {
         }
         // jkexec's own pages are rewritten on every handover: a guest could have scribbled on them.
         AcpiTables.write(memory(), layout());
+        List<HandoverBlock.Range> unmapped = new ArrayList<>();
+        if (options.faults().unmapZeroPage()) {
+            plan.segments().stream().filter(s -> s.what().equals("setup")).findFirst()
+                    .ifPresent(s -> unmapped.add(new HandoverBlock.Range(s.dest(), MachineLayout.PAGE_SIZE)));
+        }
         HandoverBlock.write(memory(), layout(), new HandoverBlock.Contents(plan.arch(), plan.entry(),
-                plan.pageListHead(), refresh));
+                plan.pageListHead(), refresh, unmapped));
         qemu.reset();
         qemu.resume();
     }

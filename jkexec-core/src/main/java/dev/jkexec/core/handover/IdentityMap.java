@@ -72,6 +72,40 @@ public final class IdentityMap {
     }
 
     /**
+     * Copies the tables at {@code cr3} (as {@link #write} laid them out for {@code limit}) to
+     * {@code base} and removes the 4 KiB pages of {@code [start, start + length)} from the copy,
+     * splitting the 2 MiB pages involved into page tables placed after the copy. For deliberately
+     * broken handovers only: the contract checker must see the hole.
+     *
+     * @return the copy's CR3
+     */
+    public static long copyWithHole(PhysicalMemory memory, long cr3, long limit, long base, long start, long length) {
+        long bytes = tableBytes(limit);
+        memory.write(base, memory.slice(cr3, bytes));
+        long pdpt = base + PAGE;
+        memory.writeLong(base, pdpt | TABLE_FLAGS);
+        long directories = pageDirectories(limit);
+        for (long g = 0; g < directories; g++) {
+            memory.writeLong(pdpt + 8 * g, (base + (2 + g) * PAGE) | TABLE_FLAGS);
+        }
+        long nextTable = base + bytes;
+        long firstLarge = start & ~((1L << 21) - 1);
+        for (long large = firstLarge; large < start + length; large += 1L << 21) {
+            long pde = base + 2 * PAGE + (large >>> 30) * PAGE + 8 * (large >>> 21 & 0x1FF);
+            long[] entries = new long[512];
+            for (int i = 0; i < 512; i++) {
+                long page = large + (long) i * PAGE;
+                boolean hole = page + PAGE > start && page < start + length;
+                entries[i] = hole ? 0 : page | TABLE_FLAGS;
+            }
+            memory.write(nextTable, java.lang.foreign.MemorySegment.ofArray(entries));
+            memory.writeLong(pde, nextTable | TABLE_FLAGS);
+            nextTable += PAGE;
+        }
+        return base;
+    }
+
+    /**
      * Translates a virtual address through the 4-level tables at {@code cr3}.
      *
      * @return the physical address, or -1 when some level is not present or a table lies outside memory

@@ -61,4 +61,16 @@ class IdentityMapTest {
         m.writeLong(0x1000, 0x7FFF_F000L | 0x63);
         assertThat(IdentityMap.translate(m, 0x1000, 0)).isEqualTo(-1);
     }
+
+    @Test
+    void aCopyWithAHoleUnmapsExactlyThoseFourKibPages() {
+        PhysicalMemory m = PhysicalMemory.ofHeap(2 << 20);
+        long cr3 = IdentityMap.write(m, 0x10000, 1L << 32);
+        long copy = IdentityMap.copyWithHole(m, cr3, 1L << 32, 0x40000, 0x3fffe000L, 0x1000);
+        assertThat(IdentityMap.translate(m, copy, 0x3fffe000L)).isEqualTo(-1);
+        assertThat(IdentityMap.translate(m, copy, 0x3fffdff8L)).isEqualTo(0x3fffdff8L);
+        assertThat(IdentityMap.translate(m, copy, 0x3ffff000L)).isEqualTo(0x3ffff000L);
+        assertThat(IdentityMap.firstUnmapped(m, copy, 0x3ff00000L, 0x200000)).isEqualTo(0x3fffe000L);
+        assertThat(IdentityMap.firstUnmapped(m, cr3, 0, 1L << 32)).isEqualTo(-1); // the original is untouched
+    }
 }

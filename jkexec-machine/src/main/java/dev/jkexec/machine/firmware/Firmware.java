@@ -55,6 +55,12 @@ public final class Firmware {
 
     /** The ROM image for {@code layout} ({@link MachineLayout#ROM_SIZE} bytes). */
     public static byte[] build(MachineLayout layout) {
+        return build(layout, Faults.NONE);
+    }
+
+    /** The ROM image for {@code layout}, deliberately breaking the entry contract as {@code faults} says. */
+    public static byte[] build(MachineLayout layout, Faults faults) {
+        long rflags = faults.interruptsOn() ? 0x202 : 0x2;
         long block = layout.handoverBlock();
         long stack = layout.stackTop();
         Assembler a = new Assembler(ROM_BASE);
@@ -126,7 +132,8 @@ public final class Firmware {
         Label enter32 = a.label("enter32");
         a.load(RCX, Mem.at(RAX, FLAGS_OFFSET)).test(CL, (int) FLAG_ENTRY_32).j(Cond.NZ, enter32);
 
-        // EM_X86_64
+        // EM_X86_64: the tables the image is entered with (the same unless a test breaks them)
+        a.load(RCX, Mem.at(RAX, ENTRY_CR3_OFFSET)).movToCr(3, RCX);
         a.lgdt(Mem.at(RAX, GDTR64_OFFSET)).lidt(Mem.at(RAX, IDTR_OFFSET));
         a.movImm(ECX, DATA);
         for (Sreg s : new Sreg[] {Sreg.DS, Sreg.ES, Sreg.SS, Sreg.FS, Sreg.GS}) {
@@ -137,35 +144,51 @@ public final class Firmware {
         a.bind(reloaded);
         a.storeImm(Mem.at(RAX, STATUS_OFFSET), Status.ENTERING_64, 32);
         a.movImm(RSP, stack);
+        if (faults.wrongCodeSelector()) {
+            a.pushImm(CODE32);             // broken on purpose: enter through 0x08, below the entry
+        }
         a.pushMem(Mem.at(RAX, ENTRY_OFFSET));
         for (var r : GPR64) {
             if (r != RSP) {
                 a.xor(r.as32(), r.as32()); // 32-bit xor zero-extends: clears the whole register
             }
         }
-        a.pushImm(2).popf();               // RFLAGS = 0x2 exactly
-        a.ret();                           // pops the entry; RSP = stack top at the image's first instruction
+        a.pushImm(rflags).popf();          // RFLAGS = 0x2 exactly
+        if (faults.wrongCodeSelector()) {
+            a.retFar();
+        } else {
+            a.ret();                       // pops the entry; RSP = stack top at the image's first instruction
+        }
 
         // EM_386: down to 32-bit protected mode without paging
         a.bind(enter32);
         a.lgdt(Mem.at(RAX, GDTR32_OFFSET)).lidt(Mem.at(RAX, IDTR_OFFSET));
         a.jmpFar(Mem.rip(toCompat));
         a.bits(32).bind(compat32);
-        a.movFromCr(EAX, 0).and(EAX, 0x7FFF_FFFFL).movToCr(0, EAX);  // PG off: leaves long mode
-        a.movImm(ECX, EFER).rdmsr().and(EAX, 0xFFFF_FEFFL).wrmsr();  // LME off
-        a.xor(EAX, EAX).movToCr(4, EAX).movToCr(3, EAX);
+        if (!faults.pagingOnFor32()) {
+            a.movFromCr(EAX, 0).and(EAX, 0x7FFF_FFFFL).movToCr(0, EAX);  // PG off: leaves long mode
+            a.movImm(ECX, EFER).rdmsr().and(EAX, 0xFFFF_FEFFL).wrmsr();  // LME off
+            a.xor(EAX, EAX).movToCr(4, EAX).movToCr(3, EAX);
+        }
         a.movImm(AX, DATA);
         for (Sreg s : new Sreg[] {Sreg.DS, Sreg.ES, Sreg.SS, Sreg.FS, Sreg.GS}) {
             a.movSreg(s, AX);
         }
         a.storeImm(Mem.abs(block + STATUS_OFFSET), Status.ENTERING_32, 32);
         a.movImm(ESP, stack);
+        if (faults.wrongCodeSelector()) {
+            a.pushImm(CODE32);
+        }
         a.pushMem(Mem.abs(block + ENTRY_OFFSET));
         for (var r : new dev.jkexec.image.x86.Reg[] {EAX, EBX, ECX, EDX, ESI, EDI, EBP}) {
             a.xor(r, r);
         }
-        a.pushImm(2).popf();
-        a.ret();
+        a.pushImm(rflags).popf();
+        if (faults.wrongCodeSelector()) {
+            a.retFar();
+        } else {
+            a.ret();
+        }
 
         // ---- the reset vector ----
         a.bits(16);

@@ -3,6 +3,7 @@ package dev.jkexec.machine.firmware;
 import dev.jkexec.core.MachineLayout;
 import dev.jkexec.core.PhysicalMemory;
 import dev.jkexec.core.handover.EntryGdt;
+import dev.jkexec.core.handover.IdentityMap;
 import dev.jkexec.image.Arch;
 import java.util.List;
 
@@ -23,6 +24,7 @@ import java.util.List;
  *  0x40  10   GDTR for 64-bit entries (limit, base)
  *  0x50  10   GDTR for 32-bit entries
  *  0x60  10   IDTR: limit 0, base 0
+ *  0x70  8    CR3 the image is entered with (64-bit): the same tables unless a test breaks them
  *  0x100 256  refresh ranges: 16 × {u64 start, u64 length}, each range 8-byte aligned
  * </pre>
  *
@@ -45,6 +47,7 @@ public final class HandoverBlock {
     public static final int GDTR64_OFFSET = 0x40;
     public static final int GDTR32_OFFSET = 0x50;
     public static final int IDTR_OFFSET = 0x60;
+    public static final int ENTRY_CR3_OFFSET = 0x70;
     public static final int REFRESH_TABLE_OFFSET = 0x100;
     public static final int MAX_REFRESH_RANGES = 16;
 
@@ -89,10 +92,16 @@ public final class HandoverBlock {
      * @param entry         the image's entry address
      * @param pageListHead  first page-list entry, 0 for none
      * @param refresh       ranges to read and write back on the vCPU before entering
+     * @param unmapped      pages to leave out of the entry tables (deliberately broken handovers only)
      */
-    public record Contents(Arch arch, long entry, long pageListHead, List<Range> refresh) {
+    public record Contents(Arch arch, long entry, long pageListHead, List<Range> refresh, List<Range> unmapped) {
         public Contents {
             refresh = List.copyOf(refresh);
+            unmapped = List.copyOf(unmapped);
+        }
+
+        public Contents(Arch arch, long entry, long pageListHead, List<Range> refresh) {
+            this(arch, entry, pageListHead, refresh, List.of());
         }
     }
 
@@ -118,8 +127,17 @@ public final class HandoverBlock {
             }
         }
         EntryGdt.write(memory, layout);
-        long cr3 = dev.jkexec.core.handover.IdentityMap.write(memory, layout.pageTables(),
-                Math.max(1L << 32, layout.totalRam()));
+        long limit = Math.max(1L << 32, layout.totalRam());
+        long cr3 = IdentityMap.write(memory, layout.pageTables(), limit);
+        long entryCr3 = cr3;
+        long tables = IdentityMap.tableBytes(limit);
+        for (Range hole : c.unmapped()) {
+            if (entryCr3 + 2 * tables + 64 * MachineLayout.PAGE_SIZE > layout.pageTables() + MachineLayout.PAGE_TABLES_SIZE) {
+                throw new IllegalArgumentException("no room for another broken copy of the page tables");
+            }
+            entryCr3 = IdentityMap.copyWithHole(memory, entryCr3, limit, entryCr3 + tables + 64 * MachineLayout.PAGE_SIZE,
+                    hole.start(), hole.length());
+        }
         long b = layout.handoverBlock();
         long runs = memory.readLong(b + RUNS_OFFSET);
         memory.zero(b, MachineLayout.PAGE_SIZE);
@@ -127,6 +145,7 @@ public final class HandoverBlock {
         memory.writeLong(b + FLAGS_OFFSET, c.arch() == Arch.I386 ? FLAG_ENTRY_32 : 0);
         memory.writeLong(b + HEAD_OFFSET, c.pageListHead());
         memory.writeLong(b + CR3_OFFSET, cr3);
+        memory.writeLong(b + ENTRY_CR3_OFFSET, entryCr3);
         memory.writeLong(b + ENTRY_OFFSET, c.entry());
         memory.writeLong(b + REFRESH_COUNT_OFFSET, c.refresh().size());
         writeGdtr(memory, b + GDTR64_OFFSET, layout.entryGdt64());

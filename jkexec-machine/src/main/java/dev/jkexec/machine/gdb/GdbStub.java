@@ -21,6 +21,11 @@ import java.time.Duration;
  * under KVM a software breakpoint is an {@code int3} byte in guest memory, which the firmware's
  * relocation walk would overwrite.
  *
+ * <p>QEMU's gdbstub stops a running machine when any packet arrives, and reports every stop — a
+ * QMP {@code stop} too — to the connected client as a stop reply. So: send requests only while the
+ * machine is stopped, and expect stray interrupt stops ({@code T02}) in the stream; replies and
+ * breakpoint waits skip them.
+ *
  * <p>Protocol: packets {@code $data#cs} (cs = sum of data bytes mod 256, two hex digits),
  * acknowledged with {@code +}. Replies are untrusted: a packet larger than {@link #MAX_PACKET}
  * or with a bad checksum is an error; every wait has a deadline. Not thread-safe: one owner.
@@ -79,14 +84,20 @@ public final class GdbStub implements AutoCloseable {
         running = true;
     }
 
-    /** Waits for the machine to stop (a breakpoint); fails after {@code timeout}. */
+    /**
+     * Waits for the machine to stop (a breakpoint); fails after {@code timeout}. The machine may
+     * have been resumed by this client or by anyone else (QMP {@code cont}): QEMU reports every
+     * debug stop to the connected client.
+     */
     public Stop awaitStop(Duration timeout) {
-        if (!running) {
-            throw new IllegalStateException("not running");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Stop stop = parseStop(receive(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
+            if (stop.trap()) {
+                running = false;
+                return stop;
+            }
         }
-        String reply = receive(timeout);
-        running = false;
-        return parseStop(reply);
     }
 
     /** Stops a running machine (Ctrl-C on the wire) and returns its stop reply. */
@@ -108,9 +119,16 @@ public final class GdbStub implements AutoCloseable {
         throw new GdbException("gdbstub: expected a stop reply, got '" + abbreviate(reply) + "'");
     }
 
+    /** Sends a request and returns its reply, skipping stop replies that were already in flight. */
     private String request(String packet, Duration timeout) {
         send(packet);
-        return receive(timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String reply = receive(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (packet.equals("?") || !(reply.startsWith("T") || reply.startsWith("S"))) {
+                return reply;
+            }
+        }
     }
 
     private static void expectOk(String reply, String what) {

@@ -1,0 +1,127 @@
+package dev.jkexec.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.jkexec.core.contract.RuleResult;
+import dev.jkexec.image.ImageType;
+import dev.jkexec.image.JkexecException;
+import dev.jkexec.machine.KernelSpec;
+import dev.jkexec.machine.Machine;
+import dev.jkexec.machine.MachineOptions;
+import dev.jkexec.machine.firmware.Faults;
+import dev.jkexec.machine.verify.HandoverVerifier;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jkexec verify}: boots (or crashes into) an image and checks the handover contract on the
+ * CPU at both boundaries, rule by rule.
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Check the handover contract on the real CPU: stop at the image's entry (jkexec -> image) and at",
+            "the kernel's entry (purgatory -> kernel) with gdbstub breakpoints, read the registers, descriptors and",
+            "page tables, and report every rule PASS/FAIL. Exit status 0 when every rule passes, 1 otherwise.",
+            "--break NAME deliberately breaks the handover (" + "interrupts-on, wrong-selector, paging-on-32, "
+                + "zero-page-unmapped) to show the rule that catches it."})
+final class VerifyCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    MachineArgs machine;
+
+    @Option(names = "--kernel", paramLabel = "K", description = "bzImage or ELF vmlinux (default: the generic test kernel)")
+    Path kernel;
+
+    @Option(names = "--initrd", paramLabel = "I", description = "initrd (default: jkexec's busybox guest)")
+    Path initrd;
+
+    @Option(names = "--append", paramLabel = "S", defaultValue = "console=ttyS0,115200",
+            description = "kernel command line (default: ${DEFAULT-VALUE})")
+    String append;
+
+    @Option(names = "--entry", paramLabel = "64|32", defaultValue = "64", description = "entry mode (default ${DEFAULT-VALUE})")
+    int entry;
+
+    @Option(names = "--type", paramLabel = "default|crash", defaultValue = "default",
+            description = "verify a default image's boot, or a crash image entered from a running guest")
+    String type;
+
+    @Option(names = "--break", paramLabel = "NAME", description = "deliberately break the handover (see above)")
+    String breakName;
+
+    @Option(names = "--timeout", paramLabel = "S", defaultValue = "120", description = "per-step limit (default ${DEFAULT-VALUE} s)")
+    int timeout;
+
+    @Option(names = "--json", description = "print the report as JSON")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Path k = kernel != null ? kernel : dev.jkexec.image.TestData.genericKernel();
+        ImageType t = switch (type) {
+            case "default" -> ImageType.DEFAULT;
+            case "crash" -> ImageType.CRASH;
+            default -> throw new JkexecException("--type: '" + type + "' is neither default nor crash");
+        };
+        if (entry != 64 && entry != 32) {
+            throw new JkexecException("--entry: " + entry + " is neither 64 nor 32");
+        }
+        Faults faults = breakName == null ? Faults.NONE : Faults.named(breakName);
+        machine.gdb = true;
+        MachineOptions options = machine.options().withFaults(faults).withCrashOnPanic(false);
+        PrintWriter out = spec.commandLine().getOut();
+        HandoverVerifier.Report report;
+        try (Machine m = Machine.start(options)) {
+            KernelSpec ks = new KernelSpec(k, initrd, initrd == null, append, entry, t);
+            report = new HandoverVerifier(m, Duration.ofSeconds(timeout)).verify(ks, !faults.any());
+        }
+        List<String> failed = new ArrayList<>();
+        int total = 0;
+        for (HandoverVerifier.BoundaryReport b : report.boundaries()) {
+            for (RuleResult r : b.results()) {
+                total++;
+                if (!r.pass()) {
+                    failed.add(r.rule());
+                }
+            }
+        }
+        if (json) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("kernel", k.toString());
+            j.put("entry", entry);
+            j.put("type", type);
+            j.put("break", breakName);
+            List<Object> bs = new ArrayList<>();
+            for (HandoverVerifier.BoundaryReport b : report.boundaries()) {
+                bs.add(Map.of("boundary", b.name(), "entry", String.format("0x%x", b.contract().entry()),
+                        "rules", b.results()));
+            }
+            j.put("boundaries", bs);
+            j.put("booted", report.booted());
+            j.put("passed", report.passed());
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(j));
+        } else {
+            for (HandoverVerifier.BoundaryReport b : report.boundaries()) {
+                out.printf("== %s, at 0x%x%n", b.name(), b.contract().entry());
+                b.results().forEach(r -> out.println("  " + r));
+            }
+            if (report.booted() != null) {
+                out.println("== the kernel booted on: " + report.booted());
+            }
+            out.println(failed.isEmpty() ? "verify: PASS, all " + total + " rules"
+                    : "verify: FAIL, " + failed.size() + " of " + total + " rules: " + String.join(", ", failed));
+        }
+        return failed.isEmpty() ? 0 : 1;
+    }
+}
