@@ -164,7 +164,17 @@ public final class Machine implements AutoCloseable {
     }
 
     /**
-     * The crash path. Returns once the crash kernel has been entered or the core is written.
+     * Xen's {@code KEXEC_CMD_kexec}: executes the image of {@code type} — default images by
+     * {@link #exec()}, crash images by the crash path ({@link #crash}).
+     */
+    public synchronized Object exec(ImageType type) {
+        return type == ImageType.CRASH ? crash("exec of the crash image") : exec();
+    }
+
+    /**
+     * The crash path. Returns once the crash kernel has been entered or the core is written. It
+     * takes this machine's lock, so a crash that arrives while a load or unload is under way runs
+     * when that operation is done, with whatever crash image it left loaded.
      */
     public synchronized CrashOutcome crash(String reason) {
         stopGuest();

@@ -40,11 +40,30 @@ final class MachineFixture {
         return Machine.start(MachineOptions.of(layout).withDumpDirectory(dumps));
     }
 
+    private static final java.util.List<Path> TEMP = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> TEMP.forEach(MachineFixture::deleteTree)));
+    }
+
+    /** A temporary directory (for cores), deleted with everything in it when the test JVM exits. */
     static Path tempDir() {
         try {
-            return Files.createTempDirectory("jkexec-test");
+            Path d = Files.createTempDirectory("jkexec-test");
+            TEMP.add(d);
+            return d;
         } catch (IOException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // best effort at exit
         }
     }
 
