@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /** Reading input files and parsing sizes, with one-line errors. */
 final class Inputs {
@@ -27,37 +26,9 @@ final class Inputs {
         }
     }
 
-    /**
-     * A size: decimal bytes, {@code 0x} hex, or a number with K, M, G or T (binary units, an optional
-     * {@code iB} or {@code B}): {@code 1G}, {@code 512M}, {@code 0x40000000}.
-     */
+    /** A size such as {@code 1G} or {@code 0x40000000} (see {@link dev.jkexec.image.Sizes#parse}). */
     static long parseSize(String text) {
-        String t = text.trim().toUpperCase(Locale.ROOT);
-        try {
-            if (t.startsWith("0X")) {
-                return Long.parseUnsignedLong(t.substring(2), 16);
-            }
-            if (t.endsWith("IB")) {
-                t = t.substring(0, t.length() - 2);
-            } else if (t.length() > 1 && t.endsWith("B") && "KMGT".indexOf(t.charAt(t.length() - 2)) >= 0) {
-                t = t.substring(0, t.length() - 1);
-            }
-            int shift = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
-                case 'K' -> 10;
-                case 'M' -> 20;
-                case 'G' -> 30;
-                case 'T' -> 40;
-                default -> 0;
-            };
-            String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
-            long n = Long.parseLong(digits);
-            if (n < 0 || n > (Long.MAX_VALUE >> shift)) {
-                throw new NumberFormatException();
-            }
-            return n << shift;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a size (examples: 1G, 512M, 64K, 0x40000000, 1073741824)");
-        }
+        return dev.jkexec.image.Sizes.parse(text);
     }
 
     /** picocli converter for sizes. */

@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
             PlanCommand.class,
             RunCommand.class,
             VerifyCommand.class,
+            ScenarioCommand.class,
+            DemoCommand.class,
             ExtractVmlinuxCommand.class,
             AbiCommand.class,
         })

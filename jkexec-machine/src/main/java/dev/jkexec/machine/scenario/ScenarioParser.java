@@ -1,0 +1,266 @@
+package dev.jkexec.machine.scenario;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jkexec.image.ImageType;
+import dev.jkexec.image.Sizes;
+import dev.jkexec.image.TestData;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Reads a scenario from JSON. The format:
+ *
+ * <pre>{@code
+ * {
+ *   "name": "demo",
+ *   "description": "what it shows",
+ *   "machine": {"ram": "1G", "cpus": 1, "crashSize": "256M", "staging": "256M", "accel": "tcg"},
+ *   "steps": [
+ *     {"title": "...", "say": "narration", "boot":   {"kernel": K, "append": S, "initrd": I, "busybox": true, "entry": 64}},
+ *     {"expect": {"line": "REGEX", "timeout": 60}},
+ *     {"load":   {"type": "default|crash", "kernel": K, "append": S, "busybox": true, "entry": 64}},
+ *     {"unload": {"type": "default|crash"}},
+ *     {"exec":   {"type": "default|crash"}},
+ *     {"crash":  {}},
+ *     {"panic":  {}},
+ *     {"type":   {"text": "echo hello\n"}},
+ *     {"expect-crash": {"outcome": "crash-kernel|dumped", "timeout": 60}},
+ *     {"dump":   {"file": "core.elf"}}
+ *   ]
+ * }
+ * }</pre>
+ *
+ * <p>Each step is an object with one action key (plus optional {@code title} and {@code say}).
+ * Kernel and file paths are relative to the scenario's directory; {@code testdata:REL} names a
+ * file of jkexec's test data. Strings may use {@code ${guestRamBytes}} (bytes of guest memory a
+ * dump or /proc/vmcore covers) and {@code ${mailbox}}; the runner substitutes them. {@code expect}
+ * matches console lines since the last action step. Unknown keys are errors: a typo must not pass
+ * silently.
+ */
+public final class ScenarioParser {
+    private static final Set<String> KINDS = Set.of("boot", "load", "unload", "exec", "crash", "panic", "type", "expect",
+            "expect-crash", "dump");
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path base;
+
+    private ScenarioParser(Path base) {
+        this.base = base;
+    }
+
+    /** Parses {@code json}; relative paths resolve against {@code base}. */
+    public static Scenario parse(String json, Path base) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ScenarioException("scenario: not JSON: " + e.getOriginalMessage());
+        }
+        return new ScenarioParser(base).scenario(root);
+    }
+
+    private Scenario scenario(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new ScenarioException("scenario: the top level must be an object");
+        }
+        only(root, "scenario", Set.of("name", "description", "machine", "steps"));
+        JsonNode steps = root.get("steps");
+        if (steps == null || !steps.isArray() || steps.isEmpty()) {
+            throw new ScenarioException("scenario.steps: a non-empty array is required");
+        }
+        List<Step> out = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            out.add(step(steps.get(i), "steps[" + i + "]"));
+        }
+        return new Scenario(text(root, "name", "scenario", "scenario"), text(root, "description", "", "scenario"),
+                settings(root.get("machine")), out);
+    }
+
+    private Scenario.Settings settings(JsonNode m) {
+        if (m == null) {
+            return new Scenario.Settings(null, null, null, null, null);
+        }
+        only(m, "machine", Set.of("ram", "cpus", "crashSize", "staging", "accel"));
+        return new Scenario.Settings(size(m, "ram", "machine"), m.has("cpus") ? integer(m, "cpus", "machine") : null,
+                size(m, "crashSize", "machine"), size(m, "staging", "machine"), text(m, "accel", null, "machine"));
+    }
+
+    private Step step(JsonNode s, String at) {
+        if (!s.isObject()) {
+            throw new ScenarioException(at + ": a step must be an object");
+        }
+        List<String> actions = new ArrayList<>();
+        for (Iterator<String> it = s.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (KINDS.contains(f)) {
+                actions.add(f);
+            } else if (!f.equals("title") && !f.equals("say")) {
+                throw new ScenarioException(at + "." + f + ": unknown key (steps are one of " + String.join(", ", KINDS.stream().sorted().toList()) + ")");
+            }
+        }
+        if (actions.size() != 1) {
+            throw new ScenarioException(at + ": exactly one action per step, found " + actions);
+        }
+        String kind = actions.getFirst();
+        JsonNode a = s.get(kind);
+        String where = at + "." + kind;
+        if (!a.isObject()) {
+            throw new ScenarioException(where + ": must be an object");
+        }
+        String title = text(s, "title", kind, at);
+        String say = text(s, "say", null, at);
+        return switch (kind) {
+            case "boot" -> new Step.Boot(title, say, kernel(a, where, Set.of()));
+            case "load" -> new Step.Load(title, say, type(a, where, true), kernel(a, where, Set.of("type")));
+            case "unload" -> {
+                only(a, where, Set.of("type"));
+                yield new Step.Unload(title, say, type(a, where, true));
+            }
+            case "exec" -> {
+                only(a, where, Set.of("type"));
+                yield new Step.Exec(title, say, a.has("type") ? type(a, where, true) : ImageType.DEFAULT);
+            }
+            case "crash" -> {
+                only(a, where, Set.of());
+                yield new Step.Crash(title, say);
+            }
+            case "panic" -> {
+                only(a, where, Set.of());
+                yield new Step.Panic(title, say);
+            }
+            case "type" -> {
+                only(a, where, Set.of("text"));
+                yield new Step.Type(title, say, required(a, "text", where));
+            }
+            case "expect" -> {
+                only(a, where, Set.of("line", "timeout"));
+                String line = required(a, "line", where);
+                regex(line.replaceAll("\\$\\{[A-Za-z]+}", "0"), where + ".line"); // checked now, compiled after substitution
+                yield new Step.Expect(title, say, line, timeout(a, where));
+            }
+            case "expect-crash" -> {
+                only(a, where, Set.of("outcome", "timeout"));
+                String outcome = required(a, "outcome", where);
+                if (!outcome.equals("crash-kernel") && !outcome.equals("dumped")) {
+                    throw new ScenarioException(where + ".outcome: '" + outcome + "' is neither crash-kernel nor dumped");
+                }
+                yield new Step.ExpectCrash(title, say, outcome, timeout(a, where));
+            }
+            case "dump" -> {
+                only(a, where, Set.of("file"));
+                yield new Step.Dump(title, say, base.resolve(required(a, "file", where)));
+            }
+            default -> throw new AssertionError(kind);
+        };
+    }
+
+    private Step.Kernel kernel(JsonNode a, String where, Set<String> extra) {
+        Set<String> allowed = new java.util.HashSet<>(Set.of("kernel", "append", "initrd", "busybox", "entry"));
+        allowed.addAll(extra);
+        only(a, where, allowed);
+        Path initrd = a.has("initrd") ? path(required(a, "initrd", where)) : null;
+        boolean busybox = a.has("busybox") ? bool(a, "busybox", where) : initrd == null;
+        int entry = a.has("entry") ? integer(a, "entry", where) : 64;
+        if (entry != 64 && entry != 32) {
+            throw new ScenarioException(where + ".entry: " + entry + " is neither 64 nor 32");
+        }
+        return new Step.Kernel(path(required(a, "kernel", where)), initrd, busybox, text(a, "append", "", where), entry);
+    }
+
+    /** {@code testdata:REL} or a path relative to the scenario's directory. */
+    private Path path(String p) {
+        return p.startsWith("testdata:") ? TestData.require(p.substring("testdata:".length())) : base.resolve(p);
+    }
+
+    private static ImageType type(JsonNode a, String where, boolean required) {
+        String t = required ? required(a, "type", where) : text(a, "type", "default", where);
+        return switch (t.toLowerCase(Locale.ROOT)) {
+            case "default" -> ImageType.DEFAULT;
+            case "crash" -> ImageType.CRASH;
+            default -> throw new ScenarioException(where + ".type: '" + t + "' is neither default nor crash");
+        };
+    }
+
+    private static Pattern regex(String r, String where) {
+        try {
+            return Pattern.compile(r);
+        } catch (PatternSyntaxException e) {
+            throw new ScenarioException(where + ": invalid regex '" + r + "': " + e.getDescription());
+        }
+    }
+
+    private static Duration timeout(JsonNode a, String where) {
+        if (!a.has("timeout")) {
+            return DEFAULT_TIMEOUT;
+        }
+        JsonNode t = a.get("timeout");
+        if (!t.isNumber() || t.asDouble() <= 0 || t.asDouble() > 3600) {
+            throw new ScenarioException(where + ".timeout: " + t + " is not a number of seconds in (0, 3600]");
+        }
+        return Duration.ofMillis((long) (t.asDouble() * 1000));
+    }
+
+    private static Long size(JsonNode m, String field, String where) {
+        if (!m.has(field)) {
+            return null;
+        }
+        JsonNode v = m.get(field);
+        try {
+            return v.isNumber() ? v.asLong() : Sizes.parse(v.asText());
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioException(where + "." + field + ": " + e.getMessage());
+        }
+    }
+
+    private static int integer(JsonNode a, String field, String where) {
+        JsonNode v = a.get(field);
+        if (!v.isInt()) {
+            throw new ScenarioException(where + "." + field + ": " + v + " is not an integer");
+        }
+        return v.asInt();
+    }
+
+    private static boolean bool(JsonNode a, String field, String where) {
+        JsonNode v = a.get(field);
+        if (!v.isBoolean()) {
+            throw new ScenarioException(where + "." + field + ": " + v + " is not true or false");
+        }
+        return v.asBoolean();
+    }
+
+    private static String required(JsonNode a, String field, String where) {
+        if (!a.has(field)) {
+            throw new ScenarioException(where + "." + field + ": required");
+        }
+        return text(a, field, null, where);
+    }
+
+    private static String text(JsonNode a, String field, String otherwise, String where) {
+        if (!a.has(field)) {
+            return otherwise;
+        }
+        JsonNode v = a.get(field);
+        if (!v.isTextual()) {
+            throw new ScenarioException(where + "." + field + ": " + v + " is not a string");
+        }
+        return v.asText();
+    }
+
+    private static void only(JsonNode a, String where, Set<String> allowed) {
+        for (Iterator<String> it = a.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!allowed.contains(f)) {
+                throw new ScenarioException(where + "." + f + ": unknown key (allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package dev.jkexec.machine.scenario;
+
+import dev.jkexec.core.MachineLayout;
+import dev.jkexec.image.ImageType;
+import dev.jkexec.image.JkexecException;
+import dev.jkexec.image.MemoryRange;
+import dev.jkexec.machine.CrashOutcome;
+import dev.jkexec.machine.KernelSpec;
+import dev.jkexec.machine.Machine;
+import dev.jkexec.machine.MachineEvent;
+import dev.jkexec.machine.MachineOptions;
+import dev.jkexec.machine.console.ConsoleLine;
+import dev.jkexec.machine.crash.CoreDump;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+
+/**
+ * Runs a {@link Scenario} on a fresh {@link Machine}: each step printed with its duration and
+ * PASS/FAIL, selected console lines echoed beneath; the run stops at the first failing step.
+ */
+public final class ScenarioRunner {
+    /** Console lines echoed while a scenario runs. */
+    public static final Pattern ECHO = Pattern.compile("jkexec-guest: .*|.*(Linux version|Kernel panic|sysrq: ).*");
+
+    /** One step's result. */
+    public record StepResult(int index, Step step, boolean pass, Duration duration, String detail) {
+    }
+
+    /** The scenario's result. */
+    public record Result(Scenario scenario, List<StepResult> steps, Duration total) {
+        public boolean passed() {
+            return !steps.isEmpty() && steps.stream().allMatch(StepResult::pass) && steps.size() == scenario.steps().size();
+        }
+    }
+
+    private final PrintStream out;
+    private final UnaryOperator<MachineOptions> options;
+    private final boolean echo;
+
+    /**
+     * @param out     where progress goes
+     * @param options adjusts the machine (test hooks, accel, dump directory)
+     * @param echo    whether to echo matching console lines
+     */
+    public ScenarioRunner(PrintStream out, UnaryOperator<MachineOptions> options, boolean echo) {
+        this.out = out;
+        this.options = options;
+        this.echo = echo;
+    }
+
+    public Result run(Scenario s) {
+        MachineLayout layout = layout(s.machine());
+        MachineOptions o = options.apply(MachineOptions.of(layout));
+        if (s.machine().accel() != null) {
+            o = o.withQemu(c -> c.withAccel(java.util.Optional.of(switch (s.machine().accel().toLowerCase(Locale.ROOT)) {
+                case "tcg" -> dev.jkexec.machine.qemu.Accel.TCG;
+                case "kvm" -> dev.jkexec.machine.qemu.Accel.KVM;
+                default -> throw new ScenarioException("machine.accel: '" + s.machine().accel() + "' is neither tcg nor kvm");
+            })));
+        }
+        List<StepResult> results = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try (Machine m = Machine.start(o)) {
+            out.printf("scenario %s: %s%n  machine: %d MiB guest RAM, %d MiB crash region, %d vCPU; %s%n", s.name(),
+                    s.description(), layout.guestRam() >> 20, layout.crashSize() >> 20, layout.cpus(), m.qemu().accel().reason());
+            LinkedBlockingQueue<CrashOutcome> crashes = new LinkedBlockingQueue<>();
+            m.addListener(e -> {
+                if (e instanceof MachineEvent.Crashed c) {
+                    crashes.add(c.outcome());
+                }
+            });
+            if (echo) {
+                m.console().addLineListener(l -> {
+                    if (ECHO.matcher(l.text()).matches()) {
+                        out.printf("        %7.2fs | %s%n", l.sinceStart().toNanos() / 1e9, l.text().strip());
+                    }
+                });
+            }
+            Run run = new Run(m, crashes);
+            for (int i = 0; i < s.steps().size(); i++) {
+                Step step = s.steps().get(i);
+                out.printf("[%7.2fs] step %d/%d %s: %s%n", (System.nanoTime() - t0) / 1e9, i + 1, s.steps().size(), step.kind(),
+                        step.title());
+                if (step.say() != null) {
+                    out.println("          " + run.substitute(step.say()));
+                }
+                long start = System.nanoTime();
+                String detail;
+                boolean pass;
+                try {
+                    detail = run.step(step);
+                    pass = true;
+                } catch (JkexecException | AssertionError e) {
+                    detail = e.getMessage();
+                    pass = false;
+                }
+                Duration d = Duration.ofNanos(System.nanoTime() - start);
+                results.add(new StepResult(i, step, pass, d, detail));
+                out.printf("          %s  %.2f s%s%n", pass ? "PASS" : "FAIL", d.toNanos() / 1e9,
+                        detail == null || detail.isEmpty() ? "" : "  " + detail);
+                if (!pass) {
+                    break;
+                }
+            }
+        }
+        Result r = new Result(s, results, Duration.ofNanos(System.nanoTime() - t0));
+        out.printf("scenario %s: %s in %.2f s (%d of %d steps passed)%n", s.name(), r.passed() ? "PASS" : "FAIL",
+                r.total().toNanos() / 1e9, results.stream().filter(StepResult::pass).count(), s.steps().size());
+        return r;
+    }
+
+    private static MachineLayout layout(Scenario.Settings m) {
+        MachineLayout d = MachineLayout.defaults();
+        try {
+            return new MachineLayout(m.ram() != null ? m.ram() : d.guestRam(), m.crashSize() != null ? m.crashSize() : d.crashSize(),
+                    m.staging() != null ? m.staging() : d.stagingSize(), m.cpus() != null ? m.cpus() : d.cpus());
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioException("machine: " + e.getMessage());
+        }
+    }
+
+    /** One run's state: the machine, the console mark of the last action, crash outcomes. */
+    private static final class Run {
+        private final Machine m;
+        private final LinkedBlockingQueue<CrashOutcome> crashes;
+        private long mark;
+
+        Run(Machine m, LinkedBlockingQueue<CrashOutcome> crashes) {
+            this.m = m;
+            this.crashes = crashes;
+        }
+
+        String step(Step step) {
+            return switch (step) {
+                case Step.Boot b -> {
+                    mark = m.console().mark();
+                    var plan = m.boot(spec(b.kernel(), ImageType.DEFAULT));
+                    yield String.format("image entry 0x%x, %d segments relocated by the firmware", plan.entry(), plan.segments().size());
+                }
+                case Step.Load l -> {
+                    var image = m.load(spec(l.kernel(), l.type()));
+                    yield String.format("%s image, %d segments, entry 0x%x", l.type().label(), image.segments().size(), image.entry());
+                }
+                case Step.Unload u -> {
+                    m.unload(u.type());
+                    yield u.type().label() + " slot empty";
+                }
+                case Step.Exec e -> {
+                    mark = m.console().mark();
+                    Object r = m.exec(e.type());
+                    yield r instanceof CrashOutcome c ? describe(c) : "handed over";
+                }
+                case Step.Crash c -> {
+                    mark = m.console().mark();
+                    yield describe(m.crash("operator request"));
+                }
+                case Step.Panic p -> {
+                    mark = m.console().mark();
+                    m.console().send("echo c > /proc/sysrq-trigger\n".getBytes(StandardCharsets.US_ASCII));
+                    yield "typed: echo c > /proc/sysrq-trigger";
+                }
+                case Step.Type t -> {
+                    mark = m.console().mark();
+                    m.console().send(substitute(t.text()).getBytes(StandardCharsets.UTF_8));
+                    yield "";
+                }
+                case Step.Expect e -> {
+                    Pattern p = Pattern.compile(substitute(e.line()));
+                    ConsoleLine line = m.console().awaitLine(p, e.timeout(), mark);
+                    yield String.format("at %.2f s: %s", line.sinceStart().toNanos() / 1e9, line.text().strip());
+                }
+                case Step.ExpectCrash e -> {
+                    CrashOutcome c = poll(e.timeout());
+                    boolean ok = e.outcome().equals("crash-kernel") == (c instanceof CrashOutcome.CrashKernel);
+                    if (!ok) {
+                        throw new AssertionError("expected " + e.outcome() + ", got: " + describe(c));
+                    }
+                    yield describe(c);
+                }
+                case Step.Dump d -> {
+                    CoreDump.Written w = m.dump(d.file());
+                    yield String.format("%s: %d bytes, %d MiB of RAM, %d vCPU notes", w.file(), w.bytes(), w.ramBytes() >> 20, w.cpus());
+                }
+            };
+        }
+
+        private CrashOutcome poll(Duration timeout) {
+            try {
+                CrashOutcome c = crashes.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (c == null) {
+                    throw new AssertionError("no crash within " + timeout.toSeconds() + " s");
+                }
+                return c;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            }
+        }
+
+        private KernelSpec spec(Step.Kernel k, ImageType type) {
+            return new KernelSpec(k.kernel(), k.initrd(), k.busybox(), substitute(k.append()), k.entry(), type);
+        }
+
+        String substitute(String s) {
+            long ram = m.toolstack().oldRam().stream().mapToLong(MemoryRange::size).sum();
+            return s.replace("${guestRamBytes}", Long.toString(ram))
+                    .replace("${mailbox}", String.format("0x%X", MachineLayout.MAILBOX));
+        }
+
+        private static String describe(CrashOutcome c) {
+            return switch (c) {
+                case CrashOutcome.CrashKernel k -> String.format("%s: %d vCPU notes written, crash image verified and entered at 0x%x",
+                        k.reason(), k.cpus(), k.plan().entry());
+                case CrashOutcome.Dumped d -> String.format("%s: %s; core written to %s", d.reason(), d.why(), d.core().file());
+            };
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.jkexec.machine.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jkexec.image.ImageType;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ScenarioParserTest {
+    private static final Path BASE = Path.of("/scenarios");
+
+    @Test
+    void readsEveryStepKind() {
+        Scenario s = ScenarioParser.parse("""
+                {"name": "n", "machine": {"ram": "512M", "cpus": 2, "crashSize": 0},
+                 "steps": [
+                  {"title": "t", "say": "s", "boot": {"kernel": "k.bin", "append": "a", "entry": 32}},
+                  {"load": {"type": "crash", "kernel": "k2", "initrd": "i.img"}},
+                  {"unload": {"type": "default"}},
+                  {"exec": {}},
+                  {"crash": {}},
+                  {"panic": {}},
+                  {"type": {"text": "ls\\n"}},
+                  {"expect": {"line": "ready ${guestRamBytes}", "timeout": 2.5}},
+                  {"expect-crash": {"outcome": "dumped"}},
+                  {"dump": {"file": "c.elf"}}
+                 ]}""", BASE);
+        assertThat(s.machine().ram()).isEqualTo(512L << 20);
+        assertThat(s.machine().cpus()).isEqualTo(2);
+        assertThat(s.machine().crashSize()).isZero();
+        assertThat(s.steps()).extracting(Step::kind).containsExactly("boot", "load", "unload", "exec", "crash", "panic",
+                "type", "expect", "expect-crash", "dump");
+        Step.Boot boot = (Step.Boot) s.steps().get(0);
+        assertThat(boot.title()).isEqualTo("t");
+        assertThat(boot.kernel().kernel()).isEqualTo(BASE.resolve("k.bin"));
+        assertThat(boot.kernel().busybox()).isTrue();
+        assertThat(boot.kernel().entry()).isEqualTo(32);
+        Step.Load load = (Step.Load) s.steps().get(1);
+        assertThat(load.type()).isEqualTo(ImageType.CRASH);
+        assertThat(load.kernel().busybox()).as("an initrd replaces the busybox guest").isFalse();
+        assertThat(((Step.Exec) s.steps().get(3)).type()).isEqualTo(ImageType.DEFAULT);
+        assertThat(((Step.Expect) s.steps().get(7)).timeout()).isEqualTo(Duration.ofMillis(2500));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{|scenario: not JSON",
+        "[]|the top level must be an object",
+        "{\"steps\": []}|scenario.steps: a non-empty array is required",
+        "{\"steps\": [{\"boot\": {}}]}|steps[0].boot.kernel: required",
+        "{\"steps\": [{\"bot\": {}}]}|steps[0].bot: unknown key",
+        "{\"steps\": [{\"exec\": {}, \"crash\": {}}]}|steps[0]: exactly one action per step",
+        "{\"steps\": [{\"load\": {\"type\": \"live\", \"kernel\": \"k\"}}]}|steps[0].load.type: 'live' is neither default nor crash",
+        "{\"steps\": [{\"boot\": {\"kernel\": \"k\", \"entry\": 16}}]}|steps[0].boot.entry: 16 is neither 64 nor 32",
+        "{\"steps\": [{\"expect\": {\"line\": \"(\"}}]}|steps[0].expect.line: invalid regex",
+        "{\"steps\": [{\"expect\": {\"line\": \"x\", \"timeout\": -1}}]}|steps[0].expect.timeout: -1 is not a number of seconds",
+        "{\"steps\": [{\"expect-crash\": {\"outcome\": \"maybe\"}}]}|steps[0].expect-crash.outcome: 'maybe'",
+        "{\"machine\": {\"ram\": \"lots\"}, \"steps\": [{\"crash\": {}}]}|machine.ram: 'lots' is not a size",
+        "{\"machine\": {\"disk\": 1}, \"steps\": [{\"crash\": {}}]}|machine.disk: unknown key",
+        "{\"steps\": [{\"dump\": {\"file\": 7}}]}|steps[0].dump.file: 7 is not a string"})
+    void namesTheStepAndFieldThatIsWrong(String json, String message) {
+        assertThatThrownBy(() -> ScenarioParser.parse(json, BASE)).isInstanceOf(ScenarioException.class)
+                .hasMessageContaining(message);
+    }
+}
