@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
  * kernel that reads the old guest's memory — narrated with timings.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The main job on a built-in default: boot the Debian generic kernel, load and exec the cloud kernel,",
-            "load a crash kernel, panic the guest, and watch the crash kernel read the guest's marker from /proc/vmcore.",
+        description = {"Boot, kexec into another kernel, crash into a crash kernel: the built-in demo.",
+            "Boots the Debian generic kernel, loads and execs the cloud kernel, loads a crash kernel, panic the guest, and watch the crash kernel read the guest's marker from /proc/vmcore.",
             "Narrated step by step with timings. Uses jkexec's test data (../shared/testdata or JKEXEC_TESTDATA)."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--print", description = "print the demo's scenario (JSON) instead of running it")

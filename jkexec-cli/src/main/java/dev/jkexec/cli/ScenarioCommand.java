@@ -14,8 +14,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code jkexec scenario FILE}: runs a documented JSON scenario step by step. */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
-        description = {"Run a JSON scenario: machine settings, then steps (boot, expect, load, unload, exec, crash, panic,",
-            "type, expect-crash, dump), each printed with its duration and PASS/FAIL. Exit status 0 when every step passes.",
+        description = {"Run a JSON scenario of machine steps, each timed and checked.",
+            "Machine settings, then steps (boot, expect, load, unload, exec, crash, panic, type, expect-crash, dump), each printed with its duration and PASS/FAIL. Exit status 0 when every step passes.",
             "The format is documented in the javadoc of dev.jkexec.machine.scenario.ScenarioParser and in docs/scenarios.md."})
 final class ScenarioCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the scenario (JSON)")

@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
  * CPU at both boundaries, rule by rule.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Check the handover contract on the real CPU: stop at the image's entry (jkexec -> image) and at",
-            "the kernel's entry (purgatory -> kernel) with gdbstub breakpoints, read the registers, descriptors and",
+        description = {"Check the handover contract on the CPU, rule by rule, at both boundaries.",
+            "Stops at the image's entry (jkexec -> image) and at the kernel's entry (purgatory -> kernel) with gdbstub breakpoints, read the registers, descriptors and",
             "page tables, and report every rule PASS/FAIL. Exit status 0 when every rule passes, 1 otherwise.",
             "--break NAME deliberately breaks the handover (" + "interrupts-on, wrong-selector, paging-on-32, "
                 + "zero-page-unmapped) to show the rule that catches it."})
