@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Test;
 
 /** The protocol side against an in-test fake stub; breakpoints on real QEMU are in the machine tests. */
 class GdbStubTest {
-    private Path dir;
+    private final java.util.List<Path> dirs = new java.util.ArrayList<>();
 
     @AfterEach
     void clean() throws IOException {
-        if (dir != null) {
+        for (Path dir : dirs) {
             try (var s = Files.list(dir)) {
                 for (Path p : s.toList()) {
                     Files.deleteIfExists(p);
@@ -39,7 +39,8 @@ class GdbStubTest {
 
     /** A fake stub that answers each request with the next scripted reply and records requests. */
     private Path fake(StringBuilder seen, String... replies) throws IOException {
-        dir = Files.createTempDirectory("gdbfake");
+        Path dir = Files.createTempDirectory("gdbfake");
+        dirs.add(dir);
         Path sock = dir.resolve("g.sock");
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(sock));
