@@ -17,6 +17,7 @@ import dev.jkexec.image.MemoryRange;
  *  hiddenBase  ─ +2 MiB        jkexec's own pages (offsets below): handover block, firmware stack,
  *                              entry GDTs, ACPI tables, VMCOREINFO, crash notes, identity page tables
  *  stagingBase ─ +stagingSize  staging: a default image's source pages and page list at exec
+ *  0xFEC0_0000, 0xFEE0_0000   QEMU's I/O APIC and local APICs (MMIO)
  *  4 GiB − 64 KiB ─ 4 GiB      firmware ROM (QEMU -bios); its last 64 KiB alias 0xF0000
  * </pre>
  *
@@ -63,6 +64,10 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
     public static final long MAX_TOTAL_RAM = 0xE000_0000L;
     /** Smallest guest RAM jkexec accepts. */
     public static final long MIN_GUEST_RAM = 64L << 20;
+    /** QEMU's local APICs (each vCPU sees its own here), as the MADT tells Linux. */
+    public static final long LOCAL_APIC = 0xFEE0_0000L;
+    /** The i440FX machine's I/O APIC, as the MADT tells Linux. */
+    public static final long IO_APIC = 0xFEC0_0000L;
     /** Most vCPUs a machine has (one crash note slot each). */
     public static final int MAX_CPUS = 64;
 
