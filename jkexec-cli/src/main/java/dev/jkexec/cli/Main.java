@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             PlanCommand.class,
             RunCommand.class,
+            CtlCommand.class,
+            DumpCommand.class,
             VerifyCommand.class,
             ScenarioCommand.class,
             DemoCommand.class,

@@ -73,6 +73,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--quiet", description = "do not copy the console to standard output")
     boolean quiet;
 
+    @Option(names = "--api", paramLabel = "SOCKET",
+            description = "control socket for jkexec ctl / jkexec dump (default: jkexec-<pid>.sock in the temp directory)")
+    Path api;
+
     @Override
     public Integer call() throws Exception {
         Pattern exit = compile(exitOn);
@@ -82,9 +86,12 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         boolean interactive = exitOn == null && timeout == null && Terminal.interactive();
         PrintStream err = System.err;
         CompletableFuture<Integer> end = new CompletableFuture<>();
-        try (Machine m = Machine.start(machine.options())) {
-            err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s%n", m.qemu().accel().reason(), m.layout().guestRam() >> 20,
-                    m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s", interactive ? "press Ctrl-] to quit" : "scripted");
+        Path socket = api != null ? api
+                : Path.of(System.getProperty("java.io.tmpdir"), "jkexec-" + ProcessHandle.current().pid() + ".sock");
+        try (Machine m = Machine.start(machine.options()); ControlServer control = ControlServer.start(m, socket)) {
+            err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; control: jkexec ctl --api %s%n", m.qemu().accel().reason(),
+                    m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
+                    interactive ? "press Ctrl-] to quit" : "scripted", control.socket());
             if (!quiet) {
                 m.console().addRawListener(bytes -> {
                     System.out.write(bytes, 0, bytes.length);

@@ -1,0 +1,211 @@
+package dev.jkexec.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jkexec.core.KexecException;
+import dev.jkexec.image.ImageType;
+import dev.jkexec.image.JkexecException;
+import dev.jkexec.image.KexecImage;
+import dev.jkexec.machine.CrashOutcome;
+import dev.jkexec.machine.KernelSpec;
+import dev.jkexec.machine.Machine;
+import dev.jkexec.machine.crash.CoreDump;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+
+/**
+ * The control socket of a running machine ({@code jkexec run --api PATH}): an operator's
+ * {@code jkexec ctl} and {@code jkexec dump} talk to it. One JSON request per line, one JSON
+ * response per line:
+ *
+ * <pre>
+ *  {"op":"status"}
+ *  {"op":"load","type":"default|crash","kernel":K,"initrd":I,"busybox":true,"append":S,"entry":64}
+ *  {"op":"unload","type":"default|crash"}
+ *  {"op":"exec","type":"default|crash"}
+ *  {"op":"crash"}
+ *  {"op":"dump","file":PATH}
+ *  → {"ok":true, ...} or {"ok":false,"error":"one line","errno":"EINVAL"}
+ * </pre>
+ *
+ * Requests are untrusted: a line longer than {@link #MAX_LINE} closes the connection, malformed
+ * JSON or fields give an error response. Connections are served one at a time.
+ */
+final class ControlServer implements AutoCloseable {
+    static final int MAX_LINE = 64 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Machine machine;
+    private final Path socket;
+    private final ServerSocketChannel server;
+    private final Thread thread;
+
+    private ControlServer(Machine machine, Path socket, ServerSocketChannel server) {
+        this.machine = machine;
+        this.socket = socket;
+        this.server = server;
+        this.thread = Thread.ofPlatform().daemon().name("jkexec-api").start(this::serve);
+    }
+
+    static ControlServer start(Machine machine, Path socket) {
+        try {
+            Files.deleteIfExists(socket);
+            ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            s.bind(UnixDomainSocketAddress.of(socket));
+            return new ControlServer(machine, socket, s);
+        } catch (IOException e) {
+            throw new JkexecException("--api " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    Path socket() {
+        return socket;
+    }
+
+    private void serve() {
+        while (server.isOpen()) {
+            try (SocketChannel c = server.accept()) {
+                StringBuilder line = new StringBuilder();
+                ByteBuffer b = ByteBuffer.allocate(4096);
+                while (c.read(b.clear()) > 0) {
+                    line.append(StandardCharsets.UTF_8.decode(b.flip()));
+                    int nl;
+                    while ((nl = line.indexOf("\n")) >= 0) {
+                        String request = line.substring(0, nl);
+                        line.delete(0, nl + 1);
+                        c.write(ByteBuffer.wrap((handle(request) + "\n").getBytes(StandardCharsets.UTF_8)));
+                    }
+                    if (line.length() > MAX_LINE) {
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                // a client went away, or the server was closed
+            }
+        }
+    }
+
+    /** One request → one response line. */
+    String handle(String request) {
+        ObjectNode r = JSON.createObjectNode();
+        try {
+            JsonNode q = JSON.readTree(request);
+            if (q == null || !q.isObject() || !q.path("op").isTextual()) {
+                throw new JkexecException("request: an object with a string \"op\" is required");
+            }
+            String op = q.get("op").asText();
+            switch (op) {
+                case "status" -> status(r);
+                case "load" -> {
+                    KexecImage image = machine.load(spec(q));
+                    r.put("type", image.type().label()).put("entry", hex(image.entry())).put("segments", image.segments().size());
+                }
+                case "unload" -> machine.unload(type(q, true));
+                case "exec" -> {
+                    Object o = machine.exec(type(q, false));
+                    if (o instanceof CrashOutcome c) {
+                        crash(r, c);
+                    }
+                }
+                case "crash" -> crash(r, machine.crash("operator request"));
+                case "dump" -> {
+                    if (!q.path("file").isTextual()) {
+                        throw new JkexecException("dump.file: a path is required");
+                    }
+                    CoreDump.Written w = machine.dump(Path.of(q.get("file").asText()).toAbsolutePath());
+                    r.put("file", w.file().toString()).put("bytes", w.bytes()).put("ramBytes", w.ramBytes()).put("cpus", w.cpus());
+                }
+                default -> throw new JkexecException("op: '" + op + "' is none of status, load, unload, exec, crash, dump");
+            }
+            r.put("ok", true);
+        } catch (KexecException e) {
+            r.removeAll();
+            r.put("ok", false).put("error", e.getMessage()).put("errno", e.errno().name());
+        } catch (JkexecException e) {
+            r.removeAll();
+            r.put("ok", false).put("error", e.getMessage());
+        } catch (IOException e) {
+            r.removeAll();
+            r.put("ok", false).put("error", "request: not JSON: " + e.getMessage());
+        } catch (RuntimeException e) {
+            r.removeAll();
+            r.put("ok", false).put("error", "internal error: " + e);
+        }
+        return r.toString();
+    }
+
+    private void status(ObjectNode r) {
+        for (ImageType t : ImageType.values()) {
+            ObjectNode s = r.putObject(t.label());
+            s.put("loaded", machine.kexec().status(t));
+            machine.kexec().image(t).ifPresent(i -> {
+                s.put("arch", i.arch().elfName()).put("entry", hex(i.entry())).put("sha256", i.sha256().toString());
+                var segs = s.putArray("segments");
+                i.segments().forEach(g -> segs.add(String.format("%s 0x%x+0x%x (%d bytes)", g.what(), g.dest(), g.destSize(), g.bufSize())));
+            });
+        }
+        r.put("qemu", machine.qemu().status().state().toString().toLowerCase(java.util.Locale.ROOT));
+        r.put("firmware", machine.firmwareStatus());
+    }
+
+    private static void crash(ObjectNode r, CrashOutcome c) {
+        switch (c) {
+            case CrashOutcome.CrashKernel k -> r.put("outcome", "crash-kernel").put("entry", hex(k.plan().entry()))
+                    .put("sha256", HexFormat.of().formatHex(k.plan().sha256().bytes()));
+            case CrashOutcome.Dumped d -> r.put("outcome", "dumped").put("why", d.why()).put("file", d.core().file().toString());
+        }
+    }
+
+    private static KernelSpec spec(JsonNode q) {
+        if (!q.path("kernel").isTextual()) {
+            throw new JkexecException("load.kernel: a path is required");
+        }
+        Path initrd = q.path("initrd").isTextual() ? Path.of(q.get("initrd").asText()) : null;
+        int entry = q.path("entry").asInt(64);
+        if (entry != 64 && entry != 32) {
+            throw new JkexecException("load.entry: " + q.get("entry") + " is neither 64 nor 32");
+        }
+        return new KernelSpec(Path.of(q.get("kernel").asText()), initrd, q.path("busybox").asBoolean(initrd == null),
+                q.path("append").asText(""), entry, type(q, true));
+    }
+
+    private static ImageType type(JsonNode q, boolean required) {
+        if (!q.has("type")) {
+            if (required) {
+                throw new JkexecException("type: default or crash is required");
+            }
+            return ImageType.DEFAULT;
+        }
+        return switch (q.get("type").asText()) {
+            case "default" -> ImageType.DEFAULT;
+            case "crash" -> ImageType.CRASH;
+            default -> throw new JkexecException("type: '" + q.get("type").asText() + "' is neither default nor crash");
+        };
+    }
+
+    private static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+            thread.join(1000);
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            // the socket file is in a directory we own; nothing else to release
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

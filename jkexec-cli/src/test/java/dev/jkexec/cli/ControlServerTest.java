@@ -1,0 +1,66 @@
+package dev.jkexec.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jkexec.core.MachineLayout;
+import dev.jkexec.image.TestData;
+import dev.jkexec.machine.KernelSpec;
+import dev.jkexec.machine.Machine;
+import dev.jkexec.machine.MachineOptions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A machine test (QEMU, TCG): a running machine operated through its control socket, as jkexec ctl and jkexec dump do. */
+class ControlServerTest {
+    @TempDir
+    Path dir;
+
+    private static String run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return status + "|" + out + err;
+    }
+
+    @Test
+    void operatesARunningMachine() throws Exception {
+        Path k = TestData.cloudKernel();
+        Path socket = dir.resolve("api.sock");
+        MachineOptions o = MachineOptions.of(new MachineLayout(256L << 20, 160L << 20, 128L << 20, 1)).withDumpDirectory(dir);
+        try (Machine m = Machine.start(o); ControlServer server = ControlServer.start(m, socket)) {
+            long from = m.console().mark();
+            m.boot(KernelSpec.busybox(k, "console=ttyS0 jkexec.gen=1 jkexec.marker=ctl"));
+            m.console().awaitLine(Pattern.compile("jkexec-guest: init ready gen=1"), Duration.ofSeconds(90), from);
+
+            JsonNode status = ControlClient.call(socket, "{\"op\":\"status\"}");
+            assertThat(status.path("ok").asBoolean()).isTrue();
+            assertThat(status.path("default").path("loaded").asBoolean()).isTrue();
+            assertThat(status.path("crash").path("loaded").asBoolean()).isFalse();
+
+            assertThat(run("ctl", "load", "--api", socket.toString(), "--type", "crash", "--kernel", k.toString(),
+                    "--append", "console=ttyS0 jkexec.gen=crash")).startsWith("0|").contains("type: crash");
+            Path core = dir.resolve("guest.elf");
+            assertThat(run("dump", "--api", socket.toString(), core.toString())).startsWith("0|").contains("cpus: 1");
+            assertThat(core).exists();
+            assertThat(Files.size(core)).isGreaterThan(255L << 20); // guest RAM less the 0xA0000-0xFFFFF hole, plus headers
+
+            assertThat(run("ctl", "unload", "--api", socket.toString())).startsWith("1|").contains("type: default or crash is required");
+            assertThat(run("ctl", "exec", "--api", socket.toString(), "--type", "sideways")).startsWith("1|").contains("'sideways'");
+            JsonNode garbage = ControlClient.call(socket, "{not json");
+            assertThat(garbage.path("ok").asBoolean()).isFalse();
+            assertThat(garbage.path("error").asText()).startsWith("request: not JSON");
+
+            long mark = m.console().mark();
+            assertThat(run("ctl", "crash", "--api", socket.toString())).startsWith("0|").contains("outcome: crash-kernel");
+            m.console().awaitLine(Pattern.compile("jkexec-guest: vmcore mailbox JKEXEC-MARKER:ctl"), Duration.ofSeconds(90), mark);
+        }
+        assertThat(socket).doesNotExist();
+    }
+}
