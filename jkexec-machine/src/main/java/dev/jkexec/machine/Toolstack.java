@@ -46,13 +46,13 @@ public final class Toolstack {
 
     /** Plans {@code spec} for this machine. */
     public ImagePlan plan(KernelSpec spec) {
-        byte[] kernel = read(spec.kernel(), "kernel");
+        byte[] kernel = read(spec.kernel(), "kernel", layout.guestRam());
         PlanRequest.Builder r = PlanRequest.builder(kernel, layout.guestMemoryMap())
                 .commandLine(spec.append())
                 .entry(EntryMode.ofBits(spec.entry()))
                 .acpiRsdp(rsdp);
         if (spec.initrd() != null) {
-            r.initrd(read(spec.initrd(), "initrd"));
+            r.initrd(read(spec.initrd(), "initrd", layout.guestRam()));
         } else if (spec.busybox()) {
             r.initrd(GuestImages.busyboxInitrd(TestData.busybox(), spec.kernel()));
         }
@@ -87,11 +87,12 @@ public final class Toolstack {
         return layout.guestRamRanges().ranges();
     }
 
-    private static byte[] read(Path p, String what) {
+    /** Reads a file, refusing before reading one that could never fit the guest's RAM. */
+    private static byte[] read(Path p, String what, long ram) {
         try {
             long size = Files.size(p);
-            if (size > Integer.MAX_VALUE - 8) {
-                throw new JkexecException(what + " " + p + ": " + size + " bytes is too large");
+            if (size > ram || size > Integer.MAX_VALUE - 8) {
+                throw new JkexecException(what + " " + p + ": " + size + " bytes do not fit in " + (ram >> 20) + " MiB of guest RAM");
             }
             return Files.readAllBytes(p);
         } catch (IOException e) {
