@@ -32,11 +32,21 @@ public final class MicroSummary {
             out.add(new Derived("relocation walk / memory copy (throughput ratio)", r, "×",
                     Optional.of("≥ 0.8× memory copy"), Optional.of(r >= 0.8)));
         }
+        Optional<JmhResult> runs = JmhResult.find(results, "RelocationBench.memoryCopyListPageRuns", Map.of());
+        if (runs.isPresent() && walk.isPresent()) {
+            out.add(new Derived("relocation walk / memory copy in list-page-sized runs (the limit of this list layout)",
+                    runs.get().score() / walk.get().score(), "×", Optional.empty(), Optional.empty()));
+        }
+        if (copy.isPresent() && runs.isPresent()) {
+            out.add(new Derived("memory copy in list-page-sized runs / one memory copy",
+                    copy.get().score() / runs.get().score(), "×", Optional.empty(), Optional.empty()));
+        }
         if (copy.isPresent() && stage.isPresent()) {
             out.add(new Derived("page-list build (staging) / memory copy (throughput ratio)",
                     copy.get().score() / stage.get().score(), "×", Optional.empty(), Optional.empty()));
         }
-        for (String bench : List.of("RelocationBench.memoryCopy", "RelocationBench.walk", "RelocationBench.stage")) {
+        for (String bench : List.of("RelocationBench.memoryCopy", "RelocationBench.memoryCopyListPageRuns",
+                "RelocationBench.walk", "RelocationBench.stage")) {
             JmhResult.find(results, bench, Map.of()).ifPresent(r -> bytesPerSecond(r, "imageMiB").ifPresent(g ->
                     out.add(new Derived(r.shortName() + " throughput", g / 1e9, "GB/s", Optional.empty(), Optional.empty()))));
         }
