@@ -178,8 +178,11 @@ public final class BenchMain {
         }
         info.put("payload bytes generic", Long.toString(Files.size(vmlinux)));
         if (TestData.has(TestData.CLOUD_KERNEL)) {
-            byte[] cloud = BzImage.parse(MemorySegment.ofArray(Files.readAllBytes(TestData.cloudKernel()))).decompress();
+            BzImage cloudImage = BzImage.parse(MemorySegment.ofArray(Files.readAllBytes(TestData.cloudKernel())));
+            byte[] cloud = cloudImage.decompress();
             info.put("payload bytes cloud", Long.toString(cloud.length));
+            info.put("kernel (micro benchmarks only)", cloudImage.kernelVersion().split(" ")[0] + " (Debian cloud, "
+                    + cloudImage.compression() + " bzImage)");
         }
         log("kexec-tools: apt-get download + dpkg-deb -x into " + work.resolve("peer"));
         KexecTools kt = KexecTools.prepare(work.resolve("peer"));

@@ -84,6 +84,10 @@ public final class SvgChart {
         svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, height));
         svg.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"22\" font-size=\"16\" font-weight=\"bold\">%s</text>%n", esc(title)));
         svg.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"40\" fill=\"#555\">%s</text>%n", esc(subtitle)));
+        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"12\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+                + "<text x=\"%d\" y=\"22\">what users run instead</text>%n", WIDTH - 300, PEER, WIDTH - 284));
+        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"30\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+                + "<text x=\"%d\" y=\"40\">jkexec</text>%n", WIDTH - 300, JKEXEC, WIDTH - 284));
         svg.append(body);
         svg.append("</svg>\n");
         return svg.toString();

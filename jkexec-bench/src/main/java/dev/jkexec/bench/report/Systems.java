@@ -27,7 +27,7 @@ public final class Systems {
 
     public static final String KEXEC_L = "kexec -l (in the guest)";
     public static final String JK_LOAD = "jkexec Machine.load (in-process)";
-    public static final String JK_PLAN_CLI = "jkexec plan (CLI)";
+    public static final String JK_PLAN_CLI = "jkexec plan (CLI: read, parse, place; no digest)";
 
     /** Time to the new kernel's "Linux version" line. */
     public static final String BANNER = "→ banner";

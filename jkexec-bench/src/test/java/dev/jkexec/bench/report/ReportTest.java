@@ -63,8 +63,8 @@ class ReportTest {
         Document d = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
         assertThat(d.getDocumentElement().getTagName()).isEqualTo("svg");
-        // two systems × two time metrics in the boot panel; reserved MiB is not drawn
-        assertThat(d.getElementsByTagName("rect").getLength()).isEqualTo(1 + 4);
+        // background, two legend keys, two systems × two time metrics in the boot panel; reserved MiB is not drawn
+        assertThat(d.getElementsByTagName("rect").getLength()).isEqualTo(1 + 2 + 4);
         assertThat(svg).contains("title &lt;&amp;&gt;", "Boot — seconds from start", SvgChart.PEER, SvgChart.JKEXEC)
                 .doesNotContain("Crash");
     }
