@@ -333,8 +333,12 @@ public final class ReportWriter {
                             fmt(b.score()), fmt(c / b.score()))).orElse(""),
                     coalesced.map(k -> String.format(Locale.ROOT, " A walk that copies each contiguous run of SOURCE entries "
                             + "in bulk (`CoalescingWalk`, an experiment kept in the benchmark, same results by property test) "
-                            + "takes %s ms: %s, so PageListWalker stays page-at-a-time.", fmt(k.score()),
-                            k.score() < w * 0.95 ? "faster, worth adopting" : "no real gain")).orElse(""),
+                            + "takes %s ms against the page-at-a-time walk's %s ms: %s.", fmt(k.score()), fmt(w),
+                            Math.abs(w - k.score()) <= k.error() + walk.get().error()
+                                    ? "within the two scores' JMH errors, no clear gain, so PageListWalker stays page-at-a-time"
+                                    : k.score() < w
+                                            ? "a gain beyond JMH's errors in this run, worth considering for PageListWalker"
+                                            : "slower")).orElse(""),
                     c / w < 0.8 ? "Reaching 0.8× reliably would take longer runs: list pages allocated apart from the source "
                             + "pages, a change to the page-list builder (the firmware's walk on the vCPU is unaffected by any of this)."
                             : ""));

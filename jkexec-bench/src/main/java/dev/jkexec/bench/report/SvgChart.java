@@ -71,7 +71,7 @@ public final class SvgChart {
     /** The SVG document. */
     public static String render(String title, String subtitle, List<Panel> panels) {
         StringBuilder body = new StringBuilder();
-        int y = 56;
+        int y = 74;
         for (Panel p : panels) {
             y = panel(body, p, y) + 16;
         }
@@ -84,10 +84,10 @@ public final class SvgChart {
         svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, height));
         svg.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"22\" font-size=\"16\" font-weight=\"bold\">%s</text>%n", esc(title)));
         svg.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"40\" fill=\"#555\">%s</text>%n", esc(subtitle)));
-        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"12\" width=\"12\" height=\"12\" fill=\"%s\"/>"
-                + "<text x=\"%d\" y=\"22\">what users run instead</text>%n", WIDTH - 300, PEER, WIDTH - 284));
-        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"30\" width=\"12\" height=\"12\" fill=\"%s\"/>"
-                + "<text x=\"%d\" y=\"40\">jkexec</text>%n", WIDTH - 300, JKEXEC, WIDTH - 284));
+        svg.append(String.format(Locale.ROOT, "<rect x=\"10\" y=\"50\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+                + "<text x=\"28\" y=\"60\">what users run instead</text>%n", PEER));
+        svg.append(String.format(Locale.ROOT, "<rect x=\"200\" y=\"50\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+                + "<text x=\"218\" y=\"60\">jkexec</text>%n", JKEXEC));
         svg.append(body);
         svg.append("</svg>\n");
         return svg.toString();
