@@ -1,0 +1,94 @@
+package dev.jkexec.bench.e2e;
+
+import static dev.jkexec.bench.report.Systems.*;
+
+import dev.jkexec.bench.report.Measurements;
+import dev.jkexec.bench.timeline.Stamp;
+import dev.jkexec.bench.timeline.Timeline;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * jkexec as a user runs it: the {@code ./jkexec} launcher as a subprocess (it finds the JDK and
+ * starts the JVM), wall time from just before the process was started — JVM start included.
+ * {@code run} copies the serial console to its standard output, where each line is stamped on
+ * arrival like a peer's.
+ */
+public final class CliRuns {
+    private final BenchContext ctx;
+
+    public CliRuns(BenchContext ctx) {
+        this.ctx = ctx;
+    }
+
+    private String launcher() {
+        return ctx.root().resolve("jkexec").toString();
+    }
+
+    /** {@code jkexec run --exit-on <init marker>}: process start → banner, → init marker. */
+    public void boot(Measurements m, int run, boolean vmlinux, boolean c2) {
+        String system = c2 ? JK_CLI_VMLINUX_C2 : vmlinux ? JK_CLI_VMLINUX : JK_CLI_BZ;
+        Map<String, String> env = c2 ? Map.of("JKEXEC_JAVA_OPTS", "-XX:TieredStopAtLevel=4") : Map.of();
+        List<String> cmd = List.of(launcher(), "run", "--kernel", (vmlinux ? ctx.vmlinux() : ctx.kernel()).toString(),
+                "--initrd", ctx.initrdA().toString(), "--append", ctx.append("pb.mode=ready pb.gen=1"), "--ram", "1G",
+                "--accel", "tcg", "--exit-on", Patterns.ready(1).pattern(), "--timeout", Long.toString(ctx.timeout().toSeconds()));
+        Timeline t;
+        OptionalInt status;
+        try (RunningProcess p = RunningProcess.start(cmd, ctx.root(), env)) {
+            status = p.awaitExit(ctx.timeout().plusSeconds(30));
+            double exited = p.elapsed();
+            t = p.lines().timeline();
+            save("cli-boot-" + (vmlinux ? "vmlinux-" : "bz-") + (c2 ? "c2-" : "") + run, t, cmd);
+            if (status.isEmpty() || status.getAsInt() != 0) {
+                throw new RunFailedException("jkexec run exited " + (status.isPresent() ? status.getAsInt() : "never"));
+            }
+            Stamp banner = PeerRuns.require(t.first(Patterns.BANNER), "banner");
+            Stamp ready = PeerRuns.require(t.first(Patterns.ready(1)), "init marker");
+            t.first(Patterns.CLI_HEADER).ifPresent(h -> m.add(BOOT, system, phase("CLI header printed (JVM up, QEMU started)"), h.seconds()));
+            m.add(BOOT, system, BANNER, banner.seconds());
+            m.add(BOOT, system, INIT, ready.seconds());
+            m.add(BOOT, system, KERNEL_INIT, ready.seconds() - banner.seconds());
+            ready.printk().ifPresent(u -> m.add(BOOT, system, PRINTK_INIT, u));
+            m.add(BOOT, system, phase("process exited (QEMU closed)"), exited);
+        }
+    }
+
+    /** {@code jkexec plan} of the bzImage and the 64 MiB initrd: process start → exit. */
+    public void plan(Measurements m, int run) {
+        List<String> cmd = List.of(launcher(), "plan", "--kernel", ctx.kernel().toString(), "--initrd", ctx.bigInitrd().toString(),
+                "--append", ctx.append("pb.mode=ready pb.gen=2"), "--ram", "1G");
+        try (RunningProcess p = RunningProcess.start(cmd, ctx.root(), Map.of())) {
+            OptionalInt status = p.awaitExit(Duration.ofSeconds(120));
+            double wall = p.elapsed();
+            Timeline t = p.lines().timeline();
+            save("cli-plan-" + run, t, cmd);
+            if (status.isEmpty() || status.getAsInt() != 0) {
+                throw new RunFailedException("jkexec plan exited " + (status.isPresent() ? status.getAsInt() : "never"));
+            }
+            m.add(LOAD, JK_PLAN_CLI, LOAD_TIME, wall);
+        }
+    }
+
+    /** {@code java -version} through the same JDK: the JVM's own start, for the CLI breakdown. */
+    public void jvmStart(Measurements m, String scenario, String system) {
+        String java = System.getProperty("java.home") + "/bin/java";
+        try (RunningProcess p = RunningProcess.start(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-version"),
+                ctx.root(), Map.of())) {
+            p.awaitExit(Duration.ofSeconds(30));
+            m.add(scenario, system, phase("a bare JVM start and exit (java -version)"), p.elapsed());
+        }
+    }
+
+    private void save(String name, Timeline t, List<String> cmd) {
+        try {
+            Files.writeString(ctx.log(name), t.render() + "# " + String.join(" ", cmd) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.jkexec.bench.report;
+
+/**
+ * The names shared by the harness (which records under them) and the report (which reads them):
+ * scenarios, the systems compared in each, and the metrics. A name is what the report prints.
+ */
+public final class Systems {
+    public static final String BOOT = "boot";
+    public static final String EXEC = "exec";
+    public static final String CRASH = "crash";
+    public static final String LOAD = "load";
+
+    public static final String QEMU_DIRECT = "QEMU -kernel (SeaBIOS)";
+    public static final String JK_BZ = "jkexec in-process, bzImage";
+    public static final String JK_VMLINUX = "jkexec in-process, vmlinux";
+    public static final String JK_CLI_BZ = "jkexec run (CLI), bzImage";
+    public static final String JK_CLI_VMLINUX = "jkexec run (CLI), vmlinux";
+    /** The CLI with C2 allowed ({@code JKEXEC_JAVA_OPTS=-XX:TieredStopAtLevel=4}): the launcher's C1-only JIT has no SHA-256 intrinsic. */
+    public static final String JK_CLI_VMLINUX_C2 = "jkexec run (CLI, C2 JIT), vmlinux";
+
+    public static final String KEXEC_TOOLS = "kexec-tools (kexec -l; kexec -e)";
+    public static final String JK_EXEC_BZ = "jkexec exec, bzImage";
+    public static final String JK_EXEC_VMLINUX = "jkexec exec, vmlinux";
+
+    public static final String KDUMP = "kdump (kexec -p; crashkernel=256M)";
+    public static final String JK_CRASH = "jkexec crash, bzImage";
+
+    public static final String KEXEC_L = "kexec -l (in the guest)";
+    public static final String JK_LOAD = "jkexec Machine.load (in-process)";
+    public static final String JK_PLAN_CLI = "jkexec plan (CLI: read, parse, place; no digest)";
+
+    /** Time to the new kernel's "Linux version" line. */
+    public static final String BANNER = "→ banner";
+    /** Time to the init marker of the new kernel's /init. */
+    public static final String INIT = "→ init marker";
+    /** The kernel's own time to init: from its banner to its init marker, on the host clock, in the same run. */
+    public static final String KERNEL_INIT = "kernel's own init time (banner → init marker)";
+    /** The kernel's printk clock when its /init printed the marker (starts a little after the banner). */
+    public static final String PRINTK_INIT = "printk uptime at init marker";
+    public static final String VMCORE = "→ /proc/vmcore readable";
+    public static final String RESERVED = "guest RAM reserved (MiB)";
+    public static final String LOAD_TIME = "load kernel + 64 MiB initrd";
+    /** Phases (breakdowns) are metrics whose name starts with this. */
+    public static final String PHASE = "phase: ";
+
+    private Systems() {
+    }
+
+    public static String phase(String name) {
+        return PHASE + name;
+    }
+
+    public static boolean isPhase(String metric) {
+        return metric.startsWith(PHASE);
+    }
+}
