@@ -175,7 +175,7 @@ final class ControlServer implements AutoCloseable {
             throw new JkexecException("load.entry: " + q.get("entry") + " is neither 64 nor 32");
         }
         return new KernelSpec(Path.of(q.get("kernel").asText()), initrd, q.path("busybox").asBoolean(initrd == null),
-                q.path("append").asText(""), entry, type(q, true));
+                q.path("append").asText(""), entry, type(q, true), q.path("decompress").asBoolean(false));
     }
 
     private static ImageType type(JsonNode q, boolean required) {

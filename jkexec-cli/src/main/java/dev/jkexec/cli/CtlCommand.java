@@ -47,6 +47,9 @@ final class CtlCommand implements Callable<Integer> {
     @Option(names = "--file", paramLabel = "FILE", description = "dump: where the core goes")
     Path file;
 
+    @Option(names = "--decompress", description = "load: decompress the bzImage on the host and load its vmlinux")
+    boolean decompress;
+
     @Override
     public Integer call() {
         ObjectNode q = new ObjectMapper().createObjectNode().put("op", op);
@@ -70,6 +73,9 @@ final class CtlCommand implements Callable<Integer> {
         }
         if (file != null) {
             q.put("file", file.toAbsolutePath().toString());
+        }
+        if (decompress) {
+            q.put("decompress", true);
         }
         return print(spec, ControlClient.call(ControlClient.socket(api), q.toString()));
     }

@@ -57,6 +57,9 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--type", defaultValue = "default", paramLabel = "default|crash", description = "image type (default ${DEFAULT-VALUE})")
     String type;
 
+    @Option(names = "--decompress", description = "decompress the bzImage now and load its vmlinux, entered at startup_64")
+    boolean decompress;
+
     @Option(names = "--entry", defaultValue = "64", paramLabel = "64|32", description = "kernel entry mode (default ${DEFAULT-VALUE})")
     int entry;
 
@@ -82,7 +85,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         MemoryMap map = layout.guestMemoryMap();
         PlanRequest.Builder request = PlanRequest.builder(Inputs.read(kernel, "kernel"), map)
-                .commandLine(append).entry(mode);
+                .commandLine(append).entry(mode).decompress(decompress);
         if (initrd != null) {
             request.initrd(Inputs.read(initrd, "initrd"));
         }

@@ -58,6 +58,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--entry", paramLabel = "64|32", defaultValue = "64", description = "kernel entry mode (default ${DEFAULT-VALUE})")
     int entry;
 
+    @Option(names = "--decompress", description = "decompress the bzImage on the host at load and enter its vmlinux (faster under emulation; no KASLR)")
+    boolean decompress;
+
     @Option(names = "--crash-kernel", paramLabel = "K", description = "also load this kernel (busybox guest) as the crash image")
     Path crashKernel;
 
@@ -107,9 +110,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             });
             m.addListener(e -> onEvent(e, end, err));
             m.qemu().onExit().thenRun(() -> end.complete(1));
-            KernelSpec spec = new KernelSpec(kernel, initrd, busybox, append, entry, ImageType.DEFAULT);
+            KernelSpec spec = new KernelSpec(kernel, initrd, busybox, append, entry, ImageType.DEFAULT, decompress);
             if (crashKernel != null) {
-                m.load(new KernelSpec(crashKernel, null, true, crashAppend != null ? crashAppend : append, 64, ImageType.CRASH));
+                m.load(new KernelSpec(crashKernel, null, true, crashAppend != null ? crashAppend : append, 64, ImageType.CRASH,
+                        decompress));
             }
             m.boot(spec);
             int status;

@@ -57,6 +57,9 @@ final class VerifyCommand implements Callable<Integer> {
             description = "verify a default image's boot, or a crash image entered from a running guest")
     String type;
 
+    @Option(names = "--decompress", description = "decompress the bzImage on the host and load its vmlinux")
+    boolean decompress;
+
     @Option(names = "--break", paramLabel = "NAME", description = "deliberately break the handover (see above)")
     String breakName;
 
@@ -83,7 +86,7 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         HandoverVerifier.Report report;
         try (Machine m = Machine.start(options)) {
-            KernelSpec ks = new KernelSpec(k, initrd, initrd == null, append, entry, t);
+            KernelSpec ks = new KernelSpec(k, initrd, initrd == null, append, entry, t, decompress);
             report = new HandoverVerifier(m, Duration.ofSeconds(timeout)).verify(ks, !faults.any());
         }
         List<String> failed = new ArrayList<>();

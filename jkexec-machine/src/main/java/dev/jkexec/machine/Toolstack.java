@@ -50,6 +50,7 @@ public final class Toolstack {
         PlanRequest.Builder r = PlanRequest.builder(kernel, layout.guestMemoryMap())
                 .commandLine(spec.append())
                 .entry(EntryMode.ofBits(spec.entry()))
+                .decompress(spec.decompress())
                 .acpiRsdp(rsdp);
         if (spec.initrd() != null) {
             r.initrd(read(spec.initrd(), "initrd", layout.guestRam()));

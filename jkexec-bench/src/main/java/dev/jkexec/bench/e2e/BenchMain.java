@@ -78,32 +78,34 @@ public final class BenchMain {
         JkexecRuns jk = new JkexecRuns(ctx, dumps);
         CliRuns cli = new CliRuns(ctx);
         // In-process numbers are of a warm JVM, as a long-running hypervisor's are: one boot first, not recorded.
-        attempt("warm-up", 1, "jkexec in-process boot (not recorded)", () -> jk.boot(new Measurements(), 0, true));
+        attempt("warm-up", 1, "jkexec in-process boot (not recorded)", () -> jk.boot(new Measurements(), 0, JkexecRuns.Form.VMLINUX));
         int n = opts.runs();
         for (int run = 1; run <= n; run++) {
             final int r = run;
             if (opts.only().contains("boot")) {
                 attempt("boot", r, "QEMU direct", () -> peer.boot(m, r));
-                attempt("boot", r, "jkexec bzImage", () -> jk.boot(m, r, false));
-                attempt("boot", r, "jkexec vmlinux", () -> jk.boot(m, r, true));
-                attempt("boot", r, "jkexec CLI bzImage", () -> cli.boot(m, r, false, false));
-                attempt("boot", r, "jkexec CLI vmlinux", () -> cli.boot(m, r, true, false));
-                attempt("boot", r, "jkexec CLI vmlinux, C2", () -> cli.boot(m, r, true, true));
+                attempt("boot", r, "jkexec bzImage", () -> jk.boot(m, r, JkexecRuns.Form.BZIMAGE));
+                attempt("boot", r, "jkexec vmlinux", () -> jk.boot(m, r, JkexecRuns.Form.VMLINUX));
+                attempt("boot", r, "jkexec decompressed", () -> jk.boot(m, r, JkexecRuns.Form.DECOMPRESSED));
+                attempt("boot", r, "jkexec CLI bzImage", () -> cli.boot(m, r, false));
+                attempt("boot", r, "jkexec CLI vmlinux", () -> cli.boot(m, r, true));
             }
         }
         for (int run = 1; run <= n; run++) {
             final int r = run;
             if (opts.only().contains("exec")) {
                 attempt("exec", r, "kexec-tools", () -> peer.exec(m, r));
-                attempt("exec", r, "jkexec bzImage", () -> jk.exec(m, r, false));
-                attempt("exec", r, "jkexec vmlinux", () -> jk.exec(m, r, true));
+                attempt("exec", r, "jkexec bzImage", () -> jk.exec(m, r, JkexecRuns.Form.BZIMAGE));
+                attempt("exec", r, "jkexec vmlinux", () -> jk.exec(m, r, JkexecRuns.Form.VMLINUX));
+                attempt("exec", r, "jkexec decompressed", () -> jk.exec(m, r, JkexecRuns.Form.DECOMPRESSED));
             }
         }
         for (int run = 1; run <= n; run++) {
             final int r = run;
             if (opts.only().contains("crash")) {
                 attempt("crash", r, "kdump", () -> peer.crash(m, r));
-                attempt("crash", r, "jkexec", () -> jk.crash(m, r));
+                attempt("crash", r, "jkexec", () -> jk.crash(m, r, JkexecRuns.Form.BZIMAGE));
+                attempt("crash", r, "jkexec decompressed", () -> jk.crash(m, r, JkexecRuns.Form.DECOMPRESSED));
             }
         }
         for (int run = 1; run <= n; run++) {

@@ -31,9 +31,9 @@ public final class CliRuns {
     }
 
     /** {@code jkexec run --exit-on <init marker>}: process start → banner, → init marker. */
-    public void boot(Measurements m, int run, boolean vmlinux, boolean c2) {
-        String system = c2 ? JK_CLI_VMLINUX_C2 : vmlinux ? JK_CLI_VMLINUX : JK_CLI_BZ;
-        Map<String, String> env = c2 ? Map.of("JKEXEC_JAVA_OPTS", "-XX:TieredStopAtLevel=4") : Map.of();
+    public void boot(Measurements m, int run, boolean vmlinux) {
+        String system = vmlinux ? JK_CLI_VMLINUX : JK_CLI_BZ;
+        Map<String, String> env = Map.of();
         List<String> cmd = List.of(launcher(), "run", "--kernel", (vmlinux ? ctx.vmlinux() : ctx.kernel()).toString(),
                 "--initrd", ctx.initrdA().toString(), "--append", ctx.append("pb.mode=ready pb.gen=1"), "--ram", "1G",
                 "--accel", "tcg", "--exit-on", Patterns.ready(1).pattern(), "--timeout", Long.toString(ctx.timeout().toSeconds()));
@@ -43,7 +43,7 @@ public final class CliRuns {
             status = p.awaitExit(ctx.timeout().plusSeconds(30));
             double exited = p.elapsed();
             t = p.lines().timeline();
-            save("cli-boot-" + (vmlinux ? "vmlinux-" : "bz-") + (c2 ? "c2-" : "") + run, t, cmd);
+            save("cli-boot-" + (vmlinux ? "vmlinux-" : "bz-") + run, t, cmd);
             if (status.isEmpty() || status.getAsInt() != 0) {
                 throw new RunFailedException("jkexec run exited " + (status.isPresent() ? status.getAsInt() : "never"));
             }

@@ -45,20 +45,44 @@ public final class JkexecRuns {
                 .withQemu(c -> c.withAccel(Optional.of(Accel.TCG))));
     }
 
+    /** Which form of the same kernel jkexec loads. */
+    public enum Form {
+        /** The bzImage: the kernel's decompressor runs in the guest. */
+        BZIMAGE("bz-"),
+        /** The vmlinux extracted beforehand, loaded at its link addresses. */
+        VMLINUX("vmlinux-"),
+        /** The bzImage, decompressed by jkexec at load and moved where the planner puts it. */
+        DECOMPRESSED("decompressed-");
+
+        final String tag;
+
+        Form(String tag) {
+            this.tag = tag;
+        }
+    }
+
     private KernelSpec spec(Path kernel, String pb, ImageType type) {
         return new KernelSpec(kernel, ctx.initrdA(), false, ctx.append(pb), 64, type);
     }
 
+    private KernelSpec spec(Form form, String pb, ImageType type) {
+        return new KernelSpec(form == Form.VMLINUX ? ctx.vmlinux() : ctx.kernel(), ctx.initrdA(), false, ctx.append(pb), 64,
+                type, form == Form.DECOMPRESSED);
+    }
+
     /** Boot: Machine.start → banner, → init marker, with the handover's phases. */
-    public void boot(Measurements m, int run, boolean vmlinux) {
-        String system = vmlinux ? JK_VMLINUX : JK_BZ;
+    public void boot(Measurements m, int run, Form form) {
+        String system = switch (form) {
+            case BZIMAGE -> JK_BZ;
+            case VMLINUX -> JK_VMLINUX;
+            case DECOMPRESSED -> JK_DECOMPRESSED;
+        };
         long t0 = System.nanoTime();
         try (Machine mc = start()) {
             try {
                 Clock c = new Clock(t0, mc);
                 m.add(BOOT, system, phase("QEMU started, QMP connected"), c.now());
-                KexecImage image = mc.toolstack().plan(spec(vmlinux ? ctx.vmlinux() : ctx.kernel(), "pb.mode=ready pb.gen=1",
-                        ImageType.DEFAULT)).image();
+                KexecImage image = mc.toolstack().plan(spec(form, "pb.mode=ready pb.gen=1", ImageType.DEFAULT)).image();
                 m.add(BOOT, system, phase("planned (kernel + initrd read, placed, purgatory)"), c.now());
                 mc.load(image);
                 m.add(BOOT, system, phase("loaded (checks, SHA-256)"), c.now());
@@ -74,19 +98,23 @@ public final class JkexecRuns {
                     printk(ready.text()).ifPresent(u -> m.add(BOOT, system, PRINTK_INIT, u));
                 }
             } finally {
-                saveLog(mc, "jkexec-boot-" + (vmlinux ? "vmlinux-" : "bz-") + run);
+                saveLog(mc, "jkexec-boot-" + form.tag + run);
             }
         }
     }
 
     /** Exec: the guest runs (vmlinux, idle), the next kernel is loaded; Machine.exec → banner, → init marker. */
-    public void exec(Measurements m, int run, boolean vmlinux) {
-        String system = vmlinux ? JK_EXEC_VMLINUX : JK_EXEC_BZ;
+    public void exec(Measurements m, int run, Form form) {
+        String system = switch (form) {
+            case BZIMAGE -> JK_EXEC_BZ;
+            case VMLINUX -> JK_EXEC_VMLINUX;
+            case DECOMPRESSED -> JK_EXEC_DECOMPRESSED;
+        };
         try (Machine mc = start()) {
             try {
                 mc.boot(spec(ctx.vmlinux(), "pb.mode=stay pb.gen=1", ImageType.DEFAULT));
                 mc.console().awaitLine(Patterns.ready(1), ctx.timeout(), 0);
-                mc.load(spec(vmlinux ? ctx.vmlinux() : ctx.kernel(), "pb.mode=ready pb.gen=2", ImageType.DEFAULT));
+                mc.load(spec(form, "pb.mode=ready pb.gen=2", ImageType.DEFAULT));
                 long mark = mc.console().mark();
                 try (FirmwareWatch w = FirmwareWatch.arm(mc)) {
                     Clock c = new Clock(System.nanoTime(), mc);
@@ -99,7 +127,7 @@ public final class JkexecRuns {
                     m.add(EXEC, system, INIT, c.at(ready));
                 }
             } finally {
-                saveLog(mc, "jkexec-exec-" + (vmlinux ? "vmlinux-" : "bz-") + run);
+                saveLog(mc, "jkexec-exec-" + form.tag + run);
             }
         }
     }
@@ -109,7 +137,8 @@ public final class JkexecRuns {
      * outside the guest; the guest (vmlinux, pvpanic modules, no crashkernel=) panics by sysrq.
      * Panic line → crash kernel banner, → /proc/vmcore readable.
      */
-    public void crash(Measurements m, int run) {
+    public void crash(Measurements m, int run, Form form) {
+        String system = form == Form.DECOMPRESSED ? JK_CRASH_DECOMPRESSED : JK_CRASH;
         try (Machine mc = start()) {
             try {
                 AtomicLong panicked = new AtomicLong();
@@ -121,7 +150,7 @@ public final class JkexecRuns {
                         crashed.compareAndSet(0, System.nanoTime());
                     }
                 });
-                mc.load(spec(ctx.kernel(), "pb.mode=vmcore pb.gen=crash irqpoll nr_cpus=1 reset_devices", ImageType.CRASH));
+                mc.load(spec(form, "pb.mode=vmcore pb.gen=crash irqpoll nr_cpus=1 reset_devices", ImageType.CRASH));
                 // Armed before the boot: the guest panics right after its marker. Run 1 is the boot, run 2 the crash.
                 try (FirmwareWatch w = FirmwareWatch.armAfter(mc, 1)) {
                     mc.boot(spec(ctx.vmlinux(), "pb.mode=jkcrash pb.gen=1", ImageType.DEFAULT));
@@ -131,21 +160,21 @@ public final class JkexecRuns {
                     ConsoleLine size = mc.console().awaitLine(Patterns.CRASH_SIZE, ctx.timeout(), 0);
                     Clock c = new Clock(mc.qemu().startNanos() + panic.sinceStart().toNanos(), mc);
                     if (panicked.get() != 0) {
-                        m.add(CRASH, JK_CRASH, phase("GUEST_PANICKED event (pvpanic → QMP)"), c.of(panicked.get()));
+                        m.add(CRASH, system, phase("GUEST_PANICKED event (pvpanic → QMP)"), c.of(panicked.get()));
                     }
                     if (crashed.get() != 0) {
-                        m.add(CRASH, JK_CRASH, phase("crash handled (vCPUs captured, digest, handover)"), c.of(crashed.get()));
+                        m.add(CRASH, system, phase("crash handled (vCPUs captured, digest, handover)"), c.of(crashed.get()));
                     }
-                    firmwarePhases(m, CRASH, JK_CRASH, c, w);
-                    m.add(CRASH, JK_CRASH, BANNER, c.at(banner));
-                    m.add(CRASH, JK_CRASH, VMCORE, c.at(vmcore));
+                    firmwarePhases(m, CRASH, system, c, w);
+                    m.add(CRASH, system, BANNER, c.at(banner));
+                    m.add(CRASH, system, VMCORE, c.at(vmcore));
                     Matcher x = Patterns.CRASH_SIZE.matcher(size.text());
                     if (x.find()) {
-                        m.add(CRASH, JK_CRASH, RESERVED, Long.parseLong(x.group(1)) / 1048576.0);
+                        m.add(CRASH, system, RESERVED, Long.parseLong(x.group(1)) / 1048576.0);
                     }
                 }
             } finally {
-                saveLog(mc, "jkexec-crash-" + run);
+                saveLog(mc, "jkexec-crash-" + form.tag + run);
             }
         }
     }

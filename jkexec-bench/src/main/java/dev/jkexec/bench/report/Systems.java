@@ -15,15 +15,17 @@ public final class Systems {
     public static final String JK_VMLINUX = "jkexec in-process, vmlinux";
     public static final String JK_CLI_BZ = "jkexec run (CLI), bzImage";
     public static final String JK_CLI_VMLINUX = "jkexec run (CLI), vmlinux";
-    /** The CLI with C2 allowed ({@code JKEXEC_JAVA_OPTS=-XX:TieredStopAtLevel=4}): the launcher's C1-only JIT has no SHA-256 intrinsic. */
-    public static final String JK_CLI_VMLINUX_C2 = "jkexec run (CLI, C2 JIT), vmlinux";
+    /** The bzImage decompressed by jkexec on the host at load: the vmlinux, moved, entered at startup_64. */
+    public static final String JK_DECOMPRESSED = "jkexec in-process, bzImage decompressed at load";
 
     public static final String KEXEC_TOOLS = "kexec-tools (kexec -l; kexec -e)";
     public static final String JK_EXEC_BZ = "jkexec exec, bzImage";
     public static final String JK_EXEC_VMLINUX = "jkexec exec, vmlinux";
+    public static final String JK_EXEC_DECOMPRESSED = "jkexec exec, bzImage decompressed at load";
 
     public static final String KDUMP = "kdump (kexec -p; crashkernel=256M)";
     public static final String JK_CRASH = "jkexec crash, bzImage";
+    public static final String JK_CRASH_DECOMPRESSED = "jkexec crash, bzImage decompressed at load";
 
     public static final String KEXEC_L = "kexec -l (in the guest)";
     public static final String JK_LOAD = "jkexec Machine.load (in-process)";

@@ -57,6 +57,22 @@ record ElfKernel(ElfFile elf) implements KernelImage {
 
     @Override
     public Placement place(Placer placer, EntryMode mode) {
+        List<PlannedSegment> segments = segments(0);
+        long lowest = segments.getFirst().destination();
+        PlannedSegment last = segments.getLast();
+        long span = last.destination() + last.memsz() - lowest;
+        // One reservation for the whole image: the gaps between PT_LOADs (the text/rodata gap, say)
+        // are the kernel's too — it frees them after boot, so nothing else may be placed there.
+        placer.fixed("kernel", lowest, span);
+        checkEntryInside(segments, 0);
+        return new Placement(segments, lowest, elf.entry(), span);
+    }
+
+    /**
+     * The PT_LOADs as page-aligned segments at {@code p_paddr + delta}, those sharing a page merged,
+     * in address order; checks they do not overlap.
+     */
+    List<PlannedSegment> segments(long delta) {
         List<ProgramHeader> loads = new ArrayList<>(elf.loads().stream().filter(ph -> ph.memsz() != 0).toList());
         for (ProgramHeader ph : loads) {
             if (ph.paddr() < 0 || ph.memsz() < 0 || ph.memsz() > MAX_PHYSICAL || ph.paddr() > MAX_PHYSICAL - ph.memsz()) {
@@ -84,23 +100,22 @@ record ElfKernel(ElfFile elf) implements KernelImage {
             groupEnd = Placer.pageAlign(ph.paddr() + ph.memsz());
         }
         List<PlannedSegment> segments = new ArrayList<>();
-        long lowest = Long.MAX_VALUE;
-        long highest = 0;
         for (List<ProgramHeader> g : groups) {
             long start = g.getFirst().paddr() & -Placer.PAGE;
             ProgramHeader last = g.getLast();
             long memsz = Placer.pageAlign(last.paddr() + last.memsz()) - start;
             String what = "kernel " + g.stream().map(ph -> "phdr[" + ph.index() + "]").reduce((a, b) -> a + "+" + b).orElseThrow();
-            placer.fixed(what, start, memsz);
-            segments.add(new PlannedSegment(what, start, memsz, buffer(g, start)));
-            lowest = Math.min(lowest, start);
-            highest = Math.max(highest, start + memsz);
+            segments.add(new PlannedSegment(what, start + delta, memsz, buffer(g, start)));
         }
+        return segments;
+    }
+
+    /** {@code e_entry}, moved by {@code delta}, lies in one of {@code segments}. */
+    void checkEntryInside(List<PlannedSegment> segments, long delta) {
         long entry = elf.entry();
-        if (segments.stream().noneMatch(s -> entry >= s.destination() && entry < s.destination() + s.memsz())) {
+        if (segments.stream().noneMatch(s -> entry + delta >= s.destination() && entry + delta < s.destination() + s.memsz())) {
             throw new ImageFormatException("elf.e_entry", hex(entry), "entry " + hex(entry) + " lies in no PT_LOAD");
         }
-        return new Placement(segments, lowest, entry, highest - lowest);
     }
 
     /** The bytes of a group of PT_LOADs that share pages, starting at the page-aligned {@code start}. */

@@ -12,17 +12,20 @@ import java.util.List;
  * A kernel the planner can load, whichever its format: it knows how to place itself, where its
  * entry is, and what its zero page starts from.
  */
-sealed interface KernelImage permits BzImageKernel, ElfKernel {
+sealed interface KernelImage permits BzImageKernel, ElfKernel, DecompressedKernel {
 
     /** Where the kernel went and where it is entered. */
     record Placement(List<PlannedSegment> segments, long load, long entry, long memsz) {
     }
 
-    /** Parses {@code file} as the format its magic says; anything else is a typed error. */
-    static KernelImage parse(MemorySegment file) {
+    /**
+     * Parses {@code file} as the format its magic says; anything else is a typed error. With
+     * {@code decompress}, a bzImage's payload is decompressed now and its vmlinux loaded.
+     */
+    static KernelImage parse(MemorySegment file, boolean decompress) {
         return switch (KernelFormat.detect(file)) {
             case ELF -> new ElfKernel(ElfParser.parse(file));
-            case BZIMAGE -> new BzImageKernel(BzImage.parse(file));
+            case BZIMAGE -> decompress ? DecompressedKernel.of(BzImage.parse(file)) : new BzImageKernel(BzImage.parse(file));
             case MULTIBOOT -> throw new ImageFormatException("kernel.format", "multiboot",
                     "a Multiboot kernel is recognised but jkexec loads only bzImage and ELF vmlinux kernels");
             case UNKNOWN -> throw KernelFormat.unknown(file);

@@ -63,7 +63,7 @@ public final class KexecPlanner {
 
     /** Places every segment and builds every buffer except the purgatory's. */
     public ImageLayout layout(PlanRequest r) {
-        KernelImage kernel = KernelImage.parse(r.kernel());
+        KernelImage kernel = KernelImage.parse(r.kernel(), r.decompress());
         kernel.checkEntry(r.entryMode());
 
         CrashEnvironment crash = r.crash();

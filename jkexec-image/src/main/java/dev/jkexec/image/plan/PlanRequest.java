@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param entryMode   64-bit or 32-bit entry
  * @param acpiRsdp    physical address of the ACPI RSDP for {@code acpi_rsdp_addr}, or {@code null}
  * @param crash       crash images only: the crash region, notes and old RAM; {@code null} otherwise
+ * @param decompress  for a bzImage: decompress its payload on the host now and load the vmlinux,
+ *                    entered at startup_64 (see {@code DecompressedKernel}); ignored for an ELF file
  */
 public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String commandLine, MemoryMap memoryMap,
-                          ImageType type, EntryMode entryMode, Long acpiRsdp, CrashEnvironment crash) {
+                          ImageType type, EntryMode entryMode, Long acpiRsdp, CrashEnvironment crash, boolean decompress) {
     public PlanRequest {
         Objects.requireNonNull(kernel, "kernel");
         Objects.requireNonNull(memoryMap, "memoryMap");
@@ -49,6 +51,7 @@ public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String com
         private EntryMode entryMode = EntryMode.BIT64;
         private Long acpiRsdp;
         private CrashEnvironment crash;
+        private boolean decompress;
 
         private Builder(MemorySegment kernel, MemoryMap memoryMap) {
             this.kernel = kernel;
@@ -87,8 +90,14 @@ public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String com
             return this;
         }
 
+        /** Decompress a bzImage on the host and load its vmlinux (64-bit entry only). */
+        public Builder decompress(boolean value) {
+            decompress = value;
+            return this;
+        }
+
         public PlanRequest build() {
-            return new PlanRequest(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash);
+            return new PlanRequest(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress);
         }
     }
 }

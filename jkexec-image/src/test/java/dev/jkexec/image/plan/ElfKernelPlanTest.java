@@ -139,4 +139,20 @@ class ElfKernelPlanTest {
                 .plan(PlanRequest.builder(ok, Maps.guest1G()).entry(EntryMode.BIT32).build()))
                 .isInstanceOf(ImageFormatException.class).hasMessageContaining("64-bit startup_64 only");
     }
+
+    @Test
+    void nothingIsPlacedInTheGapsBetweenPtLoads() {
+        // Text, a 1 MiB gap (Linux frees its text/rodata gap after boot), then data ending at the top of
+        // RAM: the gap is the highest free space, where a top-down initrd would go if it looked free.
+        long top = 0x40000000L;
+        ElfBuilder b = ElfBuilder.elf64().load(top - 0x300000, new byte[0x100], 0x100000)
+                .load(top - 0x100000, new byte[0x100], 0x100000);
+        b.entry = top - 0x300000;
+        ImagePlan p = new KexecPlanner(new KexecPlannerTest.FakePurgatory()).plan(PlanRequest.builder(b.build(), Maps.guest1G())
+                .initrd(new byte[0x80000]).commandLine("console=ttyS0").build());
+        long gapStart = top - 0x200000;
+        long gapEnd = top - 0x100000;
+        assertThat(p.image().segments()).allSatisfy(s ->
+                assertThat(s.destination() >= gapEnd || s.destinationEnd() <= gapStart).as(s.what() + " outside the gap").isTrue());
+    }
 }

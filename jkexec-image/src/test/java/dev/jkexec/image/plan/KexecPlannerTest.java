@@ -195,7 +195,7 @@ class KexecPlannerTest {
     @Test
     void crashRequestsNeedTheirEnvironment() {
         assertThatThrownBy(() -> new PlanRequest(MemorySegment.ofArray(new byte[1]), null, "", Maps.guest1G(), ImageType.CRASH,
-                EntryMode.BIT64, null, null)).isInstanceOf(IllegalArgumentException.class);
+                EntryMode.BIT64, null, null, false)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

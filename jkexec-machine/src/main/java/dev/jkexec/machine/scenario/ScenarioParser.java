@@ -25,7 +25,8 @@ import java.util.regex.PatternSyntaxException;
  *   "description": "what it shows",
  *   "machine": {"ram": "1G", "cpus": 1, "crashSize": "256M", "staging": "256M", "accel": "tcg"},
  *   "steps": [
- *     {"title": "...", "say": "narration", "boot":   {"kernel": K, "append": S, "initrd": I, "busybox": true, "entry": 64}},
+ *     {"title": "...", "say": "narration", "boot":   {"kernel": K, "append": S, "initrd": I, "busybox": true, "entry": 64,
+ *                                                     "decompress": false}},
  *     {"expect": {"line": "REGEX", "timeout": 60}},
  *     {"load":   {"type": "default|crash", "kernel": K, "append": S, "busybox": true, "entry": 64}},
  *     {"unload": {"type": "default|crash"}},
@@ -164,7 +165,7 @@ public final class ScenarioParser {
     }
 
     private Step.Kernel kernel(JsonNode a, String where, Set<String> extra) {
-        Set<String> allowed = new java.util.HashSet<>(Set.of("kernel", "append", "initrd", "busybox", "entry"));
+        Set<String> allowed = new java.util.HashSet<>(Set.of("kernel", "append", "initrd", "busybox", "entry", "decompress"));
         allowed.addAll(extra);
         only(a, where, allowed);
         Path initrd = a.has("initrd") ? path(required(a, "initrd", where)) : null;
@@ -173,7 +174,8 @@ public final class ScenarioParser {
         if (entry != 64 && entry != 32) {
             throw new ScenarioException(where + ".entry: " + entry + " is neither 64 nor 32");
         }
-        return new Step.Kernel(path(required(a, "kernel", where)), initrd, busybox, text(a, "append", "", where), entry);
+        boolean decompress = a.has("decompress") && bool(a, "decompress", where);
+        return new Step.Kernel(path(required(a, "kernel", where)), initrd, busybox, text(a, "append", "", where), entry, decompress);
     }
 
     /** {@code testdata:REL} or a path relative to the scenario's directory. */

@@ -206,7 +206,7 @@ public final class ScenarioRunner {
         }
 
         private KernelSpec spec(Step.Kernel k, ImageType type) {
-            return new KernelSpec(k.kernel(), k.initrd(), k.busybox(), substitute(k.append()), k.entry(), type);
+            return new KernelSpec(k.kernel(), k.initrd(), k.busybox(), substitute(k.append()), k.entry(), type, k.decompress());
         }
 
         String substitute(String s) {

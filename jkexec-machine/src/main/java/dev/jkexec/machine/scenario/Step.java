@@ -16,7 +16,7 @@ public sealed interface Step {
     String kind();
 
     /** A kernel as steps name it: file, initrd or the busybox guest, command line, entry mode. */
-    record Kernel(Path kernel, Path initrd, boolean busybox, String append, int entry) {
+    record Kernel(Path kernel, Path initrd, boolean busybox, String append, int entry, boolean decompress) {
     }
 
     /** {@code boot}: load a default image and execute it (the machine's first boot, or any later one). */

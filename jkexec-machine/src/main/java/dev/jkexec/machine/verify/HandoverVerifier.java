@@ -68,8 +68,7 @@ public final class HandoverVerifier {
         try (GdbStub gdb = GdbStub.connect(socket, timeout)) {
             if (spec.type() == ImageType.CRASH) {
                 long from = machine.console().mark();
-                machine.boot(new KernelSpec(spec.kernel(), spec.initrd(), spec.busybox(), spec.append() + " jkexec.gen=first",
-                        spec.entry(), ImageType.DEFAULT));
+                machine.boot(spec.withAppend(spec.append() + " jkexec.gen=first").withType(ImageType.DEFAULT));
                 machine.console().awaitLine(Pattern.compile(Pattern.quote(GuestInit.READY) + ".*"), timeout, from);
                 machine.qemu().pause(); // the gdbstub takes requests only from a stopped machine
             }
