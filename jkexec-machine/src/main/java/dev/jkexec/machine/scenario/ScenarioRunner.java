@@ -30,6 +30,13 @@ public final class ScenarioRunner {
     /** Console lines echoed while a scenario runs. */
     public static final Pattern ECHO = Pattern.compile("jkexec-guest: .*|.*(Linux version|Kernel panic|sysrq: ).*");
 
+    /** Terminal control sequences (the guest shell's cursor queries) are not shown. */
+    private static final Pattern CONTROL = Pattern.compile("\u001b\\[[0-9;?]*[A-Za-z]|[\\p{Cntrl}&&[^\t]]");
+
+    static String printable(String line) {
+        return CONTROL.matcher(line).replaceAll("").strip();
+    }
+
     /** One step's result. */
     public record StepResult(int index, Step step, boolean pass, Duration duration, String detail) {
     }
@@ -80,7 +87,7 @@ public final class ScenarioRunner {
             if (echo) {
                 m.console().addLineListener(l -> {
                     if (ECHO.matcher(l.text()).matches()) {
-                        out.printf("        %7.2fs | %s%n", l.sinceStart().toNanos() / 1e9, l.text().strip());
+                        out.printf("        %7.2fs | %s%n", l.sinceStart().toNanos() / 1e9, printable(l.text()));
                     }
                 });
             }
@@ -175,7 +182,7 @@ public final class ScenarioRunner {
                 case Step.Expect e -> {
                     Pattern p = Pattern.compile(substitute(e.line()));
                     ConsoleLine line = m.console().awaitLine(p, e.timeout(), mark);
-                    yield String.format("at %.2f s: %s", line.sinceStart().toNanos() / 1e9, line.text().strip());
+                    yield String.format("at %.2f s: %s", line.sinceStart().toNanos() / 1e9, printable(line.text()));
                 }
                 case Step.ExpectCrash e -> {
                     CrashOutcome c = poll(e.timeout());
