@@ -1,10 +1,9 @@
 package dev.jkexec.image.bzimage;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /** The bits of {@code setup_header.loadflags} (0x211). */
-public enum LoadFlag {
+public enum LoadFlag implements BitFlag {
     /** The protected-mode code is loaded at 0x100000: a bzImage. */
     LOADED_HIGH(0x01),
     /** Kernel-internal: KASLR was applied by the decompressor. */
@@ -22,27 +21,13 @@ public enum LoadFlag {
         this.bit = bit;
     }
 
+    @Override
     public int bit() {
         return bit;
     }
 
-    public boolean in(int flags) {
-        return (flags & bit) != 0;
-    }
-
     /** The named flags set in {@code flags}, then {@code 0x..} for unnamed bits. */
     public static List<String> decode(int flags) {
-        List<String> out = new ArrayList<>();
-        int known = 0;
-        for (LoadFlag f : values()) {
-            known |= f.bit;
-            if (f.in(flags)) {
-                out.add(f.name());
-            }
-        }
-        if ((flags & ~known) != 0) {
-            out.add("0x" + Integer.toHexString(flags & ~known));
-        }
-        return out;
+        return BitFlag.decode(flags, values());
     }
 }

@@ -1,10 +1,9 @@
 package dev.jkexec.image.bzimage;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /** The bits of {@code setup_header.xloadflags} (0x236, protocol 2.12+). */
-public enum XLoadFlag {
+public enum XLoadFlag implements BitFlag {
     /** A 64-bit entry point exists at load address + 0x200. */
     XLF_KERNEL_64(0x01),
     /** Kernel, boot_params, command line and initrd may live above 4 GiB (with the 64-bit entry). */
@@ -24,27 +23,13 @@ public enum XLoadFlag {
         this.bit = bit;
     }
 
+    @Override
     public int bit() {
         return bit;
     }
 
-    public boolean in(int flags) {
-        return (flags & bit) != 0;
-    }
-
     /** The named flags set in {@code flags}, then {@code 0x..} for unnamed bits. */
     public static List<String> decode(int flags) {
-        List<String> out = new ArrayList<>();
-        int known = 0;
-        for (XLoadFlag f : values()) {
-            known |= f.bit;
-            if (f.in(flags)) {
-                out.add(f.name());
-            }
-        }
-        if ((flags & ~known) != 0) {
-            out.add("0x" + Integer.toHexString(flags & ~known));
-        }
-        return out;
+        return BitFlag.decode(flags, values());
     }
 }
