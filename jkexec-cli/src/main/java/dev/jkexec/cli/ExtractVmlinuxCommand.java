@@ -1,6 +1,7 @@
 package dev.jkexec.cli;
 
 import dev.jkexec.image.JkexecException;
+import dev.jkexec.image.KernelFile;
 import dev.jkexec.image.bzimage.BzImage;
 import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ElfParser;
@@ -27,7 +28,7 @@ final class ExtractVmlinuxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BzImage img = BzImage.parse(Inputs.read(image, "bzImage"));
+        BzImage img = BzImage.parse(KernelFile.open(Inputs.read(image, "bzImage")).contents());
         byte[] vmlinux = img.decompress();
         ElfFile elf = ElfParser.parse(MemorySegment.ofArray(vmlinux));
         try {

@@ -66,7 +66,7 @@ class PlanCommandTest {
     void thirtyTwoBitEntry() {
         Cli r = Cli.run("plan", "--kernel", GENERIC, "--entry", "32", "--ram", "0x40000000");
         assertThat(r.status()).as(r.err()).isZero();
-        assertThat(r.out()).contains("arch = EM_386", "Loaded 32bit kernel at 0x3c000000, entry 0x3c000000", "loadflags          bp+0x211 = 0x1");
+        assertThat(r.out()).contains("arch = EM_386", "Loaded 32bit kernel at 0x1000000, entry 0x1000000", "loadflags          bp+0x211 = 0x1");
     }
 
     @Test

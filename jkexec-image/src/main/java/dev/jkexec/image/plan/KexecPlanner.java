@@ -1,6 +1,7 @@
 package dev.jkexec.image.plan;
 
 import dev.jkexec.image.E820Type;
+import dev.jkexec.image.KernelFile;
 import dev.jkexec.image.MemoryMap;
 import dev.jkexec.image.MemoryRange;
 import dev.jkexec.image.boot.E820Table;
@@ -20,7 +21,8 @@ import java.util.function.Function;
  * The toolstack's planner: kernel bytes, initrd, command line and a memory map in, a
  * {@link dev.jkexec.image.KexecImage} out. {@link #layout} reads like the boot sequence:
  * <ol>
- *   <li>parse the kernel (ELF magic first, else bzImage; anything else is a typed error);
+ *   <li>open the kernel file (a whole-file gzip/xz/zstd/bzip2 is decompressed, bounded by the RAM),
+ *       then parse it by magic (bzImage, Multiboot, ELF; anything else is a typed error);
  *   <li>check the entry mode against it (64-bit needs XLF_KERNEL_64);
  *   <li>decide where segments may go: RAM minus the legacy window, or the crash region;
  *   <li>crash images: place the 640 KiB backup and the ELF core header first, because the command
@@ -63,7 +65,9 @@ public final class KexecPlanner {
 
     /** Places every segment and builds every buffer except the purgatory's. */
     public ImageLayout layout(PlanRequest r) {
-        KernelImage kernel = KernelImage.parse(r.kernel(), r.decompress());
+        // A kernel file compressed whole (xen.gz, vmlinux.xz) is opened first; it must fit the RAM it runs in.
+        KernelFile file = KernelFile.open(r.kernel(), ramBytes(r.memoryMap()));
+        KernelImage kernel = KernelImage.parse(file.contents(), r.decompress());
         kernel.checkEntry(r.entryMode());
 
         CrashEnvironment crash = r.crash();
@@ -118,9 +122,14 @@ public final class KexecPlanner {
                 : new PurgatoryParams(r.entryMode().arch(), purgatoryAt, k.entry(), setupAt, 0, backup, ElfCoreHeader.BACKUP_SIZE);
 
         SegmentRules.check(segments, r.memoryMap(), crash == null ? null : crash.crashRegion());
-        return new ImageLayout(r.type(), r.entryMode().arch(), kernel.describe(), k.load(), k.entry(), k.memsz(),
+        return new ImageLayout(r.type(), r.entryMode().arch(), file.describe() + kernel.describe(), k.load(), k.entry(), k.memsz(),
                 initrd, initrdSize, setupAt, built.commandLineAddress(), commandLine, built.fields(), e820,
                 coreHeader, backup, params, segments, r.memoryMap());
+    }
+
+    /** Bytes of RAM in {@code map}: the most a kernel file may decompress to. */
+    static long ramBytes(MemoryMap map) {
+        return map.ram().stream().mapToLong(MemoryRange::size).sum();
     }
 
     /** Where segments may go: the crash region for crash images, else RAM minus the legacy window. */
