@@ -1,7 +1,11 @@
 package dev.jkexec.image.plan;
 
 import dev.jkexec.image.E820Type;
+import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.KernelFile;
+import dev.jkexec.image.KernelFormat;
+import dev.jkexec.image.multiboot.MultibootHeader;
+import dev.jkexec.image.UnsupportedImageException;
 import dev.jkexec.image.MemoryMap;
 import dev.jkexec.image.MemoryRange;
 import dev.jkexec.image.boot.E820Table;
@@ -67,8 +71,21 @@ public final class KexecPlanner {
     public ImageLayout layout(PlanRequest r) {
         // A kernel file compressed whole (xen.gz, vmlinux.xz) is opened first; it must fit the RAM it runs in.
         KernelFile file = KernelFile.open(r.kernel(), ramBytes(r.memoryMap()));
+        if (KernelFormat.detect(file.contents()) == KernelFormat.MULTIBOOT) {
+            MultibootHeader h = MultibootHeader.find(file.contents()).orElseThrow();
+            return MultibootPlan.layout(r, file, h, new Placer(allowed(r.memoryMap(), null)));
+        }
+        if (!r.modules().isEmpty()) {
+            throw new ImageFormatException("module", r.modules().getFirst().string(), "boot modules are for Multiboot "
+                    + "kernels; a Linux kernel takes an initrd");
+        }
         KernelImage kernel = KernelImage.parse(file.contents(), r.decompress());
         kernel.checkEntry(r.entryMode());
+        if (r.entryMode() == EntryMode.BIT16 && r.crash() != null) {
+            throw new UnsupportedImageException("entry", "16", "a crash image is not entered in real mode: its setup code "
+                    + "runs below 640 KiB, outside the crash region a crash image must stay in (kexec-tools refuses it too); "
+                    + "use the 32- or 64-bit entry for the crash kernel");
+        }
 
         CrashEnvironment crash = r.crash();
         Placer placer = new Placer(allowed(r.memoryMap(), crash));
@@ -109,6 +126,10 @@ public final class KexecPlanner {
             segments.add(new PlannedSegment("initrd", initrd, Placer.pageAlign(initrdSize), r.initrd()));
         }
 
+        if (r.entryMode() == EntryMode.BIT16) {
+            return realMode(r, file, (BzImageKernel) kernel, placer, segments, k, initrd, initrdSize, commandLine);
+        }
+
         SetupSegment setup = new SetupSegment(commandLine, kernel.commandLineLimit(), E820Table.of(e820));
         long setupAt = placer.topDown("setup", setup.size(), Placer.PAGE, LOW_MIN, kernel.setupLimit(r.entryMode()));
         ZeroPageBuilder zeroPage = kernel.zeroPage(r.entryMode());
@@ -122,9 +143,31 @@ public final class KexecPlanner {
                 : new PurgatoryParams(r.entryMode().arch(), purgatoryAt, k.entry(), setupAt, 0, backup, ElfCoreHeader.BACKUP_SIZE);
 
         SegmentRules.check(segments, r.memoryMap(), crash == null ? null : crash.crashRegion());
-        return new ImageLayout(r.type(), r.entryMode().arch(), file.describe() + kernel.describe(), k.load(), k.entry(), k.memsz(),
-                initrd, initrdSize, setupAt, built.commandLineAddress(), commandLine, built.fields(), e820,
-                coreHeader, backup, params, segments, r.memoryMap());
+        return new ImageLayout(r.type(), r.entryMode().arch(), BootProtocol.linux(r.entryMode()), file.describe() + kernel.describe(),
+                k.load(), k.entry(), k.memsz(), initrd, initrdSize, setupAt, built.commandLineAddress(), commandLine,
+                built.fields(), e820, coreHeader, backup, params, segments, r.memoryMap());
+    }
+
+    /**
+     * The rest of a real-mode (16-bit) entry: the kernel's setup code at 0x90000 with the loader's
+     * fields in its header and the command line after its heap ({@link RealModeSetup}), and the
+     * purgatory below it, in the low 640 KiB it must run from to drop into real mode. The kernel
+     * then builds its boot_params itself, from the BIOS jkexec's firmware provides.
+     */
+    private static ImageLayout realMode(PlanRequest r, KernelFile file, BzImageKernel kernel, Placer placer,
+                                        List<PlannedSegment> segments, KernelImage.Placement k, Long initrd, long initrdSize,
+                                        String commandLine) {
+        RealModeSetup.Built setup = RealModeSetup.build(kernel.image(), commandLine, k.load(), initrd, initrdSize);
+        placer.fixed(setup.segment().what(), setup.segment().destination(), setup.segment().memsz());
+        segments.add(setup.segment());
+        long purgatoryAt = placer.topDown(ImageLayout.PURGATORY, Purgatory.SIZE, Placer.PAGE, LOW_MIN, RealModeSetup.BASE);
+        segments.add(new PlannedSegment(ImageLayout.PURGATORY, purgatoryAt, Purgatory.SIZE, null));
+        PurgatoryParams params = PurgatoryParams.of(r.entryMode().arch(), purgatoryAt, RealModeSetup.entry(), RealModeSetup.BASE)
+                .withHandoff(PurgatoryParams.Handoff.LINUX_REAL_MODE, RealModeSetup.HEAP_END);
+        SegmentRules.check(segments, r.memoryMap(), null);
+        return new ImageLayout(r.type(), r.entryMode().arch(), BootProtocol.LINUX_16, file.describe() + kernel.describe(),
+                k.load(), RealModeSetup.entry(), k.memsz(), initrd, initrdSize, RealModeSetup.BASE, setup.commandLineAddress(),
+                commandLine, setup.fields(), r.memoryMap(), null, null, params, segments, r.memoryMap());
     }
 
     /** Bytes of RAM in {@code map}: the most a kernel file may decompress to. */

@@ -22,7 +22,7 @@ public final class Assembler {
     /** ALU operations in their {@code /digit} order. */
     public enum Alu { ADD, OR, ADC, SBB, AND, SUB, XOR, CMP }
 
-    private enum Kind { REL8, REL16, REL32, ABS16, ABS32, ABS64, RIP32 }
+    private enum Kind { REL8, REL16, REL32, ABS16, ABS32, ABS64, RIP32, SEG32 }
 
     private record Fixup(int position, Kind kind, Label label, long segmentBase, int[] end) {
     }
@@ -305,8 +305,13 @@ public final class Assembler {
         return db(0x58 + r.low3());
     }
 
-    /** {@code push imm32} (sign-extended to 64 bits in 64-bit code). */
+    /** {@code push imm32} (sign-extended to 64 bits in 64-bit code); {@code push imm16} in 16-bit code. */
     public Assembler pushImm(long imm) {
+        if (bits == 16) {
+            checkU16(imm);
+            db(0x68);
+            return le(imm, 2);
+        }
         checkS32OrU32For32(imm);
         db(0x68);
         return le(imm, 4);
@@ -362,6 +367,55 @@ public final class Assembler {
         return dw(selector);
     }
 
+    /**
+     * {@code jmp far selector:(label - segmentBase)} with a 32-bit offset, in 32-bit code: into a
+     * segment whose base is not 0 (the purgatory's 16-bit code segment on its way to real mode).
+     */
+    public Assembler jmpFar(int selector, Label l, long segmentBase) {
+        if (bits != 32) {
+            throw new IllegalStateException("jmpFar with a segment base is 32-bit code");
+        }
+        db(0xEA);
+        fixup(Kind.SEG32, l, segmentBase);
+        le(0, 4);
+        return dw(selector);
+    }
+
+    /** {@code jmp far segment:offset} with a 16-bit offset (real-mode code: {@code EA iw iw}). */
+    public Assembler jmpFar16(int segment, int offset) {
+        if (bits != 16) {
+            throw new IllegalStateException("jmpFar16 is 16-bit code");
+        }
+        db(0xEA).dw(offset);
+        return dw(segment);
+    }
+
+    /** {@code jmp far segment:(label - segment * 16)}, a real-mode far jump to a label. */
+    public Assembler jmpFar16(int segment, Label l) {
+        if (bits != 16) {
+            throw new IllegalStateException("jmpFar16 is 16-bit code");
+        }
+        db(0xEA);
+        fixup(Kind.ABS16, l, (long) segment << 4);
+        le(0, 2);
+        return dw(segment);
+    }
+
+    /** {@code int imm8}. */
+    public Assembler intN(int vector) {
+        return db(0xCD, vector & 0xFF);
+    }
+
+    /** {@code iret} (16-bit code: pops IP, CS, FLAGS). */
+    public Assembler iret() {
+        return db(0xCF);
+    }
+
+    /** {@code in al, dx}. */
+    public Assembler inAlDx() {
+        return db(0xEC);
+    }
+
     /** {@code jmp far [m]} through an m16:32 pointer (offset dword, then selector word). */
     public Assembler jmpFar(Mem m) {
         return rmMem(0xFF, bits == 16 ? 32 : 32, 5, m, 0, 0);
@@ -394,22 +448,17 @@ public final class Assembler {
             long end = origin + f.end[0];
             long value = switch (f.kind) {
                 case REL8, REL16, REL32, RIP32 -> target - end;
-                case ABS16 -> target - f.segmentBase;
+                case ABS16, SEG32 -> target - f.segmentBase;
                 case ABS32, ABS64 -> target;
             };
-            int width = switch (f.kind) {
-                case REL8 -> 1;
-                case REL16, ABS16 -> 2;
-                case REL32, RIP32, ABS32 -> 4;
-                case ABS64 -> 8;
-            };
+            int width = width(f.kind);
             boolean fits = switch (f.kind) {
                 case REL8 -> value >= -128 && value <= 127;
                 // IP wraps within the code segment: any target in the same 64 KiB segment is reachable.
                 case REL16 -> target - origin >= 0 && target - origin <= 0xFFFF && end - origin <= 0x10000;
                 case ABS16 -> value >= 0 && value <= 0xFFFF;
                 case REL32, RIP32 -> value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE;
-                case ABS32 -> value >= 0 && value <= 0xFFFF_FFFFL;
+                case ABS32, SEG32 -> value >= 0 && value <= 0xFFFF_FFFFL;
                 case ABS64 -> true;
             };
             if (!fits) {
@@ -453,7 +502,7 @@ public final class Assembler {
         return switch (k) {
             case REL8 -> 1;
             case REL16, ABS16 -> 2;
-            case REL32, RIP32, ABS32 -> 4;
+            case REL32, RIP32, ABS32, SEG32 -> 4;
             case ABS64 -> 8;
         };
     }

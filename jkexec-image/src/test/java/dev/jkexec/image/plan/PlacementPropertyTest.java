@@ -19,7 +19,7 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * Where the kernel goes, for every RAM size from 128 MiB to 4 GiB (a PC's map: 640 KiB, then 1 MiB
- * up to the PCI hole at 3.5 GiB, the rest above 4 GiB) and every entry mode, for a 32-bit kernel
+ * up to the PCI hole at 3.5 GiB, the rest above 4 GiB) and every entry mode (64, 32, 16), for a 32-bit kernel
  * shaped like Debian's 686 one and a 64-bit kernel shaped like the generic one:
  * <ul>
  *   <li>the kernel's init_size reservation starts at or above {@code max(1 MiB, pref_address)},
@@ -28,6 +28,7 @@ import net.jqwik.api.constraints.IntRange;
  *       {@code pref_address}, its reservation and its initrd inside its lowmem
  *       ({@link BzImageKernel#LOWMEM_32_END}) — the rule whose breaking triple-faulted the 686
  *       kernel at 1 GiB;</li>
+ *   <li>16-bit entry: as 32-bit, with the setup code at 0x90000 and the purgatory below it;</li>
  *   <li>64-bit entry: top-down, the highest aligned fit under the kernel's limit.</li>
  * </ul>
  */
@@ -75,8 +76,8 @@ class PlacementPropertyTest {
 
     @Property(tries = 300)
     void kernelPlacementHonoursEachEntryModesLimits(@ForAll("ramSizes") long ram, @ForAll boolean kernelIs32,
-                                                    @ForAll boolean entry32, @ForAll @IntRange(min = 0, max = 24) int initrdMib) {
-        EntryMode mode = entry32 || kernelIs32 ? EntryMode.BIT32 : EntryMode.BIT64;
+                                                    @ForAll EntryMode wanted, @ForAll @IntRange(min = 0, max = 24) int initrdMib) {
+        EntryMode mode = kernelIs32 && wanted == EntryMode.BIT64 ? EntryMode.BIT32 : wanted;
         byte[] k = kernelIs32 ? kernel686() : kernel64();
         MemoryMap map = pc(ram);
         KexecImage img = new KexecPlanner(new KexecPlannerTest.FakePurgatory()).plan(PlanRequest.builder(k, map)
@@ -88,9 +89,13 @@ class PlacementPropertyTest {
         assertThat(kernel.destination() % align).isZero();
         assertThat(kernel.destinationSize()).isEqualTo(initSize);
         assertThat(map.covers(kernel.destination(), kernel.destinationSize(), E820Type.RAM)).isTrue();
-        if (mode == EntryMode.BIT32) {
+        if (mode != EntryMode.BIT64) {
             assertThat(img.segments()).allMatch(s -> s.destinationEnd() <= FOUR_GIB);
             assertThat(kernel.destination()).as("bottom-up from pref_address").isEqualTo(0x1000000L);
+        }
+        if (mode == EntryMode.BIT16) {
+            assertThat(KexecPlannerTest.segment(img, "setup16").destination()).isEqualTo(0x90000);
+            assertThat(KexecPlannerTest.segment(img, "purgatory").destinationEnd()).isLessThanOrEqualTo(0x90000);
         }
         if (kernelIs32) {
             assertThat(kernel.destinationEnd()).isLessThanOrEqualTo(BzImageKernel.LOWMEM_32_END);
