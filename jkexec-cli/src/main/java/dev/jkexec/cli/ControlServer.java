@@ -171,8 +171,8 @@ final class ControlServer implements AutoCloseable {
         }
         Path initrd = q.path("initrd").isTextual() ? Path.of(q.get("initrd").asText()) : null;
         int entry = q.path("entry").asInt(64);
-        if (entry != 64 && entry != 32) {
-            throw new JkexecException("load.entry: " + q.get("entry") + " is neither 64 nor 32");
+        if (entry != 64 && entry != 32 && entry != 16) {
+            throw new JkexecException("load.entry: " + q.get("entry") + " is none of 64, 32, 16");
         }
         return new KernelSpec(Path.of(q.get("kernel").asText()), initrd, q.path("busybox").asBoolean(initrd == null),
                 q.path("append").asText(""), entry, type(q, true), q.path("decompress").asBoolean(false));

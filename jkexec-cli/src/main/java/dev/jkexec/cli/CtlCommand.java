@@ -41,7 +41,7 @@ final class CtlCommand implements Callable<Integer> {
     @Option(names = "--append", paramLabel = "S", description = "load: kernel command line")
     String append;
 
-    @Option(names = "--entry", paramLabel = "64|32", description = "load: entry mode")
+    @Option(names = "--entry", paramLabel = "64|32|16", description = "load: entry mode")
     Integer entry;
 
     @Option(names = "--file", paramLabel = "FILE", description = "dump: where the core goes")

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +44,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     MachineArgs machine;
 
-    @Option(names = "--kernel", required = true, paramLabel = "K", description = "bzImage or ELF vmlinux (detected)")
+    @Option(names = "--kernel", required = true, paramLabel = "K",
+            description = "bzImage, ELF vmlinux or Multiboot kernel, possibly gzip/xz/zstd-compressed (detected)")
     Path kernel;
 
     @Option(names = "--initrd", paramLabel = "I", description = "initrd / initramfs file")
@@ -55,17 +58,33 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             description = "kernel command line (default: ${DEFAULT-VALUE})")
     String append;
 
-    @Option(names = "--entry", paramLabel = "64|32", defaultValue = "64", description = "kernel entry mode (default ${DEFAULT-VALUE})")
+    @Option(names = "--entry", paramLabel = "64|32|16", defaultValue = "64",
+            description = "kernel entry mode: 64 long mode, 32 protected mode, 16 real mode at the setup code (default ${DEFAULT-VALUE})")
     int entry;
 
     @Option(names = "--decompress", description = "decompress the bzImage on the host at load and enter its vmlinux (faster under emulation; no KASLR)")
     boolean decompress;
 
-    @Option(names = "--crash-kernel", paramLabel = "K", description = "also load this kernel (busybox guest) as the crash image")
+    @Option(names = "--module", paramLabel = "'FILE ARGS'",
+            description = {"a Multiboot boot module with its arguments, repeatable, as kexec-tools' --module",
+                "(Xen: the dom0 kernel, then its initrd; '" + KernelSpec.BUSYBOX_MODULE + "' is the busybox guest of the module before it)"})
+    List<String> modules = new ArrayList<>();
+
+    @Option(names = "--modules-dir", paramLabel = "DIR",
+            description = "where the busybox guest finds the kernel's modules (.ko, .ko.xz, .ko.zst; default: beside the kernel, and its package's lib/modules/R)")
+    Path modulesDir;
+
+    @Option(names = "--crash-kernel", paramLabel = "K", description = "also load this kernel as the crash image (busybox guest unless --crash-initrd)")
     Path crashKernel;
+
+    @Option(names = "--crash-initrd", paramLabel = "I", description = "initrd of the crash kernel (default: the busybox guest)")
+    Path crashInitrd;
 
     @Option(names = "--crash-append", paramLabel = "S", description = "command line of the crash kernel (default: --append)")
     String crashAppend;
+
+    @Option(names = "--crash-entry", paramLabel = "64|32", description = "entry mode of the crash kernel (default: 64)")
+    Integer crashEntry;
 
     @Option(names = "--exit-on", paramLabel = "REGEX", description = "exit 0 when a console line matches")
     String exitOn;
@@ -83,8 +102,12 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Pattern exit = compile(exitOn);
-        if (entry != 64 && entry != 32) {
-            throw new dev.jkexec.image.JkexecException("--entry: " + entry + " is neither 64 nor 32");
+        Entries.check("--entry", entry);
+        if (crashKernel == null && (crashInitrd != null || crashAppend != null || crashEntry != null)) {
+            throw new dev.jkexec.image.JkexecException("--crash-initrd, --crash-append and --crash-entry describe the --crash-kernel; give it");
+        }
+        if (crashEntry != null) {
+            Entries.check("--crash-entry", crashEntry);
         }
         boolean interactive = exitOn == null && timeout == null && Terminal.interactive();
         PrintStream err = System.err;
@@ -110,10 +133,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             });
             m.addListener(e -> onEvent(e, end, err));
             m.qemu().onExit().thenRun(() -> end.complete(1));
-            KernelSpec spec = new KernelSpec(kernel, initrd, busybox, append, entry, ImageType.DEFAULT, decompress);
+            KernelSpec spec = new KernelSpec(kernel, initrd, busybox, append, entry, ImageType.DEFAULT, decompress, modules,
+                    modulesDir);
             if (crashKernel != null) {
-                m.load(new KernelSpec(crashKernel, null, true, crashAppend != null ? crashAppend : append, 64, ImageType.CRASH,
-                        decompress));
+                m.load(new KernelSpec(crashKernel, crashInitrd, crashInitrd == null, crashAppend != null ? crashAppend : append,
+                        crashEntry != null ? crashEntry : 64, ImageType.CRASH, decompress, List.of(), modulesDir));
             }
             m.boot(spec);
             int status;
@@ -157,6 +181,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 end.complete(DUMPED);
             }
             case MachineEvent.Crashed c -> err.println("\njkexec: the guest crashed: entering the crash kernel");
+            case MachineEvent.Notice n -> err.println("jkexec: " + n.text());
+            case MachineEvent.GuestPanicked p when p.how().equals("console") ->
+                    err.println("\njkexec: the guest panicked (seen on its console; no pvpanic)");
             case MachineEvent.CrashFailed f -> {
                 err.println("\njkexec: crash handling failed: " + f.error().getMessage());
                 end.complete(1);

@@ -50,7 +50,7 @@ final class VerifyCommand implements Callable<Integer> {
             description = "kernel command line (default: ${DEFAULT-VALUE})")
     String append;
 
-    @Option(names = "--entry", paramLabel = "64|32", defaultValue = "64", description = "entry mode (default ${DEFAULT-VALUE})")
+    @Option(names = "--entry", paramLabel = "64|32|16", defaultValue = "64", description = "entry mode (default ${DEFAULT-VALUE})")
     int entry;
 
     @Option(names = "--type", paramLabel = "default|crash", defaultValue = "default",
@@ -77,9 +77,7 @@ final class VerifyCommand implements Callable<Integer> {
             case "crash" -> ImageType.CRASH;
             default -> throw new JkexecException("--type: '" + type + "' is neither default nor crash");
         };
-        if (entry != 64 && entry != 32) {
-            throw new JkexecException("--entry: " + entry + " is neither 64 nor 32");
-        }
+        Entries.check("--entry", entry);
         Faults faults = breakName == null ? Faults.NONE : Faults.named(breakName);
         machine.gdb = true;
         MachineOptions options = machine.options().withFaults(faults).withCrashOnPanic(false);

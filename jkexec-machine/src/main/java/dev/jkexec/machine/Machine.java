@@ -10,24 +10,31 @@ import dev.jkexec.core.kexec.HandoverTarget;
 import dev.jkexec.core.kexec.ImageDamagedException;
 import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.PhysicalRange;
+import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
+import dev.jkexec.image.plan.ImagePlan;
+import dev.jkexec.machine.console.ConsoleLine;
 import dev.jkexec.machine.console.SerialConsole;
 import dev.jkexec.machine.cpu.CpuState;
 import dev.jkexec.machine.crash.CoreDump;
 import dev.jkexec.machine.crash.CpuRegisters;
 import dev.jkexec.machine.firmware.AcpiTables;
+import dev.jkexec.machine.firmware.BiosData;
 import dev.jkexec.machine.firmware.Firmware;
 import dev.jkexec.machine.firmware.HandoverBlock;
 import dev.jkexec.machine.qmp.QmpEvent;
 import dev.jkexec.machine.qmp.RunState;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * A jkexec machine: QEMU as the hardware, jkexec's firmware, the kexec core over the shared RAM.
@@ -51,6 +58,8 @@ import java.util.function.Consumer;
  * serialized on this object. A failed exec leaves the old guest running.
  */
 public final class Machine implements AutoCloseable {
+    /** The line Linux's panic() prints first (not its closing "---[ end Kernel panic" line). */
+    static final Pattern PANIC_LINE = Pattern.compile("^(\\[[ 0-9.]+\\] )?Kernel panic - not syncing");
     private final MachineOptions options;
     private final QemuMachine qemu;
     private final Kexec kexec;
@@ -58,6 +67,12 @@ public final class Machine implements AutoCloseable {
     private final long rsdp;
     private final List<Consumer<MachineEvent>> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    /** When the running guest was handed over: pvpanic events from before are from a guest already gone. */
+    private volatile Instant handedOverAt = Instant.EPOCH;
+    /** The first console line of the running guest. */
+    private volatile long guestFirstLine;
+    /** Whether the running guest's panic was taken already (by pvpanic or by its console line). */
+    private final AtomicBoolean panicTaken = new AtomicBoolean();
 
     private Machine(MachineOptions options, QemuMachine qemu) {
         this.options = options;
@@ -66,6 +81,7 @@ public final class Machine implements AutoCloseable {
         this.rsdp = AcpiTables.write(qemu.memory(), options.layout());
         this.toolstack = new Toolstack(kexec, options.layout(), rsdp);
         qemu.qmp().addEventListener(this::onQmpEvent);
+        qemu.console().addLineListener(this::onConsoleLine);
     }
 
     /** Starts QEMU (paused, nothing loaded) with jkexec's firmware for this layout. */
@@ -119,11 +135,19 @@ public final class Machine implements AutoCloseable {
         kexec.load(image);
     }
 
-    /** Plans and loads a kernel for this machine. */
+    /** Plans and loads a kernel for this machine; what a user should know about it comes as {@link MachineEvent.Notice}s. */
     public synchronized KexecImage load(KernelSpec spec) {
-        KexecImage image = toolstack.plan(spec).image();
+        KexecImage image = prepare(spec).image();
         kexec.load(image);
         return image;
+    }
+
+    private ImagePlan prepare(KernelSpec spec) {
+        Toolstack.Prepared p = toolstack.prepare(spec);
+        for (String notice : p.notices()) {
+            emit(new MachineEvent.Notice(notice));
+        }
+        return p.plan();
     }
 
     public synchronized void unload(ImageType type) {
@@ -141,7 +165,7 @@ public final class Machine implements AutoCloseable {
 
     /** Plans, loads and executes a kernel. */
     public synchronized HandoverPlan boot(KernelSpec spec) {
-        return boot(toolstack.plan(spec.withType(ImageType.DEFAULT)).image());
+        return boot(prepare(spec.withType(ImageType.DEFAULT)).image());
     }
 
     /**
@@ -242,8 +266,15 @@ public final class Machine implements AutoCloseable {
             plan.segments().stream().filter(s -> s.what().equals("setup")).findFirst()
                     .ifPresent(s -> unmapped.add(new HandoverBlock.Range(s.dest(), MachineLayout.PAGE_SIZE)));
         }
+        // The BIOS (vectors, data area, e820 for int 15h) for default EM_386 images: the real-mode
+        // setup code and Multiboot kernels read it. Never on a crash: low memory is the old guest's.
+        BiosData.Answers bios = plan.type() == ImageType.DEFAULT && plan.arch() == Arch.I386
+                ? BiosData.answers(layout().guestMemoryMap()) : null;
         HandoverBlock.write(memory(), layout(), new HandoverBlock.Contents(plan.arch(), plan.entry(),
-                plan.pageListHead(), refresh, unmapped));
+                plan.pageListHead(), refresh, unmapped, bios));
+        handedOverAt = Instant.now();
+        guestFirstLine = qemu.console().mark();
+        panicTaken.set(false);
         qemu.reset();
         qemu.resume();
     }
@@ -264,19 +295,40 @@ public final class Machine implements AutoCloseable {
         }
         switch (e) {
             case QmpEvent.GuestPanicked p -> {
-                emit(new MachineEvent.GuestPanicked());
-                if (options.crashOnPanic()) {
-                    try {
-                        crash("guest panicked");
-                    } catch (RuntimeException ex) {
-                        if (!closed) {
-                            emit(new MachineEvent.CrashFailed(ex));
-                        }
-                    }
+                if (p.timestamp().isBefore(handedOverAt) || !panicTaken.compareAndSet(false, true)) {
+                    return; // the panic of a guest already replaced, or already taken from its console
                 }
+                onPanic("pvpanic", "guest panicked");
             }
             case QmpEvent.Reset r when r.guest() -> emit(new MachineEvent.GuestReset(r.reason()));
             default -> { }
+        }
+    }
+
+    /**
+     * The fallback for a guest without pvpanic: its console's {@code Kernel panic - not syncing}
+     * line. Only a line of the running guest counts, and a panic is taken once, however it is
+     * reported. The crash runs on its own thread: the console keeps reading meanwhile.
+     */
+    private void onConsoleLine(ConsoleLine line) {
+        if (closed || line.index() < guestFirstLine || !PANIC_LINE.matcher(line.text()).find()) {
+            return;
+        }
+        if (panicTaken.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("jkexec-console-panic").start(() -> onPanic("console", "guest panicked (console)"));
+        }
+    }
+
+    private void onPanic(String how, String reason) {
+        emit(new MachineEvent.GuestPanicked(how));
+        if (options.crashOnPanic()) {
+            try {
+                crash(reason);
+            } catch (RuntimeException ex) {
+                if (!closed) {
+                    emit(new MachineEvent.CrashFailed(ex));
+                }
+            }
         }
     }
 

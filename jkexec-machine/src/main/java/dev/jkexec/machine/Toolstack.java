@@ -1,16 +1,17 @@
 package dev.jkexec.machine;
 
+import dev.jkexec.core.KexecException;
 import dev.jkexec.core.MachineLayout;
 import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.PhysicalRange;
 import dev.jkexec.core.kexec.RangeId;
-import dev.jkexec.core.KexecException;
 import dev.jkexec.image.E820Type;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.JkexecException;
+import dev.jkexec.image.KernelFile;
+import dev.jkexec.image.KernelFormat;
 import dev.jkexec.image.MemoryMap;
 import dev.jkexec.image.MemoryRange;
-import dev.jkexec.image.TestData;
 import dev.jkexec.image.crash.CrashEnvironment;
 import dev.jkexec.image.plan.EntryMode;
 import dev.jkexec.image.plan.ImagePlan;
@@ -18,6 +19,7 @@ import dev.jkexec.image.plan.KexecPlanner;
 import dev.jkexec.image.plan.PlanRequest;
 import dev.jkexec.machine.guest.GuestImages;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,21 +48,69 @@ public final class Toolstack {
 
     /** Plans {@code spec} for this machine. */
     public ImagePlan plan(KernelSpec spec) {
+        return prepare(spec).plan();
+    }
+
+    /** A plan and what a user must know about the guest it boots (no pvpanic, say). */
+    public record Prepared(ImagePlan plan, List<String> notices) {
+    }
+
+    /**
+     * Plans {@code spec}: reads the kernel, builds the busybox guest when asked (noting when it
+     * has no pvpanic module), and for a Multiboot kernel reads the boot modules and puts each
+     * file's name first on its command line, as GRUB and kexec-tools do.
+     */
+    public Prepared prepare(KernelSpec spec) {
         byte[] kernel = read(spec.kernel(), "kernel", layout.guestRam());
+        boolean multiboot = KernelFormat.detect(KernelFile.open(MemorySegment.ofArray(kernel), layout.guestRam()).contents())
+                == KernelFormat.MULTIBOOT;
+        List<String> notices = new ArrayList<>();
         PlanRequest.Builder r = PlanRequest.builder(kernel, layout.guestMemoryMap())
-                .commandLine(spec.append())
+                .commandLine(multiboot ? withName(spec.kernel(), spec.append()) : spec.append())
                 .entry(EntryMode.ofBits(spec.entry()))
                 .decompress(spec.decompress())
                 .acpiRsdp(rsdp);
-        if (spec.initrd() != null) {
+        if (multiboot) {
+            Path previous = null;
+            for (String m : spec.modules()) {
+                String[] words = m.strip().split("\\s+", 2);
+                String args = words.length > 1 ? words[1] : "";
+                if (words[0].equals(KernelSpec.BUSYBOX_MODULE)) {
+                    if (previous == null) {
+                        throw new JkexecException("module " + m + ": " + KernelSpec.BUSYBOX_MODULE + " follows the kernel module it is the initrd of");
+                    }
+                    GuestImages.GuestImage guest = GuestImages.busyboxGuest(previous, spec.modulesDir());
+                    if (guest.warning() != null) {
+                        notices.add(guest.warning());
+                    }
+                    r.module(MemorySegment.ofArray(guest.initrd()), withName(Path.of(KernelSpec.BUSYBOX_MODULE), args));
+                } else {
+                    Path file = Path.of(words[0]);
+                    r.module(MemorySegment.ofArray(read(file, "module", layout.guestRam())), withName(file, args));
+                    previous = file;
+                }
+            }
+        } else if (!spec.modules().isEmpty()) {
+            throw new JkexecException("--module: boot modules are for Multiboot kernels; " + spec.kernel() + " takes an initrd");
+        } else if (spec.initrd() != null) {
             r.initrd(read(spec.initrd(), "initrd", layout.guestRam()));
         } else if (spec.busybox()) {
-            r.initrd(GuestImages.busyboxInitrd(TestData.busybox(), spec.kernel()));
+            GuestImages.GuestImage guest = GuestImages.busyboxGuest(spec.kernel(), spec.modulesDir());
+            if (guest.warning() != null) {
+                notices.add(guest.warning());
+            }
+            r.initrd(guest.initrd());
         }
         if (spec.type() == ImageType.CRASH) {
             r.crash(crashEnvironment());
         }
-        return planner.plan(r.build());
+        return new Prepared(planner.plan(r.build()), notices);
+    }
+
+    /** A Multiboot command line: the file's name first, then its arguments. */
+    public static String withName(Path file, String args) {
+        String name = file.getFileName().toString();
+        return args == null || args.isBlank() ? name : name + " " + args.strip();
     }
 
     /** The crash environment from the core's {@code get_range} answers. */

@@ -85,6 +85,12 @@ public final class Assembler {
         return le(v, 8);
     }
 
+    /** A 16-bit offset of a label from {@code segmentBase} (a real-mode far pointer's offset word). */
+    public Assembler dwSegmentOffset(Label l, long segmentBase) {
+        fixup(Kind.ABS16, l, segmentBase);
+        return le(0, 2);
+    }
+
     /** A 32-bit absolute address of a label. */
     public Assembler dd(Label l) {
         fixup(Kind.ABS32, l, 0);
@@ -127,6 +133,40 @@ public final class Assembler {
     public Assembler rdmsr() { return db(0x0F, 0x32); }
     public Assembler wrmsr() { return db(0x0F, 0x30); }
     public Assembler pause() { return db(0xF3, 0x90); }
+    public Assembler stc() { return db(0xF9); }
+    public Assembler clc() { return db(0xF8); }
+    /** {@code rep movsb}: copy CX/ECX/RCX bytes from [SI] to [DI] (the mode's address size). */
+    public Assembler repMovsb() { return db(0xF3, 0xA4); }
+
+    /** {@code retf imm16}: far return, then discard {@code bytes} of stack (a BIOS handler returning its own FLAGS). */
+    public Assembler retFar(int bytes) {
+        db(0xCA);
+        return le(bytes, 2);
+    }
+
+    /** {@code push sreg} (ES, CS, SS, DS; FS and GS take 0F A0 / 0F A8). */
+    public Assembler push(Sreg s) {
+        return switch (s) {
+            case ES -> db(0x06);
+            case CS -> db(0x0E);
+            case SS -> db(0x16);
+            case DS -> db(0x1E);
+            case FS -> db(0x0F, 0xA0);
+            case GS -> db(0x0F, 0xA8);
+        };
+    }
+
+    /** {@code pop sreg} (not CS). */
+    public Assembler pop(Sreg s) {
+        return switch (s) {
+            case ES -> db(0x07);
+            case SS -> db(0x17);
+            case DS -> db(0x1F);
+            case FS -> db(0x0F, 0xA1);
+            case GS -> db(0x0F, 0xA9);
+            case CS -> throw new IllegalArgumentException("pop cs");
+        };
+    }
     /** {@code pushf}: pushes RFLAGS (64-bit code) or EFLAGS. */
     public Assembler pushf() { return db(0x9C); }
     /** {@code popf}: pops RFLAGS (64-bit code) or EFLAGS. */
@@ -294,15 +334,23 @@ public final class Assembler {
 
     // ---- stack ---------------------------------------------------------------------------
 
-    /** {@code push r} (64-bit registers in 64-bit code, 32-bit elsewhere). */
+    /** {@code push r} (64-bit registers in 64-bit code; 16- or 32-bit ones elsewhere, with 0x66 when not the mode's size). */
     public Assembler push(Reg r) {
+        stackOpsize(r);
         rex(false, null, r, false);
         return db(0x50 + r.low3());
     }
 
     public Assembler pop(Reg r) {
+        stackOpsize(r);
         rex(false, null, r, false);
         return db(0x58 + r.low3());
+    }
+
+    private void stackOpsize(Reg r) {
+        if ((bits == 16 && r.bits() == 32) || (bits != 16 && r.bits() == 16)) {
+            out.write(0x66);
+        }
     }
 
     /** {@code push imm32} (sign-extended to 64 bits in 64-bit code); {@code push imm16} in 16-bit code. */
@@ -571,9 +619,30 @@ public final class Assembler {
         }
         int reg3 = regNumber & 7;
         boolean regExt = regNumber >= 8;
-        if (bits == 16) {
+        if (bits == 16 && m.base() != null && m.base().bits() == 16) {
+            // 16-bit addressing (SDM vol. 2 table 2-1): [si] 100, [di] 101, [bp+disp] 110, [bx] 111
+            int rm = switch (m.base().number()) {
+                case 6 -> 4;
+                case 7 -> 5;
+                case 5 -> 6;
+                case 3 -> 7;
+                default -> throw new IllegalArgumentException("16-bit base must be bx, si, di or bp, not " + m.base());
+            };
+            for (int b : opcode) {
+                out.write(b);
+            }
+            long disp = m.disp();
+            int mod = disp == 0 && rm != 6 ? 0 : (disp >= -128 && disp <= 127 ? 1 : 2);
+            out.write((mod << 6) | (reg3 << 3) | rm);
+            if (mod == 1) {
+                le(disp, 1);
+            } else if (mod == 2) {
+                checkU16(disp & 0xFFFF);
+                le(disp, 2);
+            }
+        } else if (bits == 16) {
             if (m.base() != null || m.ripRelative()) {
-                throw new IllegalArgumentException("16-bit code supports only [disp16] operands");
+                throw new IllegalArgumentException("16-bit code supports only [disp16] and 16-bit base operands");
             }
             for (int b : opcode) {
                 out.write(b);

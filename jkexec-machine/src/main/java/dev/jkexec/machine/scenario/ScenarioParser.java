@@ -171,8 +171,8 @@ public final class ScenarioParser {
         Path initrd = a.has("initrd") ? path(required(a, "initrd", where)) : null;
         boolean busybox = a.has("busybox") ? bool(a, "busybox", where) : initrd == null;
         int entry = a.has("entry") ? integer(a, "entry", where) : 64;
-        if (entry != 64 && entry != 32) {
-            throw new ScenarioException(where + ".entry: " + entry + " is neither 64 nor 32");
+        if (entry != 64 && entry != 32 && entry != 16) {
+            throw new ScenarioException(where + ".entry: " + entry + " is none of 64, 32, 16");
         }
         boolean decompress = a.has("decompress") && bool(a, "decompress", where);
         return new Step.Kernel(path(required(a, "kernel", where)), initrd, busybox, text(a, "append", "", where), entry, decompress);

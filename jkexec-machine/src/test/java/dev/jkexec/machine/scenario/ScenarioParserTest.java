@@ -55,7 +55,7 @@ class ScenarioParserTest {
         "{\"steps\": [{\"bot\": {}}]}|steps[0].bot: unknown key",
         "{\"steps\": [{\"exec\": {}, \"crash\": {}}]}|steps[0]: exactly one action per step",
         "{\"steps\": [{\"load\": {\"type\": \"live\", \"kernel\": \"k\"}}]}|steps[0].load.type: 'live' is neither default nor crash",
-        "{\"steps\": [{\"boot\": {\"kernel\": \"k\", \"entry\": 16}}]}|steps[0].boot.entry: 16 is neither 64 nor 32",
+        "{\"steps\": [{\"boot\": {\"kernel\": \"k\", \"entry\": 8}}]}|steps[0].boot.entry: 8 is none of 64, 32, 16",
         "{\"steps\": [{\"expect\": {\"line\": \"(\"}}]}|steps[0].expect.line: invalid regex",
         "{\"steps\": [{\"expect\": {\"line\": \"x\", \"timeout\": -1}}]}|steps[0].expect.timeout: -1 is not a number of seconds",
         "{\"steps\": [{\"expect-crash\": {\"outcome\": \"maybe\"}}]}|steps[0].expect-crash.outcome: 'maybe'",
