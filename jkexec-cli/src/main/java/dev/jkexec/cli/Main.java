@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             ScenarioCommand.class,
             DemoCommand.class,
             ExtractVmlinuxCommand.class,
+            TestKernelCommand.class,
             AbiCommand.class,
         })
 public final class Main implements Runnable {

@@ -60,6 +60,12 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--decompress", description = "decompress the bzImage on the host and load its vmlinux")
     boolean decompress;
 
+    @Option(names = "--module", paramLabel = "'FILE ARGS'", description = "a Multiboot boot module with its arguments (repeatable)")
+    List<String> modules = new ArrayList<>();
+
+    @Option(names = "--modules-dir", paramLabel = "DIR", description = "where the busybox guest finds the kernel's modules")
+    Path modulesDir;
+
     @Option(names = "--break", paramLabel = "NAME", description = "deliberately break the handover (see above)")
     String breakName;
 
@@ -80,11 +86,12 @@ final class VerifyCommand implements Callable<Integer> {
         Entries.check("--entry", entry);
         Faults faults = breakName == null ? Faults.NONE : Faults.named(breakName);
         machine.gdb = true;
-        MachineOptions options = machine.options().withFaults(faults).withCrashOnPanic(false);
+        MachineOptions options = machine.options().withFaults(faults).withCrashOnPanic(false)
+                .withQemu(c -> c.withCpuResetLog(true)); // a guest that resets is reported with the state it died in
         PrintWriter out = spec.commandLine().getOut();
         HandoverVerifier.Report report;
         try (Machine m = Machine.start(options)) {
-            KernelSpec ks = new KernelSpec(k, initrd, initrd == null, append, entry, t, decompress);
+            KernelSpec ks = new KernelSpec(k, initrd, initrd == null, append, entry, t, decompress, modules, modulesDir);
             report = new HandoverVerifier(m, Duration.ofSeconds(timeout)).verify(ks, !faults.any());
         }
         List<String> failed = new ArrayList<>();
@@ -105,8 +112,11 @@ final class VerifyCommand implements Callable<Integer> {
             j.put("break", breakName);
             List<Object> bs = new ArrayList<>();
             for (HandoverVerifier.BoundaryReport b : report.boundaries()) {
-                bs.add(Map.of("boundary", b.name(), "entry", String.format("0x%x", b.contract().entry()),
-                        "rules", b.results()));
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("boundary", b.name());
+                row.put("entry", b.contract() == null ? null : String.format("0x%x", b.contract().entry()));
+                row.put("rules", b.results());
+                bs.add(row);
             }
             j.put("boundaries", bs);
             j.put("booted", report.booted());
@@ -114,7 +124,7 @@ final class VerifyCommand implements Callable<Integer> {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(j));
         } else {
             for (HandoverVerifier.BoundaryReport b : report.boundaries()) {
-                out.printf("== %s, at 0x%x%n", b.name(), b.contract().entry());
+                out.println(b.contract() == null ? "== " + b.name() : String.format("== %s, at 0x%x", b.name(), b.contract().entry()));
                 b.results().forEach(r -> out.println("  " + r));
             }
             if (report.booted() != null) {

@@ -27,11 +27,14 @@ import java.util.Optional;
  * @param console      console history, line limit, log file
  * @param usableSpace  how free space is measured before the RAM file is created (a test seam)
  * @param extraArgs    appended to QEMU's command line verbatim (experiments, tests)
+ * @param cpuResetLog  have QEMU log every vCPU's state before each reset ({@code -d cpu_reset}), so a
+ *                     guest's triple fault can be reported with the state it died in
+ *                     ({@link QemuMachine#lastCpuResetState()})
  */
 public record MachineConfig(
         MachineLayout layout, byte[] rom, Optional<Accel> accel, Path tmpRoot, Path qemuBinary,
         boolean pvpanic, boolean gdbStub, Duration startTimeout, QmpOptions qmp, ConsoleOptions console,
-        UsableSpace usableSpace, List<String> extraArgs) {
+        UsableSpace usableSpace, List<String> extraArgs, boolean cpuResetLog) {
 
     public static final Path DEFAULT_TMP_ROOT = Path.of("/dev/shm");
     /** QEMU refuses a -bios image whose size is not a multiple of 64 KiB. */
@@ -58,7 +61,7 @@ public record MachineConfig(
     public static MachineConfig of(MachineLayout layout, byte[] rom) {
         return new MachineConfig(layout, rom, Optional.empty(), DEFAULT_TMP_ROOT, Path.of(QemuCommandLine.DEFAULT_BINARY),
                 false, false, Duration.ofSeconds(10), QmpOptions.defaults(), ConsoleOptions.defaults(),
-                UsableSpace.fileSystem(), List.of());
+                UsableSpace.fileSystem(), List.of(), false);
     }
 
     /** A copy of the ROM image. */
@@ -68,42 +71,46 @@ public record MachineConfig(
     }
 
     public MachineConfig withAccel(Optional<Accel> a) {
-        return new MachineConfig(layout, rom, a, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, console, usableSpace, extraArgs);
+        return new MachineConfig(layout, rom, a, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, console, usableSpace, extraArgs, cpuResetLog);
     }
 
     public MachineConfig withTmpRoot(Path p) {
-        return new MachineConfig(layout, rom, accel, p, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, console, usableSpace, extraArgs);
+        return new MachineConfig(layout, rom, accel, p, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, console, usableSpace, extraArgs, cpuResetLog);
     }
 
     public MachineConfig withQemuBinary(Path p) {
-        return new MachineConfig(layout, rom, accel, tmpRoot, p, pvpanic, gdbStub, startTimeout, qmp, console, usableSpace, extraArgs);
+        return new MachineConfig(layout, rom, accel, tmpRoot, p, pvpanic, gdbStub, startTimeout, qmp, console, usableSpace, extraArgs, cpuResetLog);
     }
 
     public MachineConfig withPvpanic(boolean on) {
-        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, on, gdbStub, startTimeout, qmp, console, usableSpace, extraArgs);
+        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, on, gdbStub, startTimeout, qmp, console, usableSpace, extraArgs, cpuResetLog);
     }
 
     public MachineConfig withGdbStub(boolean on) {
-        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, pvpanic, on, startTimeout, qmp, console, usableSpace, extraArgs);
+        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, pvpanic, on, startTimeout, qmp, console, usableSpace, extraArgs, cpuResetLog);
     }
 
     public MachineConfig withStartTimeout(Duration d) {
-        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, d, qmp, console, usableSpace, extraArgs);
+        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, d, qmp, console, usableSpace, extraArgs, cpuResetLog);
     }
 
     public MachineConfig withQmp(QmpOptions o) {
-        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, o, console, usableSpace, extraArgs);
+        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, o, console, usableSpace, extraArgs, cpuResetLog);
     }
 
     public MachineConfig withConsole(ConsoleOptions o) {
-        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, o, usableSpace, extraArgs);
+        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, o, usableSpace, extraArgs, cpuResetLog);
     }
 
     public MachineConfig withUsableSpace(UsableSpace s) {
-        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, console, s, extraArgs);
+        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, console, s, extraArgs, cpuResetLog);
+    }
+
+    public MachineConfig withCpuResetLog(boolean on) {
+        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, console, usableSpace, extraArgs, on);
     }
 
     public MachineConfig withExtraArgs(List<String> args) {
-        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, console, usableSpace, args);
+        return new MachineConfig(layout, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, console, usableSpace, args, cpuResetLog);
     }
 }

@@ -48,6 +48,10 @@ public final class QemuMachine implements AutoCloseable {
     private static final Duration QUIT_TIMEOUT = Duration.ofSeconds(3);
     private static final String RAM_FILE = "ram";
     private static final String ROM_FILE = "firmware.rom";
+    private static final String CPU_RESET_LOG = "cpu-reset.log";
+    /** How much of the reset log's end {@link #lastCpuResetState()} reads: a few register dumps. */
+    private static final int RESET_LOG_TAIL = 64 << 10;
+    private static final java.util.regex.Pattern RESET_HEADER = java.util.regex.Pattern.compile("(?m)^CPU Reset \\(CPU (\\d+)\\)$");
 
     private final MachineLayout layout;
     private final AccelChoice accel;
@@ -58,10 +62,11 @@ public final class QemuMachine implements AutoCloseable {
     private final QmpClient qmp;
     private final SerialConsole console;
     private final Optional<Path> gdbSocket;
+    private final Optional<Path> cpuResetLog;
     private boolean closed;
 
     private QemuMachine(MachineLayout layout, AccelChoice accel, long startNanos, WorkDirectory directory, GuestRam ram,
-            QemuProcess qemu, QmpClient qmp, SerialConsole console, Optional<Path> gdbSocket) {
+            QemuProcess qemu, QmpClient qmp, SerialConsole console, Optional<Path> gdbSocket, Optional<Path> cpuResetLog) {
         this.layout = layout;
         this.accel = accel;
         this.startNanos = startNanos;
@@ -71,6 +76,7 @@ public final class QemuMachine implements AutoCloseable {
         this.qmp = qmp;
         this.console = console;
         this.gdbSocket = gdbSocket;
+        this.cpuResetLog = cpuResetLog;
     }
 
     /**
@@ -94,9 +100,12 @@ public final class QemuMachine implements AutoCloseable {
             Path qmpSocket = dir.resolve("qmp.sock");
             Path serialSocket = dir.resolve("serial.sock");
             Optional<Path> gdb = config.gdbStub() ? Optional.of(dir.resolve("gdb.sock")) : Optional.empty();
+            Optional<Path> resetLog = config.cpuResetLog() ? Optional.of(dir.resolve(CPU_RESET_LOG)) : Optional.empty();
+            List<String> extra = new java.util.ArrayList<>(config.extraArgs());
+            resetLog.ifPresent(log -> extra.addAll(List.of("-d", "cpu_reset", "-D", log.toString())));
             QemuCommandLine commandLine = QemuCommandLine.of(config.qemuBinary(), accel.accel(), layout.totalRam(),
                             layout.cpus(), ram.file(), rom, qmpSocket, serialSocket)
-                    .withPvpanic(config.pvpanic()).withGdbSocket(gdb).withExtraArgs(config.extraArgs());
+                    .withPvpanic(config.pvpanic()).withGdbSocket(gdb).withExtraArgs(extra);
             qemu = push(undo, QemuProcess.start(commandLine));
             QemuProcess q = qemu;
             Supplier<PeerDiagnosis> diagnosis = () -> q.diagnose(EXIT_GRACE);
@@ -111,7 +120,7 @@ public final class QemuMachine implements AutoCloseable {
             Files.deleteIfExists(rom);
             Files.deleteIfExists(qmpSocket);
             Files.deleteIfExists(serialSocket);
-            return new QemuMachine(layout, accel, startNanos, dir, ram, qemu, qmp, console, gdb);
+            return new QemuMachine(layout, accel, startNanos, dir, ram, qemu, qmp, console, gdb, resetLog);
         } catch (RuntimeException | IOException e) {
             MachineException failure = startFailure(qemu, e);
             while (!undo.isEmpty()) {
@@ -205,6 +214,42 @@ public final class QemuMachine implements AutoCloseable {
     /** {@link System#nanoTime()} when {@link #start} began: the origin of console line times. */
     public long startNanos() {
         return startNanos;
+    }
+
+    /**
+     * The state vCPU 0 was in just before the machine's last reset, from QEMU's
+     * {@code -d cpu_reset} log ({@link MachineConfig#cpuResetLog()}): after a guest's triple fault,
+     * the state it died in. Empty without the log or before any reset; an unreadable dump is
+     * empty too (the log is QEMU's debug output, not an interface).
+     */
+    public Optional<CpuState> lastCpuResetState() {
+        if (cpuResetLog.isEmpty() || !Files.isRegularFile(cpuResetLog.get())) {
+            return Optional.empty();
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(cpuResetLog.get())) {
+            long size = ch.size();
+            long from = Math.max(0, size - RESET_LOG_TAIL);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (size - from));
+            ch.read(buf, from);
+            String tail = new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            java.util.regex.Matcher m = RESET_HEADER.matcher(tail);
+            int last = -1;
+            String cpu = null;
+            while (m.find()) {
+                if (m.group(1).equals("0")) {
+                    last = m.end();
+                    cpu = m.group(1);
+                }
+            }
+            if (last < 0) {
+                return Optional.empty();
+            }
+            int end = tail.indexOf("CPU Reset", last);
+            String dump = "CPU#" + cpu + tail.substring(last, end < 0 ? tail.length() : end);
+            return Optional.of(CpuStateParser.parse(dump).getFirst());
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** Starts or resumes the vCPUs ({@code cont}). */

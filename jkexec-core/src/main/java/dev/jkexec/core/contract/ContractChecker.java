@@ -22,7 +22,8 @@ import java.util.List;
  * {@code interrupts.off}, {@code rflags.df}, {@code registers.zero}, {@code idt.empty},
  * {@code stack.mapped}, {@code identity.ranges}, {@code below-4g}, {@code rsi.zero-page} /
  * {@code esi.zero-page}, {@code registers.boot}, {@code zero-page.header}, {@code zero-page.loader},
- * {@code zero-page.cmdline}, {@code zero-page.e820}.
+ * {@code zero-page.cmdline}, {@code zero-page.e820}; for the real-mode boundary the rules of
+ * {@link RealModeRules}, for Multiboot those of {@link MultibootRules}.
  */
 public final class ContractChecker {
     private static final String[] GPRS = {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
@@ -48,6 +49,14 @@ public final class ContractChecker {
 
     private void run() {
         Boundary b = c.boundary();
+        if (b == Boundary.LINUX_16) {
+            new RealModeRules(c, s, m, out).check();
+            return;
+        }
+        if (b == Boundary.MULTIBOOT) {
+            new MultibootRules(c, s, m, out).check();
+            return;
+        }
         rule("entry.rip", s.rip() == c.entry(), "rip 0x%x, entry 0x%x", s.rip(), c.entry());
         if (b.longMode()) {
             boolean lm = (s.cr0() & CR0_PE) != 0 && (s.cr0() & CR0_PG) != 0 && (s.cr4() & CR4_PAE) != 0
@@ -164,6 +173,19 @@ public final class ContractChecker {
     }
 
     /** The descriptor at {@code selector} in the GDT in memory, or null when unreadable. */
+    static SegmentDescriptor descriptor(CpuSnapshot s, PhysicalMemory m, int selector) {
+        long offset = selector & ~7L;
+        if ((selector & 4) != 0 || offset + 7 > s.gdtLimit()) {
+            return null;
+        }
+        long linear = s.gdtBase() + offset;
+        long physical = (s.cr0() & CR0_PG) != 0 ? IdentityMap.translate(m, s.cr3(), linear) : linear;
+        if (physical < 0 || !m.contains(physical, 8)) {
+            return null;
+        }
+        return SegmentDescriptor.decode(m.readLong(physical));
+    }
+
     private SegmentDescriptor descriptor(int selector) {
         long offset = selector & ~7L;
         if ((selector & 4) != 0 || offset + 7 > s.gdtLimit()) {

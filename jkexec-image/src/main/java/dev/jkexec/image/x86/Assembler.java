@@ -267,6 +267,15 @@ public final class Assembler {
         return rmMem(0x8D, dst.bits(), dst.number(), m, 0, 0);
     }
 
+    /** {@code mov r16, sreg} (8C /r): a segment register's selector into a general register. */
+    public Assembler movFromSreg(Reg r, Sreg s) {
+        if (r.bits() != 16) {
+            opsize(16);
+        }
+        rex(false, null, r, false);
+        return db(0x8C, 0xC0 | (s.number << 3) | r.low3());
+    }
+
     /** {@code mov sreg, r16}. */
     public Assembler movSreg(Sreg s, Reg r) {
         rex(false, null, r, false);
@@ -328,6 +337,7 @@ public final class Assembler {
     }
 
     public Assembler shl(Reg r, int count) { return rmRegDigit(0xC1, 4, r, count, 1); }
+    public Assembler rol(Reg r, int count) { return rmRegDigit(0xC1, 0, r, count, 1); }
     public Assembler shr(Reg r, int count) { return rmRegDigit(0xC1, 5, r, count, 1); }
     public Assembler inc(Reg r) { return rmRegDigit(0xFF, 0, r, 0, 0); }
     public Assembler dec(Reg r) { return rmRegDigit(0xFF, 1, r, 0, 0); }
