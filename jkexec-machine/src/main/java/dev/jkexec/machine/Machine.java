@@ -59,7 +59,9 @@ import java.util.regex.Pattern;
  */
 public final class Machine implements AutoCloseable {
     /** The line Linux's panic() prints first (not its closing "---[ end Kernel panic" line). */
-    static final Pattern PANIC_LINE = Pattern.compile("^(\\[[ 0-9.]+\\] )?Kernel panic - not syncing");
+    static final Pattern PANIC_LINE = Pattern.compile("(?<!end )Kernel panic - not syncing");
+    /** How long a guest reset waits for the console to deliver a panic line the guest printed before it. */
+    static final java.time.Duration PANIC_LINE_GRACE = java.time.Duration.ofMillis(300);
     private final MachineOptions options;
     private final QemuMachine qemu;
     private final Kexec kexec;
@@ -300,7 +302,11 @@ public final class Machine implements AutoCloseable {
                 }
                 onPanic("pvpanic", "guest panicked");
             }
-            case QmpEvent.Reset r when r.guest() -> emit(new MachineEvent.GuestReset(r.reason()));
+            case QmpEvent.Reset r when r.guest() -> {
+                if (!r.timestamp().isBefore(handedOverAt)) {
+                    Thread.ofPlatform().daemon().name("jkexec-guest-reset").start(() -> onGuestReset(r.reason()));
+                }
+            }
             default -> { }
         }
     }
@@ -316,6 +322,32 @@ public final class Machine implements AutoCloseable {
         }
         if (panicTaken.compareAndSet(false, true)) {
             Thread.ofPlatform().daemon().name("jkexec-console-panic").start(() -> onPanic("console", "guest panicked (console)"));
+        }
+    }
+
+    /**
+     * A guest that resets right after its {@code Kernel panic -} line (Linux with {@code panic=-1}
+     * and no pvpanic: it reboots, and the firmware halts) panicked: its memory is intact, so the
+     * crash path still runs. Any other guest reset is reported as one. The console may deliver the
+     * panic line a moment after QMP reports the reset, so it is given {@link #PANIC_LINE_GRACE}.
+     */
+    private void onGuestReset(String reason) {
+        if (panicTaken.get()) {
+            return; // the reset of a guest whose panic is being handled
+        }
+        boolean panicked;
+        try {
+            qemu.console().awaitLine(PANIC_LINE, PANIC_LINE_GRACE, guestFirstLine);
+            panicked = true;
+        } catch (RuntimeException e) {
+            panicked = false;
+        }
+        if (panicked) {
+            if (panicTaken.compareAndSet(false, true)) {
+                onPanic("console", "guest panicked and reset (console)");
+            }
+        } else if (!closed) {
+            emit(new MachineEvent.GuestReset(reason));
         }
     }
 

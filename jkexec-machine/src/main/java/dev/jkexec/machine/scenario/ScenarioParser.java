@@ -26,7 +26,8 @@ import java.util.regex.PatternSyntaxException;
  *   "machine": {"ram": "1G", "cpus": 1, "crashSize": "256M", "staging": "256M", "accel": "tcg"},
  *   "steps": [
  *     {"title": "...", "say": "narration", "boot":   {"kernel": K, "append": S, "initrd": I, "busybox": true, "entry": 64,
- *                                                     "decompress": false}},
+ *                                                     "decompress": false, "modules": ["FILE ARGS", ...],
+ *                                                     "modulesDir": DIR}},
  *     {"expect": {"line": "REGEX", "timeout": 60}},
  *     {"load":   {"type": "default|crash", "kernel": K, "append": S, "busybox": true, "entry": 64}},
  *     {"unload": {"type": "default|crash"}},
@@ -42,7 +43,10 @@ import java.util.regex.PatternSyntaxException;
  *
  * <p>Each step is an object with one action key (plus optional {@code title} and {@code say}).
  * Kernel and file paths are relative to the scenario's directory; {@code testdata:REL} names a
- * file of jkexec's test data. Strings may use {@code ${guestRamBytes}} (bytes of guest memory a
+ * file of jkexec's test data, {@code fetched:NAME} the kernel {@code scripts/kernels.sh NAME}
+ * fetched from Debian's archive. A Multiboot kernel's {@code modules} are strings
+ * {@code "FILE ARGS"}, their files resolved the same way ({@code busybox-initrd} is the busybox
+ * guest of the module before it). Strings may use {@code ${guestRamBytes}} (bytes of guest memory a
  * dump or /proc/vmcore covers) and {@code ${mailbox}}; the runner substitutes them. {@code expect}
  * matches console lines since the last action step. Unknown keys are errors: a typo must not pass
  * silently.
@@ -165,7 +169,8 @@ public final class ScenarioParser {
     }
 
     private Step.Kernel kernel(JsonNode a, String where, Set<String> extra) {
-        Set<String> allowed = new java.util.HashSet<>(Set.of("kernel", "append", "initrd", "busybox", "entry", "decompress"));
+        Set<String> allowed = new java.util.HashSet<>(Set.of("kernel", "append", "initrd", "busybox", "entry", "decompress",
+                "modules", "modulesDir"));
         allowed.addAll(extra);
         only(a, where, allowed);
         Path initrd = a.has("initrd") ? path(required(a, "initrd", where)) : null;
@@ -175,11 +180,32 @@ public final class ScenarioParser {
             throw new ScenarioException(where + ".entry: " + entry + " is none of 64, 32, 16");
         }
         boolean decompress = a.has("decompress") && bool(a, "decompress", where);
-        return new Step.Kernel(path(required(a, "kernel", where)), initrd, busybox, text(a, "append", "", where), entry, decompress);
+        List<String> modules = new ArrayList<>();
+        if (a.has("modules")) {
+            JsonNode ms = a.get("modules");
+            if (!ms.isArray()) {
+                throw new ScenarioException(where + ".modules: an array of \"FILE ARGS\" strings is required");
+            }
+            for (int i = 0; i < ms.size(); i++) {
+                if (!ms.get(i).isTextual() || ms.get(i).asText().isBlank()) {
+                    throw new ScenarioException(where + ".modules[" + i + "]: " + ms.get(i) + " is not a \"FILE ARGS\" string");
+                }
+                String[] words = ms.get(i).asText().strip().split("\\s+", 2);
+                String file = words[0].equals(dev.jkexec.machine.KernelSpec.BUSYBOX_MODULE) ? words[0] : path(words[0]).toString();
+                modules.add(words.length > 1 ? file + " " + words[1] : file);
+            }
+        }
+        Path modulesDir = a.has("modulesDir") ? path(required(a, "modulesDir", where)) : null;
+        return new Step.Kernel(path(required(a, "kernel", where)), initrd, busybox, text(a, "append", "", where), entry, decompress,
+                modules, modulesDir);
     }
 
-    /** {@code testdata:REL} or a path relative to the scenario's directory. */
+    /** {@code testdata:REL}, {@code fetched:NAME}, or a path relative to the scenario's directory. */
     private Path path(String p) {
+        if (p.startsWith("fetched:")) {
+            String name = p.substring("fetched:".length());
+            return TestData.fetched(name).orElseThrow(() -> new ScenarioException(p + ": " + TestData.fetchHint(name)));
+        }
         return p.startsWith("testdata:") ? TestData.require(p.substring("testdata:".length())) : base.resolve(p);
     }
 

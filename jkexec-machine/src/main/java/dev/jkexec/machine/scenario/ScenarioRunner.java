@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  */
 public final class ScenarioRunner {
     /** Console lines echoed while a scenario runs. */
-    public static final Pattern ECHO = Pattern.compile("jkexec-guest: .*|.*(Linux version|Kernel panic|sysrq: ).*");
+    public static final Pattern ECHO = Pattern.compile("jkexec-guest: .*|mbtest: .*|.*(Linux version|Kernel panic|sysrq: |Xen version|Building a PV Dom0).*");
 
     /** Terminal control sequences (the guest shell's cursor queries) are not shown. */
     private static final Pattern CONTROL = Pattern.compile("\u001b\\[[0-9;?]*[A-Za-z]|[\\p{Cntrl}&&[^\t]]");
@@ -82,6 +82,10 @@ public final class ScenarioRunner {
             m.addListener(e -> {
                 if (e instanceof MachineEvent.Crashed c) {
                     crashes.add(c.outcome());
+                } else if (e instanceof MachineEvent.Notice n) {
+                    out.println("          note: " + n.text());
+                } else if (e instanceof MachineEvent.GuestPanicked p && p.how().equals("console")) {
+                    out.println("          note: the guest panicked (seen on its console; no pvpanic)");
                 }
             });
             if (echo) {
@@ -213,7 +217,8 @@ public final class ScenarioRunner {
         }
 
         private KernelSpec spec(Step.Kernel k, ImageType type) {
-            return new KernelSpec(k.kernel(), k.initrd(), k.busybox(), substitute(k.append()), k.entry(), type, k.decompress());
+            return new KernelSpec(k.kernel(), k.initrd(), k.busybox(), substitute(k.append()), k.entry(), type, k.decompress(),
+                    k.modules(), k.modulesDir());
         }
 
         String substitute(String s) {

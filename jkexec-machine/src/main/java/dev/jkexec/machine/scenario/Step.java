@@ -15,8 +15,19 @@ public sealed interface Step {
 
     String kind();
 
-    /** A kernel as steps name it: file, initrd or the busybox guest, command line, entry mode. */
-    record Kernel(Path kernel, Path initrd, boolean busybox, String append, int entry, boolean decompress) {
+    /**
+     * A kernel as steps name it: file, initrd or the busybox guest, command line, entry mode, and
+     * for a Multiboot kernel its boot modules ({@code "FILE ARGS"}, files resolved like kernels).
+     */
+    record Kernel(Path kernel, Path initrd, boolean busybox, String append, int entry, boolean decompress,
+                  java.util.List<String> modules, Path modulesDir) {
+        public Kernel(Path kernel, Path initrd, boolean busybox, String append, int entry, boolean decompress) {
+            this(kernel, initrd, busybox, append, entry, decompress, java.util.List.of(), null);
+        }
+
+        public Kernel {
+            modules = modules == null ? java.util.List.of() : java.util.List.copyOf(modules);
+        }
     }
 
     /** {@code boot}: load a default image and execute it (the machine's first boot, or any later one). */

@@ -161,7 +161,7 @@ public final class HandoverVerifier {
         while (System.nanoTime() < deadline) {
             if (reset.get() != null) {
                 return new RuleResult("kernel.boots", false, String.format("the guest reset (%s) after the handover, before "
-                        + "printing '%s'; %s", reset.get(), booted.pattern(), lastState()));
+                        + "printing %s; %s", reset.get(), describe(booted), lastState()));
             }
             try {
                 return new RuleResult("kernel.boots", true, machine.console().awaitLine(booted, Duration.ofMillis(500), mark).text());
@@ -169,8 +169,13 @@ public final class HandoverVerifier {
                 // look at the reset flag and wait on
             }
         }
-        return new RuleResult("kernel.boots", false, String.format("no console line matching '%s' within %d s",
-                booted.pattern(), timeout.toSeconds()));
+        return new RuleResult("kernel.boots", false, String.format("no console line %s within %d s",
+                describe(booted), timeout.toSeconds()));
+    }
+
+    private static String describe(Pattern booted) {
+        return booted == BOOTED ? "the init marker ('" + GuestInit.READY + "' or '" + MultibootTestKernel.PREFIX + "done')"
+                : "matching '" + booted.pattern() + "'";
     }
 
     /** The last CPU state before the reset, from QEMU's reset log. */
