@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             ExtractVmlinuxCommand.class,
             TestKernelCommand.class,
+            MatrixCommand.class,
             AbiCommand.class,
         })
 public final class Main implements Runnable {
