@@ -55,6 +55,8 @@ public record MultibootInfo(String commandLine, String bootLoaderName, long memL
     static final int MODULE_ENTRY = 16;
     /** Most modules and memory ranges {@link #decode} accepts (far beyond any real boot). */
     static final int MAX_ENTRIES = 256;
+    /** x86-64's physical address space: a memory range beyond it is damage. */
+    static final long MAX_PHYSICAL = 1L << 52;
     /** Longest string {@link #decode} reads. */
     static final int MAX_STRING = 4096;
 
@@ -144,8 +146,14 @@ public record MultibootInfo(String commandLine, String bootLoaderName, long memL
                 long size = v.u32(at, "mbi.mmap[" + map.size() + "].size");
                 long type = v.u32(at + 20, "mbi.mmap[" + map.size() + "].type");
                 E820Type t = E820Type.ofCode(type);
-                map.add(new MemoryRange(v.u64(at + 4, "mbi.mmap.base_addr"), v.u64(at + 12, "mbi.mmap.length"),
-                        t == null ? E820Type.RESERVED : t));
+                String field = "mbi.mmap[" + map.size() + "]";
+                long start = v.u64(at + 4, field + ".base_addr");
+                long bytes = v.u64(at + 12, field + ".length");
+                if (start < 0 || bytes < 0 || start > MAX_PHYSICAL - bytes) {
+                    throw new ImageFormatException(field + ".length", hex(bytes), "range " + hex(start) + "+" + hex(bytes)
+                            + " lies beyond the 52-bit physical address space");
+                }
+                map.add(new MemoryRange(start, bytes, t == null ? E820Type.RESERVED : t));
                 at += size + 4;
             }
         }

@@ -109,6 +109,13 @@ public final class KexecPlanner {
             commandLine = "elfcorehdr=0x" + Long.toHexString(coreHeader) + (commandLine.isEmpty() ? "" : " " + commandLine);
         }
 
+        if (crash != null && kernel instanceof BzImageKernel bz && bz.is32BitKernel()
+                && crash.crashRegion().start() + bz.image().header().initSize() > bz.lowmemLimit()) {
+            throw new PlacementException("kernel", String.format("a 32-bit crash kernel runs in its lowmem, below 0x%x, "
+                    + "and this machine's crash region starts at 0x%x, above it: give the machine at most %d MiB of guest RAM "
+                    + "(--ram), so that the crash region lies in the crash kernel's reach", bz.lowmemLimit(),
+                    crash.crashRegion().start(), (bz.lowmemLimit() - Placer.pageAlign(bz.image().header().initSize()) - (16L << 20)) >> 20 & ~1L));
+        }
         KernelImage.Placement k = kernel.place(placer, r.entryMode());
         segments.addAll(k.segments());
 

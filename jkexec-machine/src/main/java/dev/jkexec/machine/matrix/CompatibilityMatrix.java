@@ -143,8 +143,18 @@ public final class CompatibilityMatrix {
     }
 
     private Machine machine() {
-        return Machine.start(options.apply(MachineOptions.of(MachineLayout.defaults()).withDumpDirectory(work)));
+        return machine(MachineLayout.defaults());
     }
+
+    private Machine machine(MachineLayout layout) {
+        return Machine.start(options.apply(MachineOptions.of(layout).withDumpDirectory(work)));
+    }
+
+    /**
+     * A 32-bit crash kernel runs in its lowmem (below 0x36000000), and jkexec's crash region lies
+     * right above guest RAM: its crash cell uses a 512 MiB guest, whose crash region is in reach.
+     */
+    static final MachineLayout CRASH_32 = MachineLayout.defaults().withGuestRam(512L << 20);
 
     private KernelSpec spec(MatrixKernel k, int entry, String gen) {
         return switch (k.kind()) {
@@ -194,7 +204,8 @@ public final class CompatibilityMatrix {
 
     private String crash(MatrixKernel k) throws InterruptedException, java.util.concurrent.ExecutionException,
             java.util.concurrent.TimeoutException {
-        try (Machine m = machine()) {
+        boolean low = k.kind() == MatrixKernel.Kind.LINUX_32;
+        try (Machine m = low ? machine(CRASH_32) : machine()) {
             CompletableFuture<CrashOutcome> crashed = new CompletableFuture<>();
             m.addListener(e -> {
                 if (e instanceof MachineEvent.Crashed c) {
@@ -219,7 +230,7 @@ public final class CompatibilityMatrix {
             if (!marker.endsWith(GuestInit.MARKER_PREFIX + "matrix-" + k.kind().ordinal())) {
                 throw new JkexecException("the crash kernel did not find the marker: " + marker);
             }
-            return marker;
+            return (low ? "(512 MiB guest: the crash region must lie in the 32-bit crash kernel's lowmem) " : "") + marker;
         }
     }
 
