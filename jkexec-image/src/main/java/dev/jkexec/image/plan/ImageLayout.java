@@ -113,7 +113,8 @@ public record ImageLayout(ImageType type, Arch arch, BootProtocol protocol, Stri
         for (ZeroPageField f : zeroPageFields) {
             b.append("  ").append(f).append('\n');
         }
-        b.append("E820 memmap:\n");
+        b.append(protocol == BootProtocol.LINUX_16 ? "E820 memmap (jkexec's BIOS answers int 15h E820h with it):\n"
+                : protocol == BootProtocol.MULTIBOOT ? "E820 memmap (the information structure's memory map):\n" : "E820 memmap:\n");
         for (MemoryRange r : e820.ranges()) {
             b.append(String.format("%016x-%016x (%d)%n", r.start(), r.end() - 1, r.type().code()));
         }

@@ -75,8 +75,11 @@ final class RealModeSetup {
         // Only the header's own bytes change: the setup code around them runs as it is.
         System.arraycopy(page, ZeroPage.SETUP_HEADER, out, ZeroPage.SETUP_HEADER, end - ZeroPage.SETUP_HEADER);
         System.arraycopy(cmd, 0, out, HEAP_END, cmd.length);
+        // Only what lies in the header reaches the kernel (ext_cmd_line_ptr, say, is outside it: zero there).
+        List<ZeroPageField> fields = zp.written().stream()
+                .filter(f -> f.offset() >= ZeroPage.SETUP_HEADER && f.offset() + f.size() <= end).toList();
         return new Built(new PlannedSegment("setup16", BASE, Placer.pageAlign(out.length), MemorySegment.ofArray(out)),
-                BASE + HEAP_END, zp.written());
+                BASE + HEAP_END, fields);
     }
 
     /** Linear address of the real-mode entry, {@code (X >> 4) + 0x20 : 0}. */
