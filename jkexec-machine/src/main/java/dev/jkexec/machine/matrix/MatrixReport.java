@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * The matrix as Markdown: one table (kernel × path), cells {@code PASS 4.2 s}, {@code FAIL [n]},
  * {@code n/a [n]} or {@code no data}, and numbered notes below it saying why each non-PASS cell
- * is what it is. {@link #splice} puts it between the markers of a document, so the README and
+ * is what it is (and how a PASS that ran differently ran). {@link #splice} puts it between the markers of a document, so the README and
  * {@code docs/kernels.md} carry the table the last run measured.
  */
 public final class MatrixReport {
@@ -52,7 +52,10 @@ public final class MatrixReport {
 
     private static String text(Cell cell, Map<String, Integer> notes) {
         return switch (cell.status()) {
-            case PASS -> String.format("PASS %.1f s", cell.seconds());
+            // a PASS that ran differently from the rest says how ("(512 MiB guest: ...) ...")
+            case PASS -> cell.detail().startsWith("(") ? String.format("PASS %.1f s [%d]", cell.seconds(),
+                    note(notes, cell.detail().substring(1, cell.detail().indexOf(')') > 0 ? cell.detail().indexOf(')') : cell.detail().length())))
+                    : String.format("PASS %.1f s", cell.seconds());
             case NO_DATA -> "no data [" + note(notes, cell.detail()) + "]";
             case NA -> "n/a [" + note(notes, cell.detail()) + "]";
             case FAIL -> String.format("**FAIL** [%d]", note(notes, cell.detail()));
