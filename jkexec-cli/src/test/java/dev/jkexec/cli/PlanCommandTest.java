@@ -80,7 +80,7 @@ class PlanCommandTest {
         Cli badType = Cli.run("plan", "--kernel", GENERIC, "--type", "warm");
         assertThat(badType.status()).isEqualTo(2);
         assertThat(badType.err()).contains("--type must be default or crash");
-        assertThat(Cli.run("plan", "--kernel", GENERIC, "--entry", "16").err()).contains("--entry must be 64 or 32");
+        assertThat(Cli.run("plan", "--kernel", GENERIC, "--entry", "8").err()).contains("--entry must be 64, 32 or 16, not 8");
         assertThat(Cli.run("plan").status()).isEqualTo(2);
     }
 
