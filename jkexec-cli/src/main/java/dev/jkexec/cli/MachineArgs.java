@@ -1,7 +1,7 @@
 package dev.jkexec.cli;
 
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import dev.jkexec.machine.MachineOptions;
 import dev.jkexec.machine.console.ConsoleOptions;
 import dev.jkexec.machine.qemu.Accel;

@@ -3,10 +3,10 @@ package dev.jkexec.cli;
 import static dev.jkexec.cli.Report.hex;
 
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.E820Type;
+import dev.jkexec.platform.E820Type;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.boot.ZeroPageField;
 import dev.jkexec.image.crash.CrashEnvironment;
 import dev.jkexec.image.plan.EntryMode;
@@ -131,7 +131,7 @@ final class PlanCommand implements Callable<Integer> {
     /** The crash region, one note slot per vCPU, VMCOREINFO and the guest's RAM, from the machine layout. */
     static CrashEnvironment crashEnvironment(MachineLayout layout, MemoryMap guest) {
         if (layout.crashSize() == 0) {
-            throw new dev.jkexec.image.JkexecException("the machine has no crash region");
+            throw new dev.jkexec.platform.JkexecException("the machine has no crash region");
         }
         List<MemoryRange> notes = new ArrayList<>();
         for (int i = 0; i < layout.cpus(); i++) {

@@ -84,7 +84,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         Pattern exit = compile(exitOn);
         if (entry != 64 && entry != 32) {
-            throw new dev.jkexec.image.JkexecException("--entry: " + entry + " is neither 64 nor 32");
+            throw new dev.jkexec.platform.JkexecException("--entry: " + entry + " is neither 64 nor 32");
         }
         boolean interactive = exitOn == null && timeout == null && Terminal.interactive();
         PrintStream err = System.err;
@@ -193,7 +193,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         try {
             return Pattern.compile(regex);
         } catch (PatternSyntaxException e) {
-            throw new dev.jkexec.image.JkexecException("--exit-on: invalid regex '" + regex + "': " + e.getDescription());
+            throw new dev.jkexec.platform.JkexecException("--exit-on: invalid regex '" + regex + "': " + e.getDescription());
         }
     }
 }

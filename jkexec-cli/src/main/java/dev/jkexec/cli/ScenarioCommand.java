@@ -1,6 +1,6 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import dev.jkexec.machine.scenario.Scenario;
 import dev.jkexec.machine.scenario.ScenarioParser;
 import dev.jkexec.machine.scenario.ScenarioRunner;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jkexec.core.contract.RuleResult;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;
@@ -71,7 +71,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path k = kernel != null ? kernel : dev.jkexec.image.TestData.genericKernel();
+        Path k = kernel != null ? kernel : dev.jkexec.platform.GuestAssets.genericKernel();
         ImageType t = switch (type) {
             case "default" -> ImageType.DEFAULT;
             case "crash" -> ImageType.CRASH;

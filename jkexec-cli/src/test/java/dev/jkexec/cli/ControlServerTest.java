@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;
@@ -31,7 +31,7 @@ class ControlServerTest {
 
     @Test
     void operatesARunningMachine() throws Exception {
-        Path k = TestData.cloudKernel();
+        Path k = GuestAssets.cloudKernel();
         Path socket = dir.resolve("api.sock");
         MachineOptions o = MachineOptions.of(new MachineLayout(256L << 20, 160L << 20, 128L << 20, 1)).withDumpDirectory(dir);
         try (Machine m = Machine.start(o); ControlServer server = ControlServer.start(m, socket)) {

@@ -2,7 +2,7 @@ package dev.jkexec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +24,7 @@ class InteractiveRunTest {
         String jkexec = String.join(" ", List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
                 "-Djkexec.root=" + System.getProperty("jkexec.root"), Main.class.getName(), "run", "--kernel",
-                TestData.cloudKernel().toString(), "--busybox", "--ram", "256M", "--crash-size", "0"));
+                GuestAssets.cloudKernel().toString(), "--busybox", "--ram", "256M", "--crash-size", "0"));
         Process p = new ProcessBuilder("script", "-q", "-e", "-c", jkexec, "/dev/null").redirectErrorStream(true).start();
         try {
             ByteArrayOutputStream seen = new ByteArrayOutputStream();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PlanCommandTest {
-    static final String GENERIC = TestData.genericKernel().toString();
+    static final String GENERIC = GuestAssets.genericKernel().toString();
 
     @Test
     void defaultImageOnA1GiBMachine() {
@@ -32,7 +32,7 @@ class PlanCommandTest {
     void crashImageUsesTheMachinesCrashRegion(@TempDir Path dir) throws IOException {
         Path initrd = dir.resolve("initrd");
         Files.write(initrd, new byte[123_456]);
-        Cli r = Cli.run("plan", "--kernel", TestData.cloudKernel().toString(), "--initrd", initrd.toString(), "--ram", "512M",
+        Cli r = Cli.run("plan", "--kernel", GuestAssets.cloudKernel().toString(), "--initrd", initrd.toString(), "--ram", "512M",
                 "--type", "crash", "--cpus", "2", "--json");
         assertThat(r.status()).as(r.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());

@@ -1,8 +1,8 @@
 package dev.jkexec.core;
 
-import dev.jkexec.image.E820Type;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 
 /**
  * Every guest-physical address of a jkexec machine, in one place. No other file holds a raw

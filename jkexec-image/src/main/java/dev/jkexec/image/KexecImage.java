@@ -1,5 +1,6 @@
 package dev.jkexec.image;
 
+import dev.jkexec.platform.MemoryMap;
 import java.util.List;
 import java.util.Objects;
 

@@ -3,7 +3,7 @@ package dev.jkexec.machine;
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.crash.CrashNote;
 import dev.jkexec.core.kexec.HandoverPlan;
 import dev.jkexec.core.kexec.HandoverTarget;

@@ -1,6 +1,6 @@
 package dev.jkexec.machine;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 
 /**
  * Base of every error the machine reports: QEMU could not start or died, QMP refused or garbled a

@@ -1,7 +1,7 @@
 package dev.jkexec.machine;
 
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.machine.console.SerialConsole;
 import dev.jkexec.machine.cpu.CpuState;
 import dev.jkexec.machine.cpu.CpuStateParser;

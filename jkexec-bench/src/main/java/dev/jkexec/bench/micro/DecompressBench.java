@@ -1,6 +1,6 @@
 package dev.jkexec.bench.micro;
 
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.bzimage.BzImage;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -41,7 +41,7 @@ public class DecompressBench {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        Path p = kernel.equals("generic") ? TestData.genericKernel() : TestData.cloudKernel();
+        Path p = kernel.equals("generic") ? GuestAssets.genericKernel() : GuestAssets.cloudKernel();
         file = MemorySegment.ofArray(Files.readAllBytes(p));
     }
 

@@ -1,10 +1,10 @@
 package dev.jkexec.bench.micro;
 
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.handover.IdentityMap;
 import dev.jkexec.machine.firmware.Firmware;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.boot.E820Table;
 import dev.jkexec.image.boot.ZeroPage;
 import dev.jkexec.image.boot.ZeroPageBuilder;
@@ -45,7 +45,7 @@ public class HandoverBuildBench {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        header = BzImage.parse(MemorySegment.ofArray(Files.readAllBytes(TestData.genericKernel()))).header();
+        header = BzImage.parse(MemorySegment.ofArray(Files.readAllBytes(GuestAssets.genericKernel()))).header();
         e820 = E820Table.of(layout.withGuestRam(1L << 30).guestMemoryMap());
     }
 

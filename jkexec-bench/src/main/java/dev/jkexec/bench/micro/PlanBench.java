@@ -1,7 +1,7 @@
 package dev.jkexec.bench.micro;
 
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.plan.ImagePlan;
 import dev.jkexec.image.plan.KexecPlanner;
 import dev.jkexec.image.plan.PlanRequest;
@@ -38,7 +38,7 @@ public class PlanBench {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        kernel = Files.readAllBytes(TestData.genericKernel());
+        kernel = Files.readAllBytes(GuestAssets.genericKernel());
         initrd = new byte[10 << 20];
         new java.util.Random(1).nextBytes(initrd);
     }

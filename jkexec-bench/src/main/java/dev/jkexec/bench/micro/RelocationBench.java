@@ -1,6 +1,6 @@
 package dev.jkexec.bench.micro;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.kexec.PageList;
 import dev.jkexec.core.kexec.PageListBuilder;
 import dev.jkexec.core.kexec.PageListEntry;

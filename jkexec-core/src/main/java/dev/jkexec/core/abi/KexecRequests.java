@@ -4,7 +4,7 @@ import static dev.jkexec.core.Errno.EFAULT;
 import static dev.jkexec.core.Errno.EOPNOTSUPP;
 
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.kexec.ImageRules;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

@@ -2,11 +2,11 @@ package dev.jkexec.core.contract;
 
 import static dev.jkexec.core.contract.CpuSnapshot.*;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.contract.HandoverContract.Boundary;
 import dev.jkexec.core.contract.HandoverContract.NamedRange;
 import dev.jkexec.core.handover.IdentityMap;
-import dev.jkexec.image.x86.SegmentDescriptor;
+import dev.jkexec.platform.x86.SegmentDescriptor;
 import java.util.ArrayList;
 import java.util.List;
 

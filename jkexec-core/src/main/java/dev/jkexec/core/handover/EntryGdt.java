@@ -1,8 +1,8 @@
 package dev.jkexec.core.handover;
 
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
-import dev.jkexec.image.x86.SegmentDescriptor;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.x86.SegmentDescriptor;
 
 /**
  * The two GDTs an image is entered with, written by jkexec into its own hidden page

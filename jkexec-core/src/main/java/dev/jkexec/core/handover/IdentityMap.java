@@ -1,6 +1,6 @@
 package dev.jkexec.core.handover;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 
 /**
  * Identity page tables (virtual = physical) for 4-level long mode, and a walker that reads any

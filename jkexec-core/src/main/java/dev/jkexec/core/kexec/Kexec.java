@@ -7,7 +7,7 @@ import static dev.jkexec.core.Errno.ERANGE;
 
 import dev.jkexec.core.KexecException;
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;

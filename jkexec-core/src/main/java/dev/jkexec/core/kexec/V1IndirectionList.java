@@ -10,7 +10,7 @@ import static dev.jkexec.core.kexec.PageListEntry.IND_SOURCE;
 import static dev.jkexec.core.kexec.PageListEntry.PAGE_MASK;
 
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

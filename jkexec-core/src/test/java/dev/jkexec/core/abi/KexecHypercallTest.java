@@ -3,7 +3,7 @@ package dev.jkexec.core.abi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.core.Errno;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.kexec.HandoverPlan;
 import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.KexecConfig;

@@ -3,7 +3,7 @@ package dev.jkexec.core.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.contract.HandoverContract.Boundary;
 import dev.jkexec.core.contract.HandoverContract.NamedRange;
 import dev.jkexec.core.handover.EntryGdt;

@@ -3,7 +3,7 @@ package dev.jkexec.core.crash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;

@@ -2,7 +2,7 @@ package dev.jkexec.core.handover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;

@@ -3,7 +3,7 @@ package dev.jkexec.core.kexec;
 import static dev.jkexec.core.kexec.Fixtures.PAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;

@@ -8,7 +8,7 @@ import static dev.jkexec.core.kexec.PageListEntry.IND_ZERO;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import org.junit.jupiter.api.Test;
 
 /** The reference walk on hand-built lists: flag order, skipped entries, bounds, cycles (spec §4.6). */

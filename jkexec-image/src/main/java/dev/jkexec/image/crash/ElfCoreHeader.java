@@ -1,7 +1,7 @@
 package dev.jkexec.image.crash;
 
 import dev.jkexec.image.ByteView;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ProgramHeader;
 import java.lang.foreign.MemorySegment;

@@ -2,9 +2,9 @@ package dev.jkexec.image.plan;
 
 import static dev.jkexec.image.ImageFormatException.hex;
 
-import dev.jkexec.image.E820Type;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import java.util.Comparator;
 import java.util.List;
 

@@ -1,15 +1,15 @@
 package dev.jkexec.image.purgatory;
 
-import static dev.jkexec.image.x86.Reg.*;
+import static dev.jkexec.platform.x86.Reg.*;
 
 import dev.jkexec.image.Arch;
-import dev.jkexec.image.x86.Assembler;
-import dev.jkexec.image.x86.Cond;
-import dev.jkexec.image.x86.Label;
-import dev.jkexec.image.x86.Mem;
-import dev.jkexec.image.x86.Reg;
-import dev.jkexec.image.x86.SegmentDescriptor;
-import dev.jkexec.image.x86.Sreg;
+import dev.jkexec.platform.x86.Assembler;
+import dev.jkexec.platform.x86.Cond;
+import dev.jkexec.platform.x86.Label;
+import dev.jkexec.platform.x86.Mem;
+import dev.jkexec.platform.x86.Reg;
+import dev.jkexec.platform.x86.SegmentDescriptor;
+import dev.jkexec.platform.x86.Sreg;
 
 /**
  * The purgatory: the small piece of code between jkexec's firmware and the kernel, generated in

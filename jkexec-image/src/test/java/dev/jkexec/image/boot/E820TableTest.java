@@ -2,9 +2,9 @@ package dev.jkexec.image.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.image.E820Type;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.ForAll;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.KexecSegment;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.boot.ZeroPage;
 import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ElfParser;
@@ -25,7 +25,7 @@ class DecompressedKernelPlanTest {
 
     @BeforeAll
     static void load() throws IOException {
-        bzImage = Files.readAllBytes(TestData.cloudKernel());
+        bzImage = Files.readAllBytes(GuestAssets.cloudKernel());
         vmlinux = ElfParser.parse(MemorySegment.ofArray(dev.jkexec.image.bzimage.BzImage.parse(MemorySegment.ofArray(bzImage)).decompress()));
     }
 

@@ -1,8 +1,8 @@
 package dev.jkexec.image.testing;
 
-import dev.jkexec.image.E820Type;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 
 /**
  * Memory maps for tests. {@link #guest(long)} is the map a jkexec guest is told (the same ranges as

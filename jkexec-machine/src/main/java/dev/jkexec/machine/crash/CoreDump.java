@@ -1,8 +1,8 @@
 package dev.jkexec.machine.crash;
 
-import dev.jkexec.core.PhysicalMemory;
-import dev.jkexec.image.JkexecException;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.crash.ElfCoreHeader;
 import dev.jkexec.image.elf.ProgramHeader;
 import java.io.IOException;

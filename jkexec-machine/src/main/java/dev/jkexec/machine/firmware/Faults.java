@@ -1,6 +1,6 @@
 package dev.jkexec.machine.firmware;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import java.util.Locale;
 
 /**

@@ -1,15 +1,15 @@
 package dev.jkexec.machine.firmware;
 
-import static dev.jkexec.image.x86.Reg.*;
+import static dev.jkexec.platform.x86.Reg.*;
 import static dev.jkexec.machine.firmware.HandoverBlock.*;
 
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.x86.Assembler;
-import dev.jkexec.image.x86.Cond;
-import dev.jkexec.image.x86.Label;
-import dev.jkexec.image.x86.Mem;
-import dev.jkexec.image.x86.SegmentDescriptor;
-import dev.jkexec.image.x86.Sreg;
+import dev.jkexec.platform.x86.Assembler;
+import dev.jkexec.platform.x86.Cond;
+import dev.jkexec.platform.x86.Label;
+import dev.jkexec.platform.x86.Mem;
+import dev.jkexec.platform.x86.SegmentDescriptor;
+import dev.jkexec.platform.x86.Sreg;
 
 /**
  * jkexec's firmware: a 64 KiB ROM, generated for one machine layout, that QEMU runs from the
@@ -180,7 +180,7 @@ public final class Firmware {
             a.pushImm(CODE32);
         }
         a.pushMem(Mem.abs(block + ENTRY_OFFSET));
-        for (var r : new dev.jkexec.image.x86.Reg[] {EAX, EBX, ECX, EDX, ESI, EDI, EBP}) {
+        for (var r : new dev.jkexec.platform.x86.Reg[] {EAX, EBX, ECX, EDX, ESI, EDI, EBP}) {
             a.xor(r, r);
         }
         a.pushImm(rflags).popf();

@@ -1,7 +1,7 @@
 package dev.jkexec.machine.firmware;
 
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.handover.EntryGdt;
 import dev.jkexec.core.handover.IdentityMap;
 import dev.jkexec.image.Arch;

@@ -1,6 +1,6 @@
 package dev.jkexec.machine.gdb;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 
 /** The gdbstub refused a request, answered with something malformed, or went away. */
 public class GdbException extends JkexecException {

@@ -2,8 +2,8 @@ package dev.jkexec.machine.scenario;
 
 import dev.jkexec.core.MachineLayout;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.JkexecException;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;

@@ -9,7 +9,7 @@ import dev.jkexec.core.KexecException;
 import dev.jkexec.core.MachineLayout;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
 import dev.jkexec.machine.KernelSpec;

@@ -3,7 +3,7 @@ package dev.jkexec.machine.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;
 import dev.jkexec.machine.console.ConsoleLine;
@@ -24,11 +24,11 @@ final class MachineFixture {
     }
 
     static Path cloud() {
-        return TestData.cloudKernel();
+        return GuestAssets.cloudKernel();
     }
 
     static Path generic() {
-        return TestData.genericKernel();
+        return GuestAssets.genericKernel();
     }
 
     /** A small machine: 256 MiB guest, 160 MiB crash region, 128 MiB staging. */

@@ -3,7 +3,7 @@ package dev.jkexec.machine.firmware;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -3,11 +3,11 @@ package dev.jkexec.machine.firmware;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.handover.EntryGdt;
 import dev.jkexec.core.handover.IdentityMap;
 import dev.jkexec.image.Arch;
-import dev.jkexec.image.x86.SegmentDescriptor;
+import dev.jkexec.platform.x86.SegmentDescriptor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;

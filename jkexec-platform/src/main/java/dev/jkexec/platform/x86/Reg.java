@@ -1,4 +1,4 @@
-package dev.jkexec.image.x86;
+package dev.jkexec.platform.x86;
 
 /**
  * A general-purpose register of a given width. {@code number} is the 4-bit encoding (bit 3 goes

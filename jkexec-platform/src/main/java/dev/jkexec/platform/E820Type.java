@@ -1,4 +1,4 @@
-package dev.jkexec.image;
+package dev.jkexec.platform;
 
 /** The e820 memory types (arch/x86/include/uapi/asm/e820/types.h). */
 public enum E820Type {

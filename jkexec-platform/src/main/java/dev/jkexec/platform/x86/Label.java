@@ -1,4 +1,4 @@
-package dev.jkexec.image.x86;
+package dev.jkexec.platform.x86;
 
 /**
  * A position in assembled code, bound once with {@link Assembler#bind}. Forward references are

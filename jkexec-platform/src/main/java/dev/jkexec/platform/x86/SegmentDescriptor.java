@@ -1,4 +1,4 @@
-package dev.jkexec.image.x86;
+package dev.jkexec.platform.x86;
 
 /**
  * An x86 code or data segment descriptor (one 8-byte GDT entry), encoded and decoded.

@@ -1,22 +1,24 @@
-package dev.jkexec.image;
+package dev.jkexec.platform;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Finds the real binaries jkexec's tests and demo use (Debian kernels, pvpanic modules, busybox).
+ * The guest binaries jkexec runs but does not build: Debian kernels, their pvpanic modules, a
+ * static busybox. The demo, the scenarios, {@code jkexec verify}'s default kernel and the
+ * {@code testdata} and {@code qemu} test tiers use them.
  *
  * <p>One setting decides where they are: the system property {@code jkexec.testdata}, else the
  * environment variable {@code JKEXEC_TESTDATA}, else {@code ../shared/testdata} beside the
  * checkout (the checkout is the system property {@code jkexec.root}, set by the build and the
  * launcher, else the working directory). The binaries are never copied into the project.
  */
-public final class TestData {
+public final class GuestAssets {
     public static final String GENERIC_KERNEL = "linux-6.1-generic/vmlinuz-6.1.0-56-amd64";
     public static final String CLOUD_KERNEL = "linux-6.1-cloud/vmlinuz-6.1.0-56-cloud-amd64";
     public static final String BUSYBOX = "busybox/busybox";
 
-    private TestData() {
+    private GuestAssets() {
     }
 
     /** The test data directory; it may not exist (see {@link #require}). */

@@ -1,6 +1,6 @@
-package dev.jkexec.image.x86;
+package dev.jkexec.platform.x86;
 
-import static dev.jkexec.image.x86.Reg.*;
+import static dev.jkexec.platform.x86.Reg.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

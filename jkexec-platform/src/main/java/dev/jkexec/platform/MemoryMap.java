@@ -1,4 +1,4 @@
-package dev.jkexec.image;
+package dev.jkexec.platform;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,4 +1,4 @@
-package dev.jkexec.core;
+package dev.jkexec.platform;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,4 +1,4 @@
-package dev.jkexec.image;
+package dev.jkexec.platform;
 
 /**
  * Base of every error jkexec reports about its input or its machine.

@@ -1,4 +1,4 @@
-package dev.jkexec.image;
+package dev.jkexec.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

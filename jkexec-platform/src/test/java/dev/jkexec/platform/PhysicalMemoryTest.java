@@ -1,4 +1,4 @@
-package dev.jkexec.core;
+package dev.jkexec.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

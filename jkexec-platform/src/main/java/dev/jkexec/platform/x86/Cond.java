@@ -1,4 +1,4 @@
-package dev.jkexec.image.x86;
+package dev.jkexec.platform.x86;
 
 /** Condition codes for {@code Jcc}; the value is the low nibble of the opcode. */
 public enum Cond {

@@ -1,4 +1,4 @@
-package dev.jkexec.image.x86;
+package dev.jkexec.platform.x86;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
