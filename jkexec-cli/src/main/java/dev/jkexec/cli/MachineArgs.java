@@ -1,6 +1,6 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.JkexecException;
 import dev.jkexec.machine.MachineOptions;
 import dev.jkexec.machine.console.ConsoleOptions;

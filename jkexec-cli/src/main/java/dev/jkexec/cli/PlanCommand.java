@@ -2,7 +2,7 @@ package dev.jkexec.cli;
 
 import static dev.jkexec.cli.Report.hex;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.E820Type;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.platform.MemoryMap;

@@ -3,7 +3,7 @@ package dev.jkexec.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;

@@ -1,7 +1,8 @@
 package dev.jkexec.machine;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.x86.Paging;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
@@ -51,7 +52,7 @@ public final class GuestRam implements AutoCloseable {
      * @throws RamSpaceException if {@code space} reports less than {@code size} bytes usable
      */
     public static GuestRam create(Path directory, String name, long size, UsableSpace space) {
-        if (size <= 0 || size % MachineLayout.PAGE_SIZE != 0) {
+        if (size <= 0 || size % Paging.PAGE_SIZE != 0) {
             throw new IllegalArgumentException("RAM size " + size + " is not a positive multiple of 4096");
         }
         long usable;

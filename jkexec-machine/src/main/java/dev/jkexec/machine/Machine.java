@@ -2,7 +2,7 @@ package dev.jkexec.machine;
 
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.crash.CrashNote;
 import dev.jkexec.core.kexec.HandoverPlan;
@@ -21,6 +21,7 @@ import dev.jkexec.machine.firmware.Firmware;
 import dev.jkexec.machine.firmware.HandoverBlock;
 import dev.jkexec.machine.qmp.QmpEvent;
 import dev.jkexec.machine.qmp.RunState;
+import dev.jkexec.platform.x86.Paging;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -62,7 +63,7 @@ public final class Machine implements AutoCloseable {
     private Machine(MachineOptions options, QemuMachine qemu) {
         this.options = options;
         this.qemu = qemu;
-        this.kexec = Kexec.of(options.layout(), qemu.memory());
+        this.kexec = new Kexec(options.layout().kexecConfig(), qemu.memory());
         this.rsdp = AcpiTables.write(qemu.memory(), options.layout());
         this.toolstack = new Toolstack(kexec, options.layout(), rsdp);
         qemu.qmp().addEventListener(this::onQmpEvent);
@@ -182,7 +183,8 @@ public final class Machine implements AutoCloseable {
         List<byte[]> notes = new ArrayList<>();
         for (CpuState cpu : cpus) {
             if (cpu.cpu() < layout().cpus()) {
-                CrashNote.write(memory(), layout(), cpu.cpu(), CpuRegisters.forNote(cpu));
+                CrashNote.write(memory(), layout().crashNote(cpu.cpu()), MachineLayout.CRASH_NOTE_SIZE, cpu.cpu(),
+                        CpuRegisters.forNote(cpu));
                 notes.add(CrashNote.encode(cpu.cpu(), CpuRegisters.forNote(cpu)));
             }
         }
@@ -240,7 +242,7 @@ public final class Machine implements AutoCloseable {
         List<HandoverBlock.Range> unmapped = new ArrayList<>();
         if (options.faults().unmapZeroPage()) {
             plan.segments().stream().filter(s -> s.what().equals("setup")).findFirst()
-                    .ifPresent(s -> unmapped.add(new HandoverBlock.Range(s.dest(), MachineLayout.PAGE_SIZE)));
+                    .ifPresent(s -> unmapped.add(new HandoverBlock.Range(s.dest(), Paging.PAGE_SIZE)));
         }
         HandoverBlock.write(memory(), layout(), new HandoverBlock.Contents(plan.arch(), plan.entry(),
                 plan.pageListHead(), refresh, unmapped));

@@ -1,6 +1,6 @@
 package dev.jkexec.machine;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.machine.console.ConsoleOptions;
 import dev.jkexec.machine.qemu.Accel;
 import dev.jkexec.machine.qemu.QemuCommandLine;

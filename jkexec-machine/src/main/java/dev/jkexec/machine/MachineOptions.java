@@ -1,6 +1,6 @@
 package dev.jkexec.machine;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.machine.firmware.Faults;
 import java.nio.file.Path;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package dev.jkexec.machine;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.machine.console.SerialConsole;
 import dev.jkexec.machine.cpu.CpuState;

@@ -2,7 +2,8 @@ package dev.jkexec.machine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.x86.Paging;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /** Shared set-up of machine tests (they need {@code qemu-system-x86_64}). */
 public final class Machines {
     /** The smallest machine: 64 MiB guest, no crash region, 2 MiB staging, one vCPU (QEMU -m 68M: 64 + 2 hidden + 2 staging). */
-    public static final MachineLayout SMALL = new MachineLayout(MachineLayout.MIN_GUEST_RAM, 0, MachineLayout.LARGE_PAGE, 1);
+    public static final MachineLayout SMALL = new MachineLayout(MachineLayout.MIN_GUEST_RAM, 0, Paging.LARGE_PAGE_SIZE, 1);
     public static final Duration WAIT = Duration.ofSeconds(20);
 
     private Machines() {}

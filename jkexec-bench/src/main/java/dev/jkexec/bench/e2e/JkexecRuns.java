@@ -4,7 +4,7 @@ import static dev.jkexec.bench.report.Systems.*;
 
 import dev.jkexec.bench.guest.BenchInit;
 import dev.jkexec.bench.report.Measurements;
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.machine.KernelSpec;

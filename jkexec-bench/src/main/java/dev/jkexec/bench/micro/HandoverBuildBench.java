@@ -1,6 +1,6 @@
 package dev.jkexec.bench.micro;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.handover.IdentityMap;
 import dev.jkexec.machine.firmware.Firmware;

@@ -1,6 +1,6 @@
 package dev.jkexec.bench.micro;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.plan.ImagePlan;
 import dev.jkexec.image.plan.KexecPlanner;

@@ -1,6 +1,5 @@
 package dev.jkexec.core.crash;
 
-import dev.jkexec.core.MachineLayout;
 import dev.jkexec.platform.PhysicalMemory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,8 +19,8 @@ import java.util.Map;
  *           eflags rsp ss fs_base gs_base ds es fs gs
  * </pre>
  *
- * The note slot ({@link MachineLayout#CRASH_NOTE_SIZE}) is zero after the note: Linux's vmcore
- * stops reading a note buffer at a zero {@code namesz}.
+ * A note slot ({@code get_range CPU n}) is zero after the note: Linux's vmcore stops reading a
+ * note buffer at a zero {@code namesz}.
  */
 public final class CrashNote {
     public static final int NT_PRSTATUS = 1;
@@ -66,10 +65,12 @@ public final class CrashNote {
         return r;
     }
 
-    /** Writes vCPU {@code cpu}'s note into its slot and zeroes the rest of the slot. */
-    public static void write(PhysicalMemory memory, MachineLayout layout, int cpu, Map<String, Long> registers) {
-        long slot = layout.crashNote(cpu);
-        memory.zero(slot, MachineLayout.CRASH_NOTE_SIZE);
+    /** Writes vCPU {@code cpu}'s note into its slot of {@code slotSize} bytes and zeroes the rest of the slot. */
+    public static void write(PhysicalMemory memory, long slot, long slotSize, int cpu, Map<String, Long> registers) {
+        if (slotSize < NOTE_SIZE) {
+            throw new IllegalArgumentException("crash note slot of " + slotSize + " bytes < " + NOTE_SIZE);
+        }
+        memory.zero(slot, slotSize);
         memory.write(slot, encode(cpu, registers));
     }
 }

@@ -6,7 +6,7 @@ import static dev.jkexec.core.Errno.ENOENT;
 import static dev.jkexec.core.Errno.ERANGE;
 
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.platform.PcPlatform;
 import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
@@ -51,7 +51,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Kexec implements AutoCloseable {
     /** The range a v1 image gets identity mapped besides its segments (Xen maps 0 – 1 MiB, spec §7). */
-    public static final PhysicalRange V1_LOW_MAPPING = new PhysicalRange(0, MachineLayout.LEGACY_WINDOW_END);
+    public static final PhysicalRange V1_LOW_MAPPING = new PhysicalRange(0, PcPlatform.ONE_MIB);
 
     private final KexecConfig config;
     private final PhysicalMemory memory;
@@ -68,11 +68,6 @@ public final class Kexec implements AutoCloseable {
         this.memory = Objects.requireNonNull(memory, "memory");
         requireInside("crash region", config.crashRegion());
         requireInside("staging", config.staging());
-    }
-
-    /** The kexec core of a machine with {@code layout}, over its physical memory. */
-    public static Kexec of(MachineLayout layout, PhysicalMemory memory) {
-        return new Kexec(KexecConfig.of(layout), memory);
     }
 
     public KexecConfig config() {

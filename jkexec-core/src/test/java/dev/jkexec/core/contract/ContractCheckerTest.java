@@ -2,7 +2,6 @@ package dev.jkexec.core.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.MachineLayout;
 import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.contract.HandoverContract.Boundary;
 import dev.jkexec.core.contract.HandoverContract.NamedRange;
@@ -23,15 +22,19 @@ import org.junit.jupiter.api.Test;
  * deliberate fault fails exactly the rule named for it. (Machine tests run it on real CPUs.)
  */
 class ContractCheckerTest {
-    private static final MachineLayout LAYOUT = new MachineLayout(64L << 20, 16L << 20, 4L << 20, 1);
-    private static final PhysicalMemory MEMORY = PhysicalMemory.ofHeap(LAYOUT.totalRam());
+    /** Where a 64 MiB machine with a 16 MiB crash region keeps its hidden pages (as MachineLayout places them). */
+    private static final long HIDDEN = 80L << 20;
+    private static final long ENTRY_GDT = HIDDEN + 0x2000;
+    private static final long STACK_TOP = HIDDEN + 0x2000;
+    private static final long PAGE_TABLES = HIDDEN + 0x80000;
+    private static final PhysicalMemory MEMORY = PhysicalMemory.ofHeap(86L << 20);
     private static final long CR3;
     private static final long ZERO_PAGE = 0x10000;
     private static final long CMDLINE = 0x11000;
 
     static {
-        EntryGdt.write(MEMORY, LAYOUT);
-        CR3 = IdentityMap.write(MEMORY, LAYOUT.pageTables(), 1L << 32);
+        EntryGdt.write(MEMORY, ENTRY_GDT);
+        CR3 = IdentityMap.write(MEMORY, PAGE_TABLES, 1L << 32);
         // A minimal valid zero page: boot_flag, HdrS, protocol 2.15, loader 0xD0, a command line, one e820 RAM entry.
         MEMORY.write(ZERO_PAGE + 0x1FE, new byte[] {0x55, (byte) 0xAA});
         MEMORY.writeInt(ZERO_PAGE + 0x202, 0x53726448);
@@ -64,14 +67,14 @@ class ContractCheckerTest {
 
     /** What the firmware documents at a 64-bit image entry. */
     static CpuSnapshot firmware64() {
-        return new CpuSnapshot(0x200000, 0x2, zeroGprs(LAYOUT.stackTop()), 0x80000011L, 0, CR3, 0x20, 0x500,
-                segments(0x00af9b00), LAYOUT.entryGdt64(), 31, 0, 0);
+        return new CpuSnapshot(0x200000, 0x2, zeroGprs(STACK_TOP), 0x80000011L, 0, CR3, 0x20, 0x500,
+                segments(0x00af9b00), ENTRY_GDT, 31, 0, 0);
     }
 
     /** What the firmware documents at a 32-bit image entry. */
     static CpuSnapshot firmware32() {
-        return new CpuSnapshot(0x200000, 0x2, zeroGprs(LAYOUT.stackTop()), 0x11, 0, 0, 0, 0,
-                segments(0x00cf9b00), LAYOUT.entryGdt32(), 31, 0, 0);
+        return new CpuSnapshot(0x200000, 0x2, zeroGprs(STACK_TOP), 0x11, 0, 0, 0, 0,
+                segments(0x00cf9b00), ENTRY_GDT + EntryGdt.GDT32_OFFSET, 31, 0, 0);
     }
 
     private static HandoverContract image64() {

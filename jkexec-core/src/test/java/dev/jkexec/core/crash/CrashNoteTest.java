@@ -2,7 +2,6 @@ package dev.jkexec.core.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.MachineLayout;
 import dev.jkexec.platform.PhysicalMemory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,12 +30,14 @@ class CrashNoteTest {
 
     @Test
     void writesIntoTheCpusSlotAndClearsTheRest() {
-        MachineLayout layout = new MachineLayout(64L << 20, 16L << 20, 2L << 20, 2);
-        PhysicalMemory m = PhysicalMemory.ofHeap(layout.totalRam());
-        m.writeLong(layout.crashNote(1) + 400, -1L);
-        CrashNote.write(m, layout, 1, Map.of("rip", 0xffffffff81000000L));
-        assertThat(CrashNote.decode(m.read(layout.crashNote(1), CrashNote.NOTE_SIZE)).get("rip")).isEqualTo(0xffffffff81000000L);
-        assertThat(m.readLong(layout.crashNote(1) + 400)).isZero();
-        assertThat(m.readInt(layout.crashNote(0))).isZero();
+        long slotSize = 0x400;
+        long slot0 = 0x10000;
+        long slot1 = slot0 + slotSize;
+        PhysicalMemory m = PhysicalMemory.ofHeap(0x20000);
+        m.writeLong(slot1 + 400, -1L);
+        CrashNote.write(m, slot1, slotSize, 1, Map.of("rip", 0xffffffff81000000L));
+        assertThat(CrashNote.decode(m.read(slot1, CrashNote.NOTE_SIZE)).get("rip")).isEqualTo(0xffffffff81000000L);
+        assertThat(m.readLong(slot1 + 400)).isZero();
+        assertThat(m.readInt(slot0)).isZero();
     }
 }

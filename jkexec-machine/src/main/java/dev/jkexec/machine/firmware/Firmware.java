@@ -3,7 +3,8 @@ package dev.jkexec.machine.firmware;
 import static dev.jkexec.platform.x86.Reg.*;
 import static dev.jkexec.machine.firmware.HandoverBlock.*;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.PcPlatform;
 import dev.jkexec.platform.x86.Assembler;
 import dev.jkexec.platform.x86.Cond;
 import dev.jkexec.platform.x86.Label;
@@ -192,7 +193,7 @@ public final class Firmware {
 
         // ---- the reset vector ----
         a.bits(16);
-        a.fillTo(MachineLayout.RESET_VECTOR, 0xF4);
+        a.fillTo(PcPlatform.RESET_VECTOR, 0xF4);
         a.jmp(start16);
         a.fillTo(ROM_BASE + MachineLayout.ROM_SIZE, 0xF4);
         byte[] rom = a.assemble();

@@ -1,6 +1,6 @@
 package dev.jkexec.machine.scenario;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.platform.JkexecException;
 import dev.jkexec.platform.MemoryRange;

@@ -37,10 +37,10 @@ class CrashIntegrityTest {
     @Test
     void aGuestThatOverwritesTheCrashRegionIsDumpedInstead() throws Exception {
         Path dumps = tempDir();
-        dev.jkexec.core.MachineLayout layout = small(1);
+        dev.jkexec.machine.layout.MachineLayout layout = small(1);
         long k = 1024;
         String claim = String.format(" memmap=exactmap memmap=%dK@0 memmap=%dK@1024K memmap=%dK$%dK",
-                dev.jkexec.core.MachineLayout.MAILBOX / k, (layout.hiddenBase() - (1 << 20)) / k,
+                dev.jkexec.machine.layout.MachineLayout.MAILBOX / k, (layout.hiddenBase() - (1 << 20)) / k,
                 (layout.totalRam() - layout.hiddenBase()) / k, layout.hiddenBase() / k);
         try (Machine m = start(layout, dumps)) {
             CompletableFuture<CrashOutcome> crashed = crashes(m);

@@ -2,7 +2,7 @@ package dev.jkexec.machine.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;

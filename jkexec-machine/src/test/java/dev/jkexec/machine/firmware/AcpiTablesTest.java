@@ -2,7 +2,7 @@ package dev.jkexec.machine.firmware;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.PhysicalMemory;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,8 @@ package dev.jkexec.machine.firmware;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.PcPlatform;
 import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.handover.EntryGdt;
 import dev.jkexec.core.handover.IdentityMap;
@@ -21,7 +22,7 @@ class FirmwareTest {
     void romIsSixtyFourKibWithANearJumpAtTheResetVector() {
         byte[] rom = Firmware.build(LAYOUT);
         assertThat(rom).hasSize((int) MachineLayout.ROM_SIZE);
-        int reset = (int) (MachineLayout.RESET_VECTOR - MachineLayout.ROM_BASE);
+        int reset = (int) (PcPlatform.RESET_VECTOR - MachineLayout.ROM_BASE);
         assertThat(rom[reset] & 0xFF).isEqualTo(0xE9);
         int target = (reset + 3 + ByteBuffer.wrap(rom, reset + 1, 2).order(ByteOrder.LITTLE_ENDIAN).getShort()) & 0xFFFF;
         assertThat(rom[target] & 0xFF).isEqualTo(0xFA); // cli: the 16-bit start
@@ -56,7 +57,7 @@ class FirmwareTest {
         long cr3 = m.readLong(b + HandoverBlock.CR3_OFFSET);
         assertThat(cr3).isEqualTo(LAYOUT.pageTables());
         assertThat(IdentityMap.firstUnmapped(m, cr3, 0, LAYOUT.totalRam())).isEqualTo(-1);
-        assertThat(IdentityMap.translate(m, cr3, MachineLayout.RESET_VECTOR)).isEqualTo(MachineLayout.RESET_VECTOR);
+        assertThat(IdentityMap.translate(m, cr3, PcPlatform.RESET_VECTOR)).isEqualTo(PcPlatform.RESET_VECTOR);
         assertThat(m.read(b + HandoverBlock.GDTR64_OFFSET, 2)).containsExactly(EntryGdt.LIMIT, 0);
         assertThat(m.readLong(b + HandoverBlock.GDTR64_OFFSET + 2)).isEqualTo(LAYOUT.entryGdt64());
         assertThat(m.readLong(b + HandoverBlock.GDTR32_OFFSET + 2)).isEqualTo(LAYOUT.entryGdt32());

@@ -1,11 +1,25 @@
-package dev.jkexec.core;
+package dev.jkexec.machine.layout;
 
+import static dev.jkexec.platform.PcPlatform.BIOS_AREA_START;
+import static dev.jkexec.platform.PcPlatform.FOUR_GIB;
+import static dev.jkexec.platform.PcPlatform.LOW_RAM_END;
+import static dev.jkexec.platform.PcPlatform.ONE_MIB;
+import static dev.jkexec.platform.x86.Paging.LARGE_PAGE_SIZE;
+import static dev.jkexec.platform.x86.Paging.PAGE_SIZE;
+
+import dev.jkexec.core.handover.EntryGdt;
+import dev.jkexec.core.kexec.KexecConfig;
+import dev.jkexec.core.kexec.PhysicalRange;
 import dev.jkexec.platform.E820Type;
 import dev.jkexec.platform.MemoryMap;
 import dev.jkexec.platform.MemoryRange;
+import dev.jkexec.platform.PcPlatform;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Every guest-physical address of a jkexec machine, in one place. No other file holds a raw
+ * Every guest-physical address a jkexec machine chooses, in one place; the PC's own (legacy
+ * window, 1 MiB, 4 GiB, APICs, reset vector) are in {@link PcPlatform}. No other file holds a raw
  * guest-physical address.
  *
  * <pre>
@@ -35,12 +49,6 @@ import dev.jkexec.platform.MemoryRange;
  * @param cpus        number of vCPUs, 1 to {@link #MAX_CPUS}
  */
 public record MachineLayout(long guestRam, long crashSize, long stagingSize, int cpus) {
-    /** x86 page size; every segment destination and staging page is aligned to it. */
-    public static final long PAGE_SIZE = 4096;
-    /** A 2 MiB large page: the granularity of the identity map and of every region boundary. */
-    public static final long LARGE_PAGE = 2L << 20;
-    /** End of conventional memory: 640 KiB. */
-    public static final long LOW_RAM_END = 0xA0000;
     /**
      * A reserved page at the top of conventional memory, where a BIOS keeps its EBDA. Linux lets
      * root write non-RAM pages below 1 MiB through {@code /dev/mem}, so a guest can leave data at
@@ -48,39 +56,25 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
      * low 640 KiB a crash kernel's purgatory backs up.
      */
     public static final long MAILBOX = 0x9F000;
-    /** Start of QEMU's legacy window (VGA RAM, option ROMs, BIOS alias); nothing may be loaded here. */
-    public static final long LEGACY_WINDOW_START = 0xA0000;
-    /** End of the legacy window: 1 MiB. */
-    public static final long LEGACY_WINDOW_END = 0x100000;
-    /** The part of the legacy window where the firmware ROM is aliased; e820 lists it as reserved. */
-    public static final long BIOS_ALIAS_START = 0xF0000;
     /** Size of the generated firmware ROM (QEMU wants a multiple of 64 KiB). */
     public static final long ROM_SIZE = 64 << 10;
     /** Guest-physical base of the firmware ROM: it ends at 4 GiB. */
-    public static final long ROM_BASE = (1L << 32) - ROM_SIZE;
-    /** Where the CPU starts after reset (CS base 0xFFFF0000, IP 0xFFF0). */
-    public static final long RESET_VECTOR = 0xFFFF_FFF0L;
+    public static final long ROM_BASE = FOUR_GIB - ROM_SIZE;
     /** QEMU's pc machine keeps RAM contiguous below 4 GiB only while -m is below 3.5 GiB. */
     public static final long MAX_TOTAL_RAM = 0xE000_0000L;
     /** Smallest guest RAM jkexec accepts. */
     public static final long MIN_GUEST_RAM = 64L << 20;
-    /** QEMU's local APICs (each vCPU sees its own here), as the MADT tells Linux. */
-    public static final long LOCAL_APIC = 0xFEE0_0000L;
-    /** The i440FX machine's I/O APIC, as the MADT tells Linux. */
-    public static final long IO_APIC = 0xFEC0_0000L;
     /** Most vCPUs a machine has (one crash note slot each). */
     public static final int MAX_CPUS = 64;
 
     /** Size of the hidden area of jkexec's own pages. */
-    public static final long HIDDEN_SIZE = LARGE_PAGE;
+    public static final long HIDDEN_SIZE = LARGE_PAGE_SIZE;
     /** Offset in the hidden area of the one-shot handover block the firmware consumes after reset. */
     public static final long HANDOVER_OFFSET = 0x0000;
     /** Offset of the firmware's stack page (the stack grows down from the end of the page). */
     public static final long STACK_OFFSET = 0x1000;
     /** Offset of the GDTs the image is entered with (64-bit entry GDT, then 32-bit entry GDT). */
     public static final long ENTRY_GDT_OFFSET = 0x2000;
-    /** Offset of the 32-bit entry GDT inside the entry GDT page. */
-    public static final long ENTRY_GDT32_DELTA = 0x40;
     /** Offset of the ACPI tables (RSDP, XSDT, MADT) that tell Linux about the vCPUs. */
     public static final long ACPI_OFFSET = 0x4000;
     /** Room for the ACPI tables. */
@@ -99,13 +93,13 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
     public static final long PAGE_TABLES_SIZE = 0x80000;
 
     public MachineLayout {
-        requireMultiple("guest RAM", guestRam, LARGE_PAGE);
-        requireMultiple("crash region size", crashSize, LARGE_PAGE);
-        requireMultiple("staging size", stagingSize, LARGE_PAGE);
+        requireMultiple("guest RAM", guestRam, LARGE_PAGE_SIZE);
+        requireMultiple("crash region size", crashSize, LARGE_PAGE_SIZE);
+        requireMultiple("staging size", stagingSize, LARGE_PAGE_SIZE);
         if (guestRam < MIN_GUEST_RAM) {
             throw new IllegalArgumentException("guest RAM " + mib(guestRam) + " is below the minimum " + mib(MIN_GUEST_RAM));
         }
-        if (stagingSize < LARGE_PAGE) {
+        if (stagingSize < LARGE_PAGE_SIZE) {
             throw new IllegalArgumentException("staging size " + mib(stagingSize) + " is below 2 MiB");
         }
         if (cpus < 1 || cpus > MAX_CPUS) {
@@ -176,7 +170,7 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
 
     /** GDT for 32-bit entries: 0x08 64-bit code (for the way down), 0x10 32-bit code, 0x18 data. */
     public long entryGdt32() {
-        return hiddenBase() + ENTRY_GDT_OFFSET + ENTRY_GDT32_DELTA;
+        return entryGdt64() + EntryGdt.GDT32_OFFSET;
     }
 
     public long acpiBase() {
@@ -199,11 +193,6 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
         return hiddenBase() + PAGE_TABLES_OFFSET;
     }
 
-    /** Whether {@code [start, start+length)} touches the legacy window 0xA0000–0xFFFFF. */
-    public static boolean touchesLegacyWindow(long start, long length) {
-        return length > 0 && start < LEGACY_WINDOW_END && start + length > LEGACY_WINDOW_START;
-    }
-
     /**
      * The memory map a guest is told (its e820): RAM below the mailbox page and from 1 MiB to
      * {@link #guestRam()}; the mailbox, the ROM alias and everything jkexec keeps for itself reserved.
@@ -212,8 +201,8 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
         return MemoryMap.of(
                 new MemoryRange(0, MAILBOX, E820Type.RAM),
                 new MemoryRange(MAILBOX, LOW_RAM_END - MAILBOX, E820Type.RESERVED),
-                new MemoryRange(BIOS_ALIAS_START, LEGACY_WINDOW_END - BIOS_ALIAS_START, E820Type.RESERVED),
-                new MemoryRange(LEGACY_WINDOW_END, guestRam - LEGACY_WINDOW_END, E820Type.RAM),
+                new MemoryRange(BIOS_AREA_START, ONE_MIB - BIOS_AREA_START, E820Type.RESERVED),
+                new MemoryRange(ONE_MIB, guestRam - ONE_MIB, E820Type.RAM),
                 new MemoryRange(crashBase(), totalRam() - crashBase(), E820Type.RESERVED),
                 new MemoryRange(ROM_BASE, ROM_SIZE, E820Type.RESERVED));
     }
@@ -225,7 +214,26 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
     public MemoryMap guestRamRanges() {
         return MemoryMap.of(
                 new MemoryRange(0, LOW_RAM_END, E820Type.RAM),
-                new MemoryRange(LEGACY_WINDOW_END, guestRam - LEGACY_WINDOW_END, E820Type.RAM));
+                new MemoryRange(ONE_MIB, guestRam - ONE_MIB, E820Type.RAM));
+    }
+
+    /**
+     * Where this machine's kexec core finds things: the crash region (none when its size is 0),
+     * the staging range, one crash note slot per vCPU, the VMCOREINFO buffer, the default-image
+     * limit (the staging size) and where default images may go (the guest's RAM).
+     */
+    public KexecConfig kexecConfig() {
+        List<PhysicalRange> notes = new ArrayList<>();
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            notes.add(new PhysicalRange(crashNote(cpu), CRASH_NOTE_SIZE));
+        }
+        PhysicalRange crash = crashSize == 0 ? PhysicalRange.NONE : new PhysicalRange(crashBase(), crashSize);
+        return new KexecConfig(crash,
+                new PhysicalRange(stagingBase(), stagingSize),
+                notes,
+                new PhysicalRange(vmcoreinfo(), VMCOREINFO_SIZE),
+                stagingSize,
+                guestRamRanges().ranges().stream().map(r -> new PhysicalRange(r.start(), r.size())).toList());
     }
 
     private static void requireMultiple(String what, long value, long unit) {
