@@ -12,15 +12,17 @@ import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.PhysicalRange;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
-import dev.jkexec.machine.console.SerialConsole;
-import dev.jkexec.machine.cpu.CpuState;
+import dev.jkexec.qemu.QemuConfig;
+import dev.jkexec.qemu.QemuMachine;
+import dev.jkexec.qemu.console.SerialConsole;
+import dev.jkexec.qemu.cpu.CpuState;
 import dev.jkexec.machine.crash.CoreDump;
 import dev.jkexec.machine.crash.CpuRegisters;
 import dev.jkexec.machine.firmware.AcpiTables;
 import dev.jkexec.machine.firmware.Firmware;
 import dev.jkexec.machine.firmware.HandoverBlock;
-import dev.jkexec.machine.qmp.QmpEvent;
-import dev.jkexec.machine.qmp.RunState;
+import dev.jkexec.qemu.qmp.QmpEvent;
+import dev.jkexec.qemu.qmp.RunState;
 import dev.jkexec.platform.x86.Paging;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -71,8 +73,9 @@ public final class Machine implements AutoCloseable {
 
     /** Starts QEMU (paused, nothing loaded) with jkexec's firmware for this layout. */
     public static Machine start(MachineOptions options) {
-        MachineConfig config = options.qemu().apply(
-                MachineConfig.of(options.layout(), Firmware.build(options.layout(), options.faults())).withPvpanic(true));
+        QemuConfig config = options.qemu().apply(
+                QemuConfig.of(options.layout().totalRam(), options.layout().cpus(),
+                        Firmware.build(options.layout(), options.faults())).withPvpanic(true));
         QemuMachine qemu = QemuMachine.start(config);
         try {
             return new Machine(options, qemu);

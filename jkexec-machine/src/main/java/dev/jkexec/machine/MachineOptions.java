@@ -2,6 +2,7 @@ package dev.jkexec.machine;
 
 import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.machine.firmware.Faults;
+import dev.jkexec.qemu.QemuConfig;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
@@ -15,7 +16,7 @@ import java.util.function.UnaryOperator;
  * @param crashOnPanic  whether a guest panic (pvpanic) triggers the crash path by itself
  * @param faults        deliberate breaks of the entry contract (checker tests only), else {@link Faults#NONE}
  */
-public record MachineOptions(MachineLayout layout, UnaryOperator<MachineConfig> qemu, Path dumpDirectory,
+public record MachineOptions(MachineLayout layout, UnaryOperator<QemuConfig> qemu, Path dumpDirectory,
                              boolean crashOnPanic, Faults faults) {
     public MachineOptions {
         Objects.requireNonNull(layout, "layout");
@@ -29,7 +30,7 @@ public record MachineOptions(MachineLayout layout, UnaryOperator<MachineConfig> 
         return new MachineOptions(layout, c -> c, Path.of("").toAbsolutePath(), true, Faults.NONE);
     }
 
-    public MachineOptions withQemu(UnaryOperator<MachineConfig> q) {
+    public MachineOptions withQemu(UnaryOperator<QemuConfig> q) {
         return new MachineOptions(layout, c -> q.apply(qemu.apply(c)), dumpDirectory, crashOnPanic, faults);
     }
 

@@ -2,9 +2,9 @@ package dev.jkexec.machine.crash;
 
 import dev.jkexec.core.contract.CpuSnapshot;
 import dev.jkexec.core.contract.SegmentCache;
-import dev.jkexec.machine.cpu.CpuState;
-import dev.jkexec.machine.cpu.GeneralRegisters;
-import dev.jkexec.machine.cpu.Segment;
+import dev.jkexec.qemu.cpu.CpuState;
+import dev.jkexec.qemu.cpu.GeneralRegisters;
+import dev.jkexec.qemu.cpu.Segment;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;

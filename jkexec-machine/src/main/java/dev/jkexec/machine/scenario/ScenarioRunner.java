@@ -9,7 +9,7 @@ import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.MachineOptions;
-import dev.jkexec.machine.console.ConsoleLine;
+import dev.jkexec.qemu.console.ConsoleLine;
 import dev.jkexec.machine.crash.CoreDump;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -68,8 +68,8 @@ public final class ScenarioRunner {
         MachineOptions o = options.apply(MachineOptions.of(layout));
         if (s.machine().accel() != null) {
             o = o.withQemu(c -> c.withAccel(java.util.Optional.of(switch (s.machine().accel().toLowerCase(Locale.ROOT)) {
-                case "tcg" -> dev.jkexec.machine.qemu.Accel.TCG;
-                case "kvm" -> dev.jkexec.machine.qemu.Accel.KVM;
+                case "tcg" -> dev.jkexec.qemu.process.Accel.TCG;
+                case "kvm" -> dev.jkexec.qemu.process.Accel.KVM;
                 default -> throw new ScenarioException("machine.accel: '" + s.machine().accel() + "' is neither tcg nor kvm");
             })));
         }

@@ -8,7 +8,7 @@ import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
-import dev.jkexec.machine.console.ConsoleLine;
+import dev.jkexec.qemu.console.ConsoleLine;
 import dev.jkexec.machine.guest.GuestInit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

@@ -11,7 +11,7 @@ import dev.jkexec.image.ImageType;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.firmware.HandoverBlock;
-import dev.jkexec.machine.qmp.RunState;
+import dev.jkexec.qemu.qmp.RunState;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -9,7 +9,7 @@ import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.firmware.HandoverBlock;
-import dev.jkexec.machine.qmp.RunState;
+import dev.jkexec.qemu.qmp.RunState;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

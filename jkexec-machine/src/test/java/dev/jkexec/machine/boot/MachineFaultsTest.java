@@ -14,7 +14,7 @@ import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
-import dev.jkexec.machine.MachineException;
+import dev.jkexec.qemu.common.MachineException;
 import dev.jkexec.machine.MachineOptions;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

@@ -6,7 +6,7 @@ import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;
-import dev.jkexec.machine.console.ConsoleLine;
+import dev.jkexec.qemu.console.ConsoleLine;
 import dev.jkexec.machine.guest.GuestInit;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,0 +1,112 @@
+package dev.jkexec.qemu.process;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything QEMU is started with, as a value; {@link #arguments()} renders it.
+ *
+ * <p>The rendered machine, in order: {@code -machine pc} with RAM from a shared
+ * {@code memory-backend-file} whose size equals {@code -m} (QEMU requires it); our ROM as
+ * {@code -bios}; no default devices, no config file, no display; started paused ({@code -S}); QMP
+ * and the first serial port on Unix-socket chardevs in server mode that do not wait for a client
+ * (jkexec connects to both before {@code cont}, so no output is lost); optionally a
+ * {@code pvpanic-pci} device with {@code -action panic=pause}, so a guest panic leaves the machine
+ * stopped in {@code guest-panicked} instead of QEMU exiting (its default); optionally a gdbstub on a
+ * Unix socket.
+ *
+ * <p>Not used, on purpose: {@code -action reboot=shutdown}. It would stop a guest that resets in a
+ * loop, but QEMU 7.2 applies it to QMP's {@code system_reset} too (measured: the reset becomes a
+ * shutdown), and jkexec's exec path resets the machine. Guest resets show up as QMP
+ * {@code RESET} events with {@code guest: true}.
+ *
+ * <p>Option values are escaped for QEMU's option syntax (a comma in a path is doubled).
+ *
+ * @param binary       the QEMU executable (resolved by {@link QemuProcess})
+ * @param memoryBytes  {@code -m} and the backend size, a multiple of 1 MiB
+ * @param extraArgs    appended verbatim; for experiments and tests
+ */
+public record QemuCommandLine(
+        Path binary, Accel accel, long memoryBytes, int cpus, Path ramFile, Path rom,
+        Path qmpSocket, Path serialSocket, boolean pvpanic, Optional<Path> gdbSocket, List<String> extraArgs) {
+
+    public static final String DEFAULT_BINARY = "qemu-system-x86_64";
+    private static final long MIB = 1L << 20;
+
+    public QemuCommandLine {
+        Objects.requireNonNull(binary, "binary");
+        Objects.requireNonNull(accel, "accel");
+        Objects.requireNonNull(ramFile, "ramFile");
+        Objects.requireNonNull(rom, "rom");
+        Objects.requireNonNull(qmpSocket, "qmpSocket");
+        Objects.requireNonNull(serialSocket, "serialSocket");
+        Objects.requireNonNull(gdbSocket, "gdbSocket");
+        if (memoryBytes <= 0 || memoryBytes % MIB != 0) {
+            throw new IllegalArgumentException("memory " + memoryBytes + " is not a positive multiple of 1 MiB");
+        }
+        if (cpus < 1) {
+            throw new IllegalArgumentException("cpus " + cpus + " < 1");
+        }
+        extraArgs = List.copyOf(extraArgs);
+    }
+
+    /** A command line with no pvpanic device, no gdbstub and no extra arguments. */
+    public static QemuCommandLine of(Path binary, Accel accel, long memoryBytes, int cpus, Path ramFile, Path rom,
+            Path qmpSocket, Path serialSocket) {
+        return new QemuCommandLine(binary, accel, memoryBytes, cpus, ramFile, rom, qmpSocket, serialSocket,
+                false, Optional.empty(), List.of());
+    }
+
+    public QemuCommandLine withPvpanic(boolean on) {
+        return new QemuCommandLine(binary, accel, memoryBytes, cpus, ramFile, rom, qmpSocket, serialSocket, on, gdbSocket, extraArgs);
+    }
+
+    public QemuCommandLine withGdbSocket(Optional<Path> socket) {
+        return new QemuCommandLine(binary, accel, memoryBytes, cpus, ramFile, rom, qmpSocket, serialSocket, pvpanic, socket, extraArgs);
+    }
+
+    public QemuCommandLine withExtraArgs(List<String> args) {
+        return new QemuCommandLine(binary, accel, memoryBytes, cpus, ramFile, rom, qmpSocket, serialSocket, pvpanic, gdbSocket, args);
+    }
+
+    /** The arguments after the binary. */
+    public List<String> arguments() {
+        String mem = (memoryBytes / MIB) + "M";
+        List<String> a = new ArrayList<>(List.of(
+                "-machine", "pc,memory-backend=ram",
+                "-accel", accel.qemuName(),
+                "-m", mem,
+                "-smp", Integer.toString(cpus),
+                "-object", "memory-backend-file,id=ram,size=" + mem + ",mem-path=" + escape(ramFile) + ",share=on",
+                "-bios", rom.toString(),
+                "-nodefaults", "-no-user-config", "-display", "none", "-S",
+                "-chardev", serverSocket("qmp", qmpSocket), "-mon", "chardev=qmp,mode=control",
+                "-chardev", serverSocket("ser0", serialSocket), "-serial", "chardev:ser0"));
+        if (pvpanic) {
+            a.addAll(List.of("-device", "pvpanic-pci", "-action", "panic=pause"));
+        }
+        gdbSocket.ifPresent(g -> a.addAll(List.of("-chardev", serverSocket("gdb", g), "-gdb", "chardev:gdb")));
+        a.addAll(extraArgs);
+        return List.copyOf(a);
+    }
+
+    /** The binary followed by {@link #arguments()}. */
+    public List<String> command() {
+        List<String> c = new ArrayList<>();
+        c.add(binary.toString());
+        c.addAll(arguments());
+        return List.copyOf(c);
+    }
+
+    private static String serverSocket(String id, Path path) {
+        return "socket,id=" + id + ",path=" + escape(path) + ",server=on,wait=off";
+    }
+
+    /** QEMU's option syntax: a literal comma inside a value is written twice. */
+    static String escape(Path path) {
+        return path.toString().replace(",", ",,");
+    }
+}
