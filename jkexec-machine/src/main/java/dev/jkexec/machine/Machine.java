@@ -17,7 +17,6 @@ import dev.jkexec.qemu.QemuMachine;
 import dev.jkexec.qemu.console.SerialConsole;
 import dev.jkexec.qemu.cpu.CpuState;
 import dev.jkexec.machine.crash.CoreDump;
-import dev.jkexec.machine.crash.CpuRegisters;
 import dev.jkexec.machine.firmware.AcpiTables;
 import dev.jkexec.machine.firmware.Firmware;
 import dev.jkexec.machine.firmware.HandoverBlock;
@@ -187,8 +186,8 @@ public final class Machine implements AutoCloseable {
         for (CpuState cpu : cpus) {
             if (cpu.cpu() < layout().cpus()) {
                 CrashNote.write(memory(), layout().crashNote(cpu.cpu()), MachineLayout.CRASH_NOTE_SIZE, cpu.cpu(),
-                        CpuRegisters.forNote(cpu));
-                notes.add(CrashNote.encode(cpu.cpu(), CpuRegisters.forNote(cpu)));
+                        cpu.registers());
+                notes.add(CrashNote.encode(cpu.cpu(), cpu.registers()));
             }
         }
         CrashOutcome outcome;
@@ -214,7 +213,7 @@ public final class Machine implements AutoCloseable {
         try {
             List<byte[]> notes = new ArrayList<>();
             for (CpuState cpu : qemu.cpuStates()) {
-                notes.add(CrashNote.encode(cpu.cpu(), CpuRegisters.forNote(cpu)));
+                notes.add(CrashNote.encode(cpu.cpu(), cpu.registers()));
             }
             return CoreDump.write(file, memory(), toolstack.oldRam(), notes);
         } finally {

@@ -5,11 +5,13 @@ import static dev.jkexec.qemu.Machines.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.x86.CpuMode;
+import dev.jkexec.platform.x86.Efer;
+import dev.jkexec.platform.x86.Registers;
 import dev.jkexec.qemu.common.ExitReaper;
 import dev.jkexec.qemu.console.ConsoleClosedException;
 import dev.jkexec.qemu.console.ConsoleLine;
 import dev.jkexec.qemu.console.ConsoleOptions;
-import dev.jkexec.qemu.cpu.CpuMode;
 import dev.jkexec.qemu.cpu.CpuState;
 import dev.jkexec.qemu.process.Accel;
 import dev.jkexec.qemu.qmp.QmpClosedException;
@@ -100,7 +102,7 @@ class QemuMachineTest {
             assertThat(reset.reason()).isEqualTo("host-qmp-system-reset");
             assertThat(m.status().state()).isEqualTo(RunState.PRELAUNCH);
             assertThat(m.memory().read(0x100000, pattern.length)).isEqualTo(pattern);
-            assertThat(m.cpuStates().get(0).rip()).isEqualTo(0xfff0);
+            assertThat(m.cpuStates().get(0).registers().rip()).isEqualTo(0xfff0);
             // The ROM file was unlinked after start: QEMU keeps its own copy for every reset.
             m.resume();
             assertThat(m.console().awaitLine(Pattern.compile("^J$"), WAIT, lines).index()).isEqualTo(1);
@@ -124,7 +126,7 @@ class QemuMachineTest {
     @Test
     void capturesCpuStateInRealProtectedAndLongMode() {
         try (QemuMachine m = QemuMachine.start(config(TestRoms.MODES).withQmp(QmpOptions.defaults()))) {
-            CpuState reset = m.cpuStates().get(0);
+            Registers reset = m.cpuStates().get(0).registers();
             assertThat(reset.mode()).isEqualTo(CpuMode.REAL);
             assertThat(reset.linearRip()).isEqualTo(0xfffffff0L);
 
@@ -132,23 +134,23 @@ class QemuMachineTest {
             Await.until("CPU 0 halted in 32-bit mode", WAIT, () -> m.cpuStates().get(0).halted());
             m.pause();
             CpuState pm = m.cpuStates().get(0);
-            assertThat(pm.mode()).isEqualTo(CpuMode.PROTECTED_32);
+            assertThat(pm.registers().mode()).isEqualTo(CpuMode.PROTECTED_32);
             assertThat(pm.registerWidth()).isEqualTo(32);
-            assertThat(pm.gpr().rbx()).isEqualTo(0x22222222L);
+            assertThat(pm.registers().gpr().rbx()).isEqualTo(0x22222222L);
 
             m.memory().write(0x600, new byte[] {64});
             m.reset();
             m.resume();
             Await.until("CPU 0 halted in 64-bit mode", WAIT,
-                    () -> m.cpuStates().get(0).mode() == CpuMode.LONG_64 && m.cpuStates().get(0).halted());
+                    () -> m.cpuStates().get(0).registers().mode() == CpuMode.LONG_64 && m.cpuStates().get(0).halted());
             m.pause();
             CpuState lm = m.cpuStates().get(0);
             assertThat(lm.registerWidth()).isEqualTo(64);
-            assertThat(lm.gpr().rbx()).isEqualTo(0x0123456789abcdefL);
-            assertThat(lm.gpr().r15()).isEqualTo(0xfedcba9876543210L);
-            assertThat(lm.cr3()).isEqualTo(0x10000);
-            assertThat(lm.efer() & CpuState.EFER_LMA).isNotZero();
-            assertThat(lm.cs().selector()).isEqualTo(0x18);
+            assertThat(lm.registers().gpr().rbx()).isEqualTo(0x0123456789abcdefL);
+            assertThat(lm.registers().gpr().r15()).isEqualTo(0xfedcba9876543210L);
+            assertThat(lm.registers().cr3()).isEqualTo(0x10000);
+            assertThat(lm.registers().efer() & Efer.LMA).isNotZero();
+            assertThat(lm.registers().cs().selector()).isEqualTo(0x18);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.handover.EntryGdt;
 import dev.jkexec.core.handover.IdentityMap;
 import dev.jkexec.image.Arch;
+import dev.jkexec.platform.x86.BootGdt;
 import dev.jkexec.platform.x86.Paging;
 import java.util.List;
 
@@ -160,7 +161,7 @@ public final class HandoverBlock {
     }
 
     private static void writeGdtr(PhysicalMemory memory, long at, long base) {
-        memory.write(at, new byte[] {(byte) EntryGdt.LIMIT, 0});
+        memory.write(at, new byte[] {(byte) BootGdt.LIMIT, 0});
         memory.writeLong(at + 2, base);
     }
 

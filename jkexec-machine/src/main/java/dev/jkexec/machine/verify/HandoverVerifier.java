@@ -16,7 +16,6 @@ import dev.jkexec.image.plan.ImagePlan;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.qemu.cpu.CpuState;
-import dev.jkexec.machine.crash.CpuRegisters;
 import dev.jkexec.qemu.gdb.GdbStub;
 import dev.jkexec.machine.guest.GuestInit;
 import java.nio.file.Path;
@@ -96,7 +95,7 @@ public final class HandoverVerifier {
                 gdb.awaitStop(timeout);
                 CpuState cpu = machine.qemu().cpuStates().getFirst();
                 BoundaryReport r = new BoundaryReport(name(c.boundary()), c,
-                        ContractChecker.check(c, CpuRegisters.snapshot(cpu), machine.memory()));
+                        ContractChecker.check(c, cpu.registers(), machine.memory()));
                 reports.add(r);
                 failed = !r.passed();
                 gdb.removeBreakpoint(c.entry(), timeout);

@@ -1,5 +1,9 @@
 package dev.jkexec.qemu.cpu;
 
+import dev.jkexec.platform.x86.DescriptorTable;
+import dev.jkexec.platform.x86.GeneralRegisters;
+import dev.jkexec.platform.x86.Registers;
+import dev.jkexec.platform.x86.Segment;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,7 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads QEMU's {@code info registers -a} (HMP) into {@link CpuState}s, one per {@code CPU#n} block.
+ * Reads QEMU's {@code info registers -a} (HMP) into {@link CpuState}s, one per {@code CPU#n} block,
+ * each with the CPU's {@link Registers}.
  *
  * <p>The text is untrusted. The parser moves forward line by line; every failure is a
  * {@link CpuStateFormatException} naming the line, never another exception. Lines it needs (general
@@ -107,7 +112,7 @@ public final class CpuStateParser {
             } else if (REGISTER_LINES.contains(name)) {
                 registers(number, line);
             }
-            // Any other KEY= line (FCW, FPR0, XMM00, DR0, ...) is not part of CpuState.
+            // Any other KEY= line (FCW, FPR0, XMM00, DR0, ...) is not part of Registers.
         }
 
         private void segment(int number, String line) {
@@ -174,11 +179,11 @@ public final class CpuStateParser {
             if (cpl > 3 || hlt > 1) {
                 throw new CpuStateFormatException(headerLine, "CPU#" + cpu + ": CPL=" + cpl + " or HLT=" + hlt + " out of range");
             }
-            return new CpuState(cpu, wide ? 64 : 32, GeneralRegisters.of(gpr),
-                    require(wide ? "RIP" : "EIP"), require(wide ? "RFL" : "EFL"), (int) cpl, hlt == 1,
+            return new CpuState(cpu, wide ? 64 : 32, (int) cpl, hlt == 1, new Registers(GeneralRegisters.of(gpr),
+                    require(wide ? "RIP" : "EIP"), require(wide ? "RFL" : "EFL"),
                     segment("ES"), segment("CS"), segment("SS"), segment("DS"), segment("FS"), segment("GS"),
                     segment("LDT"), segment("TR"), table("GDT"), table("IDT"),
-                    require("CR0"), require("CR2"), require("CR3"), require("CR4"), require("EFER"));
+                    require("CR0"), require("CR2"), require("CR3"), require("CR4"), require("EFER")));
         }
 
         private long require(String name) {

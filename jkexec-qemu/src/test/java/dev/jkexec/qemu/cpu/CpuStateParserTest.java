@@ -3,6 +3,10 @@ package dev.jkexec.qemu.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.x86.CpuMode;
+import dev.jkexec.platform.x86.DescriptorTable;
+import dev.jkexec.platform.x86.Registers;
+import dev.jkexec.platform.x86.Segment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +33,10 @@ class CpuStateParserTest {
         List<CpuState> cpus = CpuStateParser.parse(fixture("long64-smp2.txt"));
 
         assertThat(cpus).hasSize(2);
-        CpuState c = cpus.get(0);
-        assertThat(c.cpu()).isZero();
-        assertThat(c.registerWidth()).isEqualTo(64);
+        CpuState state = cpus.get(0);
+        Registers c = state.registers();
+        assertThat(state.cpu()).isZero();
+        assertThat(state.registerWidth()).isEqualTo(64);
         assertThat(c.mode()).isEqualTo(CpuMode.LONG_64);
         assertThat(c.gpr().rax()).isEqualTo(0x1111111111111111L);
         assertThat(c.gpr().rbx()).isEqualTo(0x0123456789abcdefL);
@@ -40,8 +45,8 @@ class CpuStateParserTest {
         assertThat(c.gpr().r15()).isEqualTo(0xfedcba9876543210L);
         assertThat(c.rip()).isEqualTo(0xffff026aL);
         assertThat(c.rflags()).isEqualTo(0x86);
-        assertThat(c.cpl()).isZero();
-        assertThat(c.halted()).isTrue();
+        assertThat(state.cpl()).isZero();
+        assertThat(state.halted()).isTrue();
         assertThat(c.cs()).isEqualTo(new Segment(0x18, 0, 0xffffffffL, 0x00af9a00));
         assertThat(c.cs().longMode()).isTrue();
         assertThat(c.cs().code()).isTrue();
@@ -58,16 +63,17 @@ class CpuStateParserTest {
         // The AP never got a SIPI: still at the reset vector, in real mode, halted.
         CpuState ap = cpus.get(1);
         assertThat(ap.cpu()).isEqualTo(1);
-        assertThat(ap.mode()).isEqualTo(CpuMode.REAL);
+        assertThat(ap.registers().mode()).isEqualTo(CpuMode.REAL);
         assertThat(ap.halted()).isTrue();
-        assertThat(ap.linearRip()).isEqualTo(0xfffffff0L);
+        assertThat(ap.registers().linearRip()).isEqualTo(0xfffffff0L);
     }
 
     @Test
     void readsA32BitDump() {
-        CpuState c = CpuStateParser.parse(fixture("protected32-smp2.txt")).get(0);
+        CpuState state = CpuStateParser.parse(fixture("protected32-smp2.txt")).get(0);
+        Registers c = state.registers();
 
-        assertThat(c.registerWidth()).isEqualTo(32);
+        assertThat(state.registerWidth()).isEqualTo(32);
         assertThat(c.mode()).isEqualTo(CpuMode.PROTECTED_32);
         assertThat(c.gpr().rax()).isEqualTo(0x11111111L);
         assertThat(c.gpr().rbp()).isEqualTo(0x77777777L);
@@ -84,10 +90,11 @@ class CpuStateParserTest {
 
     @Test
     void readsTheResetState() {
-        CpuState c = CpuStateParser.parse(fixture("real16-smp2.txt")).get(0);
+        CpuState state = CpuStateParser.parse(fixture("real16-smp2.txt")).get(0);
+        Registers c = state.registers();
 
         assertThat(c.mode()).isEqualTo(CpuMode.REAL);
-        assertThat(c.halted()).isFalse();
+        assertThat(state.halted()).isFalse();
         assertThat(c.cs()).isEqualTo(new Segment(0xf000, 0xffff0000L, 0xffff, 0x9b00));
         assertThat(c.rip()).isEqualTo(0xfff0);
         assertThat(c.gpr().rdx()).isEqualTo(0x60fb1); // QEMU's CPUID signature in EDX at reset
@@ -102,7 +109,7 @@ class CpuStateParserTest {
                 .replace("CR0=00000011 CR2=00000000 CR3=00000000", "CR0=80000011 CR2=0000000000000000 CR3=0000000000010000")
                 .replace("EFER=0000000000000000", "EFER=0000000000000500");
 
-        CpuState c = CpuStateParser.parse(dump).get(0);
+        Registers c = CpuStateParser.parse(dump).get(0).registers();
 
         assertThat(c.mode()).isEqualTo(CpuMode.COMPATIBILITY);
         assertThat(c.gdt().base()).isEqualTo(0xffff0270L);

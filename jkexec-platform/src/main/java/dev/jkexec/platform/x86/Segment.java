@@ -1,13 +1,14 @@
-package dev.jkexec.qemu.cpu;
+package dev.jkexec.platform.x86;
 
 /**
- * A segment register as QEMU keeps it: the selector and the descriptor cache.
+ * A segment register as the CPU holds it: the selector and the descriptor cache loaded from it.
  *
  * @param selector the visible selector
  * @param base     the cached base (64-bit for FS/GS/LDT/TR in long mode)
  * @param limit    the cached limit, in bytes (QEMU has already applied granularity)
- * @param flags    the cached attributes in descriptor-high-dword layout, bits 8–23:
- *                 type 8–11, S 12, DPL 13–14, P 15, AVL 20, L 21, D/B 22, G 23
+ * @param flags    the cached attributes in descriptor-high-dword layout, bits 8–23, as QEMU
+ *                 prints them ({@code 0x00af9b00} for 64-bit code): type 8–11, S 12, DPL 13–14,
+ *                 P 15, AVL 20, L 21, D/B 22, G 23
  */
 public record Segment(int selector, long base, long limit, int flags) {
     /** Descriptor type field (bits 8–11). */

@@ -1,4 +1,4 @@
-package dev.jkexec.qemu.cpu;
+package dev.jkexec.platform.x86;
 
 /** The execution mode a vCPU is in, as derived from CR0.PE, EFER.LMA, CS.L/D and RFLAGS.VM. */
 public enum CpuMode {

@@ -1,4 +1,4 @@
-package dev.jkexec.qemu.cpu;
+package dev.jkexec.platform.x86;
 
 /** A descriptor table register (GDTR, IDTR): base and limit (size − 1). */
 public record DescriptorTable(long base, int limit) {
