@@ -20,6 +20,17 @@ import java.util.Objects;
  *                   (an image built elsewhere)
  */
 public record KexecImage(ImageType type, Arch arch, long entry, List<KexecSegment> segments, MemoryMap plannedFor) {
+    /**
+     * Xen's {@code KEXEC_SEGMENT_MAX}, the one reason for both limits below: {@code kexec_load}
+     * rejects {@code nr_segments >= KEXEC_SEGMENT_MAX} (xen-kexec-4.17.md §3.1), and a v1
+     * indirection list may describe up to {@code KEXEC_SEGMENT_MAX} segments (§7).
+     */
+    public static final int KEXEC_SEGMENT_MAX = 16;
+    /** Segments an image may have (the new load op, and so every image the toolstack builds): 15. */
+    public static final int MAX_SEGMENTS = KEXEC_SEGMENT_MAX - 1;
+    /** Segments a v1 indirection list may describe: 16. */
+    public static final int MAX_SEGMENTS_V1 = KEXEC_SEGMENT_MAX;
+
     public KexecImage {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(arch, "arch");

@@ -113,7 +113,7 @@ public final class Kexec implements AutoCloseable {
         lock.lock();
         try {
             notHandingOver();
-            commit(ImageRules.check(image, config, ImageRules.MAX_SEGMENTS), buffers, List.of(), false);
+            commit(ImageRules.check(image, config, KexecImage.MAX_SEGMENTS), buffers, List.of(), false);
         } finally {
             lock.unlock();
         }
@@ -134,7 +134,7 @@ public final class Kexec implements AutoCloseable {
             long maxPages = Math.max(config.crashRegion().size(), config.maxDefaultImageBytes()) / KexecConfig.PAGE_SIZE;
             V1IndirectionList list = V1IndirectionList.read(guest, indirectionPage, maxPages);
             ImageDescriptor d = new ImageDescriptor(type, Arch.X86_64.elfMachine(), entry, list.segments());
-            ValidImage valid = ImageRules.check(d, config, ImageRules.MAX_SEGMENTS_V1);
+            ValidImage valid = ImageRules.check(d, config, KexecImage.MAX_SEGMENTS_V1);
             try (Arena gathered = Arena.ofConfined()) {
                 commit(valid, i -> list.buffer(i, guest, gathered), List.of(V1_LOW_MAPPING), true);
             }

@@ -10,7 +10,6 @@ import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.RealKernels;
 import dev.jkexec.image.bzimage.SetupHeader;
 import dev.jkexec.image.testing.BzImageBuilder;
-import dev.jkexec.image.testing.Maps;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -63,7 +62,13 @@ class ZeroPageBuilderTest {
 
     @Test
     void e820AndMemorySizes() {
-        MemoryMap map = Maps.guest1G();
+        // Five ranges: conventional RAM, the BIOS area, RAM above 1 MiB, a reserved range, the ROM.
+        MemoryMap map = MemoryMap.of(
+                new MemoryRange(0, 0xA0000, E820Type.RAM),
+                new MemoryRange(0xF0000, 0x10000, E820Type.RESERVED),
+                new MemoryRange(0x100000, (1L << 30) - 0x100000, E820Type.RAM),
+                new MemoryRange(1L << 30, 514L << 20, E820Type.RESERVED),
+                new MemoryRange(0xFFFF0000L, 0x10000, E820Type.RESERVED));
         ZeroPage z = ZeroPage.view(ZeroPageBuilder.fromHeader(header(BzImageBuilder.modern().build())).e820(E820Table.of(map)).build());
         assertThat(z.e820Count()).isEqualTo(5);
         assertThat(z.e820()).isEqualTo(map.ranges());

@@ -14,6 +14,7 @@ import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
+import dev.jkexec.image.testing.Maps;
 import dev.jkexec.platform.E820Type;
 import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.platform.PcPlatform;
@@ -28,6 +29,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The machine's memory map: how the regions pack, what the guest is told, what the core is given. */
 class MachineLayoutTest {
@@ -118,6 +120,18 @@ class MachineLayoutTest {
         assertThat(l.guestRamRanges().ranges()).containsExactly(
                 new MemoryRange(0, PcPlatform.LOW_RAM_END, E820Type.RAM),
                 new MemoryRange(PcPlatform.ONE_MIB, l.guestRam() - PcPlatform.ONE_MIB, E820Type.RAM));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1L << 30, 0x60000000L, 256L << 20})
+    void theToolstacksTestsPlanOnThisMap(long guestRam) {
+        // jkexec-image cannot see this class: its fixture must be the same map, or its tests plan
+        // for a machine that does not exist.
+        MachineLayout l = MachineLayout.defaults().withGuestRam(guestRam);
+        assertThat(Maps.guest(guestRam)).isEqualTo(l.guestMemoryMap());
+        assertThat(Maps.crashRegion(guestRam)).isEqualTo(new MemoryRange(l.crashBase(), l.crashSize(), E820Type.RESERVED));
+        assertThat(Maps.oldRam(guestRam)).isEqualTo(l.guestRamRanges().ranges());
+        assertThat(Maps.MAILBOX).isEqualTo(MachineLayout.MAILBOX);
     }
 
     @Test
