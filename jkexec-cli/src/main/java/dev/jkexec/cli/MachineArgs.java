@@ -59,12 +59,12 @@ final class MachineArgs {
         };
     }
 
-    MachineOptions options() {
+    /** The machine these options describe; commands add their own settings before {@code build()}. */
+    MachineOptions.Builder options() {
         Optional<Accel> a = accel();
         Optional<Path> log = Optional.ofNullable(consoleLog);
-        boolean withGdb = gdb;
-        MachineOptions o = MachineOptions.of(layout())
-                .withQemu(c -> c.withAccel(a).withConsole(ConsoleOptions.defaults().withLogFile(log)).withGdbStub(withGdb));
-        return dumpDir == null ? o : o.withDumpDirectory(dumpDir);
+        MachineOptions.Builder b = MachineOptions.builder().layout(layout())
+                .hardware(h -> h.accel(a).console(ConsoleOptions.defaults().withLogFile(log)).gdbStub(gdb));
+        return dumpDir == null ? b : b.dumpDirectory(dumpDir);
     }
 }

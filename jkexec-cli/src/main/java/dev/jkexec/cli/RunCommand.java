@@ -91,7 +91,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         CompletableFuture<Integer> end = new CompletableFuture<>();
         Path socket = api != null ? api
                 : Path.of(System.getProperty("java.io.tmpdir"), "jkexec-" + ProcessHandle.current().pid() + ".sock");
-        try (Machine m = Machine.start(machine.options()); ControlServer control = ControlServer.start(m, socket)) {
+        try (Machine m = Machine.start(machine.options().build()); ControlServer control = ControlServer.start(m, socket)) {
             err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; control: jkexec ctl --api %s%n", m.qemu().accel().reason(),
                     m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
                     interactive ? "press Ctrl-] to quit" : "scripted", control.socket());

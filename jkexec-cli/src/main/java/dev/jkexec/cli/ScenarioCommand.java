@@ -40,7 +40,7 @@ final class ScenarioCommand implements Callable<Integer> {
     }
 
     static int run(Scenario s, Path dumps, boolean quiet) {
-        ScenarioRunner.Result r = new ScenarioRunner(System.out, o -> o.withDumpDirectory(dumps), !quiet).run(s);
+        ScenarioRunner.Result r = new ScenarioRunner(System.out, o -> o.dumpDirectory(dumps), !quiet).run(s);
         return r.passed() ? 0 : 1;
     }
 }

@@ -33,7 +33,8 @@ class ControlServerTest {
     void operatesARunningMachine() throws Exception {
         Path k = GuestAssets.cloudKernel();
         Path socket = dir.resolve("api.sock");
-        MachineOptions o = MachineOptions.of(new MachineLayout(256L << 20, 160L << 20, 128L << 20, 1)).withDumpDirectory(dir);
+        MachineOptions o = MachineOptions.builder().layout(new MachineLayout(256L << 20, 160L << 20, 128L << 20, 1))
+                .dumpDirectory(dir).build();
         try (Machine m = Machine.start(o); ControlServer server = ControlServer.start(m, socket)) {
             long from = m.console().mark();
             m.boot(KernelSpec.busybox(k, "console=ttyS0 jkexec.gen=1 jkexec.marker=ctl"));

@@ -12,13 +12,12 @@ import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.PhysicalRange;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
-import dev.jkexec.qemu.QemuConfig;
 import dev.jkexec.qemu.QemuMachine;
 import dev.jkexec.qemu.console.SerialConsole;
 import dev.jkexec.qemu.cpu.CpuState;
 import dev.jkexec.machine.crash.CoreDump;
 import dev.jkexec.machine.firmware.AcpiTables;
-import dev.jkexec.machine.firmware.Firmware;
+import dev.jkexec.machine.firmware.Fault;
 import dev.jkexec.machine.firmware.HandoverBlock;
 import dev.jkexec.qemu.qmp.QmpEvent;
 import dev.jkexec.qemu.qmp.RunState;
@@ -72,10 +71,7 @@ public final class Machine implements AutoCloseable {
 
     /** Starts QEMU (paused, nothing loaded) with jkexec's firmware for this layout. */
     public static Machine start(MachineOptions options) {
-        QemuConfig config = options.qemu().apply(
-                QemuConfig.of(options.layout().totalRam(), options.layout().cpus(),
-                        Firmware.build(options.layout(), options.faults())).withPvpanic(true));
-        QemuMachine qemu = QemuMachine.start(config);
+        QemuMachine qemu = QemuMachine.start(options.hardware());
         try {
             return new Machine(options, qemu);
         } catch (RuntimeException e) {
@@ -242,7 +238,7 @@ public final class Machine implements AutoCloseable {
         // jkexec's own pages are rewritten on every handover: a guest could have scribbled on them.
         AcpiTables.write(memory(), layout());
         List<HandoverBlock.Range> unmapped = new ArrayList<>();
-        if (options.faults().unmapZeroPage()) {
+        if (options.faults().contains(Fault.ZERO_PAGE_UNMAPPED)) {
             plan.segments().stream().filter(s -> s.what().equals("setup")).findFirst()
                     .ifPresent(s -> unmapped.add(new HandoverBlock.Range(s.dest(), Paging.PAGE_SIZE)));
         }

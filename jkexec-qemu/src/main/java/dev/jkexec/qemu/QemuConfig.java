@@ -2,7 +2,7 @@ package dev.jkexec.qemu;
 
 import dev.jkexec.qemu.console.ConsoleOptions;
 import dev.jkexec.qemu.process.Accel;
-import dev.jkexec.qemu.process.QemuCommandLine;
+import dev.jkexec.qemu.QemuCommandLine;
 import dev.jkexec.qemu.qmp.QmpOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,11 +11,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How to start a {@link QemuMachine}. Build with {@link #of(long, int, byte[])} and the
- * {@code with*} methods.
+ * The hardware of a {@link QemuMachine}: what QEMU is started with, validated, immutable. Made by
+ * a {@link Builder} ({@link #builder()}): set what differs from the defaults, then
+ * {@link Builder#build(long, int, byte[])} with the three things every machine has to have (its
+ * RAM, its vCPUs and its firmware). {@link dev.jkexec.qemu.QemuCommandLine} derives
+ * QEMU's command line from it.
  *
- * @param ramBytes     all RAM QEMU has ({@code -m}), a positive multiple of 1 MiB below 3.5 GiB
- * @param cpus         vCPUs ({@code -smp})
+ * @param ramBytes     all RAM QEMU has ({@code -m}), a positive multiple of 1 MiB
+ * @param cpus         vCPUs ({@code -smp}), at least 1
  * @param rom          the firmware image, a non-empty multiple of 64 KiB, mapped to end at 4 GiB
  * @param accel        an explicit accelerator ({@code --accel}); empty: detect ({@link Accel#choose})
  * @param tmpRoot      where the private work directory (RAM file, ROM, sockets) goes; a tmpfs
@@ -36,6 +39,7 @@ public record QemuConfig(
     public static final Path DEFAULT_TMP_ROOT = Path.of("/dev/shm");
     /** QEMU refuses a -bios image whose size is not a multiple of 64 KiB. */
     public static final int ROM_GRANULE = 64 << 10;
+    private static final long MIB = 1L << 20;
 
     public QemuConfig {
         Objects.requireNonNull(rom, "rom");
@@ -46,6 +50,12 @@ public record QemuConfig(
         Objects.requireNonNull(qmp, "qmp");
         Objects.requireNonNull(console, "console");
         Objects.requireNonNull(usableSpace, "usableSpace");
+        if (ramBytes <= 0 || ramBytes % MIB != 0) {
+            throw new IllegalArgumentException("memory " + ramBytes + " is not a positive multiple of 1 MiB");
+        }
+        if (cpus < 1) {
+            throw new IllegalArgumentException("cpus " + cpus + " < 1");
+        }
         if (rom.length == 0 || rom.length % ROM_GRANULE != 0) {
             throw new IllegalArgumentException("ROM size " + rom.length + " is not a non-zero multiple of 64 KiB");
         }
@@ -53,11 +63,9 @@ public record QemuConfig(
         extraArgs = List.copyOf(extraArgs);
     }
 
-    /** Defaults: detected accelerator, {@code /dev/shm}, {@code qemu-system-x86_64} on PATH, no pvpanic, no gdbstub, 10 s to start. */
-    public static QemuConfig of(long ramBytes, int cpus, byte[] rom) {
-        return new QemuConfig(ramBytes, cpus, rom, Optional.empty(), DEFAULT_TMP_ROOT, Path.of(QemuCommandLine.DEFAULT_BINARY),
-                false, false, Duration.ofSeconds(10), QmpOptions.defaults(), ConsoleOptions.defaults(),
-                UsableSpace.fileSystem(), List.of());
+    /** A builder with the defaults: detected accelerator, {@code /dev/shm}, {@code qemu-system-x86_64} on PATH, no pvpanic, no gdbstub, 10 s to start. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** A copy of the ROM image. */
@@ -66,43 +74,82 @@ public record QemuConfig(
         return rom.clone();
     }
 
-    public QemuConfig withAccel(Optional<Accel> a) {
-        return new QemuConfig(ramBytes, cpus, rom, a, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, console, usableSpace, extraArgs);
-    }
+    /** The settings of a {@link QemuConfig}, mutable until {@link #build}. */
+    public static final class Builder {
+        private Optional<Accel> accel = Optional.empty();
+        private Path tmpRoot = DEFAULT_TMP_ROOT;
+        private Path qemuBinary = Path.of(QemuCommandLine.DEFAULT_BINARY);
+        private boolean pvpanic;
+        private boolean gdbStub;
+        private Duration startTimeout = Duration.ofSeconds(10);
+        private QmpOptions qmp = QmpOptions.defaults();
+        private ConsoleOptions console = ConsoleOptions.defaults();
+        private UsableSpace usableSpace = UsableSpace.fileSystem();
+        private List<String> extraArgs = List.of();
 
-    public QemuConfig withTmpRoot(Path p) {
-        return new QemuConfig(ramBytes, cpus, rom, accel, p, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, console, usableSpace, extraArgs);
-    }
+        private Builder() {
+        }
 
-    public QemuConfig withQemuBinary(Path p) {
-        return new QemuConfig(ramBytes, cpus, rom, accel, tmpRoot, p, pvpanic, gdbStub, startTimeout, qmp, console, usableSpace, extraArgs);
-    }
+        /** Forces an accelerator; empty detects one. */
+        public Builder accel(Optional<Accel> a) {
+            accel = Objects.requireNonNull(a, "accel");
+            return this;
+        }
 
-    public QemuConfig withPvpanic(boolean on) {
-        return new QemuConfig(ramBytes, cpus, rom, accel, tmpRoot, qemuBinary, on, gdbStub, startTimeout, qmp, console, usableSpace, extraArgs);
-    }
+        public Builder tmpRoot(Path p) {
+            tmpRoot = Objects.requireNonNull(p, "tmpRoot");
+            return this;
+        }
 
-    public QemuConfig withGdbStub(boolean on) {
-        return new QemuConfig(ramBytes, cpus, rom, accel, tmpRoot, qemuBinary, pvpanic, on, startTimeout, qmp, console, usableSpace, extraArgs);
-    }
+        public Builder qemuBinary(Path p) {
+            qemuBinary = Objects.requireNonNull(p, "qemuBinary");
+            return this;
+        }
 
-    public QemuConfig withStartTimeout(Duration d) {
-        return new QemuConfig(ramBytes, cpus, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, d, qmp, console, usableSpace, extraArgs);
-    }
+        public Builder pvpanic(boolean on) {
+            pvpanic = on;
+            return this;
+        }
 
-    public QemuConfig withQmp(QmpOptions o) {
-        return new QemuConfig(ramBytes, cpus, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, o, console, usableSpace, extraArgs);
-    }
+        public Builder gdbStub(boolean on) {
+            gdbStub = on;
+            return this;
+        }
 
-    public QemuConfig withConsole(ConsoleOptions o) {
-        return new QemuConfig(ramBytes, cpus, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, o, usableSpace, extraArgs);
-    }
+        public Builder startTimeout(Duration d) {
+            startTimeout = Objects.requireNonNull(d, "startTimeout");
+            return this;
+        }
 
-    public QemuConfig withUsableSpace(UsableSpace s) {
-        return new QemuConfig(ramBytes, cpus, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, console, s, extraArgs);
-    }
+        public Builder qmp(QmpOptions o) {
+            qmp = Objects.requireNonNull(o, "qmp");
+            return this;
+        }
 
-    public QemuConfig withExtraArgs(List<String> args) {
-        return new QemuConfig(ramBytes, cpus, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp, console, usableSpace, args);
+        public Builder console(ConsoleOptions o) {
+            console = Objects.requireNonNull(o, "console");
+            return this;
+        }
+
+        public Builder usableSpace(UsableSpace s) {
+            usableSpace = Objects.requireNonNull(s, "usableSpace");
+            return this;
+        }
+
+        public Builder extraArgs(List<String> args) {
+            extraArgs = List.copyOf(args);
+            return this;
+        }
+
+        /**
+         * The validated configuration of a machine with {@code ramBytes} of RAM, {@code cpus}
+         * vCPUs and {@code rom} as its firmware.
+         *
+         * @throws IllegalArgumentException naming the value that cannot make a machine
+         */
+        public QemuConfig build(long ramBytes, int cpus, byte[] rom) {
+            return new QemuConfig(ramBytes, cpus, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp,
+                    console, usableSpace, extraArgs);
+        }
     }
 }

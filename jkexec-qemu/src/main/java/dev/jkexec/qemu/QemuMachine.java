@@ -8,7 +8,6 @@ import dev.jkexec.qemu.cpu.CpuState;
 import dev.jkexec.qemu.cpu.CpuStateParser;
 import dev.jkexec.qemu.process.Accel;
 import dev.jkexec.qemu.process.AccelChoice;
-import dev.jkexec.qemu.process.QemuCommandLine;
 import dev.jkexec.qemu.process.QemuProcess;
 import dev.jkexec.qemu.process.QemuStartException;
 import dev.jkexec.qemu.qmp.QmpClient;
@@ -92,10 +91,9 @@ public final class QemuMachine implements AutoCloseable {
             Path qmpSocket = dir.resolve("qmp.sock");
             Path serialSocket = dir.resolve("serial.sock");
             Optional<Path> gdb = config.gdbStub() ? Optional.of(dir.resolve("gdb.sock")) : Optional.empty();
-            QemuCommandLine commandLine = QemuCommandLine.of(config.qemuBinary(), accel.accel(), config.ramBytes(),
-                            config.cpus(), ram.file(), rom, qmpSocket, serialSocket)
-                    .withPvpanic(config.pvpanic()).withGdbSocket(gdb).withExtraArgs(config.extraArgs());
-            qemu = push(undo, QemuProcess.start(commandLine));
+            QemuCommandLine commandLine = new QemuCommandLine(config, accel.accel(), ram.file(), rom, qmpSocket,
+                    serialSocket, gdb);
+            qemu = push(undo, QemuProcess.start(commandLine.binary(), commandLine.arguments()));
             QemuProcess q = qemu;
             Supplier<PeerDiagnosis> diagnosis = () -> q.diagnose(EXIT_GRACE);
             long deadline = startNanos + config.startTimeout().toNanos();

@@ -14,7 +14,7 @@ public final class MachineChild {
     private MachineChild() {}
 
     public static void main(String[] args) throws Exception {
-        QemuMachine m = QemuMachine.start(Machines.config(TestRoms.PRINT_J).withTmpRoot(Path.of(args[0])));
+        QemuMachine m = QemuMachine.start(Machines.config(TestRoms.PRINT_J, h -> h.tmpRoot(Path.of(args[0]))));
         m.resume();
         m.console().awaitLine(Pattern.compile("^J$"), Duration.ofSeconds(30), 0);
         System.out.println("READY " + m.pid() + " " + m.workDirectory());

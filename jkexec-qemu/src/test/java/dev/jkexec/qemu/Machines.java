@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -15,8 +16,16 @@ public final class Machines {
 
     private Machines() {}
 
+    /** The smallest machine, one vCPU, running {@code rom}. */
     public static QemuConfig config(byte[] rom) {
-        return QemuConfig.of(SMALL_RAM, 1, rom);
+        return config(rom, h -> { });
+    }
+
+    /** The smallest machine, one vCPU, running {@code rom}, with {@code settings}. */
+    public static QemuConfig config(byte[] rom, Consumer<QemuConfig.Builder> settings) {
+        QemuConfig.Builder b = QemuConfig.builder();
+        settings.accept(b);
+        return b.build(SMALL_RAM, 1, rom);
     }
 
     /** QEMU processes below this JVM (children of the launcher, or of child JVMs). */

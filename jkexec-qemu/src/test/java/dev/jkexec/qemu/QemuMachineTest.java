@@ -125,7 +125,7 @@ class QemuMachineTest {
 
     @Test
     void capturesCpuStateInRealProtectedAndLongMode() {
-        try (QemuMachine m = QemuMachine.start(config(TestRoms.MODES).withQmp(QmpOptions.defaults()))) {
+        try (QemuMachine m = QemuMachine.start(config(TestRoms.MODES, h -> h.qmp(QmpOptions.defaults())))) {
             Registers reset = m.cpuStates().get(0).registers();
             assertThat(reset.mode()).isEqualTo(CpuMode.REAL);
             assertThat(reset.linearRip()).isEqualTo(0xfffffff0L);
@@ -156,14 +156,14 @@ class QemuMachineTest {
 
     @Test
     void everyVcpuIsCaptured() {
-        try (QemuMachine m = QemuMachine.start(QemuConfig.of(Machines.SMALL_RAM, 3, TestRoms.PRINT_J))) {
+        try (QemuMachine m = QemuMachine.start(QemuConfig.builder().build(Machines.SMALL_RAM, 3, TestRoms.PRINT_J))) {
             assertThat(m.cpuStates()).extracting(CpuState::cpu).containsExactly(0, 1, 2);
         }
     }
 
     @Test
     void qemuKilledFromOutsideFailsWaitersAndCallsAtOnce() throws Exception {
-        QemuConfig patient = config(TestRoms.PRINT_J).withQmp(QmpOptions.defaults().withCallTimeout(Duration.ofMinutes(5)));
+        QemuConfig patient = config(TestRoms.PRINT_J, h -> h.qmp(QmpOptions.defaults().withCallTimeout(Duration.ofMinutes(5))));
         try (QemuMachine m = QemuMachine.start(patient)) {
             m.resume();
             m.console().awaitLine(Pattern.compile("^J$"), WAIT, 0);
@@ -203,7 +203,7 @@ class QemuMachineTest {
 
     @Test
     void closeRemovesQemuFilesAndMapping() {
-        QemuMachine m = QemuMachine.start(config(TestRoms.PRINT_J).withTmpRoot(tmp));
+        QemuMachine m = QemuMachine.start(config(TestRoms.PRINT_J, h -> h.tmpRoot(tmp)));
         long pid = m.pid();
         Path dir = m.workDirectory();
         // Once QEMU has opened them, the RAM file, the ROM and the socket names are gone.
@@ -220,19 +220,19 @@ class QemuMachineTest {
 
     @Test
     void missingBinaryIsAOneLineErrorAndLeavesNothing() throws Exception {
-        assertThatThrownBy(() -> QemuMachine.start(config(TestRoms.PRINT_J).withTmpRoot(tmp)
-                        .withQemuBinary(Path.of("/nonexistent/qemu-system-x86_64"))))
+        assertThatThrownBy(() -> QemuMachine.start(config(TestRoms.PRINT_J,
+                        h -> h.tmpRoot(tmp).qemuBinary(Path.of("/nonexistent/qemu-system-x86_64")))))
                 .hasMessage("/nonexistent/qemu-system-x86_64 not found; install qemu-system-x86");
-        assertThatThrownBy(() -> QemuMachine.start(config(TestRoms.PRINT_J).withTmpRoot(tmp)
-                        .withQemuBinary(Path.of("qemu-system-nonexistent"))))
+        assertThatThrownBy(() -> QemuMachine.start(config(TestRoms.PRINT_J,
+                        h -> h.tmpRoot(tmp).qemuBinary(Path.of("qemu-system-nonexistent")))))
                 .hasMessage("qemu-system-nonexistent not found; install qemu-system-x86");
         assertThat(tmp).isEmptyDirectory();
     }
 
     @Test
     void qemuRejectingItsCommandLineIsAStartError() {
-        assertThatThrownBy(() -> QemuMachine.start(config(TestRoms.PRINT_J).withTmpRoot(tmp)
-                        .withExtraArgs(java.util.List.of("-no-such-option"))))
+        assertThatThrownBy(() -> QemuMachine.start(config(TestRoms.PRINT_J,
+                        h -> h.tmpRoot(tmp).extraArgs(java.util.List.of("-no-such-option")))))
                 .isInstanceOfSatisfying(dev.jkexec.qemu.process.QemuStartException.class, e -> {
                     assertThat(e.exitStatus()).hasValue(1);
                     assertThat(e.qemuOutput()).contains("-no-such-option: invalid option");
@@ -247,8 +247,8 @@ class QemuMachineTest {
         // QemuConfig refuses bad ROM sizes itself; a second -bios (the last one wins) gets one past it.
         Path shortRom = Files.write(Files.createTempFile("short", ".rom"), new byte[32 << 10]);
         try {
-            assertThatThrownBy(() -> QemuMachine.start(config(TestRoms.PRINT_J).withTmpRoot(tmp)
-                            .withExtraArgs(java.util.List.of("-bios", shortRom.toString()))))
+            assertThatThrownBy(() -> QemuMachine.start(config(TestRoms.PRINT_J,
+                            h -> h.tmpRoot(tmp).extraArgs(java.util.List.of("-bios", shortRom.toString())))))
                     .isInstanceOfSatisfying(dev.jkexec.qemu.process.QemuStartException.class,
                             e -> assertThat(e.qemuOutput()).contains("could not load PC BIOS"))
                     .hasMessageContaining("during start-up")
@@ -268,7 +268,7 @@ class QemuMachineTest {
 
     @Test
     void tmpfsWithoutRoomIsRefusedBeforeAnythingStarts() {
-        assertThatThrownBy(() -> QemuMachine.start(config(TestRoms.PRINT_J).withTmpRoot(tmp).withUsableSpace(d -> 1L << 20)))
+        assertThatThrownBy(() -> QemuMachine.start(config(TestRoms.PRINT_J, h -> h.tmpRoot(tmp).usableSpace(d -> 1L << 20))))
                 .isInstanceOf(RamSpaceException.class)
                 .hasMessageContaining("71303168 bytes (68 MiB) needed, only 1048576 bytes (1 MiB) free");
         assertThat(tmp).isEmptyDirectory();
@@ -276,7 +276,7 @@ class QemuMachineTest {
 
     @Test
     void forcedTcgIsReported() {
-        try (QemuMachine m = QemuMachine.start(config(TestRoms.PRINT_J).withAccel(Optional.of(Accel.TCG)))) {
+        try (QemuMachine m = QemuMachine.start(config(TestRoms.PRINT_J, h -> h.accel(Optional.of(Accel.TCG))))) {
             assertThat(m.accel().reason()).isEqualTo("TCG: forced by --accel tcg");
             assertThat(m.qmp().humanMonitorCommand("info kvm")).contains("kvm support: disabled");
         }
@@ -285,8 +285,8 @@ class QemuMachineTest {
     @Test
     void pvpanicGdbStubAndConsoleLogAreWired() throws Exception {
         Path log = tmp.resolve("console.log");
-        QemuConfig c = config(TestRoms.PRINT_J).withPvpanic(true).withGdbStub(true)
-                .withConsole(ConsoleOptions.defaults().withLogFile(Optional.of(log)));
+        QemuConfig c = config(TestRoms.PRINT_J,
+                h -> h.pvpanic(true).gdbStub(true).console(ConsoleOptions.defaults().withLogFile(Optional.of(log))));
         try (QemuMachine m = QemuMachine.start(c)) {
             assertThat(m.qmp().humanMonitorCommand("info qtree")).contains("pvpanic-pci");
             Path gdb = m.gdbSocket().orElseThrow();

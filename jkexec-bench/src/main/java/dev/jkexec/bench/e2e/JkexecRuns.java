@@ -41,8 +41,8 @@ public final class JkexecRuns {
     }
 
     private Machine start() {
-        return Machine.start(MachineOptions.of(LAYOUT).withDumpDirectory(dumps)
-                .withQemu(c -> c.withAccel(Optional.of(Accel.TCG))));
+        return Machine.start(MachineOptions.builder().layout(LAYOUT).dumpDirectory(dumps)
+                .hardware(h -> h.accel(Optional.of(Accel.TCG))).build());
     }
 
     /** Which form of the same kernel jkexec loads. */

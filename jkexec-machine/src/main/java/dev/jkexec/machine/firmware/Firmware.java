@@ -23,6 +23,7 @@ import dev.jkexec.platform.x86.Label;
 import dev.jkexec.platform.x86.Mem;
 import dev.jkexec.platform.x86.SegmentDescriptor;
 import dev.jkexec.platform.x86.Sreg;
+import java.util.Set;
 
 /**
  * jkexec's firmware: a 64 KiB ROM, generated for one machine layout, that QEMU runs from the
@@ -70,12 +71,17 @@ public final class Firmware {
 
     /** The ROM image for {@code layout} ({@link MachineLayout#ROM_SIZE} bytes). */
     public static byte[] build(MachineLayout layout) {
-        return build(layout, Faults.NONE);
+        return build(layout, Set.of());
     }
 
-    /** The ROM image for {@code layout}, deliberately breaking the entry contract as {@code faults} says. */
-    public static byte[] build(MachineLayout layout, Faults faults) {
-        long rflags = faults.interruptsOn() ? Rflags.FIXED | Rflags.IF : Rflags.FIXED;
+    /**
+     * The ROM image for {@code layout}, deliberately breaking the entry contract as {@code faults}
+     * say ({@link Fault#INTERRUPTS_ON}, {@link Fault#WRONG_SELECTOR}, {@link Fault#PAGING_ON_32};
+     * {@link Fault#ZERO_PAGE_UNMAPPED} is the handover block's).
+     */
+    public static byte[] build(MachineLayout layout, Set<Fault> faults) {
+        boolean wrongSelector = faults.contains(Fault.WRONG_SELECTOR);
+        long rflags = faults.contains(Fault.INTERRUPTS_ON) ? Rflags.FIXED | Rflags.IF : Rflags.FIXED;
         long block = layout.handoverBlock();
         long stack = layout.stackTop();
         Assembler a = new Assembler(ROM_BASE);
@@ -161,7 +167,7 @@ public final class Firmware {
         a.bind(reloaded);
         a.storeImm(Mem.at(RAX, STATUS_OFFSET), Status.ENTERING_64, 32);
         a.movImm(RSP, stack);
-        if (faults.wrongCodeSelector()) {
+        if (wrongSelector) {
             a.pushImm(CODE32);             // broken on purpose: enter through 0x08, below the entry
         }
         a.pushMem(Mem.at(RAX, ENTRY_OFFSET));
@@ -171,7 +177,7 @@ public final class Firmware {
             }
         }
         a.pushImm(rflags).popf();          // RFLAGS = 0x2 exactly (Rflags.FIXED)
-        if (faults.wrongCodeSelector()) {
+        if (wrongSelector) {
             a.retFar();
         } else {
             a.ret();                       // pops the entry; RSP = stack top at the image's first instruction
@@ -182,7 +188,7 @@ public final class Firmware {
         a.lgdt(Mem.at(RAX, GDTR32_OFFSET)).lidt(Mem.at(RAX, IDTR_OFFSET));
         a.jmpFar(Mem.rip(toCompat));
         a.bits(32).bind(compat32);
-        if (!faults.pagingOnFor32()) {
+        if (!faults.contains(Fault.PAGING_ON_32)) {
             a.movFromCr(EAX, 0).and(EAX, clear32(Cr0.PG)).movToCr(0, EAX); // paging off: leaves long mode
             a.movImm(ECX, Efer.MSR).rdmsr().and(EAX, clear32(Efer.LME)).wrmsr();
             a.xor(EAX, EAX).movToCr(4, EAX).movToCr(3, EAX);
@@ -193,7 +199,7 @@ public final class Firmware {
         }
         a.storeImm(Mem.abs(block + STATUS_OFFSET), Status.ENTERING_32, 32);
         a.movImm(ESP, stack);
-        if (faults.wrongCodeSelector()) {
+        if (wrongSelector) {
             a.pushImm(CODE32);
         }
         a.pushMem(Mem.abs(block + ENTRY_OFFSET));
@@ -201,7 +207,7 @@ public final class Firmware {
             a.xor(r, r);
         }
         a.pushImm(rflags).popf();
-        if (faults.wrongCodeSelector()) {
+        if (wrongSelector) {
             a.retFar();
         } else {
             a.ret();

@@ -90,7 +90,8 @@ class MachineFaultsTest {
 
     @Test
     void missingQemuIsOneClearError() {
-        MachineOptions o = MachineOptions.of(TINY).withQemu(c -> c.withQemuBinary(Path.of("/nonexistent/qemu-system-x86_64")));
+        MachineOptions o = MachineOptions.builder().layout(TINY)
+                .hardware(h -> h.qemuBinary(Path.of("/nonexistent/qemu-system-x86_64"))).build();
         assertThatThrownBy(() -> Machine.start(o)).isInstanceOf(MachineException.class)
                 .hasMessageContaining("not found").hasMessageContaining("qemu-system-x86");
     }

@@ -37,7 +37,7 @@ final class MachineFixture {
     }
 
     static Machine start(MachineLayout layout, Path dumps) {
-        return Machine.start(MachineOptions.of(layout).withDumpDirectory(dumps));
+        return Machine.start(MachineOptions.builder().layout(layout).dumpDirectory(dumps).build());
     }
 
     private static final java.util.List<Path> TEMP = new java.util.concurrent.CopyOnWriteArrayList<>();

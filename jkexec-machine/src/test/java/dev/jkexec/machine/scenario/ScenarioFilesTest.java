@@ -32,7 +32,7 @@ class ScenarioFilesTest {
         Scenario s = ScenarioParser.parse(Files.readString(file), dumps);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         ScenarioRunner.Result r = new ScenarioRunner(new PrintStream(log, true, StandardCharsets.UTF_8),
-                o -> o.withDumpDirectory(dumps), true).run(s);
+                o -> o.dumpDirectory(dumps), true).run(s);
         assertThat(r.passed()).as(log.toString(StandardCharsets.UTF_8)).isTrue();
     }
 }

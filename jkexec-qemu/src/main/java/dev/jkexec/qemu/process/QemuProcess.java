@@ -56,16 +56,17 @@ public final class QemuProcess implements AutoCloseable {
     }
 
     /**
-     * Starts QEMU. Returns as soon as the process exists; use {@link #connect} to wait for its
-     * sockets.
+     * Starts {@code qemu} with {@code arguments}. Returns as soon as the process exists; use
+     * {@link #connect} to wait for its sockets.
      *
+     * @param qemu a name looked up on PATH, or a path ({@link #resolve})
      * @throws QemuNotFoundException if the binary or {@code setpriv} is missing
      */
-    public static QemuProcess start(QemuCommandLine commandLine) {
-        Path binary = resolve(commandLine.binary()).orElseThrow(() -> QemuNotFoundException.qemu(commandLine.binary()));
+    public static QemuProcess start(Path qemu, List<String> arguments) {
+        Path binary = resolve(qemu).orElseThrow(() -> QemuNotFoundException.qemu(qemu));
         Path setpriv = resolve(Path.of("setpriv")).orElseThrow(QemuNotFoundException::setpriv);
         List<String> command = new ArrayList<>(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--", binary.toString()));
-        command.addAll(commandLine.arguments());
+        command.addAll(arguments);
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

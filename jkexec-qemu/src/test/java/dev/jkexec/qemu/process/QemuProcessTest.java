@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jkexec.qemu.GuestRam;
 import dev.jkexec.qemu.Machines;
+import dev.jkexec.qemu.QemuCommandLine;
+import dev.jkexec.qemu.QemuConfig;
 import dev.jkexec.qemu.common.PeerDiagnosis;
 import dev.jkexec.qemu.TestRoms;
 import dev.jkexec.qemu.UsableSpace;
@@ -14,6 +16,7 @@ import dev.jkexec.qemu.qmp.RunState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,13 +45,17 @@ class QemuProcessTest {
 
     private QemuCommandLine commandLine(byte[] rom) throws Exception {
         Path romFile = Files.write(dir.resolve("rom"), rom);
-        return QemuCommandLine.of(Path.of(QemuCommandLine.DEFAULT_BINARY), Accel.TCG, ram.size(), 1, ram.file(), romFile,
-                dir.resolve("qmp.sock"), dir.resolve("serial.sock"));
+        return new QemuCommandLine(QemuConfig.builder().build(ram.size(), 1, rom), Accel.TCG, ram.file(), romFile,
+                dir.resolve("qmp.sock"), dir.resolve("serial.sock"), Optional.empty());
+    }
+
+    private static QemuProcess start(QemuCommandLine c) {
+        return QemuProcess.start(c.binary(), c.arguments());
     }
 
     @Test
     void aSocketThatNeverAppearsTimesOut() throws Exception {
-        try (QemuProcess q = QemuProcess.start(commandLine(TestRoms.PRINT_J))) {
+        try (QemuProcess q = start(commandLine(TestRoms.PRINT_J))) {
             assertThatThrownBy(() -> q.connect(dir.resolve("nothing.sock"), Duration.ofMillis(300)))
                     .isInstanceOf(QemuStartException.class)
                     .hasMessageStartingWith("qemu-system-x86_64 did not open nothing.sock within 300 ms");
@@ -61,7 +68,7 @@ class QemuProcessTest {
         QemuCommandLine cl = commandLine(TestRoms.PRINT_J);
         AtomicReference<QemuProcess> started = new AtomicReference<>();
         // PR_SET_PDEATHSIG fires when the forking *thread* exits; the launcher thread must do the fork.
-        Thread shortLived = Thread.ofPlatform().start(() -> started.set(QemuProcess.start(cl)));
+        Thread shortLived = Thread.ofPlatform().start(() -> started.set(start(cl)));
         shortLived.join();
 
         try (QemuProcess q = started.get();
@@ -74,7 +81,7 @@ class QemuProcessTest {
 
     @Test
     void closeTerminatesAndDescribesTheEnd() throws Exception {
-        QemuProcess q = QemuProcess.start(commandLine(TestRoms.PRINT_J));
+        QemuProcess q = start(commandLine(TestRoms.PRINT_J));
         // After the QMP handshake QEMU is in its main loop, where it reports the signal that ends it.
         QmpClient.start(q.connect(dir.resolve("qmp.sock"), Duration.ofSeconds(20)), QmpOptions.defaults(),
                 PeerDiagnosis::unknown).close();

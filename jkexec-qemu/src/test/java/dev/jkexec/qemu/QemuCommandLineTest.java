@@ -1,17 +1,20 @@
-package dev.jkexec.qemu.process;
+package dev.jkexec.qemu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.qemu.process.Accel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class QemuCommandLineTest {
-    static final QemuCommandLine BASE = QemuCommandLine.of(Path.of("qemu-system-x86_64"), Accel.TCG, 68L << 20, 2,
+    static final byte[] ROM = new byte[64 << 10];
+    static final QemuConfig CONFIG = QemuConfig.builder().qemuBinary(Path.of("qemu-system-x86_64")).build(68L << 20, 2, ROM);
+    static final QemuCommandLine BASE = new QemuCommandLine(CONFIG, Accel.TCG,
             Path.of("/dev/shm/d/ram"), Path.of("/dev/shm/d/firmware.rom"), Path.of("/dev/shm/d/qmp.sock"),
-            Path.of("/dev/shm/d/serial.sock"));
+            Path.of("/dev/shm/d/serial.sock"), Optional.empty());
 
     @Test
     void rendersTheMachine() {
@@ -29,8 +32,9 @@ class QemuCommandLineTest {
 
     @Test
     void addsPvpanicGdbAndExtras() {
-        List<String> a = BASE.withPvpanic(true).withGdbSocket(Optional.of(Path.of("/x/gdb.sock")))
-                .withExtraArgs(List.of("-d", "int")).arguments();
+        QemuConfig config = QemuConfig.builder().pvpanic(true).extraArgs(List.of("-d", "int")).build(68L << 20, 2, ROM);
+        List<String> a = new QemuCommandLine(config, Accel.TCG, BASE.ramFile(), BASE.rom(), BASE.qmpSocket(),
+                BASE.serialSocket(), Optional.of(Path.of("/x/gdb.sock"))).arguments();
 
         assertThat(a).containsSequence("-device", "pvpanic-pci", "-action", "panic=pause")
                 .containsSequence("-chardev", "socket,id=gdb,path=/x/gdb.sock,server=on,wait=off", "-gdb", "chardev:gdb")
@@ -39,8 +43,8 @@ class QemuCommandLineTest {
 
     @Test
     void escapesCommasInPaths() {
-        QemuCommandLine c = QemuCommandLine.of(Path.of("q"), Accel.KVM, 64L << 20, 1, Path.of("/a,b/ram"),
-                Path.of("/a,b/rom"), Path.of("/a,b/q"), Path.of("/a,b/s"));
+        QemuCommandLine c = new QemuCommandLine(QemuConfig.builder().qemuBinary(Path.of("q")).build(64L << 20, 1, ROM),
+                Accel.KVM, Path.of("/a,b/ram"), Path.of("/a,b/rom"), Path.of("/a,b/q"), Path.of("/a,b/s"), Optional.empty());
 
         assertThat(c.arguments()).contains("memory-backend-file,id=ram,size=64M,mem-path=/a,,b/ram,share=on",
                 "socket,id=qmp,path=/a,,b/q,server=on,wait=off", "kvm");
@@ -48,7 +52,8 @@ class QemuCommandLineTest {
 
     @Test
     void rejectsMemoryThatIsNotWholeMebibytes() {
-        assertThatThrownBy(() -> QemuCommandLine.of(Path.of("q"), Accel.TCG, (64L << 20) + 4096, 1, Path.of("r"),
-                Path.of("b"), Path.of("q"), Path.of("s"))).isInstanceOf(IllegalArgumentException.class);
+        // The config is what QEMU's -m is rendered from; it refuses the value before any command line exists.
+        assertThatThrownBy(() -> QemuConfig.builder().build((64L << 20) + 4096, 1, ROM))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

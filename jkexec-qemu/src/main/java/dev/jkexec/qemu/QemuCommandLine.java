@@ -1,5 +1,6 @@
-package dev.jkexec.qemu.process;
+package dev.jkexec.qemu;
 
+import dev.jkexec.qemu.process.Accel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,7 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Everything QEMU is started with, as a value; {@link #arguments()} renders it.
+ * QEMU's command line for a {@link QemuConfig}, once the machine's work directory holds its files:
+ * {@link #arguments()} renders the config, nothing is stored twice.
  *
  * <p>The rendered machine, in order: {@code -machine pc} with RAM from a shared
  * {@code memory-backend-file} whose size equals {@code -m} (QEMU requires it); our ROM as
@@ -25,78 +27,61 @@ import java.util.Optional;
  *
  * <p>Option values are escaped for QEMU's option syntax (a comma in a path is doubled).
  *
- * @param binary       the QEMU executable (resolved by {@link QemuProcess})
- * @param memoryBytes  {@code -m} and the backend size, a multiple of 1 MiB
- * @param extraArgs    appended verbatim; for experiments and tests
+ * @param config       the machine's hardware: binary, RAM ({@code -m} and the backend size), vCPUs,
+ *                     pvpanic, extra arguments
+ * @param accel        the accelerator chosen for it ({@code Accel.choose})
+ * @param ramFile      the shared RAM file
+ * @param rom          the firmware file ({@code -bios})
+ * @param qmpSocket    QMP's Unix socket
+ * @param serialSocket the first serial port's Unix socket
+ * @param gdbSocket    the gdbstub's Unix socket, when the config asks for one
  */
-public record QemuCommandLine(
-        Path binary, Accel accel, long memoryBytes, int cpus, Path ramFile, Path rom,
-        Path qmpSocket, Path serialSocket, boolean pvpanic, Optional<Path> gdbSocket, List<String> extraArgs) {
+public record QemuCommandLine(QemuConfig config, Accel accel, Path ramFile, Path rom, Path qmpSocket,
+                              Path serialSocket, Optional<Path> gdbSocket) {
 
     public static final String DEFAULT_BINARY = "qemu-system-x86_64";
     private static final long MIB = 1L << 20;
 
     public QemuCommandLine {
-        Objects.requireNonNull(binary, "binary");
+        Objects.requireNonNull(config, "config");
         Objects.requireNonNull(accel, "accel");
         Objects.requireNonNull(ramFile, "ramFile");
         Objects.requireNonNull(rom, "rom");
         Objects.requireNonNull(qmpSocket, "qmpSocket");
         Objects.requireNonNull(serialSocket, "serialSocket");
         Objects.requireNonNull(gdbSocket, "gdbSocket");
-        if (memoryBytes <= 0 || memoryBytes % MIB != 0) {
-            throw new IllegalArgumentException("memory " + memoryBytes + " is not a positive multiple of 1 MiB");
-        }
-        if (cpus < 1) {
-            throw new IllegalArgumentException("cpus " + cpus + " < 1");
-        }
-        extraArgs = List.copyOf(extraArgs);
     }
 
-    /** A command line with no pvpanic device, no gdbstub and no extra arguments. */
-    public static QemuCommandLine of(Path binary, Accel accel, long memoryBytes, int cpus, Path ramFile, Path rom,
-            Path qmpSocket, Path serialSocket) {
-        return new QemuCommandLine(binary, accel, memoryBytes, cpus, ramFile, rom, qmpSocket, serialSocket,
-                false, Optional.empty(), List.of());
-    }
-
-    public QemuCommandLine withPvpanic(boolean on) {
-        return new QemuCommandLine(binary, accel, memoryBytes, cpus, ramFile, rom, qmpSocket, serialSocket, on, gdbSocket, extraArgs);
-    }
-
-    public QemuCommandLine withGdbSocket(Optional<Path> socket) {
-        return new QemuCommandLine(binary, accel, memoryBytes, cpus, ramFile, rom, qmpSocket, serialSocket, pvpanic, socket, extraArgs);
-    }
-
-    public QemuCommandLine withExtraArgs(List<String> args) {
-        return new QemuCommandLine(binary, accel, memoryBytes, cpus, ramFile, rom, qmpSocket, serialSocket, pvpanic, gdbSocket, args);
+    /** The QEMU executable ({@link QemuConfig#qemuBinary()}). */
+    public Path binary() {
+        return config.qemuBinary();
     }
 
     /** The arguments after the binary. */
     public List<String> arguments() {
-        String mem = (memoryBytes / MIB) + "M";
+        String mem = (config.ramBytes() / MIB) + "M";
         List<String> a = new ArrayList<>(List.of(
                 "-machine", "pc,memory-backend=ram",
                 "-accel", accel.qemuName(),
                 "-m", mem,
-                "-smp", Integer.toString(cpus),
+                "-smp", Integer.toString(config.cpus()),
                 "-object", "memory-backend-file,id=ram,size=" + mem + ",mem-path=" + escape(ramFile) + ",share=on",
                 "-bios", rom.toString(),
                 "-nodefaults", "-no-user-config", "-display", "none", "-S",
                 "-chardev", serverSocket("qmp", qmpSocket), "-mon", "chardev=qmp,mode=control",
                 "-chardev", serverSocket("ser0", serialSocket), "-serial", "chardev:ser0"));
-        if (pvpanic) {
+        if (config.pvpanic()) {
             a.addAll(List.of("-device", "pvpanic-pci", "-action", "panic=pause"));
         }
         gdbSocket.ifPresent(g -> a.addAll(List.of("-chardev", serverSocket("gdb", g), "-gdb", "chardev:gdb")));
-        a.addAll(extraArgs);
+        a.addAll(config.extraArgs());
         return List.copyOf(a);
     }
 
     /** The binary followed by {@link #arguments()}. */
     public List<String> command() {
         List<String> c = new ArrayList<>();
-        c.add(binary.toString());
+        c.add(binary().toString());
         c.addAll(arguments());
         return List.copyOf(c);
     }
