@@ -8,6 +8,7 @@ import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A machine test (QEMU, TCG): a running machine operated through its control socket, as jkexec ctl and jkexec dump do. */
+@NeedsQemu
 class ControlServerTest {
     @TempDir
     Path dir;

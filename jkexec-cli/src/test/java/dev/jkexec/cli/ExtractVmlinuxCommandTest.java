@@ -3,12 +3,14 @@ package dev.jkexec.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@NeedsTestData
 class ExtractVmlinuxCommandTest {
     @Test
     void writesTheDecompressedElf(@TempDir Path dir) throws IOException {

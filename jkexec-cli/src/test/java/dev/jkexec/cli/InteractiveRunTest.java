@@ -3,6 +3,7 @@ package dev.jkexec.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * (util-linux {@code script} gives the child one): typed keys reach the guest's shell, its output
  * reaches the terminal, Ctrl-] quits with status 0 and the terminal is restored.
  */
+@NeedsQemu
 class InteractiveRunTest {
     @Test
     void typedKeysReachTheGuestAndCtrlBracketQuits() throws Exception {

@@ -3,11 +3,13 @@ package dev.jkexec.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
 /** Machine tests (QEMU, TCG) of {@code jkexec run} in scripted mode: its exit statuses. */
+@NeedsQemu
 class RunCommandTest {
     private record Result(int status, String err) {
     }

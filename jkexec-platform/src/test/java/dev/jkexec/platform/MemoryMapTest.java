@@ -2,6 +2,7 @@ package dev.jkexec.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jkexec.platform.testing.Pure;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -13,6 +14,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class MemoryMapTest {
     @Provide
     Arbitrary<MemoryRange> ranges() {

@@ -3,9 +3,11 @@ package dev.jkexec.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class PhysicalMemoryTest {
     @Test
     void window_translates_addresses_and_bounds() {

@@ -3,12 +3,14 @@ package dev.jkexec.qemu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.Pure;
 import dev.jkexec.qemu.process.Accel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class QemuCommandLineTest {
     static final byte[] ROM = new byte[64 << 10];
     static final QemuConfig CONFIG = QemuConfig.builder().qemuBinary(Path.of("qemu-system-x86_64")).build(68L << 20, 2, ROM);

@@ -2,6 +2,7 @@ package dev.jkexec.qemu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(120)
 @ExtendWith(Machines.NoQemuLeft.class)
+@NeedsQemu
 class QemuLifetimeTest {
     static final Duration DEADLINE = Duration.ofSeconds(30);
 

@@ -5,6 +5,7 @@ import static dev.jkexec.qemu.Machines.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.NeedsQemu;
 import dev.jkexec.platform.x86.CpuMode;
 import dev.jkexec.platform.x86.Efer;
 import dev.jkexec.platform.x86.Registers;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 @ExtendWith(Machines.NoQemuLeft.class)
+@NeedsQemu
 class QemuMachineTest {
     @TempDir
     Path tmp;

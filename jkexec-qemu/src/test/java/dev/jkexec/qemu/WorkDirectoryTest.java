@@ -3,6 +3,7 @@ package dev.jkexec.qemu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.Pure;
 import dev.jkexec.qemu.common.ExitReaper;
 import dev.jkexec.qemu.common.MachineException;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Pure
 class WorkDirectoryTest {
     @TempDir
     Path root;

@@ -7,6 +7,7 @@ import dev.jkexec.core.contract.HandoverContract.Boundary;
 import dev.jkexec.core.contract.HandoverContract.NamedRange;
 import dev.jkexec.core.handover.EntryGdt;
 import dev.jkexec.core.handover.IdentityMap;
+import dev.jkexec.platform.testing.Pure;
 import dev.jkexec.platform.x86.DescriptorTable;
 import dev.jkexec.platform.x86.GeneralRegisters;
 import dev.jkexec.platform.x86.Registers;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * The checker on synthetic states: the state the firmware documents passes every rule; each
  * deliberate fault fails exactly the rule named for it. (Machine tests run it on real CPUs.)
  */
+@Pure
 class ContractCheckerTest {
     /** Where a 64 MiB machine with a 16 MiB crash region keeps its hidden pages (as MachineLayout places them). */
     private static final long HIDDEN = 80L << 20;

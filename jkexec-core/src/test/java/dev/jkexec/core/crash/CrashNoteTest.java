@@ -3,6 +3,7 @@ package dev.jkexec.core.crash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.testing.Pure;
 import dev.jkexec.platform.x86.DescriptorTable;
 import dev.jkexec.platform.x86.GeneralRegisters;
 import dev.jkexec.platform.x86.Registers;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class CrashNoteTest {
     /** A CPU state holding the values of {@code r}, named as {@code pr_reg} names them; the rest 0. */
     static Registers registers(Map<String, Long> r) {

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
 import dev.jkexec.image.KexecImage;
+import dev.jkexec.platform.testing.Pure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -18,6 +19,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Each rule of spec §3.1 on its own, one table row per violation, then the order {@link ImageRules#check} runs them in. */
+@Pure
 class ImageRulesTest {
     private static final KexecConfig CONFIG = Fixtures.config();
 

@@ -9,11 +9,13 @@ import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ElfParser;
 import dev.jkexec.image.elf.ProgramHeader;
 import dev.jkexec.image.testing.Maps;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Encodes ELF core headers and decodes them with the ELF parser. */
+@Pure
 class ElfCoreHeaderTest {
     static final long GIB = 1L << 30;
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.image.RealKernels;
 import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,6 +12,7 @@ import org.apache.commons.compress.archivers.cpio.CpioConstants;
 import org.junit.jupiter.api.Test;
 
 /** A guest initramfs from the real static busybox and pvpanic modules. */
+@NeedsTestData
 class BusyboxInitramfsTest {
     @Test
     void guestWithInitAndModules() {

@@ -12,9 +12,11 @@ import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.boot.ZeroPage;
 import dev.jkexec.image.testing.BzImageBuilder;
 import dev.jkexec.image.testing.Maps;
+import dev.jkexec.platform.testing.Pure;
 import org.junit.jupiter.api.Test;
 
 /** Synthetic bzImages exercising each placement rule of the boot protocol. */
+@Pure
 class BzImagePlanTest {
     static KexecImage plan(BzImageBuilder b, MemoryMap map, byte[] initrd, EntryMode mode, String cmdline) {
         return new KexecPlanner(new KexecPlannerTest.FakePurgatory())

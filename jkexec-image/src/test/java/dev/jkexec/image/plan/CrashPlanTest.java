@@ -17,12 +17,14 @@ import dev.jkexec.image.elf.ProgramHeader;
 import dev.jkexec.image.purgatory.PurgatoryParams;
 import dev.jkexec.image.testing.ElfBuilder;
 import dev.jkexec.image.testing.Maps;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Crash images of the real kernel: everything in the crash region, the backup, the ELF core header, the crash e820. */
+@NeedsTestData
 class CrashPlanTest {
     static final long GIB = 1L << 30;
     static final long HIDDEN = GIB + Maps.CRASH_SIZE;

@@ -11,6 +11,7 @@ import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ElfParser;
 import dev.jkexec.image.elf.ProgramHeader;
 import dev.jkexec.image.testing.Maps;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A bzImage decompressed at load: the real cloud kernel's vmlinux, moved as one block. */
+@NeedsTestData
 class DecompressedKernelPlanTest {
     private static byte[] bzImage;
     private static ElfFile vmlinux;

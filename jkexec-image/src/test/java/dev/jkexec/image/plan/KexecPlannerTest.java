@@ -16,6 +16,7 @@ import dev.jkexec.image.boot.ZeroPage;
 import dev.jkexec.image.purgatory.Purgatory;
 import dev.jkexec.image.purgatory.PurgatoryParams;
 import dev.jkexec.image.testing.Maps;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The planner on the real generic kernel and a 1 GiB guest: the layout kexec-tools would choose. */
+@NeedsTestData
 class KexecPlannerTest {
     static final long GIB = 1L << 30;
     static final byte[] INITRD = initrd(0x9dde7e);

@@ -8,6 +8,7 @@ import dev.jkexec.platform.MemoryMap;
 import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.RealKernels;
 import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * initrd of the same size, on the memory map it printed (peer-bench/reference-output/kexec-l-d.txt).
  * The kernel and initrd must land where kexec-tools put them, with the same sizes.
  */
+@NeedsTestData
 class KexecToolsGoldenTest {
     static final Pattern RANGE = Pattern.compile("^([0-9a-f]{16})-([0-9a-f]{16}) \\((\\d)\\)$");
 

@@ -9,6 +9,7 @@ import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.guest.GuestInit;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * longer matches); so does a guest that panics with no crash image loaded. The core is checked
  * with binutils' readelf and by finding the guest's marker in it.
  */
+@NeedsQemu
 class CrashIntegrityTest {
     /**
      * A rogue guest: it replaces its e820 by one that claims the crash region as RAM

@@ -14,6 +14,7 @@ import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
+import dev.jkexec.platform.testing.NeedsQemu;
 import dev.jkexec.qemu.common.MachineException;
 import dev.jkexec.machine.MachineOptions;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * Machine tests (QEMU): bad input and faults at the machine level each give one clear error,
  * leave the machine as it was, and leave no QEMU and no file behind.
  */
+@NeedsQemu
 class MachineFaultsTest {
     private static final MachineLayout TINY = new MachineLayout(64L << 20, 32L << 20, 64L << 20, 1);
 

@@ -10,6 +10,7 @@ import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;
 import dev.jkexec.machine.firmware.Fault;
 import dev.jkexec.machine.verify.HandoverVerifier;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * for every boot path, default and crash; and each deliberately broken handover fails the rule
  * named for it.
  */
+@NeedsQemu
 class VerifyTest {
     private static HandoverVerifier.Report verify(Set<Fault> faults, Path kernel, int entry, ImageType type) {
         MachineOptions o = MachineOptions.builder().layout(small(1)).dumpDirectory(tempDir()).faults(faults)

@@ -7,6 +7,7 @@ import dev.jkexec.platform.PcPlatform;
 import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.handover.IdentityMap;
 import dev.jkexec.image.Arch;
+import dev.jkexec.platform.testing.Pure;
 import dev.jkexec.platform.x86.BootGdt;
 import dev.jkexec.platform.x86.SegmentDescriptor;
 import java.nio.ByteBuffer;
@@ -15,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The ROM image and the handover block, decoded. Booting with them is tested by the machine tests. */
+@Pure
 class FirmwareTest {
     private static final MachineLayout LAYOUT = new MachineLayout(64L << 20, 16L << 20, 8L << 20, 1);
 

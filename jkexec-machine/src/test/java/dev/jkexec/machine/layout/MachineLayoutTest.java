@@ -19,6 +19,7 @@ import dev.jkexec.platform.E820Type;
 import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.platform.PcPlatform;
 import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.testing.Pure;
 import dev.jkexec.platform.x86.Paging;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The machine's memory map: how the regions pack, what the guest is told, what the core is given. */
+@Pure
 class MachineLayoutTest {
     private static final long MIB = 1L << 20;
     private static final long PAGE = Paging.PAGE_SIZE;

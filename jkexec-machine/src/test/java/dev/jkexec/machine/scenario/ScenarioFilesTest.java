@@ -2,6 +2,7 @@ package dev.jkexec.machine.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Machine tests (QEMU, TCG): every scenario file beside this test runs to PASS. */
+@NeedsQemu
 class ScenarioFilesTest {
     @TempDir
     Path dumps;

@@ -4,6 +4,7 @@ import static dev.jkexec.platform.x86.Reg.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.Pure;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
  * AT&amp;T listing in each comment; where the assembler picks a shorter equivalent form (an
  * accumulator short form, moffs), the expected bytes are the SDM's general form that we emit.
  */
+@Pure
 class AssemblerTest {
     private static String hex(Assembler a) {
         return HexFormat.of().formatHex(a.assemble());

@@ -2,12 +2,14 @@ package dev.jkexec.platform.x86;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jkexec.platform.testing.Pure;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class SegmentDescriptorTest {
     @Test
     void encodesTheBootProtocolDescriptors() {

@@ -2,11 +2,13 @@ package dev.jkexec.qemu.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jkexec.platform.testing.Pure;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class LineSplitterTest {
     private final List<String> lines = new ArrayList<>();
 

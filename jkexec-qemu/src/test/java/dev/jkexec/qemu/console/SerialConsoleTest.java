@@ -3,6 +3,7 @@ package dev.jkexec.qemu.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.Pure;
 import dev.jkexec.qemu.common.PeerDiagnosis;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The console against a plain socket peer standing in for QEMU's serial chardev. */
 @Timeout(20)
+@Pure
 class SerialConsoleTest {
     static final PeerDiagnosis DIED = new PeerDiagnosis("fake-qemu (pid 7) exited with status 1", "oops\n");
     static final Duration WAIT = Duration.ofSeconds(10);

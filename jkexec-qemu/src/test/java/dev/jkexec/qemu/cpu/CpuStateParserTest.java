@@ -3,6 +3,7 @@ package dev.jkexec.qemu.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.Pure;
 import dev.jkexec.platform.x86.CpuMode;
 import dev.jkexec.platform.x86.DescriptorTable;
 import dev.jkexec.platform.x86.Registers;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The parser on dumps captured from QEMU 7.2 ({@code info registers -a}, two vCPUs, TestRoms.MODES)
  * and on damaged variants of them.
  */
+@Pure
 class CpuStateParserTest {
     static String fixture(String name) {
         try (InputStream in = CpuStateParserTest.class.getResourceAsStream(name)) {

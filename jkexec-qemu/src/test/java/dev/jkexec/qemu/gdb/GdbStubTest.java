@@ -3,6 +3,7 @@ package dev.jkexec.qemu.gdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.Pure;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The protocol side against an in-test fake stub; breakpoints on real QEMU are in the machine tests. */
+@Pure
 class GdbStubTest {
     private final java.util.List<Path> dirs = new java.util.ArrayList<>();
 

@@ -3,12 +3,14 @@ package dev.jkexec.qemu.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.Pure;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The accelerator decision against invented hosts, plus one check of this host's real answer. */
+@Pure
 class AccelTest {
     /** A host with the given paths present and the given paths openable read-write. */
     record FakeHost(Set<Path> present, Set<Path> openable) implements HostView {

@@ -3,6 +3,7 @@ package dev.jkexec.qemu.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.NeedsQemu;
 import dev.jkexec.qemu.GuestRam;
 import dev.jkexec.qemu.Machines;
 import dev.jkexec.qemu.QemuCommandLine;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The QEMU process on its own, without the machine facade. Needs {@code qemu-system-x86_64}. */
 @Timeout(60)
 @ExtendWith(Machines.NoQemuLeft.class)
+@NeedsQemu
 class QemuProcessTest {
     @TempDir
     Path dir;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jkexec.platform.testing.Pure;
 import dev.jkexec.qemu.common.PeerDiagnosis;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * JUnit timeout, so a hang fails the test instead of passing it slowly.
  */
 @Timeout(20)
+@Pure
 class QmpClientTest {
     static final QmpOptions OPTIONS = QmpOptions.defaults().withCallTimeout(Duration.ofSeconds(30));
     static final PeerDiagnosis DIED = new PeerDiagnosis("fake-qemu (pid 1) was killed by SIGKILL", "starting\nfake: last words\n");
