@@ -1,6 +1,6 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.image.KernelFormat;
+import dev.jkexec.image.plan.KernelFormat;
 import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.bzimage.BzImage;
 import dev.jkexec.image.elf.ElfParser;

@@ -1,5 +1,7 @@
-package dev.jkexec.image;
+package dev.jkexec.image.plan;
 
+import dev.jkexec.image.ByteView;
+import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.elf.ElfParser;
 import dev.jkexec.image.multiboot.MultibootHeader;
 import java.lang.foreign.MemorySegment;
