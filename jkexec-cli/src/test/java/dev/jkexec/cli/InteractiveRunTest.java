@@ -23,7 +23,7 @@ class InteractiveRunTest {
     @Test
     void typedKeysReachTheGuestAndCtrlBracketQuits() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        String jkexec = String.join(" ", List.of(java, "--enable-native-access=ALL-UNNAMED",
+        String jkexec = String.join(" ", List.of(java, "--illegal-native-access=deny",
                 "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
                 "-Djkexec.root=" + System.getProperty("jkexec.root"), Main.class.getName(), "run", "--kernel",
                 GuestAssets.cloudKernel().toString(), "--busybox", "--ram", "256M", "--crash-size", "0"));

@@ -9,8 +9,8 @@ import java.util.Objects;
  *
  * <p>Nothing here is trusted by the core: it re-checks every rule (segment count, alignment,
  * overlap, crash bounds) when the image is loaded. {@code plannedFor} is the memory map the
- * toolstack placed the segments against and wrote into the image's zero page; the machine checks
- * that it runs the image on a machine with that map.
+ * toolstack placed the segments against and wrote into the image's zero page; a machine refuses
+ * to load the image unless that is its own map ({@code Machine.load}).
  *
  * @param type       default (exec) or crash
  * @param arch       the CPU mode of the entry

@@ -12,6 +12,8 @@ import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.PhysicalRange;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
 import dev.jkexec.qemu.QemuMachine;
 import dev.jkexec.qemu.console.SerialConsole;
 import dev.jkexec.qemu.cpu.CpuState;
@@ -113,8 +115,14 @@ public final class Machine implements AutoCloseable {
         listeners.add(listener);
     }
 
-    /** Loads an image into its slot (Xen's {@code kexec_load}). */
+    /**
+     * Loads an image into its slot (Xen's {@code kexec_load}).
+     *
+     * @throws KexecException -EINVAL for an image the toolstack planned for another memory map
+     *                        ({@link #checkPlannedFor}), or the core's refusal
+     */
     public synchronized void load(KexecImage image) {
+        checkPlannedFor(image, layout());
         kexec.load(image);
     }
 
@@ -134,6 +142,7 @@ public final class Machine implements AutoCloseable {
         if (image.type() != ImageType.DEFAULT) {
             throw new IllegalArgumentException("boot takes a default image");
         }
+        checkPlannedFor(image, layout());
         kexec.load(image);
         return exec();
     }
@@ -216,6 +225,22 @@ public final class Machine implements AutoCloseable {
             if (wasRunning) {
                 qemu.resume();
             }
+        }
+    }
+
+    /**
+     * An image planned by a toolstack carries the memory map it was placed in and whose e820 its
+     * zero page tells the kernel ({@link KexecImage#plannedFor()}): on a machine with another map,
+     * the kernel would take jkexec's reserved regions for RAM. Such an image is refused (-EINVAL);
+     * an image without a map (built elsewhere, or by the binary ABI) is not checked.
+     */
+    static void checkPlannedFor(KexecImage image, MachineLayout layout) {
+        MemoryMap planned = image.plannedFor();
+        if (planned != null && !planned.equals(layout.guestMemoryMap())) {
+            throw new KexecException(Errno.EINVAL, "plannedFor", "the image was planned for a guest with "
+                    + (planned.total(E820Type.RAM) >> 20) + " MiB of RAM in " + planned.ranges().size()
+                    + " ranges, not for this machine's memory map (" + (layout.guestMemoryMap().total(E820Type.RAM) >> 20)
+                    + " MiB in " + layout.guestMemoryMap().ranges().size() + " ranges)");
         }
     }
 

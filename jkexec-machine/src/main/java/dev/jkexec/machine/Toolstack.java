@@ -101,7 +101,4 @@ public final class Toolstack {
         }
     }
 
-    MemoryMap guestMap() {
-        return layout.guestMemoryMap();
-    }
 }

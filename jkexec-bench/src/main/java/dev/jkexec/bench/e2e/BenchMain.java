@@ -149,7 +149,7 @@ public final class BenchMain {
     private void runJmh(Path json) throws IOException, InterruptedException {
         Path jar = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "--sun-misc-unsafe-memory-access=allow",
                 "-Djkexec.root=" + opts.root(), "-jar", jar.toString(), "dev.jkexec.bench.micro"));
         cmd.addAll(opts.jmhArgs());
         cmd.addAll(List.of("-rf", "json", "-rff", json.toString()));

@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(1)
 public class HandoverBuildBench {
     private final PhysicalMemory memory = PhysicalMemory.ofHeap(1 << 20);
     private final MachineLayout layout = MachineLayout.defaults();

@@ -69,11 +69,6 @@ public record KexecConfig(PhysicalRange crashRegion, PhysicalRange staging, List
         return new KexecConfig(crashRegion, staging, crashNotes, vmcoreinfo, bytes, loadable);
     }
 
-    /** The same configuration with other loadable ranges for default images. */
-    public KexecConfig withLoadable(List<PhysicalRange> ranges) {
-        return new KexecConfig(crashRegion, staging, crashNotes, vmcoreinfo, maxDefaultImageBytes, ranges);
-    }
-
     /** Number of vCPUs (crash note slots). */
     public int cpus() {
         return crashNotes.size();

@@ -130,10 +130,6 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
         return new MachineLayout(guestRam, bytes, stagingSize, cpus);
     }
 
-    public MachineLayout withStagingSize(long bytes) {
-        return new MachineLayout(guestRam, crashSize, bytes, cpus);
-    }
-
     /** Start of the crash region. */
     public long crashBase() {
         return guestRam;

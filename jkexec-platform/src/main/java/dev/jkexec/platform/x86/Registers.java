@@ -44,14 +44,6 @@ public record Registers(
         return (cr0 & Cr0.PG) != 0;
     }
 
-    public boolean longModeActive() {
-        return (efer & Efer.LMA) != 0;
-    }
-
-    public boolean interruptsEnabled() {
-        return (rflags & Rflags.IF) != 0;
-    }
-
     /** The linear address of the next instruction: CS base + RIP (the base is 0 in long mode). */
     public long linearRip() {
         return mode() == CpuMode.LONG_64 ? rip : (cs.base() + rip) & 0xFFFF_FFFFL;

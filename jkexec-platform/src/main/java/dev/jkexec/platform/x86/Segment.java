@@ -44,10 +44,6 @@ public record Segment(int selector, long base, long limit, int flags) {
         return (flags & (1 << 22)) != 0;
     }
 
-    public boolean granularity() {
-        return (flags & (1 << 23)) != 0;
-    }
-
     @Override
     public String toString() {
         return String.format("%04x base=%x limit=%x flags=%08x", selector, base, limit, flags);
