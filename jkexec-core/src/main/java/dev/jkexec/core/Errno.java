@@ -27,4 +27,13 @@ public enum Errno {
     public int negated() {
         return -value;
     }
+
+    public static Errno ofValue(int value) {
+        for (Errno e : values()) {
+            if (e.value == Math.abs(value)) {
+                return e;
+            }
+        }
+        return null;
+    }
 }

@@ -43,8 +43,16 @@ public record KernelSpec(Path kernel, Path initrd, boolean busybox, String appen
         return new KernelSpec(kernel, initrd, busybox, append, entry, t, decompress);
     }
 
+    public KernelSpec withEntry(int bits) {
+        return new KernelSpec(kernel, initrd, busybox, append, bits, type, decompress);
+    }
+
     public KernelSpec withAppend(String a) {
         return new KernelSpec(kernel, initrd, busybox, a, entry, type, decompress);
+    }
+
+    public KernelSpec withDecompress(boolean d) {
+        return new KernelSpec(kernel, initrd, busybox, append, entry, type, d);
     }
 
 }

@@ -119,12 +119,16 @@ public final class Assembler {
     // ---- simple instructions ------------------------------------------------------------
 
     public Assembler cli() { return db(0xFA); }
+    public Assembler sti() { return db(0xFB); }
     public Assembler cld() { return db(0xFC); }
     public Assembler hlt() { return db(0xF4); }
+    public Assembler nop() { return db(0x90); }
     public Assembler ret() { return db(0xC3); }
     public Assembler rdmsr() { return db(0x0F, 0x32); }
     public Assembler wrmsr() { return db(0x0F, 0x30); }
     public Assembler pause() { return db(0xF3, 0x90); }
+    /** {@code pushf}: pushes RFLAGS (64-bit code) or EFLAGS. */
+    public Assembler pushf() { return db(0x9C); }
     /** {@code popf}: pops RFLAGS (64-bit code) or EFLAGS. */
     public Assembler popf() { return db(0x9D); }
 
@@ -139,6 +143,8 @@ public final class Assembler {
     public Assembler repStosq() { require64(); return db(0xF3, 0x48, 0xAB); }
     /** {@code rep movsd}: copy ECX dwords from [ESI] to [EDI]. */
     public Assembler repMovsd() { return db(0xF3, 0xA5); }
+    /** {@code rep stosd}: store EAX to ECX dwords at [EDI]. */
+    public Assembler repStosd() { return db(0xF3, 0xAB); }
 
     /** {@code out imm8, al}. */
     public Assembler outAl(int port) { return db(0xE6, port & 0xFF); }
@@ -264,6 +270,7 @@ public final class Assembler {
     }
 
     public Assembler add(Reg r, long imm) { return alu(Alu.ADD, r, imm); }
+    public Assembler sub(Reg r, long imm) { return alu(Alu.SUB, r, imm); }
     public Assembler and(Reg r, long imm) { return alu(Alu.AND, r, imm); }
     public Assembler or(Reg r, long imm) { return alu(Alu.OR, r, imm); }
     public Assembler cmp(Reg r, long imm) { return alu(Alu.CMP, r, imm); }
