@@ -23,5 +23,5 @@ WRITE=()
 if [ "${JKEXEC_MATRIX_WRITE:-1}" = 1 ]; then
   WRITE=(--write "$ROOT/README.md" --write "$ROOT/docs/kernels.md")
 fi
-"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC \
+"$JAVA_HOME/bin/java" --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC \
   -Djkexec.root="$ROOT" -jar "$JAR" matrix "${WRITE[@]}" "$@"

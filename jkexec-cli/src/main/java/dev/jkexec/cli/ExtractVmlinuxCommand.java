@@ -1,10 +1,10 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.image.JkexecException;
-import dev.jkexec.image.KernelFile;
 import dev.jkexec.image.bzimage.BzImage;
 import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ElfParser;
+import dev.jkexec.image.plan.KernelFile;
+import dev.jkexec.platform.JkexecException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;

@@ -1,11 +1,11 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.image.JkexecException;
-import dev.jkexec.machine.matrix.CompatibilityMatrix;
 import dev.jkexec.machine.matrix.CompatibilityMatrix.Column;
+import dev.jkexec.machine.matrix.CompatibilityMatrix;
 import dev.jkexec.machine.matrix.MatrixKernel;
 import dev.jkexec.machine.matrix.MatrixReport;
-import dev.jkexec.machine.qemu.Accel;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.qemu.process.Accel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -73,7 +73,7 @@ final class MatrixCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("jkexec-matrix");
         List<CompatibilityMatrix.Row> result;
         try {
-            result = new CompatibilityMatrix(System.err, o -> o.withQemu(c -> c.withAccel(a)), work).run(kernels, cols);
+            result = new CompatibilityMatrix(System.err, o -> o.hardware(h -> h.accel(a)), work).run(kernels, cols);
         } finally {
             try (var s = Files.walk(work)) {
                 for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -104,7 +104,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         Pattern exit = compile(exitOn);
         Entries.check("--entry", entry);
         if (crashKernel == null && (crashInitrd != null || crashAppend != null || crashEntry != null)) {
-            throw new dev.jkexec.image.JkexecException("--crash-initrd, --crash-append and --crash-entry describe the --crash-kernel; give it");
+            throw new dev.jkexec.platform.JkexecException("--crash-initrd, --crash-append and --crash-entry describe the --crash-kernel; give it");
         }
         if (crashEntry != null) {
             Entries.check("--crash-entry", crashEntry);
@@ -114,7 +114,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         CompletableFuture<Integer> end = new CompletableFuture<>();
         Path socket = api != null ? api
                 : Path.of(System.getProperty("java.io.tmpdir"), "jkexec-" + ProcessHandle.current().pid() + ".sock");
-        try (Machine m = Machine.start(machine.options()); ControlServer control = ControlServer.start(m, socket)) {
+        try (Machine m = Machine.start(machine.options().build()); ControlServer control = ControlServer.start(m, socket)) {
             err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; control: jkexec ctl --api %s%n", m.qemu().accel().reason(),
                     m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
                     interactive ? "press Ctrl-] to quit" : "scripted", control.socket());
@@ -220,7 +220,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         try {
             return Pattern.compile(regex);
         } catch (PatternSyntaxException e) {
-            throw new dev.jkexec.image.JkexecException("--exit-on: invalid regex '" + regex + "': " + e.getDescription());
+            throw new dev.jkexec.platform.JkexecException("--exit-on: invalid regex '" + regex + "': " + e.getDescription());
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.image.JkexecException;
 import dev.jkexec.image.multiboot.MultibootTestKernel;
+import dev.jkexec.platform.JkexecException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

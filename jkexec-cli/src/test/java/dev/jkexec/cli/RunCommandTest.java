@@ -2,12 +2,14 @@ package dev.jkexec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
 /** Machine tests (QEMU, TCG) of {@code jkexec run} in scripted mode: its exit statuses. */
+@NeedsQemu
 class RunCommandTest {
     private record Result(int status, String err) {
     }
@@ -20,7 +22,7 @@ class RunCommandTest {
 
     @Test
     void exitsZeroWhenTheConsoleMatches() {
-        Result r = run("run", "--kernel", TestData.cloudKernel().toString(), "--busybox", "--ram", "256M",
+        Result r = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--busybox", "--ram", "256M",
                 "--crash-size", "0", "--exit-on", "jkexec-guest: init ready", "--timeout", "90", "--quiet");
         assertThat(r.status()).isZero();
     }
@@ -45,7 +47,7 @@ class RunCommandTest {
     @Test
     void aPanicWithoutCrashKernelIsCaughtAndDumped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         // no initrd: the kernel panics mounting its root; without pvpanic its console line tells jkexec
-        Result r = run("run", "--kernel", TestData.cloudKernel().toString(), "--ram", "256M", "--crash-size", "0",
+        Result r = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--ram", "256M", "--crash-size", "0",
                 "--append", "console=ttyS0 panic=1", "--dump-dir", dir.toString(), "--timeout", "90", "--quiet");
         assertThat(r.status()).as(r.err()).isEqualTo(RunCommand.DUMPED);
         try (java.util.stream.Stream<java.nio.file.Path> cores = java.nio.file.Files.list(dir)) {
@@ -57,22 +59,22 @@ class RunCommandTest {
 
     @Test
     void crashKernelOptionsNeedTheCrashKernel() {
-        Result r = run("run", "--kernel", TestData.cloudKernel().toString(), "--crash-initrd", "/x", "--timeout", "5");
+        Result r = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--crash-initrd", "/x", "--timeout", "5");
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).startsWith("jkexec: --crash-initrd, --crash-append and --crash-entry describe the --crash-kernel");
-        Result e = run("run", "--kernel", TestData.cloudKernel().toString(), "--crash-kernel", TestData.cloudKernel().toString(),
+        Result e = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--crash-kernel", GuestAssets.cloudKernel().toString(),
                 "--crash-entry", "8", "--timeout", "5");
         assertThat(e.err()).startsWith("jkexec: --crash-entry: 8 is none of 64");
     }
 
     @Test
     void timeoutAndBadInputAreStatusesNotTraces() {
-        assertThat(run("run", "--kernel", TestData.cloudKernel().toString(), "--busybox", "--ram", "256M",
+        assertThat(run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--busybox", "--ram", "256M",
                 "--crash-size", "0", "--timeout", "0.5", "--quiet").status()).isEqualTo(RunCommand.TIMEOUT);
-        Result regex = run("run", "--kernel", TestData.cloudKernel().toString(), "--exit-on", "(", "--timeout", "5");
+        Result regex = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--exit-on", "(", "--timeout", "5");
         assertThat(regex.status()).isEqualTo(1);
         assertThat(regex.err()).startsWith("jkexec: --exit-on: invalid regex").doesNotContain("\tat ");
-        Result entry = run("run", "--kernel", TestData.cloudKernel().toString(), "--entry", "8", "--timeout", "5");
+        Result entry = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--entry", "8", "--timeout", "5");
         assertThat(entry.err()).contains("--entry: 8 is none of 64 (long mode), 32 (protected mode), 16 (real mode)");
     }
 }

@@ -8,6 +8,7 @@ import dev.jkexec.image.plan.KexecPlanner;
 import dev.jkexec.image.plan.PlanRequest;
 import dev.jkexec.image.testing.Maps;
 import dev.jkexec.image.testing.Payloads;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import net.jqwik.api.ForAll;
@@ -20,9 +21,10 @@ import net.jqwik.api.constraints.Size;
  * kernel, a Multiboot kernel and its information structure either parse or fail with a typed
  * {@link ImageFormatException} (never another exception, never an OutOfMemoryError).
  */
+@Pure
 class NewParsersFuzzTest {
     static final byte[] ZSTD = Payloads.zstdLong(new byte[50_000], 27);
-    static final byte[] GZ_KERNEL = KernelFileTest.compress(dev.jkexec.image.bzimage.Compression.GZIP, KernelFileTest.KERNEL);
+    static final byte[] GZ_KERNEL = dev.jkexec.image.plan.KernelFileTest.compress(dev.jkexec.image.bzimage.Compression.GZIP, dev.jkexec.image.plan.KernelFileTest.KERNEL);
     static final byte[] MBTEST = MultibootTestKernel.build();
     static final byte[] MBI;
 
@@ -52,7 +54,7 @@ class NewParsersFuzzTest {
     @Property(tries = 200)
     void compressedKernelFiles(@ForAll @Size(min = 1, max = 8) int[] at, @ForAll @Size(min = 8, max = 8) byte[] v) {
         try {
-            KernelFile.open(MemorySegment.ofArray(mutate(GZ_KERNEL, at, v, Integer.MAX_VALUE)), 1 << 20);
+            dev.jkexec.image.plan.KernelFile.open(MemorySegment.ofArray(mutate(GZ_KERNEL, at, v, Integer.MAX_VALUE)), 1 << 20);
         } catch (ImageFormatException expected) {
             // typed
         }

@@ -79,4 +79,5 @@ public record KernelSpec(Path kernel, Path initrd, boolean busybox, String appen
     public KernelSpec withModulesDir(Path d) {
         return new KernelSpec(kernel, initrd, busybox, append, entry, type, decompress, modules, d);
     }
+
 }

@@ -2,8 +2,6 @@ package dev.jkexec.machine;
 
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
 import dev.jkexec.core.crash.CrashNote;
 import dev.jkexec.core.kexec.HandoverPlan;
 import dev.jkexec.core.kexec.HandoverTarget;
@@ -14,17 +12,22 @@ import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.plan.ImagePlan;
-import dev.jkexec.machine.console.ConsoleLine;
-import dev.jkexec.machine.console.SerialConsole;
-import dev.jkexec.machine.cpu.CpuState;
 import dev.jkexec.machine.crash.CoreDump;
-import dev.jkexec.machine.crash.CpuRegisters;
 import dev.jkexec.machine.firmware.AcpiTables;
 import dev.jkexec.machine.firmware.BiosData;
-import dev.jkexec.machine.firmware.Firmware;
+import dev.jkexec.machine.firmware.Fault;
 import dev.jkexec.machine.firmware.HandoverBlock;
-import dev.jkexec.machine.qmp.QmpEvent;
-import dev.jkexec.machine.qmp.RunState;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.x86.Paging;
+import dev.jkexec.qemu.QemuMachine;
+import dev.jkexec.qemu.console.ConsoleLine;
+import dev.jkexec.qemu.console.SerialConsole;
+import dev.jkexec.qemu.cpu.CpuState;
+import dev.jkexec.qemu.qmp.QmpEvent;
+import dev.jkexec.qemu.qmp.RunState;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -79,7 +82,7 @@ public final class Machine implements AutoCloseable {
     private Machine(MachineOptions options, QemuMachine qemu) {
         this.options = options;
         this.qemu = qemu;
-        this.kexec = Kexec.of(options.layout(), qemu.memory());
+        this.kexec = new Kexec(options.layout().kexecConfig(), qemu.memory());
         this.rsdp = AcpiTables.write(qemu.memory(), options.layout());
         this.toolstack = new Toolstack(kexec, options.layout(), rsdp);
         qemu.qmp().addEventListener(this::onQmpEvent);
@@ -88,9 +91,7 @@ public final class Machine implements AutoCloseable {
 
     /** Starts QEMU (paused, nothing loaded) with jkexec's firmware for this layout. */
     public static Machine start(MachineOptions options) {
-        MachineConfig config = options.qemu().apply(
-                MachineConfig.of(options.layout(), Firmware.build(options.layout(), options.faults())).withPvpanic(true));
-        QemuMachine qemu = QemuMachine.start(config);
+        QemuMachine qemu = QemuMachine.start(options.hardware());
         try {
             return new Machine(options, qemu);
         } catch (RuntimeException e) {
@@ -132,8 +133,14 @@ public final class Machine implements AutoCloseable {
         listeners.add(listener);
     }
 
-    /** Loads an image into its slot (Xen's {@code kexec_load}). */
+    /**
+     * Loads an image into its slot (Xen's {@code kexec_load}).
+     *
+     * @throws KexecException -EINVAL for an image the toolstack planned for another memory map
+     *                        ({@link #checkPlannedFor}), or the core's refusal
+     */
     public synchronized void load(KexecImage image) {
+        checkPlannedFor(image, layout());
         kexec.load(image);
     }
 
@@ -161,6 +168,7 @@ public final class Machine implements AutoCloseable {
         if (image.type() != ImageType.DEFAULT) {
             throw new IllegalArgumentException("boot takes a default image");
         }
+        checkPlannedFor(image, layout());
         kexec.load(image);
         return exec();
     }
@@ -208,8 +216,9 @@ public final class Machine implements AutoCloseable {
         List<byte[]> notes = new ArrayList<>();
         for (CpuState cpu : cpus) {
             if (cpu.cpu() < layout().cpus()) {
-                CrashNote.write(memory(), layout(), cpu.cpu(), CpuRegisters.forNote(cpu));
-                notes.add(CrashNote.encode(cpu.cpu(), CpuRegisters.forNote(cpu)));
+                CrashNote.write(memory(), layout().crashNote(cpu.cpu()), MachineLayout.CRASH_NOTE_SIZE, cpu.cpu(),
+                        cpu.registers());
+                notes.add(CrashNote.encode(cpu.cpu(), cpu.registers()));
             }
         }
         CrashOutcome outcome;
@@ -235,13 +244,29 @@ public final class Machine implements AutoCloseable {
         try {
             List<byte[]> notes = new ArrayList<>();
             for (CpuState cpu : qemu.cpuStates()) {
-                notes.add(CrashNote.encode(cpu.cpu(), CpuRegisters.forNote(cpu)));
+                notes.add(CrashNote.encode(cpu.cpu(), cpu.registers()));
             }
             return CoreDump.write(file, memory(), toolstack.oldRam(), notes);
         } finally {
             if (wasRunning) {
                 qemu.resume();
             }
+        }
+    }
+
+    /**
+     * An image planned by a toolstack carries the memory map it was placed in and whose e820 its
+     * zero page tells the kernel ({@link KexecImage#plannedFor()}): on a machine with another map,
+     * the kernel would take jkexec's reserved regions for RAM. Such an image is refused (-EINVAL);
+     * an image without a map (built elsewhere, or by the binary ABI) is not checked.
+     */
+    static void checkPlannedFor(KexecImage image, MachineLayout layout) {
+        MemoryMap planned = image.plannedFor();
+        if (planned != null && !planned.equals(layout.guestMemoryMap())) {
+            throw new KexecException(Errno.EINVAL, "plannedFor", "the image was planned for a guest with "
+                    + (planned.total(E820Type.RAM) >> 20) + " MiB of RAM in " + planned.ranges().size()
+                    + " ranges, not for this machine's memory map (" + (layout.guestMemoryMap().total(E820Type.RAM) >> 20)
+                    + " MiB in " + layout.guestMemoryMap().ranges().size() + " ranges)");
         }
     }
 
@@ -264,9 +289,9 @@ public final class Machine implements AutoCloseable {
         // jkexec's own pages are rewritten on every handover: a guest could have scribbled on them.
         AcpiTables.write(memory(), layout());
         List<HandoverBlock.Range> unmapped = new ArrayList<>();
-        if (options.faults().unmapZeroPage()) {
+        if (options.faults().contains(Fault.ZERO_PAGE_UNMAPPED)) {
             plan.segments().stream().filter(s -> s.what().equals("setup")).findFirst()
-                    .ifPresent(s -> unmapped.add(new HandoverBlock.Range(s.dest(), MachineLayout.PAGE_SIZE)));
+                    .ifPresent(s -> unmapped.add(new HandoverBlock.Range(s.dest(), Paging.PAGE_SIZE)));
         }
         // The BIOS (vectors, data area, e820 for int 15h) for default EM_386 images: the real-mode
         // setup code and Multiboot kernels read it. Never on a crash: low memory is the old guest's.

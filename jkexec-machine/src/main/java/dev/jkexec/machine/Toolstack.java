@@ -1,23 +1,23 @@
 package dev.jkexec.machine;
 
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.MachineLayout;
 import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.PhysicalRange;
 import dev.jkexec.core.kexec.RangeId;
-import dev.jkexec.image.E820Type;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.JkexecException;
-import dev.jkexec.image.KernelFile;
-import dev.jkexec.image.KernelFormat;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
 import dev.jkexec.image.crash.CrashEnvironment;
 import dev.jkexec.image.plan.EntryMode;
 import dev.jkexec.image.plan.ImagePlan;
+import dev.jkexec.image.plan.KernelFile;
+import dev.jkexec.image.plan.KernelFormat;
 import dev.jkexec.image.plan.KexecPlanner;
 import dev.jkexec.image.plan.PlanRequest;
 import dev.jkexec.machine.guest.GuestImages;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -151,7 +151,4 @@ public final class Toolstack {
         }
     }
 
-    MemoryMap guestMap() {
-        return layout.guestMemoryMap();
-    }
 }

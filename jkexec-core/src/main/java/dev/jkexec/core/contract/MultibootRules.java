@@ -1,14 +1,17 @@
 package dev.jkexec.core.contract;
 
-import static dev.jkexec.core.contract.CpuSnapshot.*;
-
-import dev.jkexec.core.PhysicalMemory;
 import dev.jkexec.core.contract.HandoverContract.NamedRange;
-import dev.jkexec.image.E820Type;
 import dev.jkexec.image.ImageFormatException;
-import dev.jkexec.image.MemoryRange;
 import dev.jkexec.image.multiboot.MultibootInfo;
-import dev.jkexec.image.x86.SegmentDescriptor;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryRange;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.x86.Cr0;
+import dev.jkexec.platform.x86.Efer;
+import dev.jkexec.platform.x86.Registers;
+import dev.jkexec.platform.x86.Rflags;
+import dev.jkexec.platform.x86.Segment;
+import dev.jkexec.platform.x86.SegmentDescriptor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,16 +32,15 @@ import java.util.List;
  */
 final class MultibootRules {
     static final long MAGIC = 0x2BADB002L;
-    static final long RFLAGS_VM = 1L << 17;
     static final int NEEDED = MultibootInfo.FLAG_MEMORY | MultibootInfo.FLAG_CMDLINE | MultibootInfo.FLAG_MMAP
             | MultibootInfo.FLAG_MODS;
 
     private final HandoverContract c;
-    private final CpuSnapshot s;
+    private final Registers s;
     private final PhysicalMemory m;
     private final List<RuleResult> out;
 
-    MultibootRules(HandoverContract c, CpuSnapshot s, PhysicalMemory m, List<RuleResult> out) {
+    MultibootRules(HandoverContract c, Registers s, PhysicalMemory m, List<RuleResult> out) {
         this.c = c;
         this.s = s;
         this.m = m;
@@ -47,23 +49,26 @@ final class MultibootRules {
 
     void check() {
         rule("entry.rip", s.rip() == c.entry(), "eip 0x%x, entry 0x%x", s.rip(), c.entry());
-        long eax = s.gpr("rax") & 0xFFFF_FFFFL;
-        long ebx = s.gpr("rbx") & 0xFFFF_FFFFL;
+        long eax = s.gpr().rax() & 0xFFFF_FFFFL;
+        long ebx = s.gpr().rbx() & 0xFFFF_FFFFL;
         rule("eax.magic", eax == MAGIC, "eax 0x%x (Multiboot: 0x2badb002)", eax);
         rule("ebx.info", ebx == c.zeroPage(), "ebx 0x%x, information structure 0x%x", ebx, c.zeroPage());
-        boolean pm = (s.cr0() & CR0_PE) != 0 && (s.cr0() & CR0_PG) == 0 && (s.efer() & (EFER_LME | EFER_LMA)) == 0;
+        boolean pm = (s.cr0() & Cr0.PE) != 0 && (s.cr0() & Cr0.PG) == 0 && (s.efer() & (Efer.LME | Efer.LMA)) == 0;
         rule("mode.protected32", pm, "cr0 0x%x efer 0x%x: PE set, PG, LME, LMA clear", s.cr0(), s.efer());
-        long badCr0 = s.cr0() & (CR0_CD | CR0_NW);
+        long badCr0 = s.cr0() & (Cr0.CD | Cr0.NW);
         rule("cr0.flags", badCr0 == 0, "cr0 0x%x, forbidden bits set 0x%x", s.cr0(), badCr0);
-        SegmentCache cs = s.segment("CS");
+        Segment cs = s.cs();
         SegmentDescriptor d = ContractChecker.descriptor(s, m, cs.selector());
         boolean csOk = d != null && d.present() && d.code() && d.dpl() == 0 && !d.longMode() && d.defaultBig() && d.flat()
                 && (d.access() & 0x02) != 0 && !cs.longMode();
         rule("cs.descriptor", csOk, "cs 0x%x: gdt %s (want flat 32-bit execute/read code, ring 0)", cs.selector(),
                 d == null ? "unreadable" : String.format("0x%016x", d.encode()));
         List<String> bad = new ArrayList<>();
-        for (String name : new String[] {"DS", "ES", "FS", "GS", "SS"}) {
-            SegmentCache seg = s.segment(name);
+        String[] names = {"DS", "ES", "FS", "GS", "SS"};
+        Segment[] segs = {s.ds(), s.es(), s.fs(), s.gs(), s.ss()};
+        for (int i = 0; i < names.length; i++) {
+            String name = names[i];
+            Segment seg = segs[i];
             SegmentDescriptor dd = ContractChecker.descriptor(s, m, seg.selector());
             if (dd == null || !dd.present() || !dd.writableData() || !dd.flat() || !dd.defaultBig() || seg.base() != 0) {
                 bad.add(String.format("%s=0x%x", name, seg.selector()));
@@ -71,9 +76,9 @@ final class MultibootRules {
         }
         rule("data.descriptors", bad.isEmpty(), "%s", bad.isEmpty() ? "DS, ES, FS, GS, SS flat 32-bit read/write data"
                 : "not flat data: " + String.join(" ", bad));
-        rule("interrupts.off", (s.rflags() & RFLAGS_IF) == 0, "eflags 0x%x", s.rflags());
-        rule("rflags.vm", (s.rflags() & RFLAGS_VM) == 0, "eflags 0x%x (virtual-8086 mode must be off)", s.rflags());
-        rule("rflags.df", (s.rflags() & RFLAGS_DF) == 0, "eflags 0x%x (direction flag must be clear)", s.rflags());
+        rule("interrupts.off", (s.rflags() & Rflags.IF) == 0, "eflags 0x%x", s.rflags());
+        rule("rflags.vm", (s.rflags() & Rflags.VM) == 0, "eflags 0x%x (virtual-8086 mode must be off)", s.rflags());
+        rule("rflags.df", (s.rflags() & Rflags.DF) == 0, "eflags 0x%x (direction flag must be clear)", s.rflags());
         checkInfo(c.zeroPage()); // the structure the loader placed; ebx.info says whether EBX points at it
         List<String> high = new ArrayList<>();
         for (NamedRange r : c.mapped()) {

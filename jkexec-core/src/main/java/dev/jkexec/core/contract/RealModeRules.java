@@ -1,9 +1,12 @@
 package dev.jkexec.core.contract;
 
-import static dev.jkexec.core.contract.CpuSnapshot.*;
-
-import dev.jkexec.core.PhysicalMemory;
 import dev.jkexec.core.contract.HandoverContract.NamedRange;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.x86.Cr0;
+import dev.jkexec.platform.x86.Efer;
+import dev.jkexec.platform.x86.Registers;
+import dev.jkexec.platform.x86.Rflags;
+import dev.jkexec.platform.x86.Segment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,11 +36,11 @@ final class RealModeRules {
     static final long E820_TABLE = 0x500;
 
     private final HandoverContract c;
-    private final CpuSnapshot s;
+    private final Registers s;
     private final PhysicalMemory m;
     private final List<RuleResult> out;
 
-    RealModeRules(HandoverContract c, CpuSnapshot s, PhysicalMemory m, List<RuleResult> out) {
+    RealModeRules(HandoverContract c, Registers s, PhysicalMemory m, List<RuleResult> out) {
         this.c = c;
         this.s = s;
         this.m = m;
@@ -47,20 +50,23 @@ final class RealModeRules {
     void check() {
         long x = c.zeroPage();
         int setupSegment = (int) (x >>> 4);
-        SegmentCache cs = s.segment("CS");
+        Segment cs = s.cs();
         long ip = s.rip() & 0xFFFF;
         rule("entry.rip", cs.base() + ip == c.entry() && ip == 0, "cs:ip %04x:%04x = 0x%x, entry 0x%x", cs.selector(), ip,
                 cs.base() + ip, c.entry());
-        boolean real = (s.cr0() & CR0_PE) == 0 && (s.cr0() & CR0_PG) == 0 && (s.efer() & EFER_LMA) == 0;
+        boolean real = (s.cr0() & Cr0.PE) == 0 && (s.cr0() & Cr0.PG) == 0 && (s.efer() & Efer.LMA) == 0;
         rule("mode.real", real, "cr0 0x%x efer 0x%x: PE, PG, LMA clear", s.cr0(), s.efer());
-        long badCr0 = s.cr0() & (CR0_CD | CR0_NW);
+        long badCr0 = s.cr0() & (Cr0.CD | Cr0.NW);
         rule("cr0.flags", badCr0 == 0, "cr0 0x%x, forbidden bits set 0x%x", s.cr0(), badCr0);
         int wantCs = setupSegment + 0x20;
         rule("cs.selector", cs.selector() == wantCs && cs.base() == (long) wantCs << 4, "cs 0x%x base 0x%x (want 0x%x base 0x%x)",
                 cs.selector(), cs.base(), wantCs, (long) wantCs << 4);
         List<String> bad = new ArrayList<>();
-        for (String name : new String[] {"DS", "ES", "FS", "GS", "SS"}) {
-            SegmentCache seg = s.segment(name);
+        String[] names = {"DS", "ES", "FS", "GS", "SS"};
+        Segment[] segs = {s.ds(), s.es(), s.fs(), s.gs(), s.ss()};
+        for (int i = 0; i < names.length; i++) {
+            String name = names[i];
+            Segment seg = segs[i];
             if (seg.selector() != setupSegment || seg.base() != x) {
                 bad.add(String.format("%s=0x%x(base 0x%x)", name, seg.selector(), seg.base()));
             }
@@ -68,14 +74,16 @@ final class RealModeRules {
         rule("data.selectors", bad.isEmpty(), "%s", bad.isEmpty() ? String.format("DS, ES, FS, GS, SS = 0x%x", setupSegment)
                 : String.join(" ", bad));
         long heapEnd = m.contains(x + 0x224, 2) ? (m.readInt(x + 0x224) & 0xFFFF) + 0x200 : -1;
-        long sp = s.gpr("rsp") & 0xFFFF;
+        long sp = s.gpr().rsp() & 0xFFFF;
         rule("stack.setup", sp == heapEnd, "sp 0x%x, heap end 0x%x (heap_end_ptr + 0x200)", sp, heapEnd);
-        rule("interrupts.off", (s.rflags() & RFLAGS_IF) == 0, "rflags 0x%x", s.rflags());
-        rule("rflags.df", (s.rflags() & RFLAGS_DF) == 0, "rflags 0x%x (direction flag must be clear)", s.rflags());
+        rule("interrupts.off", (s.rflags() & Rflags.IF) == 0, "rflags 0x%x", s.rflags());
+        rule("rflags.df", (s.rflags() & Rflags.DF) == 0, "rflags 0x%x (direction flag must be clear)", s.rflags());
         List<String> nonzero = new ArrayList<>();
-        for (String r : new String[] {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp"}) {
-            if ((s.gpr(r) & 0xFFFF_FFFFL) != 0) {
-                nonzero.add(r + "=0x" + Long.toHexString(s.gpr(r)));
+        long[] values = s.gpr().values();
+        for (int i = 0; i < 7; i++) {  // rax .. rbp; rsp is the setup code's stack
+            String r = dev.jkexec.platform.x86.GeneralRegisters.NAMES.get(i);
+            if (!r.equals("rsp") && (values[i] & 0xFFFF_FFFFL) != 0) {
+                nonzero.add(r + "=0x" + Long.toHexString(values[i]));
             }
         }
         rule("registers.zero", nonzero.isEmpty(), "%s", nonzero.isEmpty() ? "all zero but esp" : String.join(" ", nonzero));
@@ -94,8 +102,8 @@ final class RealModeRules {
                 bad.add(String.format("int %02xh -> %04x:%04x", v, segment, entry & 0xFFFF));
             }
         }
-        boolean idt = s.idtBase() == 0 && s.idtLimit() == 0x3FF;
-        rule("ivt.bios", idt && bad.isEmpty(), "idtr base 0x%x limit 0x%x; %s", s.idtBase(), s.idtLimit(),
+        boolean idt = s.idt().base() == 0 && s.idt().limit() == 0x3FF;
+        rule("ivt.bios", idt && bad.isEmpty(), "idtr base 0x%x limit 0x%x; %s", s.idt().base(), s.idt().limit(),
                 bad.isEmpty() ? "int 10h, 13h, 15h, 16h, 1Ah -> F000 (the BIOS in the ROM)" : String.join(", ", bad));
     }
 

@@ -2,17 +2,19 @@ package dev.jkexec.core.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.PhysicalMemory;
 import dev.jkexec.core.contract.HandoverContract.Boundary;
 import dev.jkexec.core.contract.HandoverContract.NamedRange;
-import dev.jkexec.image.E820Type;
-import dev.jkexec.image.MemoryRange;
 import dev.jkexec.image.multiboot.MultibootInfo;
-import dev.jkexec.image.x86.SegmentDescriptor;
-import java.util.HashMap;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryRange;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.testing.Pure;
+import dev.jkexec.platform.x86.DescriptorTable;
+import dev.jkexec.platform.x86.GeneralRegisters;
+import dev.jkexec.platform.x86.Registers;
+import dev.jkexec.platform.x86.Segment;
+import dev.jkexec.platform.x86.SegmentDescriptor;
 import java.util.List;
-import java.util.Map;
-import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The real-mode and Multiboot boundaries on synthetic states: the state jkexec's purgatory
  * documents passes every rule; each single break fails exactly the rule named for it.
  */
+@Pure
 class BoundaryRulesTest {
     static final long X = 0x90000;
     static final long KERNEL = 0x1000000;
@@ -63,33 +66,27 @@ class BoundaryRulesTest {
         return m;
     }
 
-    static Map<String, Long> gprs(long rsp) {
-        Map<String, Long> g = new HashMap<>();
-        for (String r : new String[] {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11",
-            "r12", "r13", "r14", "r15"}) {
-            g.put(r, 0L);
-        }
-        g.put("rsp", rsp);
-        return g;
+    static final Segment NONE = new Segment(0, 0, 0, 0);
+
+    static Registers registers(long rip, long rflags, GeneralRegisters g, long cr0, long efer, Segment cs, Segment data,
+                               DescriptorTable gdt, DescriptorTable idt) {
+        return new Registers(g, rip, rflags, data, cs, data, data, data, data, NONE, NONE, gdt, idt, cr0, 0, 0, 0, efer);
     }
 
     /** What the purgatory's real-mode handoff documents. */
-    static CpuSnapshot realMode() {
-        SegmentCache data = new SegmentCache((int) (X >> 4), X, 0xFFFF, 0x9300);
-        Map<String, SegmentCache> segs = Map.of("CS", new SegmentCache((int) (X >> 4) + 0x20, X + 0x200, 0xFFFF, 0x9b00),
-                "DS", data, "ES", data, "SS", data, "FS", data, "GS", data);
-        return new CpuSnapshot(0, 0x2, gprs(0x9800), 0x10, 0, 0, 0, 0, segs, 0, 0, 0, 0x3FF);
+    static Registers realMode() {
+        Segment data = new Segment((int) (X >> 4), X, 0xFFFF, 0x9300);
+        Segment cs = new Segment((int) (X >> 4) + 0x20, X + 0x200, 0xFFFF, 0x9b00);
+        return registers(0, 0x2, GeneralRegisters.ZERO.with("rsp", 0x9800), 0x10, 0, cs, data, new DescriptorTable(0, 0),
+                new DescriptorTable(0, 0x3FF));
     }
 
     /** What the purgatory's Multiboot handoff documents. */
-    static CpuSnapshot multiboot() {
-        SegmentCache data = new SegmentCache(0x18, 0, 0xFFFFFFFFL, 0x00cf9300);
-        Map<String, SegmentCache> segs = Map.of("CS", new SegmentCache(0x10, 0, 0xFFFFFFFFL, 0x00cf9b00), "DS", data, "ES", data,
-                "SS", data, "FS", data, "GS", data);
-        Map<String, Long> g = gprs(0x2000);
-        g.put("rax", 0x2BADB002L);
-        g.put("rbx", MBI);
-        return new CpuSnapshot(0x100020, 0x2, g, 0x11, 0, 0, 0, 0, segs, GDT, 0x1F, 0, 0);
+    static Registers multiboot() {
+        Segment data = new Segment(0x18, 0, 0xFFFFFFFFL, 0x00cf9300);
+        Segment cs = new Segment(0x10, 0, 0xFFFFFFFFL, 0x00cf9b00);
+        GeneralRegisters g = GeneralRegisters.ZERO.with("rsp", 0x2000).with("rax", 0x2BADB002L).with("rbx", MBI);
+        return registers(0x100020, 0x2, g, 0x11, 0, cs, data, new DescriptorTable(GDT, 0x1F), new DescriptorTable(0, 0));
     }
 
     static HandoverContract realModeContract() {
@@ -102,7 +99,7 @@ class BoundaryRulesTest {
                 new NamedRange("multiboot info", MBI, 0x1000)), MBI, RAM);
     }
 
-    static List<String> failed(HandoverContract c, CpuSnapshot s, PhysicalMemory m) {
+    static List<String> failed(HandoverContract c, Registers s, PhysicalMemory m) {
         return ContractChecker.check(c, s, m).stream().filter(r -> !r.pass()).map(RuleResult::rule).toList();
     }
 
@@ -113,51 +110,49 @@ class BoundaryRulesTest {
         assertThat(ContractChecker.check(multibootContract(), multiboot(), m)).allMatch(RuleResult::pass).hasSize(14);
     }
 
-    static CpuSnapshot with(CpuSnapshot s, UnaryOperator<Map<String, Long>> g) {
-        return new CpuSnapshot(s.rip(), s.rflags(), g.apply(new HashMap<>(s.gprs())), s.cr0(), s.cr2(), s.cr3(), s.cr4(), s.efer(),
-                s.segments(), s.gdtBase(), s.gdtLimit(), s.idtBase(), s.idtLimit());
+    static Registers with(Registers s, String register, long value) {
+        return new Registers(s.gpr().with(register, value), s.rip(), s.rflags(), s.es(), s.cs(), s.ss(), s.ds(), s.fs(), s.gs(),
+                s.ldt(), s.tr(), s.gdt(), s.idt(), s.cr0(), s.cr2(), s.cr3(), s.cr4(), s.efer());
     }
 
-    static CpuSnapshot segment(CpuSnapshot s, String name, SegmentCache c) {
-        Map<String, SegmentCache> segs = new HashMap<>(s.segments());
-        segs.put(name, c);
-        return new CpuSnapshot(s.rip(), s.rflags(), s.gprs(), s.cr0(), s.cr2(), s.cr3(), s.cr4(), s.efer(), segs, s.gdtBase(),
-                s.gdtLimit(), s.idtBase(), s.idtLimit());
+    static Registers segment(Registers s, String name, Segment c) {
+        return new Registers(s.gpr(), s.rip(), s.rflags(), name.equals("ES") ? c : s.es(), name.equals("CS") ? c : s.cs(),
+                name.equals("SS") ? c : s.ss(), s.ds(), s.fs(), s.gs(), s.ldt(), s.tr(), s.gdt(), s.idt(), s.cr0(), s.cr2(),
+                s.cr3(), s.cr4(), s.efer());
     }
 
-    static CpuSnapshot cr0(CpuSnapshot s, long cr0, long rflags) {
-        return new CpuSnapshot(s.rip(), rflags, s.gprs(), cr0, s.cr2(), s.cr3(), s.cr4(), s.efer(), s.segments(), s.gdtBase(),
-                s.gdtLimit(), s.idtBase(), s.idtLimit());
+    static Registers control(Registers s, long cr0, long rflags, long efer) {
+        return new Registers(s.gpr(), s.rip(), rflags, s.es(), s.cs(), s.ss(), s.ds(), s.fs(), s.gs(), s.ldt(), s.tr(), s.gdt(),
+                s.idt(), cr0, s.cr2(), s.cr3(), s.cr4(), efer);
+    }
+
+    static Registers idt(Registers s, DescriptorTable idt) {
+        return new Registers(s.gpr(), s.rip(), s.rflags(), s.es(), s.cs(), s.ss(), s.ds(), s.fs(), s.gs(), s.ldt(), s.tr(), s.gdt(),
+                idt, s.cr0(), s.cr2(), s.cr3(), s.cr4(), s.efer());
     }
 
     static Stream<Arguments> realModeBreaks() {
-        CpuSnapshot ok = realMode();
+        Registers ok = realMode();
         return Stream.of(
-                Arguments.of("mode.real", cr0(ok, 0x11, 0x2)),
-                Arguments.of("cr0.flags", cr0(ok, 0x60000010L, 0x2)),
-                Arguments.of("interrupts.off", cr0(ok, 0x10, 0x202)),
-                Arguments.of("rflags.df", cr0(ok, 0x10, 0x402)),
-                Arguments.of("data.selectors", segment(ok, "SS", new SegmentCache(0x8000, 0x80000, 0xFFFF, 0x9300))),
-                Arguments.of("stack.setup", with(ok, g -> {
-                    g.put("rsp", 0xFFFCL);
-                    return g;
-                })),
-                Arguments.of("registers.zero", with(ok, g -> {
-                    g.put("rsi", 0x90000L);
-                    return g;
-                })),
-                Arguments.of("ivt.bios", new CpuSnapshot(ok.rip(), ok.rflags(), ok.gprs(), ok.cr0(), 0, 0, 0, 0, ok.segments(), 0, 0, 0, 0)));
+                Arguments.of("mode.real", control(ok, 0x11, 0x2, 0)),
+                Arguments.of("cr0.flags", control(ok, 0x60000010L, 0x2, 0)),
+                Arguments.of("interrupts.off", control(ok, 0x10, 0x202, 0)),
+                Arguments.of("rflags.df", control(ok, 0x10, 0x402, 0)),
+                Arguments.of("data.selectors", segment(ok, "SS", new Segment(0x8000, 0x80000, 0xFFFF, 0x9300))),
+                Arguments.of("stack.setup", with(ok, "rsp", 0xFFFCL)),
+                Arguments.of("registers.zero", with(ok, "rsi", 0x90000L)),
+                Arguments.of("ivt.bios", idt(ok, new DescriptorTable(0, 0))));
     }
 
     @ParameterizedTest
     @MethodSource("realModeBreaks")
-    void eachRealModeBreakFailsItsRule(String rule, CpuSnapshot broken) {
+    void eachRealModeBreakFailsItsRule(String rule, Registers broken) {
         assertThat(failed(realModeContract(), broken, memory())).containsExactly(rule);
     }
 
     @Test
     void realModeEntryAndHeaderBreaks() {
-        CpuSnapshot wrongCs = segment(realMode(), "CS", new SegmentCache(0x9000, 0x90000, 0xFFFF, 0x9b00));
+        Registers wrongCs = segment(realMode(), "CS", new Segment(0x9000, 0x90000, 0xFFFF, 0x9b00));
         assertThat(failed(realModeContract(), wrongCs, memory())).containsExactly("entry.rip", "cs.selector");
         PhysicalMemory noBios = memory();
         noBios.writeInt(4L * 0x15, 0);
@@ -174,26 +169,19 @@ class BoundaryRulesTest {
     }
 
     static Stream<Arguments> multibootBreaks() {
-        CpuSnapshot ok = multiboot();
+        Registers ok = multiboot();
         return Stream.of(
-                Arguments.of("eax.magic", with(ok, g -> {
-                    g.put("rax", 0L);
-                    return g;
-                })),
-                Arguments.of("ebx.info", with(ok, g -> {
-                    g.put("rbx", 0x104000L);
-                    return g;
-                })),
-                Arguments.of("mode.protected32", new CpuSnapshot(ok.rip(), ok.rflags(), ok.gprs(), ok.cr0(), 0, 0, 0, 0x100,
-                        ok.segments(), ok.gdtBase(), ok.gdtLimit(), 0, 0)),
-                Arguments.of("interrupts.off", cr0(ok, 0x11, 0x202)),
-                Arguments.of("rflags.vm", cr0(ok, 0x11, 0x20002)),
-                Arguments.of("data.descriptors", segment(ok, "ES", new SegmentCache(0x10, 0, 0xFFFFFFFFL, 0x00cf9b00))));
+                Arguments.of("eax.magic", with(ok, "rax", 0L)),
+                Arguments.of("ebx.info", with(ok, "rbx", 0x104000L)),
+                Arguments.of("mode.protected32", control(ok, 0x11, 0x2, 0x100)),
+                Arguments.of("interrupts.off", control(ok, 0x11, 0x202, 0)),
+                Arguments.of("rflags.vm", control(ok, 0x11, 0x20002, 0)),
+                Arguments.of("data.descriptors", segment(ok, "ES", new Segment(0x10, 0, 0xFFFFFFFFL, 0x00cf9b00))));
     }
 
     @ParameterizedTest
     @MethodSource("multibootBreaks")
-    void eachMultibootBreakFailsItsRule(String rule, CpuSnapshot broken) {
+    void eachMultibootBreakFailsItsRule(String rule, Registers broken) {
         assertThat(failed(multibootContract(), broken, memory())).containsExactly(rule);
     }
 

@@ -3,9 +3,9 @@ package dev.jkexec.image.multiboot;
 import static dev.jkexec.image.ImageFormatException.hex;
 
 import dev.jkexec.image.ByteView;
-import dev.jkexec.image.E820Type;
 import dev.jkexec.image.ImageFormatException;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryRange;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

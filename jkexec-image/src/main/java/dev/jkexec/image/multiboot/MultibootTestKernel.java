@@ -1,12 +1,12 @@
 package dev.jkexec.image.multiboot;
 
-import static dev.jkexec.image.x86.Reg.*;
+import static dev.jkexec.platform.x86.Reg.*;
 
-import dev.jkexec.image.x86.Assembler;
-import dev.jkexec.image.x86.Cond;
-import dev.jkexec.image.x86.Label;
-import dev.jkexec.image.x86.Mem;
-import dev.jkexec.image.x86.Sreg;
+import dev.jkexec.platform.x86.Assembler;
+import dev.jkexec.platform.x86.Cond;
+import dev.jkexec.platform.x86.Label;
+import dev.jkexec.platform.x86.Mem;
+import dev.jkexec.platform.x86.Sreg;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -10,6 +10,7 @@ import dev.jkexec.image.bzimage.LoadFlag;
 import dev.jkexec.image.bzimage.SetupHeader;
 import dev.jkexec.image.bzimage.SetupHeaderField;
 import dev.jkexec.image.bzimage.XLoadFlag;
+import dev.jkexec.platform.PcPlatform;
 import java.util.List;
 
 /**
@@ -40,7 +41,7 @@ record BzImageKernel(BzImage image) implements KernelImage {
      * 32 MiB for the fixmap and pkmap areas. Measured: Debian's 686 kernel maps up to 0x36bfe000.
      */
     static final long LOWMEM_32_END = 0x3600_0000L;
-    static final long FOUR_GIB = 1L << 32;
+    static final long FOUR_GIB = PcPlatform.FOUR_GIB;
 
     private SetupHeader header() {
         return image.header();

@@ -1,8 +1,8 @@
 package dev.jkexec.image.plan;
 
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.MemoryMap;
 import dev.jkexec.image.crash.CrashEnvironment;
+import dev.jkexec.platform.MemoryMap;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jkexec.image.RealKernels;
-import dev.jkexec.image.TestData;
 import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ElfParser;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -18,14 +19,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code ./run-tests}): each bzImage parses and its payload decompresses — zstd with a 128 MiB
  * window for 6.12, xz for the 686 kernel — within its {@code init_size}, to the ELF it must be.
  */
+@NeedsTestData
 class DebianKernelsTest {
     @ParameterizedTest
-    @ValueSource(strings = {TestData.LINUX_6_12_GENERIC, TestData.LINUX_6_12_CLOUD, TestData.LINUX_6_1_686})
+    @ValueSource(strings = {GuestAssets.LINUX_6_12_GENERIC, GuestAssets.LINUX_6_12_CLOUD, GuestAssets.LINUX_6_1_686})
     void payloadDecompressesToTheRightElf(String name) {
-        Optional<Path> kernel = TestData.fetched(name);
-        assumeTrue(kernel.isPresent(), TestData.fetchHint(name));
+        Optional<Path> kernel = GuestAssets.fetched(name);
+        assumeTrue(kernel.isPresent(), GuestAssets.fetchHint(name));
         BzImage image = BzImage.parse(MemorySegment.ofArray(RealKernels.read(kernel.get())));
-        boolean is686 = name.equals(TestData.LINUX_6_1_686);
+        boolean is686 = name.equals(GuestAssets.LINUX_6_1_686);
         assertThat(image.compression()).isEqualTo(is686 ? Compression.XZ : Compression.ZSTD);
         if (!is686) {
             assertThat(ZstdFrameHeader.parse(image.payload()).windowSize()).isEqualTo(128L << 20);

@@ -7,16 +7,18 @@ import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.UnsupportedImageException;
 import dev.jkexec.image.testing.Le;
 import dev.jkexec.image.testing.Payloads;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** Every compression through the real libraries: round trips, hostile size claims, bombs and corruption. */
+@Pure
 class PayloadDecompressorTest {
     static final byte[] DATA = BzImageTest.data(200_000);
 

@@ -3,15 +3,17 @@ package dev.jkexec.image.multiboot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jkexec.image.E820Type;
 import dev.jkexec.image.ImageFormatException;
-import dev.jkexec.image.MemoryRange;
 import dev.jkexec.image.testing.Le;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryRange;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The information structure: what {@link MultibootInfo#encode} writes, {@link MultibootInfo#decode} reads back. */
+@Pure
 class MultibootInfoTest {
     static final List<MemoryRange> MAP = List.of(new MemoryRange(0, 0x9F000, E820Type.RAM),
             new MemoryRange(0x9F000, 0x1000, E820Type.RESERVED), new MemoryRange(0x100000, 0x3FF00000, E820Type.RAM));

@@ -8,7 +8,6 @@ import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecSegment;
 import dev.jkexec.image.RealKernels;
-import dev.jkexec.image.TestData;
 import dev.jkexec.image.UnsupportedImageException;
 import dev.jkexec.image.crash.CrashEnvironment;
 import dev.jkexec.image.multiboot.MultibootHeader;
@@ -16,6 +15,8 @@ import dev.jkexec.image.multiboot.MultibootInfo;
 import dev.jkexec.image.purgatory.PurgatoryParams;
 import dev.jkexec.image.testing.Le;
 import dev.jkexec.image.testing.Maps;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Multiboot kernels: a synthetic one with the address fields, and Debian's Xen 4.17 (ELF32, gzip). */
+@NeedsTestData
 class MultibootPlanTest {
     /** A 16 KiB flat kernel with its header at 0x40 and the address fields: loaded at 1 MiB, entry 1 MiB + 0x60. */
     static byte[] flatKernel(long flags) {
@@ -103,8 +105,8 @@ class MultibootPlanTest {
 
     @Test
     void xenFromDebianGzippedElf32() {
-        Optional<Path> xen = TestData.fetched(TestData.XEN_4_17);
-        assumeTrue(xen.isPresent(), TestData.fetchHint(TestData.XEN_4_17));
+        Optional<Path> xen = GuestAssets.fetched(GuestAssets.XEN_4_17);
+        assumeTrue(xen.isPresent(), GuestAssets.fetchHint(GuestAssets.XEN_4_17));
         ImagePlan p = plan(RealKernels.read(xen.get()), "vmlinuz console=hvc0", "initrd.img");
         assertThat(p.layout().kernel()).isEqualTo("gzip-compressed file, Multiboot kernel, ELF32 EM_386");
         KexecSegment kernel = p.image().segments().stream().filter(s -> s.what().startsWith("kernel")).findFirst().orElseThrow();

@@ -2,12 +2,13 @@ package dev.jkexec.image.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.image.E820Type;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
 import dev.jkexec.image.testing.BzImageBuilder;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
+import dev.jkexec.platform.testing.Pure;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -32,6 +33,7 @@ import net.jqwik.api.constraints.IntRange;
  *   <li>64-bit entry: top-down, the highest aligned fit under the kernel's limit.</li>
  * </ul>
  */
+@Pure
 class PlacementPropertyTest {
     static final long MIB = 1L << 20;
     static final long PCI_HOLE = 0xE000_0000L;

@@ -10,6 +10,7 @@ import dev.jkexec.image.UnsupportedImageException;
 import dev.jkexec.image.crash.CrashEnvironment;
 import dev.jkexec.image.purgatory.PurgatoryParams;
 import dev.jkexec.image.testing.Maps;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -17,6 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The 16-bit entry: the kernel's own setup code at 0x90000, its header fields written in place. */
+@NeedsTestData
 class RealModePlanTest {
     @Test
     void setupCodeAt0x90000WithTheLoaderFieldsInItsHeader() {

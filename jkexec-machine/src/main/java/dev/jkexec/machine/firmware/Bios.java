@@ -1,13 +1,13 @@
 package dev.jkexec.machine.firmware;
 
-import static dev.jkexec.image.x86.Reg.*;
+import static dev.jkexec.platform.x86.Reg.*;
 
-import dev.jkexec.image.x86.Assembler;
-import dev.jkexec.image.x86.Assembler.Alu;
-import dev.jkexec.image.x86.Cond;
-import dev.jkexec.image.x86.Label;
-import dev.jkexec.image.x86.Mem;
-import dev.jkexec.image.x86.Sreg;
+import dev.jkexec.platform.x86.Assembler.Alu;
+import dev.jkexec.platform.x86.Assembler;
+import dev.jkexec.platform.x86.Cond;
+import dev.jkexec.platform.x86.Label;
+import dev.jkexec.platform.x86.Mem;
+import dev.jkexec.platform.x86.Sreg;
 
 /**
  * The BIOS services of jkexec's firmware: the few real-mode interrupt handlers that Linux's
@@ -223,7 +223,7 @@ final class Bios {
     }
 
     /** {@code reg = word at 0:address}, DS preserved. */
-    private static void lowWord(Assembler a, dev.jkexec.image.x86.Reg reg, int address) {
+    private static void lowWord(Assembler a, dev.jkexec.platform.x86.Reg reg, int address) {
         a.push(Sreg.DS).push(SI).xor(SI, SI).movSreg(Sreg.DS, SI);
         a.load(reg, Mem.abs(address));
         a.pop(SI).pop(Sreg.DS);

@@ -1,13 +1,13 @@
 package dev.jkexec.machine.guest;
 
-import dev.jkexec.image.JkexecException;
-import dev.jkexec.image.KernelFile;
-import dev.jkexec.image.KernelFormat;
-import dev.jkexec.image.TestData;
 import dev.jkexec.image.bzimage.BzImage;
 import dev.jkexec.image.bzimage.XLoadFlag;
 import dev.jkexec.image.elf.ElfParser;
 import dev.jkexec.image.initramfs.BusyboxInitramfs;
+import dev.jkexec.image.plan.KernelFile;
+import dev.jkexec.image.plan.KernelFormat;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.JkexecException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -46,9 +46,9 @@ public final class GuestImages {
     /** The guest for {@code kernel}; {@code modulesDir} may name where its modules are (or be {@code null}). */
     public static GuestImage busyboxGuest(Path kernel, Path modulesDir) {
         KernelFacts facts = KernelFacts.of(kernel);
-        Path busybox = facts.is32Bit() ? TestData.busyboxI386().orElseThrow(() -> new JkexecException(
-                "a 32-bit kernel needs an i386 busybox for its guest: " + TestData.fetchHint(TestData.BUSYBOX_I386)))
-                : TestData.busybox();
+        Path busybox = facts.is32Bit() ? GuestAssets.busyboxI386().orElseThrow(() -> new JkexecException(
+                "a 32-bit kernel needs an i386 busybox for its guest: " + GuestAssets.fetchHint(GuestAssets.BUSYBOX_I386)))
+                : GuestAssets.busybox();
         if (!Files.isRegularFile(busybox)) {
             throw new JkexecException("busybox not found at " + busybox);
         }

@@ -1,10 +1,10 @@
 package dev.jkexec.machine.guest;
 
 import dev.jkexec.image.ImageFormatException;
-import dev.jkexec.image.JkexecException;
 import dev.jkexec.image.bzimage.Compression;
 import dev.jkexec.image.bzimage.Decoders;
 import dev.jkexec.image.bzimage.SegmentInputStream;
+import dev.jkexec.platform.JkexecException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;

@@ -1,9 +1,6 @@
 package dev.jkexec.machine.matrix;
 
-import dev.jkexec.core.MachineLayout;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.JkexecException;
-import dev.jkexec.image.TestData;
 import dev.jkexec.image.multiboot.MultibootTestKernel;
 import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
@@ -11,7 +8,10 @@ import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.MachineOptions;
 import dev.jkexec.machine.guest.GuestInit;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.machine.verify.HandoverVerifier;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.JkexecException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -74,7 +74,7 @@ public final class CompatibilityMatrix {
     static final String XEN_APPEND = "console=com1 com1=115200,8n1 dom0_mem=512M";
 
     private final PrintStream progress;
-    private final UnaryOperator<MachineOptions> options;
+    private final Consumer<MachineOptions.Builder> options;
     private final Path work;
 
     /**
@@ -82,7 +82,7 @@ public final class CompatibilityMatrix {
      * @param options  adjusts every machine (dump directory, accel)
      * @param work     a directory for the built test kernel and any cores
      */
-    public CompatibilityMatrix(PrintStream progress, UnaryOperator<MachineOptions> options, Path work) {
+    public CompatibilityMatrix(PrintStream progress, Consumer<MachineOptions.Builder> options, Path work) {
         this.progress = progress;
         this.options = options;
         this.work = work;
@@ -147,7 +147,13 @@ public final class CompatibilityMatrix {
     }
 
     private Machine machine(MachineLayout layout) {
-        return Machine.start(options.apply(MachineOptions.of(layout).withDumpDirectory(work)));
+        return Machine.start(builder(layout).build());
+    }
+
+    private MachineOptions.Builder builder(MachineLayout layout) {
+        MachineOptions.Builder b = MachineOptions.builder().layout(layout).dumpDirectory(work);
+        options.accept(b);
+        return b;
     }
 
     /**
@@ -160,7 +166,7 @@ public final class CompatibilityMatrix {
         return switch (k.kind()) {
             case LINUX_64, LINUX_32 -> KernelSpec.busybox(k.file().orElseThrow(), CONSOLE + " jkexec.gen=" + gen).withEntry(entry);
             case MULTIBOOT_XEN -> new KernelSpec(k.file().orElseThrow(), null, false, XEN_APPEND, 32, ImageType.DEFAULT, false,
-                    List.of(TestData.genericKernel() + " console=hvc0 jkexec.gen=" + gen, KernelSpec.BUSYBOX_MODULE), null);
+                    List.of(GuestAssets.genericKernel() + " console=hvc0 jkexec.gen=" + gen, KernelSpec.BUSYBOX_MODULE), null);
             case MULTIBOOT_TEST -> new KernelSpec(testKernel(), null, false, "matrix gen=" + gen, 32, ImageType.DEFAULT);
         };
     }
@@ -193,7 +199,7 @@ public final class CompatibilityMatrix {
     private String exec(MatrixKernel k) {
         try (Machine m = machine()) {
             long from = m.console().mark();
-            m.boot(KernelSpec.busybox(TestData.cloudKernel(), CONSOLE + " jkexec.gen=a"));
+            m.boot(KernelSpec.busybox(GuestAssets.cloudKernel(), CONSOLE + " jkexec.gen=a"));
             m.console().awaitLine(Pattern.compile(Pattern.quote(GuestInit.READY) + " gen=a .*"), WAIT, from);
             m.load(spec(k, k.native_(), "x"));
             long mark = m.console().mark();
@@ -235,8 +241,8 @@ public final class CompatibilityMatrix {
     }
 
     private String verify(MatrixKernel k) {
-        try (Machine m = Machine.start(options.apply(MachineOptions.of(MachineLayout.defaults()).withDumpDirectory(work))
-                .withCrashOnPanic(false).withQemu(q -> q.withGdbStub(true).withCpuResetLog(true)))) {
+        try (Machine m = Machine.start(builder(MachineLayout.defaults()).crashOnPanic(false)
+                .hardware(q -> q.gdbStub(true).cpuResetLog(true)).build())) {
             HandoverVerifier.Report r = new HandoverVerifier(m, WAIT).verify(spec(k, k.native_(), "v"), HandoverVerifier.BOOTED);
             long total = r.boundaries().stream().mapToLong(b -> b.results().size()).sum();
             List<String> failed = r.boundaries().stream().flatMap(b -> b.results().stream()).filter(x -> !x.pass())

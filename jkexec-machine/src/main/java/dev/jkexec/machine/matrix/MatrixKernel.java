@@ -1,6 +1,6 @@
 package dev.jkexec.machine.matrix;
 
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -21,12 +21,12 @@ public record MatrixKernel(String name, String source, int native_, Kind kind) {
     /** Every row, in the order the matrix shows them. */
     public static List<MatrixKernel> all() {
         return List.of(
-                new MatrixKernel("Debian 6.1 generic (xz)", "testdata:" + TestData.GENERIC_KERNEL, 64, Kind.LINUX_64),
-                new MatrixKernel("Debian 6.1 cloud (lz4)", "testdata:" + TestData.CLOUD_KERNEL, 64, Kind.LINUX_64),
-                new MatrixKernel("Debian 6.12 generic (zstd, .ko.xz)", "fetched:" + TestData.LINUX_6_12_GENERIC, 64, Kind.LINUX_64),
-                new MatrixKernel("Debian 6.12 cloud (zstd, .ko.xz)", "fetched:" + TestData.LINUX_6_12_CLOUD, 64, Kind.LINUX_64),
-                new MatrixKernel("Debian 6.1 686 (EM_386)", "fetched:" + TestData.LINUX_6_1_686, 32, Kind.LINUX_32),
-                new MatrixKernel("Xen 4.17 (Multiboot, gzip; dom0 6.1 generic)", "fetched:" + TestData.XEN_4_17, 32, Kind.MULTIBOOT_XEN),
+                new MatrixKernel("Debian 6.1 generic (xz)", "testdata:" + GuestAssets.GENERIC_KERNEL, 64, Kind.LINUX_64),
+                new MatrixKernel("Debian 6.1 cloud (lz4)", "testdata:" + GuestAssets.CLOUD_KERNEL, 64, Kind.LINUX_64),
+                new MatrixKernel("Debian 6.12 generic (zstd, .ko.xz)", "fetched:" + GuestAssets.LINUX_6_12_GENERIC, 64, Kind.LINUX_64),
+                new MatrixKernel("Debian 6.12 cloud (zstd, .ko.xz)", "fetched:" + GuestAssets.LINUX_6_12_CLOUD, 64, Kind.LINUX_64),
+                new MatrixKernel("Debian 6.1 686 (EM_386)", "fetched:" + GuestAssets.LINUX_6_1_686, 32, Kind.LINUX_32),
+                new MatrixKernel("Xen 4.17 (Multiboot, gzip; dom0 6.1 generic)", "fetched:" + GuestAssets.XEN_4_17, 32, Kind.MULTIBOOT_XEN),
                 new MatrixKernel("jkexec's Multiboot test kernel", "built by jkexec", 32, Kind.MULTIBOOT_TEST));
     }
 
@@ -34,10 +34,10 @@ public record MatrixKernel(String name, String source, int native_, Kind kind) {
     public Optional<Path> file() {
         if (source.startsWith("testdata:")) {
             String rel = source.substring("testdata:".length());
-            return TestData.has(rel) ? Optional.of(TestData.dir().resolve(rel)) : Optional.empty();
+            return GuestAssets.has(rel) ? Optional.of(GuestAssets.dir().resolve(rel)) : Optional.empty();
         }
         if (source.startsWith("fetched:")) {
-            return TestData.fetched(source.substring("fetched:".length()));
+            return GuestAssets.fetched(source.substring("fetched:".length()));
         }
         return Optional.empty();
     }
@@ -45,8 +45,8 @@ public record MatrixKernel(String name, String source, int native_, Kind kind) {
     /** Whether this row's data is here (built kernels always are). */
     public boolean available() {
         return kind == Kind.MULTIBOOT_TEST || (file().isPresent()
-                && (kind != Kind.LINUX_32 || TestData.busyboxI386().isPresent())
-                && (kind != Kind.MULTIBOOT_XEN || TestData.has(TestData.GENERIC_KERNEL)));
+                && (kind != Kind.LINUX_32 || GuestAssets.busyboxI386().isPresent())
+                && (kind != Kind.MULTIBOOT_XEN || GuestAssets.has(GuestAssets.GENERIC_KERNEL)));
     }
 
     public boolean linux() {

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.Sizes;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.Sizes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -204,9 +204,9 @@ public final class ScenarioParser {
     private Path path(String p) {
         if (p.startsWith("fetched:")) {
             String name = p.substring("fetched:".length());
-            return TestData.fetched(name).orElseThrow(() -> new ScenarioException(p + ": " + TestData.fetchHint(name)));
+            return GuestAssets.fetched(name).orElseThrow(() -> new ScenarioException(p + ": " + GuestAssets.fetchHint(name)));
         }
-        return p.startsWith("testdata:") ? TestData.require(p.substring("testdata:".length())) : base.resolve(p);
+        return p.startsWith("testdata:") ? GuestAssets.require(p.substring("testdata:".length())) : base.resolve(p);
     }
 
     private static ImageType type(JsonNode a, String where, boolean required) {

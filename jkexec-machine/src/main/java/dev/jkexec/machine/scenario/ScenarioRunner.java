@@ -1,25 +1,27 @@
 package dev.jkexec.machine.scenario;
 
-import dev.jkexec.core.MachineLayout;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.JkexecException;
-import dev.jkexec.image.MemoryRange;
 import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.MachineOptions;
-import dev.jkexec.machine.console.ConsoleLine;
 import dev.jkexec.machine.crash.CoreDump;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.MemoryRange;
+import dev.jkexec.qemu.console.ConsoleLine;
+import dev.jkexec.qemu.process.Accel;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -49,15 +51,16 @@ public final class ScenarioRunner {
     }
 
     private final PrintStream out;
-    private final UnaryOperator<MachineOptions> options;
+    private final Consumer<MachineOptions.Builder> options;
     private final boolean echo;
 
     /**
      * @param out     where progress goes
-     * @param options adjusts the machine (test hooks, accel, dump directory)
+     * @param options adjusts the machine (test hooks, accel, dump directory); the scenario's own
+     *                {@code machine} settings come after it
      * @param echo    whether to echo matching console lines
      */
-    public ScenarioRunner(PrintStream out, UnaryOperator<MachineOptions> options, boolean echo) {
+    public ScenarioRunner(PrintStream out, Consumer<MachineOptions.Builder> options, boolean echo) {
         this.out = out;
         this.options = options;
         this.echo = echo;
@@ -65,14 +68,18 @@ public final class ScenarioRunner {
 
     public Result run(Scenario s) {
         MachineLayout layout = layout(s.machine());
-        MachineOptions o = options.apply(MachineOptions.of(layout));
+        MachineOptions.Builder b = MachineOptions.builder();
+        options.accept(b);
+        b.layout(layout);
         if (s.machine().accel() != null) {
-            o = o.withQemu(c -> c.withAccel(java.util.Optional.of(switch (s.machine().accel().toLowerCase(Locale.ROOT)) {
-                case "tcg" -> dev.jkexec.machine.qemu.Accel.TCG;
-                case "kvm" -> dev.jkexec.machine.qemu.Accel.KVM;
+            Accel accel = switch (s.machine().accel().toLowerCase(Locale.ROOT)) {
+                case "tcg" -> Accel.TCG;
+                case "kvm" -> Accel.KVM;
                 default -> throw new ScenarioException("machine.accel: '" + s.machine().accel() + "' is neither tcg nor kvm");
-            })));
+            };
+            b.hardware(h -> h.accel(Optional.of(accel)));
         }
+        MachineOptions o = b.build();
         List<StepResult> results = new ArrayList<>();
         long t0 = System.nanoTime();
         try (Machine m = Machine.start(o)) {

@@ -1,33 +1,33 @@
 package dev.jkexec.machine.verify;
 
 import dev.jkexec.core.contract.ContractChecker;
-import dev.jkexec.core.contract.HandoverContract;
 import dev.jkexec.core.contract.HandoverContract.Boundary;
 import dev.jkexec.core.contract.HandoverContract.NamedRange;
+import dev.jkexec.core.contract.HandoverContract;
 import dev.jkexec.core.contract.RuleResult;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.JkexecException;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.image.multiboot.MultibootTestKernel;
+import dev.jkexec.image.plan.BootProtocol;
 import dev.jkexec.image.plan.ImageLayout;
 import dev.jkexec.image.plan.ImagePlan;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
-import dev.jkexec.machine.cpu.CpuState;
-import dev.jkexec.machine.crash.CpuRegisters;
-import dev.jkexec.machine.gdb.GdbStub;
-import dev.jkexec.image.multiboot.MultibootTestKernel;
-import dev.jkexec.image.plan.BootProtocol;
 import dev.jkexec.machine.MachineEvent;
-import dev.jkexec.machine.console.ConsoleTimeoutException;
 import dev.jkexec.machine.guest.GuestInit;
-import java.util.concurrent.atomic.AtomicReference;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.MemoryRange;
+import dev.jkexec.platform.x86.Registers;
+import dev.jkexec.qemu.console.ConsoleTimeoutException;
+import dev.jkexec.qemu.cpu.CpuState;
+import dev.jkexec.qemu.gdb.GdbStub;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 /**
@@ -130,7 +130,7 @@ public final class HandoverVerifier {
                 }
                 CpuState cpu = machine.qemu().cpuStates().getFirst();
                 BoundaryReport r = new BoundaryReport(name(c.boundary()), c,
-                        ContractChecker.check(c, CpuRegisters.snapshot(cpu), machine.memory()));
+                        ContractChecker.check(c, cpu.registers(), machine.memory()));
                 reports.add(r);
                 failed = !r.passed();
                 gdb.removeBreakpoint(c.entry(), timeout);
@@ -185,7 +185,8 @@ public final class HandoverVerifier {
     }
 
     /** One line of the state a vCPU died in: where, in which mode, and the registers a fault explains itself by. */
-    static String describe(CpuState c) {
+    static String describe(CpuState cpu) {
+        Registers c = cpu.registers();
         return String.format("last CPU state before the reset: %s, rip 0x%x (linear 0x%x), cr0 0x%x cr2 0x%x cr3 0x%x cr4 0x%x "
                 + "efer 0x%x, cs 0x%x, rsp 0x%x, rflags 0x%x", c.mode(), c.rip(), c.linearRip(), c.cr0(), c.cr2(), c.cr3(),
                 c.cr4(), c.efer(), c.cs().selector(), c.gpr().rsp(), c.rflags());

@@ -4,14 +4,15 @@ import static dev.jkexec.machine.boot.MachineFixture.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.TestData;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.guest.GuestInit;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.machine.scenario.Scenario;
 import dev.jkexec.machine.scenario.ScenarioParser;
 import dev.jkexec.machine.scenario.ScenarioRunner;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -29,10 +30,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * 6.12 kernels load their {@code .ko.xz} pvpanic modules, and Xen 4.17 boots its dom0 step by step
  * ({@code docs/scenarios/xen-dom0.json}).
  */
+@NeedsQemu
 class FetchedKernelsTest {
     static Path fetched(String name) {
-        var k = TestData.fetched(name);
-        assumeTrue(k.isPresent(), TestData.fetchHint(name));
+        var k = GuestAssets.fetched(name);
+        assumeTrue(k.isPresent(), GuestAssets.fetchHint(name));
         return k.get();
     }
 
@@ -41,7 +43,7 @@ class FetchedKernelsTest {
     }
 
     @ParameterizedTest(name = "{0}: boots and loads pvpanic from .ko.xz")
-    @ValueSource(strings = {TestData.LINUX_6_12_CLOUD, TestData.LINUX_6_12_GENERIC})
+    @ValueSource(strings = {GuestAssets.LINUX_6_12_CLOUD, GuestAssets.LINUX_6_12_GENERIC})
     void sixTwelveLoadsItsXzModules(String name) {
         Path kernel = fetched(name);
         String release = kernel.getFileName().toString().substring("vmlinuz-".length());
@@ -56,12 +58,12 @@ class FetchedKernelsTest {
 
     @Test
     void xenBootsItsDom0() throws Exception {
-        fetched(TestData.XEN_4_17);
+        fetched(GuestAssets.XEN_4_17);
         Path file = Path.of(System.getProperty("jkexec.root", ".")).resolve("docs/scenarios/xen-dom0.json");
         Scenario s = ScenarioParser.parse(Files.readString(file), file.getParent());
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         ScenarioRunner.Result r = new ScenarioRunner(new PrintStream(log, true, StandardCharsets.UTF_8),
-                o -> o.withDumpDirectory(tempDir()), true).run(s);
+                o -> o.dumpDirectory(tempDir()), true).run(s);
         assertThat(r.passed()).as(log.toString(StandardCharsets.UTF_8)).isTrue();
     }
 }

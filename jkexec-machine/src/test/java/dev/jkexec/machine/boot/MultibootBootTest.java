@@ -10,12 +10,13 @@ import dev.jkexec.image.multiboot.MultibootHeader;
 import dev.jkexec.image.multiboot.MultibootInfo;
 import dev.jkexec.image.multiboot.MultibootTestKernel;
 import dev.jkexec.image.plan.ImagePlan;
-import dev.jkexec.image.x86.Assembler;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;
-import dev.jkexec.machine.console.ConsoleLine;
 import dev.jkexec.machine.verify.HandoverVerifier;
+import dev.jkexec.platform.testing.NeedsQemu;
+import dev.jkexec.platform.x86.Assembler;
+import dev.jkexec.qemu.console.ConsoleLine;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * test compares every line with what the toolstack planned. A Multiboot kernel that triple faults
  * at once is reported by {@code verify} as a failed rule with the state it died in.
  */
+@NeedsQemu
 class MultibootBootTest {
     private static final Pattern LINE = Pattern.compile(Pattern.quote(MultibootTestKernel.PREFIX) + ".*");
 
@@ -96,8 +98,8 @@ class MultibootBootTest {
     void verifyReportsATripleFaultWithTheStateTheGuestDiedIn() throws IOException {
         Path dir = tempDir();
         Path kernel = Files.write(dir.resolve("ud2.bin"), tripleFaultKernel());
-        MachineOptions o = MachineOptions.of(small(1)).withDumpDirectory(dir).withCrashOnPanic(false)
-                .withQemu(c -> c.withGdbStub(true).withCpuResetLog(true));
+        MachineOptions o = MachineOptions.builder().layout(small(1)).dumpDirectory(dir).crashOnPanic(false)
+                .hardware(h -> h.gdbStub(true).cpuResetLog(true)).build();
         try (Machine m = Machine.start(o)) {
             long t0 = System.nanoTime();
             HandoverVerifier.Report r = new HandoverVerifier(m, Duration.ofSeconds(60))

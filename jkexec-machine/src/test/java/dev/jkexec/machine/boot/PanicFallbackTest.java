@@ -8,9 +8,10 @@ import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
-import dev.jkexec.machine.console.ConsoleLine;
 import dev.jkexec.machine.guest.GuestImages;
 import dev.jkexec.machine.guest.GuestInit;
+import dev.jkexec.platform.testing.NeedsQemu;
+import dev.jkexec.qemu.console.ConsoleLine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * {@code panic=-1} also when the guest resets right after it — and enters the crash kernel, which
  * reads the old guest's memory.
  */
+@NeedsQemu
 class PanicFallbackTest {
     @Test
     void aPanicWithoutPvpanicIsCaughtFromTheConsole() throws Exception {

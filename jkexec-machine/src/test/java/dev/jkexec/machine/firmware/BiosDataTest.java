@@ -2,12 +2,14 @@ package dev.jkexec.machine.firmware;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.testing.Pure;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
 
 /** The BIOS data jkexec's firmware copies to 0x400: what it answers, and that it reads back. */
+@Pure
 class BiosDataTest {
     @Test
     void answersForAOneGibGuest() {

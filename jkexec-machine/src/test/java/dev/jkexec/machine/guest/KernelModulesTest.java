@@ -3,7 +3,8 @@ package dev.jkexec.machine.guest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.testing.Pure;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,6 +17,7 @@ import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZOutputStream;
 
 /** Modules as distributions ship them: found where users keep them, opened whatever their compression. */
+@Pure
 class KernelModulesTest {
     static final byte[] ELF = "\u007fELF a kernel module".getBytes();
 
