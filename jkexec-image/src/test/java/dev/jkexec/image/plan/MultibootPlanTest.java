@@ -75,7 +75,7 @@ class MultibootPlanTest {
                 new MultibootInfo.Module(0x10B000, 0x10B00A, "mod1"));
         assertThat(mbi.commandLine()).isEqualTo("kernel console=com1");
         assertThat(mbi.bootLoaderName()).isEqualTo("jkexec");
-        assertThat(mbi.memLower()).isEqualTo(640); // the map's RAM from 0 ends at 640 KiB
+        assertThat(mbi.memLower()).isEqualTo(Maps.MAILBOX >> 10); // the map's RAM from 0 ends at the mailbox page (636 KiB)
         assertThat(mbi.memUpper()).isEqualTo((1L << 30) - 0x100000 >> 10);
         assertThat(mbi.memoryMap()).isEqualTo(Maps.guest1G().ranges());
         assertThat(p.describe()).contains("Loaded Multiboot kernel at 0x100000, entry 0x100060", "Entry protocol: Multiboot v1");
