@@ -2,7 +2,6 @@ package dev.jkexec.qemu;
 
 import dev.jkexec.qemu.console.ConsoleOptions;
 import dev.jkexec.qemu.process.Accel;
-import dev.jkexec.qemu.QemuCommandLine;
 import dev.jkexec.qemu.qmp.QmpOptions;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package dev.jkexec.machine.matrix;
 
-import dev.jkexec.platform.testing.NeedsQemu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jkexec.machine.matrix.CompatibilityMatrix.Cell;
 import dev.jkexec.machine.matrix.CompatibilityMatrix.Column;
 import dev.jkexec.machine.matrix.CompatibilityMatrix.Status;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
