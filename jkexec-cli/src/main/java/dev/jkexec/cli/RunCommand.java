@@ -157,6 +157,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 end.complete(DUMPED);
             }
             case MachineEvent.Crashed c -> err.println("\njkexec: the guest crashed: entering the crash kernel");
+            case MachineEvent.HypercallNote n -> err.println("\njkexec: " + n.message());
             case MachineEvent.CrashFailed f -> {
                 err.println("\njkexec: crash handling failed: " + f.error().getMessage());
                 end.complete(1);

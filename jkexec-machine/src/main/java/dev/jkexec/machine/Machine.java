@@ -5,6 +5,9 @@ import dev.jkexec.core.KexecException;
 import dev.jkexec.core.MachineLayout;
 import dev.jkexec.core.PhysicalMemory;
 import dev.jkexec.core.crash.CrashNote;
+import dev.jkexec.core.hypercall.HypercallWindow;
+import dev.jkexec.core.kexec.ImageDescriptor;
+import dev.jkexec.core.kexec.SegmentBuffers;
 import dev.jkexec.core.kexec.HandoverPlan;
 import dev.jkexec.core.kexec.HandoverTarget;
 import dev.jkexec.core.kexec.ImageDamagedException;
@@ -19,6 +22,7 @@ import dev.jkexec.machine.crash.CpuRegisters;
 import dev.jkexec.machine.firmware.AcpiTables;
 import dev.jkexec.machine.firmware.Firmware;
 import dev.jkexec.machine.firmware.HandoverBlock;
+import dev.jkexec.machine.hypercall.Hypercalls;
 import dev.jkexec.machine.qmp.QmpEvent;
 import dev.jkexec.machine.qmp.RunState;
 import java.nio.file.Path;
@@ -46,6 +50,10 @@ import java.util.function.Consumer;
  *   <li>{@link #dump}: the host-side core on request (the guest is paused while it is written).</li>
  * </ul>
  *
+ * <p>The guest reaches the same verbs through Xen's hypercall ({@link Hypercalls}): a dom0 toolstack
+ * in the guest (Debian's kexec-tools) loads, unloads and executes images through the hypercall
+ * window and the doorbell, which every machine has.
+ *
  * <p>Exec and crash hold the core's lock from the digest check until QEMU has been told to run
  * the new image ({@link Kexec#exec}): no load or unload can slip in between. Machine operations are
  * serialized on this object. A failed exec leaves the old guest running.
@@ -57,6 +65,7 @@ public final class Machine implements AutoCloseable {
     private final Toolstack toolstack;
     private final long rsdp;
     private final List<Consumer<MachineEvent>> listeners = new CopyOnWriteArrayList<>();
+    private Hypercalls hypercalls;
     private volatile boolean closed;
 
     private Machine(MachineOptions options, QemuMachine qemu) {
@@ -70,12 +79,23 @@ public final class Machine implements AutoCloseable {
 
     /** Starts QEMU (paused, nothing loaded) with jkexec's firmware for this layout. */
     public static Machine start(MachineOptions options) {
-        MachineConfig config = options.qemu().apply(
+        MachineConfig base = options.qemu().apply(
                 MachineConfig.of(options.layout(), Firmware.build(options.layout(), options.faults())).withPvpanic(true));
-        QemuMachine qemu = QemuMachine.start(config);
+        Hypercalls.Port doorbell = Hypercalls.port(base.tmpRoot());
+        MachineConfig config = base.withExtraArgs(Hypercalls.withDoorbell(base.extraArgs(), doorbell));
+        QemuMachine qemu;
         try {
-            return new Machine(options, qemu);
+            qemu = QemuMachine.start(config);
         } catch (RuntimeException e) {
+            doorbell.delete();
+            throw e;
+        }
+        try {
+            Machine m = new Machine(options, qemu);
+            m.hypercalls = Hypercalls.start(m, doorbell); // connects, then removes the socket's name
+            return m;
+        } catch (RuntimeException e) {
+            doorbell.delete();
             qemu.close();
             throw e;
         }
@@ -124,6 +144,21 @@ public final class Machine implements AutoCloseable {
         KexecImage image = toolstack.plan(spec).image();
         kexec.load(image);
         return image;
+    }
+
+    /** Loads an image described by the binary ABI, its buffers read from guest memory (the hypercall). */
+    public synchronized void load(ImageDescriptor image, SegmentBuffers buffers) {
+        kexec.load(image, buffers);
+    }
+
+    /** A v1 load (the hypercall's {@code kexec_load_v1}); list frames resolve in {@code frames}. */
+    public synchronized void loadV1(int type, long indirectionPage, long entry, PhysicalMemory frames) {
+        kexec.loadV1(type, indirectionPage, entry, frames);
+    }
+
+    /** The hypercall channel: its window, and how many calls it answered. */
+    public Hypercalls hypercalls() {
+        return hypercalls;
     }
 
     public synchronized void unload(ImageType type) {
@@ -237,6 +272,9 @@ public final class Machine implements AutoCloseable {
         }
         // jkexec's own pages are rewritten on every handover: a guest could have scribbled on them.
         AcpiTables.write(memory(), layout());
+        // The next kernel finds the hypercall window in the mailbox, with no buffer allocated.
+        HypercallWindow.writeDescriptor(memory(), layout());
+        HypercallWindow.of(memory(), layout()).reset();
         List<HandoverBlock.Range> unmapped = new ArrayList<>();
         if (options.faults().unmapZeroPage()) {
             plan.segments().stream().filter(s -> s.what().equals("setup")).findFirst()
@@ -280,6 +318,11 @@ public final class Machine implements AutoCloseable {
         }
     }
 
+    /** Tells listeners something about the hypercall channel the operator should know (once per kind). */
+    public void note(String message) {
+        emit(new MachineEvent.HypercallNote(message));
+    }
+
     private void emit(MachineEvent e) {
         for (Consumer<MachineEvent> l : listeners) {
             l.accept(e);
@@ -290,6 +333,9 @@ public final class Machine implements AutoCloseable {
     public void close() {
         closed = true;
         try {
+            if (hypercalls != null) {
+                hypercalls.close();
+            }
             kexec.close();
         } finally {
             qemu.close();

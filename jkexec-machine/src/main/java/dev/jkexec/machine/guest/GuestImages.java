@@ -16,6 +16,11 @@ public final class GuestImages {
 
     /** The gzip-compressed initramfs. */
     public static byte[] busyboxInitrd(Path busybox, Path kernel) {
+        return busyboxBuilder(busybox, kernel).build(true);
+    }
+
+    /** The guest's archive so far, for guests that add files ({@link Dom0Guest}). */
+    public static BusyboxInitramfs.Builder busyboxBuilder(Path busybox, Path kernel) {
         if (!Files.isRegularFile(busybox)) {
             throw new JkexecException("busybox not found at " + busybox);
         }
@@ -27,6 +32,6 @@ public final class GuestImages {
             b.file("/lib/modules/1-pvpanic.ko", 0644, core);
             b.file("/lib/modules/2-pvpanic-pci.ko", 0644, pci);
         }
-        return b.build(true);
+        return b;
     }
 }

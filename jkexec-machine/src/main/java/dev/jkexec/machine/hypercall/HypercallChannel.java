@@ -1,0 +1,192 @@
+package dev.jkexec.machine.hypercall;
+
+import dev.jkexec.core.hypercall.Dom0Hypercalls;
+import dev.jkexec.core.hypercall.DoorbellFrame;
+import dev.jkexec.core.hypercall.HypercallWindow;
+import dev.jkexec.machine.MachineException;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * The doorbell, jkexec's side: the guest's second serial port (COM2, its {@code ttyS1}) is a QEMU
+ * socket chardev that this channel serves. Each request frame ({@link DoorbellFrame}) is one
+ * synchronous hypercall: the guest's caller blocks on the port until the answer comes back.
+ *
+ * <p>One thread, {@code jkexec-hypercall}, reads the socket and serves calls one at a time, in
+ * order, with {@link Dom0Hypercalls} over the {@link HypercallWindow}. It holds no lock between
+ * calls, so the operator's own control of the machine is never blocked by a guest: each call
+ * takes the machine's lock only for its own operation, and a guest can only queue more calls
+ * behind its own.
+ *
+ * <p>Hostile bytes: anything that does not start with the request magic is skipped one byte at a
+ * time (resynchronising on the next magic) and counted; the operator is told once per burst. The
+ * read buffer is one frame: memory does not grow with what a guest sends. A frame of an unknown
+ * version gets -EINVAL, so its caller is not left waiting. After a handover (exec or crash through
+ * the hypercall) nothing is answered, and bytes already queued by the old guest are dropped.
+ */
+public final class HypercallChannel implements AutoCloseable {
+    private static final long CONNECT_RETRY_NANOS = 5_000_000;
+    private static final int CONNECT_ATTEMPTS = 400;
+
+    /** A socket path for QEMU to listen on, made before QEMU starts. */
+    public record Port(Path directory, Path socket) {
+        /** A fresh private directory under {@code root} holding the socket path. */
+        public static Port create(Path root) {
+            try {
+                Path dir = Files.createTempDirectory(Files.isDirectory(root) ? root : Path.of(System.getProperty("java.io.tmpdir")),
+                        "jkexec-hc-");
+                return new Port(dir, dir.resolve("doorbell.sock"));
+            } catch (IOException e) {
+                throw new MachineException("cannot create the hypercall doorbell socket directory: " + e.getMessage(), e);
+            }
+        }
+
+        /** QEMU's arguments for the doorbell: a socket chardev as the second serial port. */
+        public List<String> qemuArgs() {
+            return List.of("-chardev", "socket,id=hcall,path=" + socket.toString().replace(",", ",,") + ",server=on,wait=off",
+                    "-serial", "chardev:hcall");
+        }
+
+        /** Removes the socket name and the directory (QEMU keeps its listening socket). */
+        public void delete() {
+            try {
+                Files.deleteIfExists(socket);
+                Files.deleteIfExists(directory);
+            } catch (IOException e) {
+                // Nothing else is in the directory; a leftover empty directory is harmless.
+            }
+        }
+    }
+
+    private final SocketChannel socket;
+    private final HypercallWindow window;
+    private final Dom0Hypercalls calls;
+    private final Consumer<String> operator;
+    private final Thread thread;
+    private volatile boolean closed;
+    private long served;
+
+    private HypercallChannel(SocketChannel socket, HypercallWindow window, Dom0Hypercalls calls, Consumer<String> operator) {
+        this.socket = socket;
+        this.window = window;
+        this.calls = calls;
+        this.operator = operator;
+        this.thread = Thread.ofPlatform().daemon().name("jkexec-hypercall").unstarted(this::serve);
+    }
+
+    /** Connects to QEMU's doorbell socket (QEMU is up: it listens) and starts serving. */
+    public static HypercallChannel start(Port port, HypercallWindow window, Dom0Hypercalls calls, Consumer<String> operator) {
+        SocketChannel s = connect(port.socket());
+        port.delete();
+        HypercallChannel c = new HypercallChannel(s, window, calls, operator);
+        c.thread.start();
+        return c;
+    }
+
+    private static SocketChannel connect(Path path) {
+        IOException last = null;
+        for (int i = 0; i < CONNECT_ATTEMPTS; i++) {
+            try {
+                SocketChannel s = SocketChannel.open(StandardProtocolFamily.UNIX);
+                try {
+                    s.connect(UnixDomainSocketAddress.of(path));
+                    return s;
+                } catch (IOException e) {
+                    s.close();
+                    throw e;
+                }
+            } catch (IOException e) {
+                last = e;
+            }
+            LockSupport.parkNanos(CONNECT_RETRY_NANOS);
+        }
+        throw new MachineException("cannot connect the hypercall doorbell " + path + ": " + last.getMessage(), last);
+    }
+
+    /** Calls answered so far. */
+    public synchronized long served() {
+        return served;
+    }
+
+    private void serve() {
+        byte[] frame = new byte[DoorbellFrame.REQUEST_SIZE];
+        ByteBuffer in = ByteBuffer.wrap(frame);
+        long skipped = 0;
+        try {
+            while (!closed) {
+                if (socket.read(in) < 0) {
+                    return; // QEMU went away
+                }
+                // Resynchronise: drop leading bytes until the buffer starts with the magic.
+                int drop = 0;
+                while (drop < in.position() && !startsMagic(frame, drop, in.position())) {
+                    drop++;
+                }
+                if (drop > 0) {
+                    skipped += drop;
+                    System.arraycopy(frame, drop, frame, 0, in.position() - drop);
+                    in.position(in.position() - drop);
+                }
+                if (in.hasRemaining()) {
+                    continue;
+                }
+                if (skipped > 0) {
+                    operator.accept("hypercall doorbell: skipped " + skipped + " bytes that are no request frame");
+                    skipped = 0;
+                }
+                DoorbellFrame.Request request = DoorbellFrame.decodeRequest(frame.clone());
+                in.clear();
+                Dom0Hypercalls.Outcome outcome = calls.call(request, window);
+                synchronized (this) {
+                    served++;
+                }
+                if (outcome instanceof Dom0Hypercalls.Outcome.Returned r) {
+                    ByteBuffer out = ByteBuffer.wrap(DoorbellFrame.response(request.seq(), r.value()));
+                    while (out.hasRemaining()) {
+                        socket.write(out);
+                    }
+                } else {
+                    in.clear(); // the old guest is gone; whatever it queued is not for the new one
+                }
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                operator.accept("hypercall doorbell closed: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Whether {@code frame[from..to)} could be the start of a request frame (a magic prefix). */
+    private static boolean startsMagic(byte[] frame, int from, int to) {
+        int magic = DoorbellFrame.REQUEST_MAGIC;
+        for (int i = 0; i < 4 && from + i < to; i++) {
+            if ((frame[from + i] & 0xFF) != ((magic >>> (8 * i)) & 0xFF)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

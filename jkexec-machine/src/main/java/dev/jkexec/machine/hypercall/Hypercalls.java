@@ -1,0 +1,74 @@
+package dev.jkexec.machine.hypercall;
+
+import dev.jkexec.core.MachineLayout;
+import dev.jkexec.core.hypercall.Dom0Hypercalls;
+import dev.jkexec.core.hypercall.HypercallWindow;
+import dev.jkexec.machine.Machine;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A machine's hypercall channel, assembled: the window in its RAM, the doorbell socket QEMU
+ * serves as the second serial port, and the dispatcher over the machine's own verbs. Made by
+ * {@link Machine#start}; the guest's dom0 shim finds it through the mailbox descriptor.
+ */
+public final class Hypercalls implements AutoCloseable {
+    /** The doorbell socket, created before QEMU. */
+    public static final class Port {
+        private final HypercallChannel.Port port;
+
+        private Port(HypercallChannel.Port port) {
+            this.port = port;
+        }
+
+        public void delete() {
+            port.delete();
+        }
+    }
+
+    private final HypercallWindow window;
+    private final HypercallChannel channel;
+
+    private Hypercalls(HypercallWindow window, HypercallChannel channel) {
+        this.window = window;
+        this.channel = channel;
+    }
+
+    /** A doorbell socket path under {@code tmpRoot}. */
+    public static Port port(Path tmpRoot) {
+        return new Port(HypercallChannel.Port.create(tmpRoot));
+    }
+
+    /** {@code args} plus QEMU's doorbell arguments. */
+    public static List<String> withDoorbell(List<String> args, Port port) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(port.port.qemuArgs());
+        return all;
+    }
+
+    /** Serves {@code machine}'s hypercalls on the doorbell QEMU opened at {@code port}. */
+    public static Hypercalls start(Machine machine, Port port) {
+        MachineLayout layout = machine.layout();
+        HypercallWindow window = HypercallWindow.of(machine.memory(), layout);
+        Dom0Hypercalls.Facts facts = new Dom0Hypercalls.Facts(layout.guestMemoryMap(), layout.cpus(),
+                layout.guestRam() / MachineLayout.PAGE_SIZE, layout.totalRam() / MachineLayout.PAGE_SIZE - 1);
+        Dom0Hypercalls calls = new Dom0Hypercalls(new MachineKexecVerbs(machine), facts, machine::note);
+        HypercallWindow.writeDescriptor(machine.memory(), layout);
+        return new Hypercalls(window, HypercallChannel.start(port.port, window, calls, machine::note));
+    }
+
+    public HypercallWindow window() {
+        return window;
+    }
+
+    /** Calls answered so far. */
+    public long served() {
+        return channel.served();
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+    }
+}
