@@ -230,6 +230,7 @@ long jk_call(struct jk_channel *c, uint64_t op, const uint64_t args[5])
     for (int i = 0; i < 5; i++)
         put64(req + 24 + 8 * i, args[i]);
     put64(req + 64, (uint64_t)(uintptr_t)c->window);
+    put32(req + 72, (uint32_t)getpid());
 
     flock(c->ttyfd, LOCK_EX);
     if (write_all(c->ttyfd, req, sizeof(req)) < 0) {

@@ -22,7 +22,7 @@
 #define JK_RESPONSE_MAGIC 0x52484B4Au    /* "JKHR" */
 #define JK_VERSION 1
 #define JK_FLAG_COMPAT 1                 /* the caller is a 32-bit process */
-#define JK_REQUEST_SIZE 72
+#define JK_REQUEST_SIZE 80
 #define JK_RESPONSE_SIZE 24
 #define JK_PAGE 4096UL
 

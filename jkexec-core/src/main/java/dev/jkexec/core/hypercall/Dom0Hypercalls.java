@@ -1,6 +1,7 @@
 package dev.jkexec.core.hypercall;
 
 import static dev.jkexec.core.Errno.EACCES;
+import static dev.jkexec.core.Errno.EADDRNOTAVAIL;
 import static dev.jkexec.core.Errno.EFAULT;
 import static dev.jkexec.core.Errno.EINVAL;
 import static dev.jkexec.core.Errno.EIO;
@@ -17,6 +18,7 @@ import dev.jkexec.core.abi.XenKexecLoadV1;
 import dev.jkexec.core.abi.XenKexecRange;
 import dev.jkexec.core.kexec.ImageRules;
 import dev.jkexec.core.kexec.PhysicalRange;
+import dev.jkexec.core.kexec.RangeId;
 import dev.jkexec.image.MemoryMap;
 import dev.jkexec.image.MemoryRange;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +40,9 @@ import java.util.function.Consumer;
  *       written back; re-entry -EINVAL, an array outside the window -EFAULT, as Xen. jkexec serves
  *       at most {@value #MAX_MULTICALL} entries per call (Xen preempts longer ones with
  *       continuations; jkexec refuses them, -EINVAL);</li>
- *   <li>{@code memory_op} (12) {@code XENMEM_machine_memory_map}: the machine's e820 as the guest
- *       is told it (-EINVAL when the caller's buffer has fewer than entries + 1 slots, as Xen);</li>
+ *   <li>{@code memory_op} (12) {@code XENMEM_machine_memory_map}: the machine's e820 (-EINVAL when
+ *       the caller's buffer has fewer than entries + 1 slots, as Xen), in one of two views — see
+ *       below;</li>
  *   <li>{@code sysctl} (35) {@code XEN_SYSCTL_physinfo}: vCPU count (kexec-tools' CPU count),
  *       pages; another interface version is -EACCES;</li>
  *   <li>{@code xen_version} (17) {@code XENVER_version} and {@code XENVER_capabilities}
@@ -47,6 +50,18 @@ import java.util.function.Consumer;
  * </ul>
  *
  * Every other hypercall or sub-operation is -ENOSYS, and the operator is told its name once.
+ *
+ * <p><b>Two views of the machine's memory.</b> kexec-tools takes one memory map for two jobs: it
+ * places its segments in the map's RAM, and it hands the same map to the next kernel as its e820.
+ * Under Xen the next kernel owns the machine, so the host map (crash area as RAM) serves both. A
+ * jkexec guest's next kernel is again a guest whose crash region must stay reserved, while a crash
+ * image must be placed inside it. So a caller that asked {@code get_range(MA_CRASH)} — kexec-tools
+ * does so first, and only, when it builds a crash image — is building a crash image: until its next
+ * load or unload, its memory maps show the crash region as RAM ({@link Facts#crashMemoryMap}); every
+ * other caller gets the map its next kernel must have ({@link Facts#memoryMap}). A default image
+ * loaded by a caller that was shown the crash view is refused (-EADDRNOTAVAIL): its e820 would give
+ * the next guest the crash region. Callers are told apart by their process id; the marks are
+ * bounded ({@value #MAX_CRASH_CALLERS}) and forgotten at every handover ({@link #forgetCallers}).
  *
  * <p>Untrusted input: every handle resolves inside the {@link HypercallWindow} (else -EFAULT);
  * every structure is read once, into a value, before it is acted on, so a guest changing its
@@ -61,6 +76,7 @@ import java.util.function.Consumer;
  */
 public final class Dom0Hypercalls {
     public static final int MAX_MULTICALL = 1024;
+    public static final int MAX_CRASH_CALLERS = 64;
     /** What jkexec's Xen can run: 64-bit and 32-bit PAE PV guests, as a 64-bit Xen 4.17 says. */
     public static final String CAPABILITIES = "xen-3.0-x86_64 xen-3.0-x86_32p";
     static final int MULTICALL_ENTRY = 64;
@@ -82,14 +98,16 @@ public final class Dom0Hypercalls {
     /**
      * The machine facts the calls report.
      *
-     * @param memoryMap  the e820 the guest is told (the "machine" memory map of this design)
-     * @param cpus       vCPUs
-     * @param totalPages 4 KiB pages of guest RAM
-     * @param maxPage    highest page frame of the machine
+     * @param memoryMap      the e820 the guest is told, which a default image's next kernel gets
+     * @param crashMemoryMap the same with the crash region as RAM: where a crash image is placed
+     * @param cpus           vCPUs
+     * @param totalPages     4 KiB pages of guest RAM
+     * @param maxPage        highest page frame of the machine
      */
-    public record Facts(MemoryMap memoryMap, int cpus, long totalPages, long maxPage) {
+    public record Facts(MemoryMap memoryMap, MemoryMap crashMemoryMap, int cpus, long totalPages, long maxPage) {
         public Facts {
             Objects.requireNonNull(memoryMap, "memoryMap");
+            Objects.requireNonNull(crashMemoryMap, "crashMemoryMap");
         }
     }
 
@@ -97,6 +115,8 @@ public final class Dom0Hypercalls {
     private final Facts facts;
     private final Consumer<String> operator;
     private final Set<String> told = ConcurrentHashMap.newKeySet();
+    /** Callers building a crash image (they asked for the crash range), oldest first. */
+    private final Set<Integer> crashCallers = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
 
     public Dom0Hypercalls(KexecVerbs verbs, Facts facts, Consumer<String> operator) {
         this.verbs = Objects.requireNonNull(verbs, "verbs");
@@ -111,8 +131,23 @@ public final class Dom0Hypercalls {
                     + " is not served: -EINVAL");
             return new Outcome.Returned(EINVAL.negated());
         }
-        Call c = new Call(window.handles(request.windowVa()), window.frames(), request.compat());
+        Call c = new Call(window.handles(request.windowVa()), window.frames(), request.compat(), request.caller());
         return c.dispatch(request.op(), request.args(), false);
+    }
+
+    /** Forgets which callers build crash images: after a handover, process ids mean new processes. */
+    public void forgetCallers() {
+        crashCallers.clear();
+    }
+
+    private void markCrashCaller(int caller) {
+        synchronized (crashCallers) {
+            crashCallers.remove(caller);
+            crashCallers.add(caller);
+            if (crashCallers.size() > MAX_CRASH_CALLERS) {
+                crashCallers.remove(crashCallers.iterator().next());
+            }
+        }
     }
 
     private void tellOnce(String key, String message) {
@@ -135,11 +170,13 @@ public final class Dom0Hypercalls {
         private final PhysicalMemory handles;
         private final PhysicalMemory frames;
         private final boolean compat;
+        private final int caller;
 
-        Call(PhysicalMemory handles, PhysicalMemory frames, boolean compat) {
+        Call(PhysicalMemory handles, PhysicalMemory frames, boolean compat, int caller) {
             this.handles = handles;
             this.frames = frames;
             this.compat = compat;
+            this.caller = caller;
         }
 
         Outcome dispatch(long op, long[] a, boolean inMulticall) {
@@ -164,9 +201,42 @@ public final class Dom0Hypercalls {
 
         private Outcome kexecOp(long cmd, long arg) {
             KexecCommand command = KexecCommand.ofCode(cmd);
-            if (compat && command == KexecCommand.GET_RANGE) {
+            if (command == KexecCommand.GET_RANGE) {
+                Outcome o = getRange(arg);
+                if (o instanceof Outcome.Returned r && r.value() == 0 && handles.readInt(arg + XenKexecRange.RANGE) == RangeId.CRASH) {
+                    markCrashCaller(caller);
+                }
+                return o;
+            }
+            boolean crashView = crashCallers.contains(caller);
+            if (command == KexecCommand.LOAD || command == KexecCommand.LOAD_V1 || command == KexecCommand.UNLOAD
+                    || command == KexecCommand.UNLOAD_V1) {
+                crashCallers.remove(caller);
+            }
+            if (crashView && (command == KexecCommand.LOAD || command == KexecCommand.LOAD_V1) && loadType(command, arg) == 0) {
+                throw new KexecException(EADDRNOTAVAIL, "type", "a default image built from the crash view of memory"
+                        + " (this caller asked for the crash range): its next kernel's e820 would hold the crash region");
+            }
+            return kexecOpAfterViews(command, cmd, arg);
+        }
+
+        /** The raw {@code type} of a load argument, or -1 when it cannot be read (decoding reports that). */
+        private int loadType(KexecCommand command, long arg) {
+            return handles.contains(arg, 4) ? (command == KexecCommand.LOAD ? handles.read(arg, 1)[0] & 0xFF : handles.readInt(arg)) : -1;
+        }
+
+        private Outcome getRange(long arg) {
+            if (compat) {
                 return compatGetRange(arg);
             }
+            KexecRequest.GetRange g = (KexecRequest.GetRange) KexecRequests.decode(KexecCommand.GET_RANGE.code(), arg, handles);
+            PhysicalRange r = verbs.getRange(g.argument().range(), g.argument().nr());
+            handles.writeLong(arg + XenKexecRange.SIZE_FIELD, r.size());
+            handles.writeLong(arg + XenKexecRange.START, r.start());
+            return ret(0);
+        }
+
+        private Outcome kexecOpAfterViews(KexecCommand command, long cmd, long arg) {
             if (compat && command == KexecCommand.LOAD_V1) {
                 return enosys("kexec_op kexec_load_v1 from a 32-bit caller");
             }
@@ -185,9 +255,7 @@ public final class Dom0Hypercalls {
                         l.argument().image().startAddress(), frames);
                 case KexecRequest.UnloadV1 u -> verbs.unload(ImageRules.type(u.argument().type()));
                 case KexecRequest.GetRange g -> {
-                    PhysicalRange r = verbs.getRange(g.argument().range(), g.argument().nr());
-                    handles.writeLong(arg + XenKexecRange.SIZE_FIELD, r.size());
-                    handles.writeLong(arg + XenKexecRange.START, r.start());
+                    return getRange(arg);
                 }
                 case KexecRequest.Load l -> verbs.load(KexecHypercall.descriptor(l.argument(), l.segments()),
                         i -> KexecRequests.buffer(handles, l.segments(), i));
@@ -258,7 +326,7 @@ public final class Dom0Hypercalls {
             require(arg, structSize);
             long capacity = Integer.toUnsignedLong(handles.readInt(arg));
             long buffer = compat ? Integer.toUnsignedLong(handles.readInt(arg + 4)) : handles.readLong(arg + 8);
-            List<MemoryRange> map = facts.memoryMap().ranges();
+            List<MemoryRange> map = (crashCallers.contains(caller) ? facts.crashMemoryMap() : facts.memoryMap()).ranges();
             if (buffer != 0) {
                 if (capacity < map.size() + 1L) {
                     throw new KexecException(EINVAL, "nr_entries", capacity + " < " + (map.size() + 1) + " (entries + 1)");

@@ -9,7 +9,7 @@ import java.nio.ByteOrder;
  * size, the same layout as the guest shim's {@code channel.c}:
  *
  * <pre>
- * request, 72 bytes                         response, 24 bytes
+ * request, 80 bytes                         response, 24 bytes
  *  0 u32 magic "JKHC"                         0 u32 magic "JKHR"
  *  4 u16 version 1                            4 u16 version 1
  *  6 u16 flags: bit 0 = 32-bit caller         6 u16 0
@@ -17,6 +17,8 @@ import java.nio.ByteOrder;
  * 16 u64 op (the hypercall number)           16 i64 return value: &gt;= 0, or -errno
  * 24 u64 args[5]
  * 64 u64 where the caller mapped the window (its virtual address)
+ * 72 u32 the caller: its process id
+ * 76 u32 0
  * </pre>
  */
 public final class DoorbellFrame {
@@ -24,7 +26,7 @@ public final class DoorbellFrame {
     public static final int RESPONSE_MAGIC = 0x5248_4B4A;  // "JKHR"
     public static final int VERSION = 1;
     public static final int FLAG_COMPAT = 1;
-    public static final int REQUEST_SIZE = 72;
+    public static final int REQUEST_SIZE = 80;
     public static final int RESPONSE_SIZE = 24;
     static final int MAGIC = 0;
     static final int VERSION_FIELD = 4;
@@ -33,6 +35,7 @@ public final class DoorbellFrame {
     static final int OP = 16;
     static final int ARGS = 24;
     static final int WINDOW_VA = 64;
+    static final int CALLER = 72;
     static final int RET = 16;
 
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -49,8 +52,9 @@ public final class DoorbellFrame {
      * @param flags    {@link #FLAG_COMPAT}: the caller is a 32-bit process (Xen's compat layouts)
      * @param windowVa the caller's virtual address of the window's first byte: handles are
      *                 resolved against it
+     * @param caller   the calling process (its pid in the guest)
      */
-    public record Request(int version, int flags, long seq, long op, long[] args, long windowVa) {
+    public record Request(int version, int flags, long seq, long op, long[] args, long windowVa, int caller) {
         public Request {
             if (args.length != 5) {
                 throw new IllegalArgumentException("a hypercall has 5 arguments, not " + args.length);
@@ -83,14 +87,20 @@ public final class DoorbellFrame {
                 s.set(U64, ARGS + 8L * i, args[i]);
             }
             s.set(U64, WINDOW_VA, windowVa);
+            s.set(U32, CALLER, caller);
             return b;
         }
     }
 
     /** A request of the current version. */
     public static Request request(long seq, long op, long windowVa, boolean compat, long... args) {
+        return request(seq, op, windowVa, compat, 1, args);
+    }
+
+    /** A request of the current version from process {@code caller}. */
+    public static Request request(long seq, long op, long windowVa, boolean compat, int caller, long... args) {
         long[] a = java.util.Arrays.copyOf(args, 5);
-        return new Request(VERSION, compat ? FLAG_COMPAT : 0, seq, op, a, windowVa);
+        return new Request(VERSION, compat ? FLAG_COMPAT : 0, seq, op, a, windowVa, caller);
     }
 
     /** Whether {@code frame[offset..]} starts with the request magic. */
@@ -109,7 +119,7 @@ public final class DoorbellFrame {
             args[i] = s.get(U64, ARGS + 8L * i);
         }
         return new Request(Short.toUnsignedInt(s.get(U16, VERSION_FIELD)), Short.toUnsignedInt(s.get(U16, FLAGS)),
-                s.get(U64, SEQ), s.get(U64, OP), args, s.get(U64, WINDOW_VA));
+                s.get(U64, SEQ), s.get(U64, OP), args, s.get(U64, WINDOW_VA), s.get(U32, CALLER));
     }
 
     /** jkexec's answer to request {@code seq}. */

@@ -3,7 +3,11 @@ package dev.jkexec.machine.hypercall;
 import dev.jkexec.core.MachineLayout;
 import dev.jkexec.core.hypercall.Dom0Hypercalls;
 import dev.jkexec.core.hypercall.HypercallWindow;
+import dev.jkexec.image.E820Type;
+import dev.jkexec.image.MemoryMap;
+import dev.jkexec.image.MemoryRange;
 import dev.jkexec.machine.Machine;
+import dev.jkexec.machine.MachineEvent;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,11 +55,30 @@ public final class Hypercalls implements AutoCloseable {
     public static Hypercalls start(Machine machine, Port port) {
         MachineLayout layout = machine.layout();
         HypercallWindow window = HypercallWindow.of(machine.memory(), layout);
-        Dom0Hypercalls.Facts facts = new Dom0Hypercalls.Facts(layout.guestMemoryMap(), layout.cpus(),
+        Dom0Hypercalls.Facts facts = new Dom0Hypercalls.Facts(layout.guestMemoryMap(), crashView(layout), layout.cpus(),
                 layout.guestRam() / MachineLayout.PAGE_SIZE, layout.totalRam() / MachineLayout.PAGE_SIZE - 1);
         Dom0Hypercalls calls = new Dom0Hypercalls(new MachineKexecVerbs(machine), facts, machine::note);
+        machine.addListener(e -> {
+            if (e instanceof MachineEvent.HandedOver) {
+                calls.forgetCallers();
+            }
+        });
         HypercallWindow.writeDescriptor(machine.memory(), layout);
         return new Hypercalls(window, HypercallChannel.start(port.port, window, calls, machine::note));
+    }
+
+    /** The guest's e820 with the crash region as RAM: what a toolstack building a crash image places into. */
+    static MemoryMap crashView(MachineLayout layout) {
+        List<MemoryRange> ranges = new ArrayList<>();
+        for (MemoryRange r : layout.guestMemoryMap().ranges()) {
+            if (r.start() == layout.crashBase() && layout.crashSize() > 0) {
+                ranges.add(new MemoryRange(layout.crashBase(), layout.crashSize(), E820Type.RAM));
+                ranges.add(new MemoryRange(layout.hiddenBase(), r.start() + r.size() - layout.hiddenBase(), E820Type.RESERVED));
+            } else {
+                ranges.add(r);
+            }
+        }
+        return new MemoryMap(ranges);
     }
 
     public HypercallWindow window() {
