@@ -14,7 +14,7 @@
  * -b HEX defines buffer I (0, 1, ... in order), allocated in the window. HEX may hold {bJ} (the
  * 8-byte virtual address of buffer J) and {pJ} (its guest-physical address); ":SIZE" after HEX
  * makes the buffer SIZE bytes (zero filled past HEX). An ARG is a number (decimal or 0x...), bJ or
- * pJ.
+ * pJ, or w (the virtual address of the window's last page; {w} in HEX).
  */
 #define _GNU_SOURCE
 #include "channel.h"
@@ -51,6 +51,8 @@ static uint64_t gpa(const uint8_t *va)
 
 static uint64_t number(const char *s)
 {
+    if (strcmp(s, "w") == 0) /* the window's last page */
+        return (uint64_t)(uintptr_t)(ch.window + ch.window_size - JK_PAGE);
     if ((s[0] == 'b' || s[0] == 'p') && s[1] >= '0' && s[1] <= '9') {
         int i = atoi(s + 1);
         if (i >= nbuffers)

@@ -126,7 +126,7 @@ public final class Dom0Hypercalls {
 
     /** Serves one doorbell request against {@code window}. */
     public Outcome call(DoorbellFrame.Request request, HypercallWindow window) {
-        if (request.version() != DoorbellFrame.VERSION || (request.flags() & ~DoorbellFrame.FLAG_COMPAT) != 0) {
+        if (!request.wellFormed()) {
             tellOnce("frame", "doorbell frame version " + request.version() + " flags 0x" + Integer.toHexString(request.flags())
                     + " is not served: -EINVAL");
             return new Outcome.Returned(EINVAL.negated());

@@ -75,6 +75,11 @@ public final class DoorbellFrame {
             return (flags & FLAG_COMPAT) != 0;
         }
 
+        /** The current version, known flags only. */
+        public boolean wellFormed() {
+            return version == VERSION && (flags & ~FLAG_COMPAT) == 0;
+        }
+
         public byte[] encode() {
             byte[] b = new byte[REQUEST_SIZE];
             MemorySegment s = MemorySegment.ofArray(b);

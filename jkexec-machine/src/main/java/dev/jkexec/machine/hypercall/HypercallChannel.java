@@ -143,6 +143,17 @@ public final class HypercallChannel implements AutoCloseable {
                     skipped = 0;
                 }
                 DoorbellFrame.Request request = DoorbellFrame.decodeRequest(frame.clone());
+                if (!request.wellFormed()) {
+                    // A torn frame (a caller killed mid-write) followed by a whole one: start over at
+                    // the next magic. With none, the frame is answered (-EINVAL) so its caller is not stuck.
+                    int next = nextMagic(frame);
+                    if (next > 0) {
+                        skipped += next;
+                        System.arraycopy(frame, next, frame, 0, frame.length - next);
+                        in.position(frame.length - next);
+                        continue;
+                    }
+                }
                 in.clear();
                 Dom0Hypercalls.Outcome outcome = calls.call(request, window);
                 synchronized (this) {
@@ -162,6 +173,16 @@ public final class HypercallChannel implements AutoCloseable {
                 operator.accept("hypercall doorbell closed: " + e.getMessage());
             }
         }
+    }
+
+    /** The offset of the next request magic after offset 0, or -1. */
+    private static int nextMagic(byte[] frame) {
+        for (int i = 1; i + 4 <= frame.length; i++) {
+            if (DoorbellFrame.startsRequest(frame, i)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Whether {@code frame[from..to)} could be the start of a request frame (a magic prefix). */
