@@ -1,13 +1,17 @@
 package dev.jkexec.machine.hypercall;
 
 import dev.jkexec.core.MachineLayout;
+import dev.jkexec.core.abi.AbiRequestFile;
 import dev.jkexec.core.hypercall.Dom0Hypercalls;
+import dev.jkexec.core.hypercall.DoorbellFrame;
+import dev.jkexec.core.hypercall.XenHypercall;
 import dev.jkexec.core.hypercall.HypercallWindow;
 import dev.jkexec.image.E820Type;
 import dev.jkexec.image.MemoryMap;
 import dev.jkexec.image.MemoryRange;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +22,9 @@ import java.util.List;
  * {@link Machine#start}; the guest's dom0 shim finds it through the mailbox descriptor.
  */
 public final class Hypercalls implements AutoCloseable {
+    /** The caller id of requests from the host's control interface (no guest process has pid 0). */
+    static final int HOST_CALLER = 0;
+
     /** The doorbell socket, created before QEMU. */
     public static final class Port {
         private final HypercallChannel.Port port;
@@ -33,10 +40,12 @@ public final class Hypercalls implements AutoCloseable {
 
     private final HypercallWindow window;
     private final HypercallChannel channel;
+    private final Dom0Hypercalls calls;
 
-    private Hypercalls(HypercallWindow window, HypercallChannel channel) {
+    private Hypercalls(HypercallWindow window, HypercallChannel channel, Dom0Hypercalls calls) {
         this.window = window;
         this.channel = channel;
+        this.calls = calls;
     }
 
     /** A doorbell socket path under {@code tmpRoot}. */
@@ -64,7 +73,7 @@ public final class Hypercalls implements AutoCloseable {
             }
         });
         HypercallWindow.writeDescriptor(machine.memory(), layout);
-        return new Hypercalls(window, HypercallChannel.start(port.port, window, calls, machine::note));
+        return new Hypercalls(window, HypercallChannel.start(port.port, window, calls, machine::note), calls);
     }
 
     /** The guest's e820 with the crash region as RAM: what a toolstack building a crash image places into. */
@@ -83,6 +92,19 @@ public final class Hypercalls implements AutoCloseable {
 
     public HypercallWindow window() {
         return window;
+    }
+
+    /**
+     * A {@code kexec_op} from the host, in the binary ABI ({@link AbiRequestFile}): the same
+     * dispatcher and machine verbs as the guest's hypercall; every pointer in the request resolves
+     * in the request's own memory (outside it: -EFAULT). Results ({@code get_range}) are written into
+     * that memory, which the caller can read back.
+     */
+    public Dom0Hypercalls.Outcome hostCall(AbiRequestFile request) {
+        HypercallWindow own = HypercallWindow.of(request.memoryBase(), MemorySegment.ofArray(request.memory()));
+        DoorbellFrame.Request call = DoorbellFrame.request(0, XenHypercall.KEXEC_OP, request.memoryBase(), false, HOST_CALLER,
+                request.cmd(), request.argAddress());
+        return calls.call(call, own);
     }
 
     /** Calls answered so far. */
