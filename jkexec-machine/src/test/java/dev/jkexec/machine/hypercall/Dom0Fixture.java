@@ -9,14 +9,13 @@ import dev.jkexec.machine.MachineOptions;
 import dev.jkexec.machine.console.ConsoleLine;
 import dev.jkexec.machine.guest.Dom0Guest;
 import dev.jkexec.machine.guest.GuestInit;
+import dev.jkexec.machine.guest.GuestShell;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -104,25 +103,10 @@ final class Dom0Fixture {
     record Result(int status, String output) {
     }
 
-    private static final Pattern DONE = Pattern.compile("@@rc (\\d+) @@2");
-
-    /**
-     * Types {@code command} into the guest's shell and waits for it to finish: its output lines
-     * (without the echo of the command) and its exit status.
-     */
+    /** Types {@code command} into the guest's shell and waits for it to finish ({@link GuestShell}). */
     static Result run(Machine m, String command) {
-        long from = m.console().mark();
-        m.console().send((command + "; echo \"@@rc $? @@$((1+1))\"\n").getBytes(StandardCharsets.US_ASCII));
-        ConsoleLine done = m.console().awaitLine(DONE, COMMAND, from);
-        Matcher matcher = DONE.matcher(done.text());
-        matcher.find();
-        StringBuilder out = new StringBuilder();
-        for (ConsoleLine l : m.console().lines()) {
-            if (l.index() > from && l.index() < done.index() && !l.text().contains("@@rc $?")) {
-                out.append(l.text()).append('\n');
-            }
-        }
-        return new Result(Integer.parseInt(matcher.group(1)), out.toString());
+        GuestShell.Result r = GuestShell.run(m, command, COMMAND);
+        return new Result(r.status(), r.output());
     }
 
     /** The kexec command line for the next kernel of generation {@code gen}. */
