@@ -11,10 +11,14 @@
  *    CPUID, and the instruction pointer moves past the 7 bytes, as Xen's emulator does;
  *  - the program's own SIGILL handler (kexec installs one that longjmps) is recorded by an
  *    interposed sigaction()/signal() and gets every other SIGILL, as if it were installed.
+ *
+ * JKEXEC_XEN=0 in the environment turns it all off (the program sees the plain machine: kexec
+ * takes its native kexec_load path), for comparisons in the same guest.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <ucontext.h>
@@ -26,6 +30,8 @@
  * version 4.17 in leaf 1. */
 #define XEN_CPUID_MAX_LEAF 0x40000002u
 #define XEN_VERSION ((4u << 16) | 17u)
+
+static int disabled;
 
 static const unsigned char FORCED_CPUID[7] = { 0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f, 0xa2 };
 
@@ -123,6 +129,11 @@ static void on_sigill(int sig, siginfo_t *info, void *context)
 __attribute__((constructor)) static void install(void)
 {
     struct sigaction sa;
+    const char *env = getenv("JKEXEC_XEN");
+    if (env && strcmp(env, "0") == 0) {
+        disabled = 1;
+        return;
+    }
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = on_sigill;
     sa.sa_flags = SA_SIGINFO | SA_NODEFER;
@@ -133,7 +144,7 @@ __attribute__((constructor)) static void install(void)
 
 int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
-    if (sig != SIGILL)
+    if (sig != SIGILL || disabled)
         return resolve_sigaction()(sig, act, old);
     if (old)
         *old = program_sigill;
@@ -158,7 +169,7 @@ int access(const char *path, int mode)
 {
     typedef int (*access_fn)(const char *, int);
     static access_fn real_access;
-    if (strcmp(path, "/proc/xen") == 0)
+    if (!disabled && strcmp(path, "/proc/xen") == 0)
         return 0;
     if (!real_access)
         real_access = (access_fn)dlsym(RTLD_NEXT, "access");
