@@ -201,70 +201,65 @@ public final class Dom0Hypercalls {
 
         private Outcome kexecOp(long cmd, long arg) {
             KexecCommand command = KexecCommand.ofCode(cmd);
-            if (command == KexecCommand.GET_RANGE) {
-                Outcome o = getRange(arg);
-                if (o instanceof Outcome.Returned r && r.value() == 0 && handles.readInt(arg + XenKexecRange.RANGE) == RangeId.CRASH) {
-                    markCrashCaller(caller);
-                }
-                return o;
-            }
-            boolean crashView = crashCallers.contains(caller);
-            if (command == KexecCommand.LOAD || command == KexecCommand.LOAD_V1 || command == KexecCommand.UNLOAD
-                    || command == KexecCommand.UNLOAD_V1) {
-                crashCallers.remove(caller);
-            }
-            if (crashView && (command == KexecCommand.LOAD || command == KexecCommand.LOAD_V1) && loadType(command, arg) == 0) {
-                throw new KexecException(EADDRNOTAVAIL, "type", "a default image built from the crash view of memory"
-                        + " (this caller asked for the crash range): its next kernel's e820 would hold the crash region");
-            }
-            return kexecOpAfterViews(command, cmd, arg);
-        }
-
-        /** The raw {@code type} of a load argument, or -1 when it cannot be read (decoding reports that). */
-        private int loadType(KexecCommand command, long arg) {
-            return handles.contains(arg, 4) ? (command == KexecCommand.LOAD ? handles.read(arg, 1)[0] & 0xFF : handles.readInt(arg)) : -1;
-        }
-
-        private Outcome getRange(long arg) {
-            if (compat) {
+            if (compat && command == KexecCommand.GET_RANGE) {
                 return compatGetRange(arg);
             }
-            KexecRequest.GetRange g = (KexecRequest.GetRange) KexecRequests.decode(KexecCommand.GET_RANGE.code(), arg, handles);
-            PhysicalRange r = verbs.getRange(g.argument().range(), g.argument().nr());
-            handles.writeLong(arg + XenKexecRange.SIZE_FIELD, r.size());
-            handles.writeLong(arg + XenKexecRange.START, r.start());
-            return ret(0);
-        }
-
-        private Outcome kexecOpAfterViews(KexecCommand command, long cmd, long arg) {
             if (compat && command == KexecCommand.LOAD_V1) {
                 return enosys("kexec_op kexec_load_v1 from a 32-bit caller");
             }
             if (compat && command == KexecCommand.UNLOAD_V1) {
                 require(arg, XenKexecLoadV1.COMPAT_SIZE);
-                verbs.unload(ImageRules.type(handles.readInt(arg)));
+                int type = handles.readInt(arg);
+                crashCallers.remove(caller);
+                verbs.unload(ImageRules.type(type));
                 return ret(0);
             }
+            // Read once: every check below looks at these values, never at guest memory again.
             KexecRequest request = KexecRequests.decode(cmd, arg, handles);
+            boolean crashView = crashCallers.contains(caller);
             switch (request) {
                 case KexecRequest.Exec e -> {
                     verbs.exec(ImageRules.type(e.argument().type()));
                     return new Outcome.HandedOver();
                 }
-                case KexecRequest.LoadV1 l -> verbs.loadV1(l.argument().type(), l.argument().image().indirectionPage(),
-                        l.argument().image().startAddress(), frames);
-                case KexecRequest.UnloadV1 u -> verbs.unload(ImageRules.type(u.argument().type()));
-                case KexecRequest.GetRange g -> {
-                    return getRange(arg);
+                case KexecRequest.LoadV1 l -> {
+                    crashCallers.remove(caller);
+                    refuseDefaultFromCrashView(crashView, l.argument().type());
+                    verbs.loadV1(l.argument().type(), l.argument().image().indirectionPage(), l.argument().image().startAddress(), frames);
                 }
-                case KexecRequest.Load l -> verbs.load(KexecHypercall.descriptor(l.argument(), l.segments()),
-                        i -> KexecRequests.buffer(handles, l.segments(), i));
-                case KexecRequest.Unload u -> verbs.unload(ImageRules.type(u.argument().type()));
+                case KexecRequest.UnloadV1 u -> {
+                    crashCallers.remove(caller);
+                    verbs.unload(ImageRules.type(u.argument().type()));
+                }
+                case KexecRequest.GetRange g -> {
+                    PhysicalRange r = verbs.getRange(g.argument().range(), g.argument().nr());
+                    handles.writeLong(arg + XenKexecRange.SIZE_FIELD, r.size());
+                    handles.writeLong(arg + XenKexecRange.START, r.start());
+                    if (g.argument().range() == RangeId.CRASH) {
+                        markCrashCaller(caller);
+                    }
+                }
+                case KexecRequest.Load l -> {
+                    crashCallers.remove(caller);
+                    refuseDefaultFromCrashView(crashView, l.argument().type());
+                    verbs.load(KexecHypercall.descriptor(l.argument(), l.segments()), i -> KexecRequests.buffer(handles, l.segments(), i));
+                }
+                case KexecRequest.Unload u -> {
+                    crashCallers.remove(caller);
+                    verbs.unload(ImageRules.type(u.argument().type()));
+                }
                 case KexecRequest.Status s -> {
                     return ret(verbs.status(ImageRules.type(s.argument().type())) ? 1 : 0);
                 }
             }
             return ret(0);
+        }
+
+        private void refuseDefaultFromCrashView(boolean crashView, int type) {
+            if (crashView && type == 0) {
+                throw new KexecException(EADDRNOTAVAIL, "type", "a default image built from the crash view of memory"
+                        + " (this caller asked for the crash range): its next kernel's e820 would hold the crash region");
+            }
         }
 
         /** The compat {@code xen_kexec_range_t}: 16 bytes, 32-bit results, -ERANGE at or above 4 GiB. */
@@ -278,6 +273,9 @@ public final class Dom0Hypercalls {
             }
             handles.writeInt(arg + XenKexecRange.COMPAT_SIZE_FIELD, (int) r.size());
             handles.writeInt(arg + XenKexecRange.COMPAT_START, (int) r.start());
+            if (range == RangeId.CRASH) {
+                markCrashCaller(caller);
+            }
             return ret(0);
         }
 
