@@ -140,6 +140,23 @@ class Dom0HypercallsTest {
     }
 
     @Test
+    void v1LoadsWalkTheListInTheWindowsOwnFrames() {
+        // The request laid out at the window's guest-physical base: its list's machine addresses are window frames.
+        dev.jkexec.core.abi.AbiRequestFile f = dev.jkexec.core.abi.AbiRequests.loadV1(LAYOUT.hypercallWindow(), 0, 0x200000,
+                List.of(new dev.jkexec.core.abi.AbiRequests.Segment(new byte[8192], 0x200000, 8192)));
+        handles.write(VA, f.memory());
+        assertThat(kexec(1, VA + (f.argAddress() - f.memoryBase()))).isZero();
+        assertThat(kexec.image(ImageType.DEFAULT).orElseThrow().v1()).isTrue();
+        assertThat(kexec(2, VA + (f.argAddress() - f.memoryBase()))).as("unload_v1").isZero();
+        assertThat(kexec.status(ImageType.DEFAULT)).isFalse();
+        // The same list with its pages elsewhere than the window: not the caller's frames.
+        dev.jkexec.core.abi.AbiRequestFile away = dev.jkexec.core.abi.AbiRequests.loadV1(0x100000, 0, 0x200000,
+                List.of(new dev.jkexec.core.abi.AbiRequests.Segment(new byte[8192], 0x200000, 8192)));
+        handles.write(VA, away.memory());
+        assertThat(kexec(1, VA + (away.argAddress() - away.memoryBase()))).isEqualTo(e(Errno.EFAULT));
+    }
+
+    @Test
     void getRangeWritesBackOnlyOnSuccess() {
         long r = put(0, 0L, 0L, 0L);
         assertThat(kexec(3, r)).isZero();
