@@ -62,9 +62,18 @@ class KexecToolsTest {
     }
 
     @Test
-    void crashImageOfKexecToolsReadsTheOldGuestThroughVmcore() {
+    void crashImageOfKexecToolsReadsTheOldGuestThroughVmcoreOnTheCloudKernel() {
+        crashesIntoKexecToolsImage(cloud());
+    }
+
+    @Test
+    void crashImageOfKexecToolsReadsTheOldGuestThroughVmcoreOnTheGenericKernel() {
+        crashesIntoKexecToolsImage(generic());
+    }
+
+    private void crashesIntoKexecToolsImage(Path kernel) {
         MachineLayout layout = layout(1);
-        try (Machine m = boot(cloud(), layout)) {
+        try (Machine m = boot(kernel, layout)) {
             Result load = run(m, load("-p", "crash", " irqpoll nr_cpus=1 reset_devices"));
             assertThat(load.status()).as(load.output()).isZero();
             ImageInfo image = m.kexec().image(ImageType.CRASH).orElseThrow();
