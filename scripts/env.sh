@@ -33,7 +33,7 @@ jkexec_ensure_qemu() {
   echo "jkexec: installing QEMU (apt-get install qemu-system-x86) ..." >&2
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq qemu-system-x86 >/dev/null; }; then
+  if ! { $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq qemu-system-x86 >/dev/null; }; then
     echo "jkexec: could not install qemu-system-x86 with apt-get; install it and retry" >&2
     return 1
   fi

@@ -88,14 +88,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         Pattern exit = compile(exitOn);
         if (entry != 64 && entry != 32) {
-            throw new dev.jkexec.image.JkexecException("--entry: " + entry + " is neither 64 nor 32");
+            throw new dev.jkexec.platform.JkexecException("--entry: " + entry + " is neither 64 nor 32");
         }
         boolean interactive = exitOn == null && timeout == null && Terminal.interactive();
         PrintStream err = System.err;
         CompletableFuture<Integer> end = new CompletableFuture<>();
         Path socket = api != null ? api
                 : Path.of(System.getProperty("java.io.tmpdir"), "jkexec-" + ProcessHandle.current().pid() + ".sock");
-        try (Machine m = Machine.start(machine.options()); ControlServer control = ControlServer.start(m, socket)) {
+        try (Machine m = Machine.start(machine.options().build()); ControlServer control = ControlServer.start(m, socket)) {
             err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; control: jkexec ctl --api %s%n", m.qemu().accel().reason(),
                     m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
                     interactive ? "press Ctrl-] to quit" : "scripted", control.socket());
@@ -115,7 +115,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             m.addListener(e -> onEvent(e, end, err));
             m.qemu().onExit().thenRun(() -> end.complete(1));
             if (dom0 && initrd != null) {
-                throw new dev.jkexec.image.JkexecException("--dom0: the dom0 guest is its own initrd; drop --initrd");
+                throw new dev.jkexec.platform.JkexecException("--dom0: the dom0 guest is its own initrd; drop --initrd");
             }
             Path guest = dom0 ? dom0Initrd(kernel) : initrd;
             KernelSpec spec = new KernelSpec(kernel, guest, busybox && !dom0, append, entry, ImageType.DEFAULT, decompress);
@@ -147,7 +147,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         Path f = java.nio.file.Files.createTempFile("jkexec-dom0-", ".initrd");
         f.toFile().deleteOnExit();
         return java.nio.file.Files.write(f, dev.jkexec.machine.guest.Dom0Guest.withNextInitrd(
-                dev.jkexec.machine.guest.Dom0Guest.initrd(dev.jkexec.image.TestData.busybox(), kernel)));
+                dev.jkexec.machine.guest.Dom0Guest.initrd(dev.jkexec.platform.GuestAssets.busybox(), kernel)));
     }
 
     private static int await(CompletableFuture<Integer> end, Double seconds) throws InterruptedException, ExecutionException {
@@ -210,7 +210,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         try {
             return Pattern.compile(regex);
         } catch (PatternSyntaxException e) {
-            throw new dev.jkexec.image.JkexecException("--exit-on: invalid regex '" + regex + "': " + e.getDescription());
+            throw new dev.jkexec.platform.JkexecException("--exit-on: invalid regex '" + regex + "': " + e.getDescription());
         }
     }
 }

@@ -3,11 +3,12 @@ package dev.jkexec.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.TestData;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A machine test (QEMU, TCG): a running machine operated through its control socket, as jkexec ctl and jkexec dump do. */
+@NeedsQemu
 class ControlServerTest {
     @TempDir
     Path dir;
@@ -31,9 +33,10 @@ class ControlServerTest {
 
     @Test
     void operatesARunningMachine() throws Exception {
-        Path k = TestData.cloudKernel();
+        Path k = GuestAssets.cloudKernel();
         Path socket = dir.resolve("api.sock");
-        MachineOptions o = MachineOptions.of(new MachineLayout(256L << 20, 160L << 20, 128L << 20, 1)).withDumpDirectory(dir);
+        MachineOptions o = MachineOptions.builder().layout(new MachineLayout(256L << 20, 160L << 20, 128L << 20, 1))
+                .dumpDirectory(dir).build();
         try (Machine m = Machine.start(o); ControlServer server = ControlServer.start(m, socket)) {
             long from = m.console().mark();
             m.boot(KernelSpec.busybox(k, "console=ttyS0 jkexec.gen=1 jkexec.marker=ctl"));
@@ -72,9 +75,9 @@ class ControlServerTest {
      */
     @Test
     void servesRawKexecOpRequestsFromTheHost() throws Exception {
-        Path k = TestData.cloudKernel();
+        Path k = GuestAssets.cloudKernel();
         Path socket = dir.resolve("api.sock");
-        MachineOptions o = MachineOptions.of(new MachineLayout(256L << 20, 160L << 20, 128L << 20, 1)).withDumpDirectory(dir);
+        MachineOptions o = MachineOptions.builder().layout(new MachineLayout(256L << 20, 160L << 20, 128L << 20, 1)).dumpDirectory(dir).build();
         try (Machine m = Machine.start(o); ControlServer server = ControlServer.start(m, socket)) {
             long from = m.console().mark();
             m.boot(KernelSpec.busybox(k, "console=ttyS0 jkexec.gen=1"));

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.machine.scenario.Scenario;
 import dev.jkexec.machine.scenario.ScenarioParser;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The README's main command. A machine test (QEMU, TCG): the whole demo runs to PASS. */
+@NeedsQemu
 class DemoCommandTest {
     @Test
     void theBuiltInDemoParsesAndRunsToPass() {

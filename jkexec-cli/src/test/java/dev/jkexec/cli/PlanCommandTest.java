@@ -4,16 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.TestData;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@NeedsTestData
 class PlanCommandTest {
-    static final String GENERIC = TestData.genericKernel().toString();
+    static final String GENERIC = GuestAssets.genericKernel().toString();
 
     @Test
     void defaultImageOnA1GiBMachine() {
@@ -32,7 +34,7 @@ class PlanCommandTest {
     void crashImageUsesTheMachinesCrashRegion(@TempDir Path dir) throws IOException {
         Path initrd = dir.resolve("initrd");
         Files.write(initrd, new byte[123_456]);
-        Cli r = Cli.run("plan", "--kernel", TestData.cloudKernel().toString(), "--initrd", initrd.toString(), "--ram", "512M",
+        Cli r = Cli.run("plan", "--kernel", GuestAssets.cloudKernel().toString(), "--initrd", initrd.toString(), "--ram", "512M",
                 "--type", "crash", "--cpus", "2", "--json");
         assertThat(r.status()).as(r.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());

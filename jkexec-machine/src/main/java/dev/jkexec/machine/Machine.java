@@ -2,10 +2,9 @@ package dev.jkexec.machine;
 
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.crash.CrashNote;
-import dev.jkexec.core.hypercall.HypercallWindow;
 import dev.jkexec.core.kexec.ImageDescriptor;
 import dev.jkexec.core.kexec.SegmentBuffers;
 import dev.jkexec.core.kexec.HandoverPlan;
@@ -15,16 +14,19 @@ import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.PhysicalRange;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
-import dev.jkexec.machine.console.SerialConsole;
-import dev.jkexec.machine.cpu.CpuState;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.qemu.QemuMachine;
+import dev.jkexec.qemu.console.SerialConsole;
+import dev.jkexec.qemu.cpu.CpuState;
 import dev.jkexec.machine.crash.CoreDump;
-import dev.jkexec.machine.crash.CpuRegisters;
 import dev.jkexec.machine.firmware.AcpiTables;
-import dev.jkexec.machine.firmware.Firmware;
+import dev.jkexec.machine.firmware.Fault;
 import dev.jkexec.machine.firmware.HandoverBlock;
 import dev.jkexec.machine.hypercall.Hypercalls;
-import dev.jkexec.machine.qmp.QmpEvent;
-import dev.jkexec.machine.qmp.RunState;
+import dev.jkexec.qemu.qmp.QmpEvent;
+import dev.jkexec.qemu.qmp.RunState;
+import dev.jkexec.platform.x86.Paging;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -71,7 +73,7 @@ public final class Machine implements AutoCloseable {
     private Machine(MachineOptions options, QemuMachine qemu) {
         this.options = options;
         this.qemu = qemu;
-        this.kexec = Kexec.of(options.layout(), qemu.memory());
+        this.kexec = new Kexec(options.layout().kexecConfig(), qemu.memory());
         this.rsdp = AcpiTables.write(qemu.memory(), options.layout());
         this.toolstack = new Toolstack(kexec, options.layout(), rsdp);
         qemu.qmp().addEventListener(this::onQmpEvent);
@@ -79,23 +81,20 @@ public final class Machine implements AutoCloseable {
 
     /** Starts QEMU (paused, nothing loaded) with jkexec's firmware for this layout. */
     public static Machine start(MachineOptions options) {
-        MachineConfig base = options.qemu().apply(
-                MachineConfig.of(options.layout(), Firmware.build(options.layout(), options.faults())).withPvpanic(true));
-        Hypercalls.Port doorbell = Hypercalls.port(base.tmpRoot());
-        MachineConfig config = base.withExtraArgs(Hypercalls.withDoorbell(base.extraArgs(), doorbell));
-        QemuMachine qemu;
-        try {
-            qemu = QemuMachine.start(config);
-        } catch (RuntimeException e) {
-            doorbell.delete();
-            throw e;
-        }
+        QemuMachine qemu = QemuMachine.start(options.hardware());
         try {
             Machine m = new Machine(options, qemu);
-            m.hypercalls = Hypercalls.start(m, doorbell); // connects, then removes the socket's name
+            // MachineOptions insists on the doorbell: every machine serves the guest's hypercalls.
+            Hypercalls h = Hypercalls.start(m.layout(), m.memory(), qemu.doorbell().orElseThrow(), new MachineKexecVerbs(m),
+                    m::note);
+            m.hypercalls = h;
+            m.addListener(e -> {
+                if (e instanceof MachineEvent.HandedOver) {
+                    h.handedOver();
+                }
+            });
             return m;
         } catch (RuntimeException e) {
-            doorbell.delete();
             qemu.close();
             throw e;
         }
@@ -134,8 +133,14 @@ public final class Machine implements AutoCloseable {
         listeners.add(listener);
     }
 
-    /** Loads an image into its slot (Xen's {@code kexec_load}). */
+    /**
+     * Loads an image into its slot (Xen's {@code kexec_load}).
+     *
+     * @throws KexecException -EINVAL for an image the toolstack planned for another memory map
+     *                        ({@link #checkPlannedFor}), or the core's refusal
+     */
     public synchronized void load(KexecImage image) {
+        checkPlannedFor(image, layout());
         kexec.load(image);
     }
 
@@ -170,6 +175,7 @@ public final class Machine implements AutoCloseable {
         if (image.type() != ImageType.DEFAULT) {
             throw new IllegalArgumentException("boot takes a default image");
         }
+        checkPlannedFor(image, layout());
         kexec.load(image);
         return exec();
     }
@@ -217,8 +223,9 @@ public final class Machine implements AutoCloseable {
         List<byte[]> notes = new ArrayList<>();
         for (CpuState cpu : cpus) {
             if (cpu.cpu() < layout().cpus()) {
-                CrashNote.write(memory(), layout(), cpu.cpu(), CpuRegisters.forNote(cpu));
-                notes.add(CrashNote.encode(cpu.cpu(), CpuRegisters.forNote(cpu)));
+                CrashNote.write(memory(), layout().crashNote(cpu.cpu()), MachineLayout.CRASH_NOTE_SIZE, cpu.cpu(),
+                        cpu.registers());
+                notes.add(CrashNote.encode(cpu.cpu(), cpu.registers()));
             }
         }
         CrashOutcome outcome;
@@ -244,13 +251,29 @@ public final class Machine implements AutoCloseable {
         try {
             List<byte[]> notes = new ArrayList<>();
             for (CpuState cpu : qemu.cpuStates()) {
-                notes.add(CrashNote.encode(cpu.cpu(), CpuRegisters.forNote(cpu)));
+                notes.add(CrashNote.encode(cpu.cpu(), cpu.registers()));
             }
             return CoreDump.write(file, memory(), toolstack.oldRam(), notes);
         } finally {
             if (wasRunning) {
                 qemu.resume();
             }
+        }
+    }
+
+    /**
+     * An image planned by a toolstack carries the memory map it was placed in and whose e820 its
+     * zero page tells the kernel ({@link KexecImage#plannedFor()}): on a machine with another map,
+     * the kernel would take jkexec's reserved regions for RAM. Such an image is refused (-EINVAL);
+     * an image without a map (built elsewhere, or by the binary ABI) is not checked.
+     */
+    static void checkPlannedFor(KexecImage image, MachineLayout layout) {
+        MemoryMap planned = image.plannedFor();
+        if (planned != null && !planned.equals(layout.guestMemoryMap())) {
+            throw new KexecException(Errno.EINVAL, "plannedFor", "the image was planned for a guest with "
+                    + (planned.total(E820Type.RAM) >> 20) + " MiB of RAM in " + planned.ranges().size()
+                    + " ranges, not for this machine's memory map (" + (layout.guestMemoryMap().total(E820Type.RAM) >> 20)
+                    + " MiB in " + layout.guestMemoryMap().ranges().size() + " ranges)");
         }
     }
 
@@ -273,12 +296,11 @@ public final class Machine implements AutoCloseable {
         // jkexec's own pages are rewritten on every handover: a guest could have scribbled on them.
         AcpiTables.write(memory(), layout());
         // The next kernel finds the hypercall window in the mailbox, with no buffer allocated.
-        HypercallWindow.writeDescriptor(memory(), layout());
-        HypercallWindow.of(memory(), layout()).reset();
+        Hypercalls.beforeHandover(memory(), layout());
         List<HandoverBlock.Range> unmapped = new ArrayList<>();
-        if (options.faults().unmapZeroPage()) {
+        if (options.faults().contains(Fault.ZERO_PAGE_UNMAPPED)) {
             plan.segments().stream().filter(s -> s.what().equals("setup")).findFirst()
-                    .ifPresent(s -> unmapped.add(new HandoverBlock.Range(s.dest(), MachineLayout.PAGE_SIZE)));
+                    .ifPresent(s -> unmapped.add(new HandoverBlock.Range(s.dest(), Paging.PAGE_SIZE)));
         }
         HandoverBlock.write(memory(), layout(), new HandoverBlock.Contents(plan.arch(), plan.entry(),
                 plan.pageListHead(), refresh, unmapped));

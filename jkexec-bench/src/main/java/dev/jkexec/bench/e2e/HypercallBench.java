@@ -1,12 +1,12 @@
 package dev.jkexec.bench.e2e;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;
-import dev.jkexec.machine.console.ConsoleLine;
+import dev.jkexec.qemu.console.ConsoleLine;
 import dev.jkexec.machine.guest.Dom0Guest;
 import dev.jkexec.machine.guest.GuestShell;
 import java.io.IOException;
@@ -53,10 +53,10 @@ public final class HypercallBench {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        Path kernel = TestData.genericKernel();
+        Path kernel = GuestAssets.genericKernel();
         Path initrd = Files.createTempFile("jkexec-hcbench-", ".initrd");
         try {
-            Files.write(initrd, Dom0Guest.withNextInitrd(Dom0Guest.initrd(TestData.busybox(), kernel)));
+            Files.write(initrd, Dom0Guest.withNextInitrd(Dom0Guest.initrd(GuestAssets.busybox(), kernel)));
             List<double[]> load = loads(kernel, initrd, runs);
             double[] execHc = new double[runs];
             double[] execNative = new double[runs];
@@ -81,7 +81,7 @@ public final class HypercallBench {
     }
 
     private static Machine boot(Path kernel, Path initrd) {
-        Machine m = Machine.start(MachineOptions.of(layout()).withDumpDirectory(Path.of(System.getProperty("java.io.tmpdir"))));
+        Machine m = Machine.start(MachineOptions.builder().layout(layout()).dumpDirectory(Path.of(System.getProperty("java.io.tmpdir"))).build());
         long from = m.console().mark();
         m.boot(new KernelSpec(kernel, initrd, false, CONSOLE + " jkexec.gen=1", 64, ImageType.DEFAULT));
         m.console().awaitLine(Pattern.compile("jkexec-guest: init ready gen=1"), WAIT, from);
@@ -117,7 +117,7 @@ public final class HypercallBench {
         long t0 = System.nanoTime();
         // The guest's clock: /proc/uptime in centiseconds (busybox's date has no %N).
         String now = "$(cut -d' ' -f1 /proc/uptime | tr -d .)";
-        GuestShell.Result r = GuestShell.run(m, "t0=" + now + "; " + cmd + " && echo \"@@ms $(( (" + now + " - t0) * 10 ))\"", WAIT);
+        GuestShell.Result r = GuestShell.run(m.console(), "t0=" + now + "; " + cmd + " && echo \"@@ms $(( (" + now + " - t0) * 10 ))\"", WAIT);
         double host = (System.nanoTime() - t0) / 1e9;
         Matcher ms = MS.matcher(r.output());
         if (r.status() != 0 || !ms.find()) {
@@ -127,7 +127,7 @@ public final class HypercallBench {
     }
 
     private static void check(Machine m, String cmd) {
-        GuestShell.Result r = GuestShell.run(m, cmd, WAIT);
+        GuestShell.Result r = GuestShell.run(m.console(), cmd, WAIT);
         if (r.status() != 0) {
             throw new IllegalStateException(cmd + " failed: " + r.output());
         }

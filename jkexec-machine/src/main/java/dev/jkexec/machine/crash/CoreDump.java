@@ -1,10 +1,11 @@
 package dev.jkexec.machine.crash;
 
-import dev.jkexec.core.PhysicalMemory;
-import dev.jkexec.image.JkexecException;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.crash.ElfCoreHeader;
 import dev.jkexec.image.elf.ProgramHeader;
+import dev.jkexec.platform.x86.Paging;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -35,7 +36,7 @@ import java.util.List;
  * under a temporary name and moved into place, so a reader never sees half a core.
  */
 public final class CoreDump {
-    private static final long PAGE = 4096;
+    private static final long PAGE = Paging.PAGE_SIZE;
     private static final int CHUNK = 1 << 20;
 
     private CoreDump() {

@@ -1,6 +1,6 @@
 package dev.jkexec.machine.guest;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import dev.jkexec.image.initramfs.BusyboxInitramfs;
 import dev.jkexec.image.initramfs.Initramfs;
 import java.io.ByteArrayOutputStream;

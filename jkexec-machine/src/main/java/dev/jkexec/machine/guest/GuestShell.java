@@ -1,7 +1,7 @@
 package dev.jkexec.machine.guest;
 
-import dev.jkexec.machine.Machine;
-import dev.jkexec.machine.console.ConsoleLine;
+import dev.jkexec.qemu.console.ConsoleLine;
+import dev.jkexec.qemu.console.SerialConsole;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -24,18 +24,19 @@ public final class GuestShell {
     private GuestShell() {
     }
 
-    public static Result run(Machine m, String command, Duration timeout) {
+    /** Types {@code command} on {@code console} (the guest's shell) and waits up to {@code timeout} for it to finish. */
+    public static Result run(SerialConsole console, String command, Duration timeout) {
         String line = command + "; echo \"@@rc $? @@$((1+1))\"";
         if (line.length() > MAX_LINE || command.contains("\n")) {
             throw new IllegalArgumentException("a guest command is one line of at most " + (MAX_LINE - 30) + " characters");
         }
-        long from = m.console().mark();
-        m.console().send((line + "\n").getBytes(StandardCharsets.US_ASCII));
-        ConsoleLine done = m.console().awaitLine(DONE, timeout, from);
+        long from = console.mark();
+        console.send((line + "\n").getBytes(StandardCharsets.US_ASCII));
+        ConsoleLine done = console.awaitLine(DONE, timeout, from);
         Matcher matcher = DONE.matcher(done.text());
         matcher.find();
         StringBuilder out = new StringBuilder();
-        for (ConsoleLine l : m.console().lines()) {
+        for (ConsoleLine l : console.lines()) {
             if (l.index() >= from && l.index() < done.index() && !l.text().contains("@@rc $?")) {
                 out.append(l.text()).append('\n');
             }

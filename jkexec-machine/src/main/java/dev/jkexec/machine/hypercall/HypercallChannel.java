@@ -1,24 +1,15 @@
 package dev.jkexec.machine.hypercall;
 
-import dev.jkexec.core.hypercall.Dom0Hypercalls;
-import dev.jkexec.core.hypercall.DoorbellFrame;
-import dev.jkexec.core.hypercall.HypercallWindow;
-import dev.jkexec.machine.MachineException;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
  * The doorbell, jkexec's side: the guest's second serial port (COM2, its {@code ttyS1}) is a QEMU
- * socket chardev that this channel serves. Each request frame ({@link DoorbellFrame}) is one
- * synchronous hypercall: the guest's caller blocks on the port until the answer comes back.
+ * socket chardev ({@code QemuConfig.doorbell}, connected by {@code QemuMachine.start}) that this
+ * channel serves. Each request frame ({@link DoorbellFrame}) is one synchronous hypercall: the
+ * guest's caller blocks on the port until the answer comes back.
  *
  * <p>One thread, {@code jkexec-hypercall}, reads the socket and serves calls one at a time, in
  * order, with {@link Dom0Hypercalls} over the {@link HypercallWindow}. It holds no lock between
@@ -33,39 +24,6 @@ import java.util.function.Consumer;
  * the hypercall) nothing is answered, and bytes already queued by the old guest are dropped.
  */
 public final class HypercallChannel implements AutoCloseable {
-    private static final long CONNECT_RETRY_NANOS = 5_000_000;
-    private static final int CONNECT_ATTEMPTS = 400;
-
-    /** A socket path for QEMU to listen on, made before QEMU starts. */
-    public record Port(Path directory, Path socket) {
-        /** A fresh private directory under {@code root} holding the socket path. */
-        public static Port create(Path root) {
-            try {
-                Path dir = Files.createTempDirectory(Files.isDirectory(root) ? root : Path.of(System.getProperty("java.io.tmpdir")),
-                        "jkexec-hc-");
-                return new Port(dir, dir.resolve("doorbell.sock"));
-            } catch (IOException e) {
-                throw new MachineException("cannot create the hypercall doorbell socket directory: " + e.getMessage(), e);
-            }
-        }
-
-        /** QEMU's arguments for the doorbell: a socket chardev as the second serial port. */
-        public List<String> qemuArgs() {
-            return List.of("-chardev", "socket,id=hcall,path=" + socket.toString().replace(",", ",,") + ",server=on,wait=off",
-                    "-serial", "chardev:hcall");
-        }
-
-        /** Removes the socket name and the directory (QEMU keeps its listening socket). */
-        public void delete() {
-            try {
-                Files.deleteIfExists(socket);
-                Files.deleteIfExists(directory);
-            } catch (IOException e) {
-                // Nothing else is in the directory; a leftover empty directory is harmless.
-            }
-        }
-    }
-
     private final SocketChannel socket;
     private final HypercallWindow window;
     private final Dom0Hypercalls calls;
@@ -82,33 +40,11 @@ public final class HypercallChannel implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("jkexec-hypercall").unstarted(this::serve);
     }
 
-    /** Connects to QEMU's doorbell socket (QEMU is up: it listens) and starts serving. */
-    public static HypercallChannel start(Port port, HypercallWindow window, Dom0Hypercalls calls, Consumer<String> operator) {
-        SocketChannel s = connect(port.socket());
-        port.delete();
-        HypercallChannel c = new HypercallChannel(s, window, calls, operator);
+    /** Starts serving the doorbell on {@code socket}, QEMU's connected second serial port. */
+    public static HypercallChannel start(SocketChannel socket, HypercallWindow window, Dom0Hypercalls calls, Consumer<String> operator) {
+        HypercallChannel c = new HypercallChannel(socket, window, calls, operator);
         c.thread.start();
         return c;
-    }
-
-    private static SocketChannel connect(Path path) {
-        IOException last = null;
-        for (int i = 0; i < CONNECT_ATTEMPTS; i++) {
-            try {
-                SocketChannel s = SocketChannel.open(StandardProtocolFamily.UNIX);
-                try {
-                    s.connect(UnixDomainSocketAddress.of(path));
-                    return s;
-                } catch (IOException e) {
-                    s.close();
-                    throw e;
-                }
-            } catch (IOException e) {
-                last = e;
-            }
-            LockSupport.parkNanos(CONNECT_RETRY_NANOS);
-        }
-        throw new MachineException("cannot connect the hypercall doorbell " + path + ": " + last.getMessage(), last);
     }
 
     /** Calls answered so far. */

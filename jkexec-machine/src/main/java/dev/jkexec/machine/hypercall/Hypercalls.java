@@ -1,42 +1,29 @@
 package dev.jkexec.machine.hypercall;
 
-import dev.jkexec.core.MachineLayout;
 import dev.jkexec.core.abi.AbiRequestFile;
-import dev.jkexec.core.hypercall.Dom0Hypercalls;
-import dev.jkexec.core.hypercall.DoorbellFrame;
-import dev.jkexec.core.hypercall.XenHypercall;
-import dev.jkexec.core.hypercall.HypercallWindow;
-import dev.jkexec.image.E820Type;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
-import dev.jkexec.machine.Machine;
-import dev.jkexec.machine.MachineEvent;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.x86.Paging;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * A machine's hypercall channel, assembled: the window in its RAM, the doorbell socket QEMU
- * serves as the second serial port, and the dispatcher over the machine's own verbs. Made by
- * {@link Machine#start}; the guest's dom0 shim finds it through the mailbox descriptor.
+ * A machine's hypercall channel, assembled: the window in its RAM, the doorbell (the machine's
+ * second serial port, {@code QemuConfig.doorbell}, which {@code QemuMachine} connects before the
+ * first instruction), and the dispatcher over the machine's own verbs ({@link KexecVerbs}). Made
+ * by {@code Machine.start}; the guest's dom0 shim finds it through the mailbox descriptor
+ * ({@link HypercallWindow#writeDescriptor}), which {@link #beforeHandover} writes again for every
+ * next kernel.
  */
 public final class Hypercalls implements AutoCloseable {
     /** The caller id of requests from the host's control interface (no guest process has pid 0). */
     static final int HOST_CALLER = 0;
-
-    /** The doorbell socket, created before QEMU. */
-    public static final class Port {
-        private final HypercallChannel.Port port;
-
-        private Port(HypercallChannel.Port port) {
-            this.port = port;
-        }
-
-        public void delete() {
-            port.delete();
-        }
-    }
 
     private final HypercallWindow window;
     private final HypercallChannel channel;
@@ -48,32 +35,32 @@ public final class Hypercalls implements AutoCloseable {
         this.calls = calls;
     }
 
-    /** A doorbell socket path under {@code tmpRoot}. */
-    public static Port port(Path tmpRoot) {
-        return new Port(HypercallChannel.Port.create(tmpRoot));
-    }
-
-    /** {@code args} plus QEMU's doorbell arguments. */
-    public static List<String> withDoorbell(List<String> args, Port port) {
-        List<String> all = new ArrayList<>(args);
-        all.addAll(port.port.qemuArgs());
-        return all;
-    }
-
-    /** Serves {@code machine}'s hypercalls on the doorbell QEMU opened at {@code port}. */
-    public static Hypercalls start(Machine machine, Port port) {
-        MachineLayout layout = machine.layout();
-        HypercallWindow window = HypercallWindow.of(machine.memory(), layout);
+    /**
+     * Serves the hypercalls of a machine with {@code layout} and {@code memory} on its connected
+     * {@code doorbell}, with {@code verbs}; {@code operator} is told what the operator should know.
+     */
+    public static Hypercalls start(MachineLayout layout, PhysicalMemory memory, SocketChannel doorbell, KexecVerbs verbs,
+            Consumer<String> operator) {
+        HypercallWindow window = HypercallWindow.of(memory, layout);
         Dom0Hypercalls.Facts facts = new Dom0Hypercalls.Facts(layout.guestMemoryMap(), crashView(layout), layout.cpus(),
-                layout.guestRam() / MachineLayout.PAGE_SIZE, layout.totalRam() / MachineLayout.PAGE_SIZE - 1);
-        Dom0Hypercalls calls = new Dom0Hypercalls(new MachineKexecVerbs(machine), facts, machine::note);
-        machine.addListener(e -> {
-            if (e instanceof MachineEvent.HandedOver) {
-                calls.forgetCallers();
-            }
-        });
-        HypercallWindow.writeDescriptor(machine.memory(), layout);
-        return new Hypercalls(window, HypercallChannel.start(port.port, window, calls, machine::note), calls);
+                layout.guestRam() / Paging.PAGE_SIZE, layout.totalRam() / Paging.PAGE_SIZE - 1);
+        Dom0Hypercalls calls = new Dom0Hypercalls(verbs, facts, operator);
+        HypercallWindow.writeDescriptor(memory, layout);
+        return new Hypercalls(window, HypercallChannel.start(doorbell, window, calls, operator), calls);
+    }
+
+    /**
+     * Readies the window for the next kernel, during a handover: the descriptor rewritten (the old
+     * guest could have scribbled on the mailbox) and no buffer allocated.
+     */
+    public static void beforeHandover(PhysicalMemory memory, MachineLayout layout) {
+        HypercallWindow.writeDescriptor(memory, layout);
+        HypercallWindow.of(memory, layout).reset();
+    }
+
+    /** After a handover: process ids of the old guest mean nothing to the new one. */
+    public void handedOver() {
+        calls.forgetCallers();
     }
 
     /** The guest's e820 with the crash region as RAM: what a toolstack building a crash image places into. */

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.Sizes;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.Sizes;
+import dev.jkexec.platform.GuestAssets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -200,7 +200,7 @@ public final class ScenarioParser {
 
     /** {@code testdata:REL} or a path relative to the scenario's directory. */
     private Path path(String p) {
-        return p.startsWith("testdata:") ? TestData.require(p.substring("testdata:".length())) : base.resolve(p);
+        return p.startsWith("testdata:") ? GuestAssets.require(p.substring("testdata:".length())) : base.resolve(p);
     }
 
     private static ImageType type(JsonNode a, String where, boolean required) {

@@ -1,18 +1,19 @@
 package dev.jkexec.machine.scenario;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.JkexecException;
-import dev.jkexec.image.MemoryRange;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.MachineOptions;
-import dev.jkexec.machine.console.ConsoleLine;
 import dev.jkexec.machine.guest.Dom0Guest;
 import dev.jkexec.machine.guest.GuestShell;
+import dev.jkexec.qemu.process.Accel;
+import dev.jkexec.qemu.console.ConsoleLine;
 import dev.jkexec.machine.crash.CoreDump;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -24,7 +25,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -54,15 +56,16 @@ public final class ScenarioRunner {
     }
 
     private final PrintStream out;
-    private final UnaryOperator<MachineOptions> options;
+    private final Consumer<MachineOptions.Builder> options;
     private final boolean echo;
 
     /**
      * @param out     where progress goes
-     * @param options adjusts the machine (test hooks, accel, dump directory)
+     * @param options adjusts the machine (test hooks, accel, dump directory); the scenario's own
+     *                {@code machine} settings come after it
      * @param echo    whether to echo matching console lines
      */
-    public ScenarioRunner(PrintStream out, UnaryOperator<MachineOptions> options, boolean echo) {
+    public ScenarioRunner(PrintStream out, Consumer<MachineOptions.Builder> options, boolean echo) {
         this.out = out;
         this.options = options;
         this.echo = echo;
@@ -70,14 +73,18 @@ public final class ScenarioRunner {
 
     public Result run(Scenario s) {
         MachineLayout layout = layout(s.machine());
-        MachineOptions o = options.apply(MachineOptions.of(layout));
+        MachineOptions.Builder b = MachineOptions.builder();
+        options.accept(b);
+        b.layout(layout);
         if (s.machine().accel() != null) {
-            o = o.withQemu(c -> c.withAccel(java.util.Optional.of(switch (s.machine().accel().toLowerCase(Locale.ROOT)) {
-                case "tcg" -> dev.jkexec.machine.qemu.Accel.TCG;
-                case "kvm" -> dev.jkexec.machine.qemu.Accel.KVM;
+            Accel accel = switch (s.machine().accel().toLowerCase(Locale.ROOT)) {
+                case "tcg" -> Accel.TCG;
+                case "kvm" -> Accel.KVM;
                 default -> throw new ScenarioException("machine.accel: '" + s.machine().accel() + "' is neither tcg nor kvm");
-            })));
+            };
+            b.hardware(h -> h.accel(Optional.of(accel)));
         }
+        MachineOptions o = b.build();
         List<StepResult> results = new ArrayList<>();
         long t0 = System.nanoTime();
         try (Machine m = Machine.start(o)) {
@@ -204,7 +211,7 @@ public final class ScenarioRunner {
                 }
                 case Step.Guest g -> {
                     mark = m.console().mark();
-                    GuestShell.Result r = GuestShell.run(m, g.command(), g.timeout());
+                    GuestShell.Result r = GuestShell.run(m.console(), g.command(), g.timeout());
                     String last = r.output().lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("");
                     if (r.status() != g.status()) {
                         throw new AssertionError("exit " + r.status() + ", expected " + g.status() + (last.isEmpty() ? "" : ": " + printable(last)));
@@ -241,7 +248,7 @@ public final class ScenarioRunner {
             return dom0Initrds.computeIfAbsent(kernel, k -> {
                 try {
                     Path f = Files.createTempFile("jkexec-dom0-", ".initrd");
-                    return Files.write(f, Dom0Guest.withNextInitrd(Dom0Guest.initrd(TestData.busybox(), k)));
+                    return Files.write(f, Dom0Guest.withNextInitrd(Dom0Guest.initrd(GuestAssets.busybox(), k)));
                 } catch (java.io.IOException e) {
                     throw new JkexecException("writing the dom0 guest's initrd: " + e.getMessage(), e);
                 }

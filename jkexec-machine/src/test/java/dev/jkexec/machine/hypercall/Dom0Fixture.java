@@ -1,12 +1,12 @@
 package dev.jkexec.machine.hypercall;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;
-import dev.jkexec.machine.console.ConsoleLine;
+import dev.jkexec.qemu.console.ConsoleLine;
 import dev.jkexec.machine.guest.Dom0Guest;
 import dev.jkexec.machine.guest.GuestInit;
 import dev.jkexec.machine.guest.GuestShell;
@@ -54,18 +54,18 @@ final class Dom0Fixture {
     }
 
     static Path cloud() {
-        return TestData.cloudKernel();
+        return GuestAssets.cloudKernel();
     }
 
     static Path generic() {
-        return TestData.genericKernel();
+        return GuestAssets.genericKernel();
     }
 
     /** A+B for {@code kernel}, written once per test JVM. */
     static Path initrd(Path kernel) {
         return INITRDS.computeIfAbsent(kernel, k -> {
             try {
-                byte[] a = Dom0Guest.initrd(TestData.busybox(), k);
+                byte[] a = Dom0Guest.initrd(GuestAssets.busybox(), k);
                 return Files.write(TEMP.resolve(k.getFileName() + ".initrd"), Dom0Guest.withNextInitrd(a));
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -83,7 +83,7 @@ final class Dom0Fixture {
 
     /** Starts a machine and boots {@code kernel} into the dom0 guest (generation 1). */
     static Machine boot(Path kernel, MachineLayout layout) {
-        Machine m = Machine.start(MachineOptions.of(layout).withDumpDirectory(dumps()));
+        Machine m = Machine.start(MachineOptions.builder().layout(layout).dumpDirectory(dumps()).build());
         try {
             long from = m.console().mark();
             m.boot(new KernelSpec(kernel, initrd(kernel), false, CONSOLE + " jkexec.gen=1", 64, ImageType.DEFAULT));
@@ -105,7 +105,7 @@ final class Dom0Fixture {
 
     /** Types {@code command} into the guest's shell and waits for it to finish ({@link GuestShell}). */
     static Result run(Machine m, String command) {
-        GuestShell.Result r = GuestShell.run(m, command, COMMAND);
+        GuestShell.Result r = GuestShell.run(m.console(), command, COMMAND);
         return new Result(r.status(), r.output());
     }
 

@@ -3,13 +3,13 @@ package dev.jkexec.machine.hypercall;
 import static dev.jkexec.machine.hypercall.Dom0Fixture.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.hypercall.Dom0Hypercalls;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.crash.CoreDump;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +30,7 @@ import org.junit.jupiter.api.TestInstance;
  * gets its errno, and jkexec keeps serving. One machine for the class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@NeedsQemu
 class HypercallChannelTest {
     private Machine m;
     private final List<String> notes = new CopyOnWriteArrayList<>();

@@ -3,12 +3,13 @@ package dev.jkexec.machine.hypercall;
 import static dev.jkexec.machine.hypercall.Dom0Fixture.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.core.kexec.ImageInfo;
 import dev.jkexec.core.kexec.SegmentDescriptor;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.machine.Machine;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * jkexec's hypercall, and the image it built — its own purgatory included — is what the machine
  * enters: on exec, and on a panic.
  */
+@NeedsQemu
 class KexecToolsTest {
     private static String load(String flag, String gen, String extra) {
         return "kexec " + flag + " /boot/vmlinuz --initrd=/boot/initrd --append=\"" + append(gen) + extra + "\"";
