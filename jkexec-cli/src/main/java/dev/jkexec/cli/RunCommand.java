@@ -54,6 +54,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--busybox", description = "build jkexec's busybox test guest as the initrd (with the kernel's pvpanic modules)")
     boolean busybox;
 
+    @Option(names = "--dom0", description = "the busybox guest with Debian's kexec-tools, libxenctrl 4.17 and jkexec's dom0 shim: "
+            + "kexec in the guest loads through the hypercall (/boot/vmlinuz is the kernel, /boot/initrd its initramfs)")
+    boolean dom0;
+
     @Option(names = "--append", paramLabel = "S", defaultValue = "console=ttyS0,115200",
             description = "kernel command line (default: ${DEFAULT-VALUE})")
     String append;
@@ -133,7 +137,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             });
             m.addListener(e -> onEvent(e, end, err));
             m.qemu().onExit().thenRun(() -> end.complete(1));
-            KernelSpec spec = new KernelSpec(kernel, initrd, busybox, append, entry, ImageType.DEFAULT, decompress, modules,
+            if (dom0 && initrd != null) {
+                throw new dev.jkexec.platform.JkexecException("--dom0: the dom0 guest is its own initrd; drop --initrd");
+            }
+            Path guest = dom0 ? dom0Initrd(kernel) : initrd;
+            KernelSpec spec = new KernelSpec(kernel, guest, busybox && !dom0, append, entry, ImageType.DEFAULT, decompress, modules,
                     modulesDir);
             if (crashKernel != null) {
                 m.load(new KernelSpec(crashKernel, crashInitrd, crashInitrd == null, crashAppend != null ? crashAppend : append,
@@ -156,6 +164,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             }
             return status;
         }
+    }
+
+    /** The dom0 guest for {@code kernel}, in a temporary file removed when jkexec exits. */
+    private static Path dom0Initrd(Path kernel) throws java.io.IOException {
+        Path f = java.nio.file.Files.createTempFile("jkexec-dom0-", ".initrd");
+        f.toFile().deleteOnExit();
+        return java.nio.file.Files.write(f, dev.jkexec.machine.guest.Dom0Guest.withNextInitrd(
+                dev.jkexec.machine.guest.Dom0Guest.initrd(dev.jkexec.platform.GuestAssets.busybox(), kernel)));
     }
 
     private static int await(CompletableFuture<Integer> end, Double seconds) throws InterruptedException, ExecutionException {
@@ -184,6 +200,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             case MachineEvent.Notice n -> err.println("jkexec: " + n.text());
             case MachineEvent.GuestPanicked p when p.how().equals("console") ->
                     err.println("\njkexec: the guest panicked (seen on its console; no pvpanic)");
+            case MachineEvent.HypercallNote n -> err.println("\njkexec: " + n.message());
             case MachineEvent.CrashFailed f -> {
                 err.println("\njkexec: crash handling failed: " + f.error().getMessage());
                 end.complete(1);

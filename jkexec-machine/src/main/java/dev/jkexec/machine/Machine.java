@@ -6,8 +6,10 @@ import dev.jkexec.core.crash.CrashNote;
 import dev.jkexec.core.kexec.HandoverPlan;
 import dev.jkexec.core.kexec.HandoverTarget;
 import dev.jkexec.core.kexec.ImageDamagedException;
+import dev.jkexec.core.kexec.ImageDescriptor;
 import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.PhysicalRange;
+import dev.jkexec.core.kexec.SegmentBuffers;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
@@ -17,6 +19,7 @@ import dev.jkexec.machine.firmware.AcpiTables;
 import dev.jkexec.machine.firmware.BiosData;
 import dev.jkexec.machine.firmware.Fault;
 import dev.jkexec.machine.firmware.HandoverBlock;
+import dev.jkexec.machine.hypercall.Hypercalls;
 import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.E820Type;
 import dev.jkexec.platform.MemoryMap;
@@ -56,6 +59,10 @@ import java.util.regex.Pattern;
  *   <li>{@link #dump}: the host-side core on request (the guest is paused while it is written).</li>
  * </ul>
  *
+ * <p>The guest reaches the same verbs through Xen's hypercall ({@link Hypercalls}): a dom0 toolstack
+ * in the guest (Debian's kexec-tools) loads, unloads and executes images through the hypercall
+ * window and the doorbell, which every machine has.
+ *
  * <p>Exec and crash hold the core's lock from the digest check until QEMU has been told to run
  * the new image ({@link Kexec#exec}): no load or unload can slip in between. Machine operations are
  * serialized on this object. A failed exec leaves the old guest running.
@@ -71,6 +78,7 @@ public final class Machine implements AutoCloseable {
     private final Toolstack toolstack;
     private final long rsdp;
     private final List<Consumer<MachineEvent>> listeners = new CopyOnWriteArrayList<>();
+    private Hypercalls hypercalls;
     private volatile boolean closed;
     /** When the running guest was handed over: pvpanic events from before are from a guest already gone. */
     private volatile Instant handedOverAt = Instant.EPOCH;
@@ -93,7 +101,17 @@ public final class Machine implements AutoCloseable {
     public static Machine start(MachineOptions options) {
         QemuMachine qemu = QemuMachine.start(options.hardware());
         try {
-            return new Machine(options, qemu);
+            Machine m = new Machine(options, qemu);
+            // MachineOptions insists on the doorbell: every machine serves the guest's hypercalls.
+            Hypercalls h = Hypercalls.start(m.layout(), m.memory(), qemu.doorbell().orElseThrow(), new MachineKexecVerbs(m),
+                    m::note);
+            m.hypercalls = h;
+            m.addListener(e -> {
+                if (e instanceof MachineEvent.HandedOver) {
+                    h.handedOver();
+                }
+            });
+            return m;
         } catch (RuntimeException e) {
             qemu.close();
             throw e;
@@ -157,6 +175,21 @@ public final class Machine implements AutoCloseable {
             emit(new MachineEvent.Notice(notice));
         }
         return p.plan();
+    }
+
+    /** Loads an image described by the binary ABI, its buffers read from guest memory (the hypercall). */
+    public synchronized void load(ImageDescriptor image, SegmentBuffers buffers) {
+        kexec.load(image, buffers);
+    }
+
+    /** A v1 load (the hypercall's {@code kexec_load_v1}); list frames resolve in {@code frames}. */
+    public synchronized void loadV1(int type, long indirectionPage, long entry, PhysicalMemory frames) {
+        kexec.loadV1(type, indirectionPage, entry, frames);
+    }
+
+    /** The hypercall channel: its window, and how many calls it answered. */
+    public Hypercalls hypercalls() {
+        return hypercalls;
     }
 
     public synchronized void unload(ImageType type) {
@@ -288,6 +321,8 @@ public final class Machine implements AutoCloseable {
         }
         // jkexec's own pages are rewritten on every handover: a guest could have scribbled on them.
         AcpiTables.write(memory(), layout());
+        // The next kernel finds the hypercall window in the mailbox, with no buffer allocated.
+        Hypercalls.beforeHandover(memory(), layout());
         List<HandoverBlock.Range> unmapped = new ArrayList<>();
         if (options.faults().contains(Fault.ZERO_PAGE_UNMAPPED)) {
             plan.segments().stream().filter(s -> s.what().equals("setup")).findFirst()
@@ -389,6 +424,11 @@ public final class Machine implements AutoCloseable {
         }
     }
 
+    /** Tells listeners something about the hypercall channel the operator should know (once per kind). */
+    public void note(String message) {
+        emit(new MachineEvent.HypercallNote(message));
+    }
+
     private void emit(MachineEvent e) {
         for (Consumer<MachineEvent> l : listeners) {
             l.accept(e);
@@ -399,6 +439,9 @@ public final class Machine implements AutoCloseable {
     public void close() {
         closed = true;
         try {
+            if (hypercalls != null) {
+                hypercalls.close();
+            }
             kexec.close();
         } finally {
             qemu.close();

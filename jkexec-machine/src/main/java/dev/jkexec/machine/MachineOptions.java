@@ -26,7 +26,9 @@ import java.util.function.Consumer;
  * @param layout        RAM, crash region, staging, vCPUs
  * @param hardware      the QEMU machine, derived from the layout: {@code -m} is
  *                      {@code layout.totalRam()}, the vCPUs are the layout's, the ROM is jkexec's
- *                      firmware for this layout and these faults, pvpanic is on unless turned off
+ *                      firmware for this layout and these faults, pvpanic is on unless turned off,
+ *                      and so is the hypercall doorbell (COM2, served by {@link Machine}'s
+ *                      {@code dev.jkexec.machine.hypercall.Hypercalls})
  * @param faults        deliberate breaks of the entry contract (checker tests only); normally empty
  * @param dumpDirectory where host-side cores go when a crash cannot reach a crash kernel
  * @param crashOnPanic  whether a guest panic (pvpanic) triggers the crash path by itself
@@ -38,13 +40,16 @@ public record MachineOptions(MachineLayout layout, QemuConfig hardware, Set<Faul
         Objects.requireNonNull(hardware, "hardware");
         Objects.requireNonNull(dumpDirectory, "dumpDirectory");
         faults = Set.copyOf(faults);
+        if (!hardware.doorbell()) {
+            throw new IllegalArgumentException("hardware without the hypercall doorbell: every machine serves the guest's hypercalls");
+        }
         if (hardware.ramBytes() != layout.totalRam() || hardware.cpus() != layout.cpus()) {
             throw new IllegalArgumentException("hardware of " + hardware.ramBytes() + " bytes and " + hardware.cpus()
                     + " vCPUs is not the layout's " + layout.totalRam() + " bytes and " + layout.cpus());
         }
     }
 
-    /** The defaults: {@link MachineLayout#defaults()}, pvpanic on, crash on panic, cores into the working directory, no faults. */
+    /** The defaults: {@link MachineLayout#defaults()}, pvpanic and the hypercall doorbell on, crash on panic, cores into the working directory, no faults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -52,7 +57,7 @@ public record MachineOptions(MachineLayout layout, QemuConfig hardware, Set<Faul
     /** The settings of a machine, mutable until {@link #build()}. */
     public static final class Builder {
         private MachineLayout layout = MachineLayout.defaults();
-        private final QemuConfig.Builder hardware = QemuConfig.builder().pvpanic(true);
+        private final QemuConfig.Builder hardware = QemuConfig.builder().pvpanic(true).doorbell(true);
         private final Set<Fault> faults = EnumSet.noneOf(Fault.class);
         private Path dumpDirectory = Path.of("").toAbsolutePath();
         private boolean crashOnPanic = true;

@@ -24,6 +24,9 @@ import java.util.Optional;
  * @param qemuBinary   a name looked up on PATH, or a path
  * @param pvpanic      add {@code pvpanic-pci} with {@code -action panic=pause}
  * @param gdbStub      open a gdbstub socket ({@link QemuMachine#gdbSocket()})
+ * @param doorbell     add a second serial port (COM2, {@link QemuCommandLine#DOORBELL_SERIAL_INDEX}) on
+ *                     a Unix socket that {@link QemuMachine#start} connects: a byte channel between
+ *                     the guest and the machine's owner ({@link QemuMachine#doorbell()})
  * @param startTimeout how long QEMU may take to open its sockets
  * @param qmp          QMP client limits and call timeout
  * @param console      console history, line limit, log file
@@ -35,7 +38,7 @@ import java.util.Optional;
  */
 public record QemuConfig(
         long ramBytes, int cpus, byte[] rom, Optional<Accel> accel, Path tmpRoot, Path qemuBinary,
-        boolean pvpanic, boolean gdbStub, Duration startTimeout, QmpOptions qmp, ConsoleOptions console,
+        boolean pvpanic, boolean gdbStub, boolean doorbell, Duration startTimeout, QmpOptions qmp, ConsoleOptions console,
         UsableSpace usableSpace, List<String> extraArgs, boolean cpuResetLog) {
 
     public static final Path DEFAULT_TMP_ROOT = Path.of("/dev/shm");
@@ -65,7 +68,7 @@ public record QemuConfig(
         extraArgs = List.copyOf(extraArgs);
     }
 
-    /** A builder with the defaults: detected accelerator, {@code /dev/shm}, {@code qemu-system-x86_64} on PATH, no pvpanic, no gdbstub, 10 s to start. */
+    /** A builder with the defaults: detected accelerator, {@code /dev/shm}, {@code qemu-system-x86_64} on PATH, no pvpanic, no gdbstub, no doorbell, 10 s to start. */
     public static Builder builder() {
         return new Builder();
     }
@@ -83,6 +86,7 @@ public record QemuConfig(
         private Path qemuBinary = Path.of(QemuCommandLine.DEFAULT_BINARY);
         private boolean pvpanic;
         private boolean gdbStub;
+        private boolean doorbell;
         private Duration startTimeout = Duration.ofSeconds(10);
         private QmpOptions qmp = QmpOptions.defaults();
         private ConsoleOptions console = ConsoleOptions.defaults();
@@ -116,6 +120,11 @@ public record QemuConfig(
 
         public Builder gdbStub(boolean on) {
             gdbStub = on;
+            return this;
+        }
+
+        public Builder doorbell(boolean on) {
+            doorbell = on;
             return this;
         }
 
@@ -157,7 +166,7 @@ public record QemuConfig(
          * @throws IllegalArgumentException naming the value that cannot make a machine
          */
         public QemuConfig build(long ramBytes, int cpus, byte[] rom) {
-            return new QemuConfig(ramBytes, cpus, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp,
+            return new QemuConfig(ramBytes, cpus, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, doorbell, startTimeout, qmp,
                     console, usableSpace, extraArgs, cpuResetLog);
         }
     }

@@ -49,6 +49,24 @@ public final class GuestImages {
         Path busybox = facts.is32Bit() ? GuestAssets.busyboxI386().orElseThrow(() -> new JkexecException(
                 "a 32-bit kernel needs an i386 busybox for its guest: " + GuestAssets.fetchHint(GuestAssets.BUSYBOX_I386)))
                 : GuestAssets.busybox();
+        Assembled a = assemble(busybox, kernel, facts, modulesDir);
+        return new GuestImage(a.archive().build(true), a.modules(), a.warning());
+    }
+
+    /** The gzip-compressed initramfs with {@code busybox}, modules beside the kernel or in its package tree. */
+    public static byte[] busyboxInitrd(Path busybox, Path kernel) {
+        return busyboxBuilder(busybox, kernel).build(true);
+    }
+
+    /** The guest's archive so far, for guests that add files ({@link Dom0Guest}). */
+    public static BusyboxInitramfs.Builder busyboxBuilder(Path busybox, Path kernel) {
+        return assemble(busybox, kernel, KernelFacts.of(kernel), null).archive();
+    }
+
+    private record Assembled(BusyboxInitramfs.Builder archive, List<KernelModules.Module> modules, String warning) {
+    }
+
+    private static Assembled assemble(Path busybox, Path kernel, KernelFacts facts, Path modulesDir) {
         if (!Files.isRegularFile(busybox)) {
             throw new JkexecException("busybox not found at " + busybox);
         }
@@ -68,12 +86,7 @@ public final class GuestImages {
                     + " (looked for pvpanic.ko[.xz|.zst|.gz] and pvpanic-pci.ko[...] in " + where.places()
                     + "; give --modules-dir DIR); jkexec watches the console for 'Kernel panic -' instead";
         }
-        return new GuestImage(b.build(true), loaded, warning);
-    }
-
-    /** The gzip-compressed initramfs, modules beside the kernel only (the test data's layout). */
-    public static byte[] busyboxInitrd(Path busybox, Path kernel) {
-        return busyboxGuest(kernel, null).initrd();
+        return new Assembled(b, loaded, warning);
     }
 
     /** What the guest depends on: the kernel's release and whether it is a 32-bit kernel. */

@@ -35,6 +35,7 @@ import java.util.regex.PatternSyntaxException;
  *     {"crash":  {}},
  *     {"panic":  {}},
  *     {"type":   {"text": "echo hello\n"}},
+ *     {"guest":  "kexec -l /boot/vmlinuz --initrd=/boot/initrd"}   or {"guest": {"run": CMD, "status": 0, "timeout": 120}},
  *     {"expect-crash": {"outcome": "crash-kernel|dumped", "timeout": 60}},
  *     {"dump":   {"file": "core.elf"}}
  *   ]
@@ -52,7 +53,9 @@ import java.util.regex.PatternSyntaxException;
  * silently.
  */
 public final class ScenarioParser {
-    private static final Set<String> KINDS = Set.of("boot", "load", "unload", "exec", "crash", "panic", "type", "expect",
+    private static final com.fasterxml.jackson.databind.node.JsonNodeFactory JSON_NODES =
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+    private static final Set<String> KINDS = Set.of("boot", "load", "unload", "exec", "crash", "panic", "type", "guest", "expect",
             "expect-crash", "dump");
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -118,6 +121,9 @@ public final class ScenarioParser {
         String kind = actions.getFirst();
         JsonNode a = s.get(kind);
         String where = at + "." + kind;
+        if (kind.equals("guest") && a.isTextual()) {
+            a = JSON_NODES.objectNode().put("run", a.asText());
+        }
         if (!a.isObject()) {
             throw new ScenarioException(where + ": must be an object");
         }
@@ -160,6 +166,16 @@ public final class ScenarioParser {
                 }
                 yield new Step.ExpectCrash(title, say, outcome, timeout(a, where));
             }
+            case "guest" -> {
+                only(a, where, Set.of("run", "status", "timeout"));
+                String run = required(a, "run", where);
+                if (run.contains("\n") || run.length() > dev.jkexec.machine.guest.GuestShell.MAX_LINE - 30) {
+                    throw new ScenarioException(where + ".run: one line of at most " + (dev.jkexec.machine.guest.GuestShell.MAX_LINE - 30)
+                            + " characters (the guest shell's limit)");
+                }
+                yield new Step.Guest(title, say, run, a.has("status") ? integer(a, "status", where) : 0,
+                        a.has("timeout") ? timeout(a, where) : java.time.Duration.ofSeconds(120));
+            }
             case "dump" -> {
                 only(a, where, Set.of("file"));
                 yield new Step.Dump(title, say, base.resolve(required(a, "file", where)));
@@ -170,7 +186,7 @@ public final class ScenarioParser {
 
     private Step.Kernel kernel(JsonNode a, String where, Set<String> extra) {
         Set<String> allowed = new java.util.HashSet<>(Set.of("kernel", "append", "initrd", "busybox", "entry", "decompress",
-                "modules", "modulesDir"));
+                "dom0", "modules", "modulesDir"));
         allowed.addAll(extra);
         only(a, where, allowed);
         Path initrd = a.has("initrd") ? path(required(a, "initrd", where)) : null;
@@ -196,7 +212,11 @@ public final class ScenarioParser {
             }
         }
         Path modulesDir = a.has("modulesDir") ? path(required(a, "modulesDir", where)) : null;
-        return new Step.Kernel(path(required(a, "kernel", where)), initrd, busybox, text(a, "append", "", where), entry, decompress,
+        boolean dom0 = a.has("dom0") && bool(a, "dom0", where);
+        if (dom0 && initrd != null) {
+            throw new ScenarioException(where + ".dom0: the dom0 guest is its own initrd; drop \"initrd\"");
+        }
+        return new Step.Kernel(path(required(a, "kernel", where)), initrd, busybox, text(a, "append", "", where), entry, decompress, dom0,
                 modules, modulesDir);
     }
 

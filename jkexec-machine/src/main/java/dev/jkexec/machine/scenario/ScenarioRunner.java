@@ -7,13 +7,18 @@ import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.MachineOptions;
 import dev.jkexec.machine.crash.CoreDump;
+import dev.jkexec.machine.guest.Dom0Guest;
+import dev.jkexec.machine.guest.GuestShell;
 import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.platform.JkexecException;
 import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.qemu.console.ConsoleLine;
 import dev.jkexec.qemu.process.Accel;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,6 +108,7 @@ public final class ScenarioRunner {
                 });
             }
             Run run = new Run(m, crashes);
+            try {
             for (int i = 0; i < s.steps().size(); i++) {
                 Step step = s.steps().get(i);
                 out.printf("[%7.2fs] step %d/%d %s: %s%n", (System.nanoTime() - t0) / 1e9, i + 1, s.steps().size(), step.kind(),
@@ -128,6 +134,9 @@ public final class ScenarioRunner {
                     break;
                 }
             }
+            } finally {
+                run.deleteTemporaryFiles();
+            }
         }
         Result r = new Result(s, results, Duration.ofNanos(System.nanoTime() - t0));
         out.printf("scenario %s: %s in %.2f s (%d of %d steps passed)%n", s.name(), r.passed() ? "PASS" : "FAIL",
@@ -149,6 +158,7 @@ public final class ScenarioRunner {
     private static final class Run {
         private final Machine m;
         private final LinkedBlockingQueue<CrashOutcome> crashes;
+        private final java.util.Map<Path, Path> dom0Initrds = new java.util.HashMap<>();
         private long mark;
 
         Run(Machine m, LinkedBlockingQueue<CrashOutcome> crashes) {
@@ -203,6 +213,15 @@ public final class ScenarioRunner {
                     }
                     yield describe(c);
                 }
+                case Step.Guest g -> {
+                    mark = m.console().mark();
+                    GuestShell.Result r = GuestShell.run(m.console(), g.command(), g.timeout());
+                    String last = r.output().lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("");
+                    if (r.status() != g.status()) {
+                        throw new AssertionError("exit " + r.status() + ", expected " + g.status() + (last.isEmpty() ? "" : ": " + printable(last)));
+                    }
+                    yield "exit " + r.status() + (last.isEmpty() ? "" : ": " + printable(last));
+                }
                 case Step.Dump d -> {
                     CoreDump.Written w = m.dump(d.file());
                     yield String.format("%s: %d bytes, %d MiB of RAM, %d vCPU notes", w.file(), w.bytes(), w.ramBytes() >> 20, w.cpus());
@@ -224,8 +243,31 @@ public final class ScenarioRunner {
         }
 
         private KernelSpec spec(Step.Kernel k, ImageType type) {
-            return new KernelSpec(k.kernel(), k.initrd(), k.busybox(), substitute(k.append()), k.entry(), type, k.decompress(),
+            Path initrd = k.dom0() ? dom0Initrd(k.kernel()) : k.initrd();
+            return new KernelSpec(k.kernel(), initrd, k.busybox() && !k.dom0(), substitute(k.append()), k.entry(), type, k.decompress(),
                     k.modules(), k.modulesDir());
+        }
+
+        /** The dom0 guest for {@code kernel} (A+B), written once per run into a temporary file. */
+        private Path dom0Initrd(Path kernel) {
+            return dom0Initrds.computeIfAbsent(kernel, k -> {
+                try {
+                    Path f = Files.createTempFile("jkexec-dom0-", ".initrd");
+                    return Files.write(f, Dom0Guest.withNextInitrd(Dom0Guest.initrd(GuestAssets.busybox(), k)));
+                } catch (java.io.IOException e) {
+                    throw new JkexecException("writing the dom0 guest's initrd: " + e.getMessage(), e);
+                }
+            });
+        }
+
+        void deleteTemporaryFiles() {
+            for (Path p : dom0Initrds.values()) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (java.io.IOException e) {
+                    // a temporary file left in /tmp is harmless
+                }
+            }
         }
 
         String substitute(String s) {
