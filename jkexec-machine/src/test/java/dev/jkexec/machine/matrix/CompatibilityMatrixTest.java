@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,9 +26,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * kernels always, the kernels {@code scripts/kernels.sh} fetched when it could (rows without data
  * are skipped, naming the command). Each row runs all six columns; no cell may fail, and a cell is
  * n/a exactly when the kernel does not have that path. {@code scripts/matrix.sh} runs the same and
- * writes the table into the docs.
+ * writes the table into the docs. Tagged {@code matrix} as well: {@code ./run-tests
+ * -DexcludedGroups=matrix} leaves its ~5 minutes out when CI's budget needs them.
  */
 @NeedsQemu
+@Tag("matrix")
 class CompatibilityMatrixTest {
     @TempDir
     Path work;
