@@ -3,7 +3,7 @@
 # (scripts/kernels.sh, cached), then runs kernel x {boot 64, boot 32, boot 16, exec, crash, verify}
 # on fresh jkexec machines and writes the table into README.md and docs/kernels.md.
 #
-#   scripts/matrix.sh                      # the full matrix (~15 min under TCG), written into the docs
+#   scripts/matrix.sh                      # the full matrix (~6–10 min under TCG), written into the docs
 #   scripts/matrix.sh --rows 1,2,7         # some rows (see: ./jkexec matrix --list); any jkexec matrix option
 #   JKEXEC_MATRIX_WRITE=0 scripts/matrix.sh ...   # print only
 #
