@@ -48,6 +48,12 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
      * low 640 KiB a crash kernel's purgatory backs up.
      */
     public static final long MAILBOX = 0x9F000;
+    /**
+     * Where in the mailbox page a guest may leave the address of its VMCOREINFO note, as the line
+     * {@code JKEXEC-VMCOREINFO:<addr> <size>} copied from {@code /sys/kernel/vmcoreinfo}; jkexec
+     * checks it like any note it finds by scanning.
+     */
+    public static final long VMCOREINFO_HINT = MAILBOX + 0x800;
     /** Start of QEMU's legacy window (VGA RAM, option ROMs, BIOS alias); nothing may be loaded here. */
     public static final long LEGACY_WINDOW_START = 0xA0000;
     /** End of the legacy window: 1 MiB. */
