@@ -75,6 +75,28 @@ public final class GuestPageTables {
         return null;
     }
 
+    /**
+     * Copies up to {@code length} bytes of virtual memory from {@code vaddr} into {@code into},
+     * one mapped page run at a time; returns how many were mapped (a prefix; the rest is zeroed).
+     */
+    public long read(long vaddr, byte[] into, int length) {
+        java.util.Arrays.fill(into, 0, length, (byte) 0);
+        long done = 0;
+        while (done < length) {
+            Mapping m = lookup(vaddr + done);
+            if (m == null) {
+                break;
+            }
+            long n = Math.min(m.remaining(vaddr + done), length - done);
+            if (!memory.contains(m.paddr(), n)) {
+                break;
+            }
+            java.lang.foreign.MemorySegment.copy(memory.slice(m.paddr(), n), 0, java.lang.foreign.MemorySegment.ofArray(into), done, n);
+            done += n;
+        }
+        return done;
+    }
+
     /** The physical address of {@code vaddr}, or -1 when it is not mapped. */
     public long translate(long vaddr) {
         Mapping m = lookup(vaddr);

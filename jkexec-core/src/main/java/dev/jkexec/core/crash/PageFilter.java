@@ -4,7 +4,6 @@ import dev.jkexec.core.PhysicalMemory;
 import dev.jkexec.image.ByteView;
 import dev.jkexec.image.crash.VmcoreInfo;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 
 /**
  * makedumpfile's page filtering ({@code -d} dump level), computed on the host from the crashed
@@ -232,23 +231,8 @@ public final class PageFilter {
             return k;
         }
 
-        /** Copies up to {@code length} bytes of kernel virtual memory; returns how many were mapped (a prefix). */
         long readVirtual(long vaddr, byte[] into, int length) {
-            Arrays.fill(into, 0, length, (byte) 0);
-            long done = 0;
-            while (done < length) {
-                GuestPageTables.Mapping m = pt.lookup(vaddr + done);
-                if (m == null) {
-                    break;
-                }
-                long n = Math.min(m.remaining(vaddr + done), length - done);
-                if (!memory.contains(m.paddr(), n)) {
-                    break;
-                }
-                MemorySegment.copy(memory.slice(m.paddr(), n), 0, MemorySegment.ofArray(into), done, n);
-                done += n;
-            }
-            return done;
+            return pt.read(vaddr, into, length);
         }
 
         static boolean bit(long flags, long bit) {
