@@ -70,6 +70,55 @@ public final class KernelAddressSpaces {
         return new KernelAddressSpace(pageOffset, physBase, info.kernelOffset(), textVaddr, textPaddr, Math.min(size, limit));
     }
 
+    /** x86-64 THREAD_SIZE: a kernel stack is 16 KiB, aligned to its size. */
+    static final long STACK_SIZE = 16 << 10;
+
+    /**
+     * The vCPUs' context that dumps need besides the text and the direct map: the page before,
+     * at and after each RIP, and the kernel stack holding each RSP, wherever they lie outside both
+     * (module code, vmalloc'ed stacks). Found through the kernel's page tables, merged where both
+     * the virtual and the physical pages are contiguous; at most
+     * {@link CoreLoads#CONTEXT_LOADS_PER_CPU} per vCPU. User-space addresses are left out.
+     */
+    public static java.util.List<dev.jkexec.image.crash.CoreLoads.Load> context(GuestPageTables pt, KernelAddressSpace space,
+            java.util.List<dev.jkexec.image.MemoryRange> ram, long[] rips, long[] rsps) {
+        long ramEnd = ram.stream().mapToLong(dev.jkexec.image.MemoryRange::end).max().orElse(0);
+        java.util.List<dev.jkexec.image.crash.CoreLoads.Load> out = new java.util.ArrayList<>();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int cpu = 0; cpu < rips.length; cpu++) {
+            java.util.List<Long> pages = new java.util.ArrayList<>();
+            long rip = rips[cpu] & ~0xFFFL;
+            for (long p = rip - 4096; p <= rip + 4096; p += 4096) {
+                pages.add(p);
+            }
+            long stack = rsps[cpu] & ~(STACK_SIZE - 1);
+            for (long p = stack; p < stack + STACK_SIZE; p += 4096) {
+                pages.add(p);
+            }
+            int added = 0;
+            for (long v : pages) {
+                boolean kernelHalf = v < 0;
+                boolean inText = Long.compareUnsigned(v - space.textVaddr(), space.textSize()) < 0;
+                boolean inDirectMap = Long.compareUnsigned(v - space.pageOffset(), ramEnd) < 0;
+                if (!kernelHalf || inText || inDirectMap || !seen.add(v) || added >= dev.jkexec.image.crash.CoreLoads.CONTEXT_LOADS_PER_CPU) {
+                    continue;
+                }
+                long p = pt.translate(v);
+                if (p < 0 || ram.stream().noneMatch(r -> r.contains(p, 4096))) {
+                    continue;
+                }
+                dev.jkexec.image.crash.CoreLoads.Load last = out.isEmpty() ? null : out.get(out.size() - 1);
+                if (last != null && last.vaddr() + last.size() == v && last.paddr() + last.size() == p) {
+                    out.set(out.size() - 1, new dev.jkexec.image.crash.CoreLoads.Load(last.paddr(), last.vaddr(), last.size() + 4096, true));
+                } else {
+                    out.add(new dev.jkexec.image.crash.CoreLoads.Load(p, v, 4096, true));
+                    added++;
+                }
+            }
+        }
+        return out;
+    }
+
     private static long directMap(GuestPageTables pt, PhysicalMemory memory) {
         long from = pt.levels() == 5 ? 0xff11000000000000L : KernelAddressSpace.PAGE_OFFSET_L4;
         long probe = pt.root();

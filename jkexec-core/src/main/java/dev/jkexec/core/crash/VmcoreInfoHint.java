@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The hint a guest may leave at {@link MachineLayout#VMCOREINFO_HINT}: the line
- * {@code JKEXEC-VMCOREINFO:<hex addr> <hex size>} (the text of {@code /sys/kernel/vmcoreinfo}).
+ * {@code JKEXEC-VMCOREINFO:0x<hex addr> <hex size>} (the text of {@code /sys/kernel/vmcoreinfo}).
  * Anything else there reads as no hint; an address is only a place to look first.
  */
 public final class VmcoreInfoHint {
@@ -30,6 +30,9 @@ public final class VmcoreInfoHint {
             return -1;
         }
         String rest = s.substring(PREFIX.length());
+        if (rest.startsWith("0x")) {
+            rest = rest.substring(2); // Linux prints it with %pa: 0x and 16 digits
+        }
         int end = 0;
         while (end < rest.length() && Character.digit(rest.charAt(end), 16) >= 0) {
             end++;

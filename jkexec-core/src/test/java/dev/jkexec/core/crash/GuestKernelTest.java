@@ -47,7 +47,7 @@ class GuestKernelTest {
         assertThat(VmcoreInfoFinder.find(g.memory, g.ram, NOTE + 0x404)).first()
                 .satisfies(c -> assertThat(c.how()).isEqualTo("the guest's hint"));
         // the hint as the busybox guest writes it: /sys/kernel/vmcoreinfo's "addr size"
-        String line = VmcoreInfoHint.PREFIX + Long.toHexString(NOTE + 0x404) + " 1024\n";
+        String line = VmcoreInfoHint.PREFIX + String.format("0x%016x", NOTE + 0x404) + " 1024\n";
         g.memory.write(MachineLayout.VMCOREINFO_HINT, line.getBytes(StandardCharsets.US_ASCII));
         assertThat(VmcoreInfoHint.read(g.memory)).isEqualTo(NOTE + 0x404);
         assertThat(VmcoreInfoHint.parse("JKEXEC-VMCOREINFO:zz".getBytes(StandardCharsets.US_ASCII))).isEqualTo(-1);

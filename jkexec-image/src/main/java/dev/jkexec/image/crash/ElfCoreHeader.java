@@ -50,6 +50,12 @@ public final class ElfCoreHeader {
      * with their direct-map {@code p_vaddr} when {@code space} is known.
      */
     public static List<ProgramHeader> programHeaders(CrashEnvironment env, long backupAddress, KernelAddressSpace space) {
+        return programHeaders(env, backupAddress, space, List.of());
+    }
+
+    /** As {@link #programHeaders(CrashEnvironment, long, KernelAddressSpace)}, with the vCPUs' context loads. */
+    public static List<ProgramHeader> programHeaders(CrashEnvironment env, long backupAddress, KernelAddressSpace space,
+                                                     List<CoreLoads.Load> context) {
         List<ProgramHeader> out = new ArrayList<>();
         for (MemoryRange note : env.cpuNotes()) {
             out.add(new ProgramHeader(out.size(), ProgramHeader.PT_NOTE, 0, note.start(), 0, note.start(), note.size(), note.size(), 0));
@@ -58,10 +64,17 @@ public final class ElfCoreHeader {
             MemoryRange v = env.vmcoreinfo();
             out.add(new ProgramHeader(out.size(), ProgramHeader.PT_NOTE, 0, v.start(), 0, v.start(), v.size(), v.size(), 0));
         }
-        for (CoreLoads.Load load : CoreLoads.of(env.oldRam(), space)) {
+        for (CoreLoads.Load load : CoreLoads.of(env.oldRam(), space, context)) {
             long start = load.paddr();
             long end = load.paddr() + load.size();
-            if (!load.text() && start < BACKUP_SIZE) {
+            if (load.alias() && start < BACKUP_SIZE) {
+                if (end <= BACKUP_SIZE) { // an alias of backed-up low memory: read it from the backup
+                    out.add(new ProgramHeader(out.size(), ProgramHeader.PT_LOAD, PF_RWX, backupAddress + start, load.vaddr(), start,
+                            load.size(), load.size(), 0));
+                }
+                continue;
+            }
+            if (!load.alias() && start < BACKUP_SIZE) {
                 long cut = Math.min(end, BACKUP_SIZE);
                 out.add(new ProgramHeader(out.size(), ProgramHeader.PT_LOAD, PF_RWX, backupAddress + start, vaddr(load, start), start,
                         cut - start, cut - start, 0));
@@ -84,7 +97,7 @@ public final class ElfCoreHeader {
      * note and the kernel-text load added, whatever the crashed kernel turns out to be.
      */
     public static int capacity(CrashEnvironment env) {
-        return size(env, 0) + PHDR_SIZE * (env.vmcoreinfo() == null ? 2 : 1);
+        return size(env, 0) + PHDR_SIZE * ((env.vmcoreinfo() == null ? 2 : 1) + CoreLoads.CONTEXT_LOADS_PER_CPU * env.cpuNotes().size());
     }
 
     /** Bytes of the header for {@code env} as loaded. */
@@ -93,8 +106,8 @@ public final class ElfCoreHeader {
     }
 
     /** Encodes the header at crash time, with the crashed kernel's address space ({@code null}: unknown). */
-    public static byte[] encode(CrashEnvironment env, long backupAddress, KernelAddressSpace space) {
-        return encode(programHeaders(env, backupAddress, space));
+    public static byte[] encode(CrashEnvironment env, long backupAddress, KernelAddressSpace space, List<CoreLoads.Load> context) {
+        return encode(programHeaders(env, backupAddress, space, context));
     }
 
     /** Encodes the header; {@code backupAddress} is where the backup segment lies. */

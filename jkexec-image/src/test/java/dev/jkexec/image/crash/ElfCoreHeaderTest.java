@@ -90,11 +90,11 @@ class ElfCoreHeaderTest {
         assertThat(ph.get(4).offset()).isEqualTo(backup);
         assertThat(ph.get(5).vaddr()).isEqualTo(0xffff8d8e00100000L);
         // what was decoded is what was encoded, and it fits the room reserved at load
-        byte[] bytes = ElfCoreHeader.encode(e, backup, space);
+        byte[] bytes = ElfCoreHeader.encode(e, backup, space, List.of());
         assertThat(ElfParser.parseHeaders(MemorySegment.ofArray(bytes)).programHeaders()).isEqualTo(ph);
         assertThat(bytes.length).isLessThanOrEqualTo(ElfCoreHeader.capacity(e));
         CrashEnvironment none = env(2, false);
-        assertThat(ElfCoreHeader.encode(none, backup, space).length).isLessThanOrEqualTo(ElfCoreHeader.capacity(none));
+        assertThat(ElfCoreHeader.encode(none, backup, space, List.of()).length).isLessThanOrEqualTo(ElfCoreHeader.capacity(none));
     }
 
     @Test

@@ -36,26 +36,32 @@ public final class CoreDump {
     private CoreDump() {
     }
 
-    /** What was written. */
-    public record Written(java.nio.file.Path file, long bytes, long ramBytes, int cpus) {
+    /**
+     * What was written, in any format.
+     *
+     * @param bytes    the file's size (ELF: logical, holes included)
+     * @param ramBytes guest RAM the dump covers
+     * @param summary  one line: format, pages, filtering
+     */
+    public record Written(java.nio.file.Path file, long bytes, long ramBytes, int cpus, DumpFormat format, String summary) {
     }
 
     /** The program headers of the core of {@code src}. */
     static List<ProgramHeader> programHeaders(DumpSource src, long notesSize) {
-        List<CoreLoads.Load> loads = CoreLoads.of(src.ram(), src.space());
+        List<CoreLoads.Load> loads = CoreLoads.of(src.ram(), src.space(), src.context());
         List<ProgramHeader> phdrs = new ArrayList<>();
         long notesOffset = ElfCoreHeader.EHDR_SIZE + (long) ElfCoreHeader.PHDR_SIZE * (1 + loads.size());
         phdrs.add(new ProgramHeader(0, ProgramHeader.PT_NOTE, 0, notesOffset, 0, 0, notesSize, 0, 0));
         long offset = align(notesOffset + notesSize, PAGE);
         List<long[]> ramAt = new ArrayList<>(); // {paddr, size, file offset}
         for (CoreLoads.Load l : loads) {
-            if (!l.text()) {
+            if (!l.alias()) {
                 ramAt.add(new long[] {l.paddr(), l.size(), offset});
                 offset += l.size();
             }
         }
         for (CoreLoads.Load l : loads) {
-            if (l.text()) {
+            if (l.alias()) {
                 for (long[] r : ramAt) {
                     if (r[0] <= l.paddr() && l.paddr() + l.size() <= r[0] + r[1]) {
                         phdrs.add(new ProgramHeader(phdrs.size(), ProgramHeader.PT_LOAD, 7, r[2] + l.paddr() - r[0], l.vaddr(),
@@ -66,7 +72,7 @@ public final class CoreDump {
         }
         int i = 0;
         for (CoreLoads.Load l : loads) {
-            if (!l.text()) {
+            if (!l.alias()) {
                 long[] r = ramAt.get(i++);
                 phdrs.add(new ProgramHeader(phdrs.size(), ProgramHeader.PT_LOAD, 7, r[2], l.vaddr(), l.paddr(), l.size(), l.size(), PAGE));
             }
@@ -91,13 +97,14 @@ public final class CoreDump {
             writeFully(ch, ByteBuffer.wrap(ElfCoreHeader.encode(phdrs)), 0);
             writeFully(ch, ByteBuffer.wrap(notes), phdrs.get(0).offset());
             MemorySegment zeros = arena.allocate(PAGE);
+            int firstRam = phdrs.size() - src.ram().size(); // text and context loads come before, sharing RAM's bytes
             for (ProgramHeader ph : phdrs) {
                 if (!ph.isLoad()) {
                     continue;
                 }
                 end = Math.max(end, ph.offset() + ph.filesz());
-                if (ph.vaddr() != 0 && src.space() != null && ph.vaddr() == src.space().textVaddr()) {
-                    continue; // the text load shares the RAM load's bytes
+                if (ph.index() < firstRam) {
+                    continue;
                 }
                 for (long at = 0; at < ph.filesz(); at += CHUNK) {
                     long n = Math.min(CHUNK, ph.filesz() - at);
@@ -113,7 +120,9 @@ public final class CoreDump {
             throw target.failure(e);
         }
         target.commit();
-        return new Written(target.file(), end, total, src.cpuNotes().size());
+        return new Written(target.file(), end, total, src.cpuNotes().size(), DumpFormat.ELF,
+                "ELF core, " + (phdrs.size() - 1) + " PT_LOADs" + (src.space() != null ? " with virtual addresses" : "")
+                        + ", pages of zeros left as holes");
     }
 
     /** Writes each run of pages that are not all zero at {@code position}; zero pages stay holes. */

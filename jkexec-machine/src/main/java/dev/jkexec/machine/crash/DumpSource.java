@@ -3,6 +3,7 @@ package dev.jkexec.machine.crash;
 import dev.jkexec.core.PhysicalMemory;
 import dev.jkexec.core.crash.GuestKernel;
 import dev.jkexec.image.MemoryRange;
+import dev.jkexec.image.crash.CoreLoads;
 import dev.jkexec.image.crash.KernelAddressSpace;
 import dev.jkexec.image.crash.VmcoreInfo;
 import dev.jkexec.image.crash.VmcoreInfoNote;
@@ -20,12 +21,26 @@ import java.util.Objects;
  * @param kernel     the kernel found in RAM, or why none was
  * @param crashTime  seconds since the epoch (the VMCOREINFO's CRASHTIME and the kdump header's timestamp)
  */
-public record DumpSource(PhysicalMemory memory, List<MemoryRange> ram, List<byte[]> cpuNotes, GuestKernel kernel, long crashTime) {
+public record DumpSource(PhysicalMemory memory, List<MemoryRange> ram, List<byte[]> cpuNotes, GuestKernel kernel, long crashTime,
+                         List<CoreLoads.Load> context) {
     public DumpSource {
         Objects.requireNonNull(memory, "memory");
         ram = List.copyOf(ram);
         cpuNotes = List.copyOf(cpuNotes);
         Objects.requireNonNull(kernel, "kernel");
+        context = List.copyOf(context);
+    }
+
+    /**
+     * The source for a paused guest whose vCPUs stopped at {@code rips}/{@code rsps}: its context
+     * loads (the code at each RIP, each kernel stack) are found through the kernel's page tables.
+     */
+    public static DumpSource of(PhysicalMemory memory, List<MemoryRange> ram, List<byte[]> cpuNotes, GuestKernel kernel,
+                                long crashTime, long[] rips, long[] rsps) {
+        List<CoreLoads.Load> context = kernel instanceof GuestKernel.Known k
+                ? dev.jkexec.core.crash.KernelAddressSpaces.context(k.pageTables(), k.space(), ram, rips, rsps)
+                : List.of();
+        return new DumpSource(memory, ram, cpuNotes, kernel, crashTime, context);
     }
 
     /** The kernel, when it was found. */

@@ -49,7 +49,7 @@ public final class KdumpFile {
 
     /** What was written. */
     public record Written(java.nio.file.Path file, long bytes, long pages, long dumped, long zero, PageFilter.Excluded excluded,
-                          int level) {
+                          int level, String whyNotFiltered) {
     }
 
     /**
@@ -67,7 +67,15 @@ public final class KdumpFile {
         }
         GuestKernel.Known k = src.known();
         int used = k == null ? level & PageFilter.ZERO : level;
-        PageFilter.Excluded excluded = k == null ? PageFilter.none(maxPfn) : PageFilter.compute(src.memory(), k, maxPfn, used);
+        PageFilter.Excluded excluded;
+        String why = k == null ? "no VMCOREINFO" : null;
+        try {
+            excluded = k == null ? PageFilter.none(maxPfn) : PageFilter.compute(src.memory(), k, maxPfn, used);
+        } catch (PageFilter.FilterException e) {
+            used = level & PageFilter.ZERO;
+            excluded = PageFilter.none(maxPfn);
+            why = e.getMessage();
+        }
         long[] ram = new long[(int) ((maxPfn + 63) >>> 6)];
         for (MemoryRange r : src.ram()) {
             for (long pfn = r.start() / BLOCK; pfn < r.end() / BLOCK; pfn++) {
@@ -151,7 +159,7 @@ public final class KdumpFile {
             throw target.failure(e);
         }
         target.commit();
-        return new Written(target.file(), written, countBits(ram), dumpable, zeroPages, excluded, used);
+        return new Written(target.file(), written, countBits(ram), dumpable, zeroPages, excluded, used, why);
     }
 
     private static long countBits(long[] words) {

@@ -16,6 +16,11 @@ public final class GuestImages {
 
     /** The gzip-compressed initramfs. */
     public static byte[] busyboxInitrd(Path busybox, Path kernel) {
+        return busyboxInitrd(busybox, kernel, java.util.Map.of());
+    }
+
+    /** The gzip-compressed initramfs with {@code extra} files (guest path → host file), executables kept executable. */
+    public static byte[] busyboxInitrd(Path busybox, Path kernel, java.util.Map<String, Path> extra) {
         if (!Files.isRegularFile(busybox)) {
             throw new JkexecException("busybox not found at " + busybox);
         }
@@ -27,6 +32,7 @@ public final class GuestImages {
             b.file("/lib/modules/1-pvpanic.ko", 0644, core);
             b.file("/lib/modules/2-pvpanic-pci.ko", 0644, pci);
         }
+        extra.forEach((guest, host) -> b.file(guest, Files.isExecutable(host) || guest.startsWith("/bin/") ? 0755 : 0644, host));
         return b.build(true);
     }
 }

@@ -193,8 +193,10 @@ public final class ScenarioRunner {
                     yield describe(c);
                 }
                 case Step.Dump d -> {
-                    CoreDump.Written w = m.dump(d.file());
-                    yield String.format("%s: %d bytes, %d MiB of RAM, %d vCPU notes", w.file(), w.bytes(), w.ramBytes() >> 20, w.cpus());
+                    CoreDump.Written w = m.dump(d.file(), dev.jkexec.machine.crash.DumpFormat.parse(d.format()), d.level(), false,
+                            dev.jkexec.machine.crash.DumpProgress.NONE);
+                    yield String.format("%s: %d bytes, %d MiB of RAM, %d vCPU notes; %s", w.file(), w.bytes(), w.ramBytes() >> 20, w.cpus(),
+                            w.summary());
                 }
             };
         }
@@ -227,6 +229,7 @@ public final class ScenarioRunner {
                 case CrashOutcome.CrashKernel k -> String.format("%s: %d vCPU notes written, crash image verified and entered at 0x%x",
                         k.reason(), k.cpus(), k.plan().entry());
                 case CrashOutcome.Dumped d -> String.format("%s: %s; core written to %s", d.reason(), d.why(), d.core().file());
+                case CrashOutcome.Paused p -> String.format("%s: %s", p.reason(), p.why());
             };
         }
     }
