@@ -41,7 +41,7 @@ class KdumpFileTest {
     @BeforeEach
     void setUp() throws IOException {
         dir = Files.createTempDirectory("jkexec-kdump-file");
-        memory = PhysicalMemory.ofHeap(4L << 20);
+        memory = PhysicalMemory.of(java.lang.foreign.Arena.ofAuto().allocate(4L << 20));
         Random r = new Random(7);
         for (int p = 0; p < 1024; p++) {
             if (p % 3 == 0) {
