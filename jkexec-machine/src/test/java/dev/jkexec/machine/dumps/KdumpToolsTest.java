@@ -183,6 +183,42 @@ class KdumpToolsTest {
         }
     }
 
+    /**
+     * {@code crash} with the kernel's debug vmlinux ({@code linux-image-6.1.0-56-amd64-dbg}, 860 MB:
+     * too large for every CI run) on the ELF core and on both kdump formats: {@code sys}, {@code log}
+     * and {@code bt}. Runs when {@code JKEXEC_DEBUG_VMLINUX} (or {@code -Djkexec.debugVmlinux}) names
+     * the vmlinux; docs/crash.md shows how to get it.
+     */
+    @Test
+    void crashWithTheDebugVmlinuxReadsEveryFormat() throws Exception {
+        String setting = System.getProperty("jkexec.debugVmlinux", System.getenv("JKEXEC_DEBUG_VMLINUX"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(setting != null && !setting.isBlank() && Files.isRegularFile(Path.of(setting)),
+                "no debug vmlinux configured (JKEXEC_DEBUG_VMLINUX)");
+        MachineOptions o = MachineOptions.of(layout()).withDumpDirectory(dir).withOnPanic(OnPanic.PAUSE);
+        try (Machine m = Machine.start(o)) {
+            CompletableFuture<CrashOutcome> crashed = crashes(m);
+            bootAndPanic(m, "");
+            assertThat(crashed.get(BOOT.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(CrashOutcome.Paused.class);
+            for (DumpFormat f : DumpFormat.values()) {
+                Path dump = dir.resolve("crash-" + f.label());
+                m.dump(dump, f, 31, false, DumpProgress.NONE);
+                Tools.Result r = Tools.run(new ProcessBuilder("crash", "-s", "--no_scroll", setting, dump.toString())
+                        .redirectInput(ProcessBuilder.Redirect.from(commands(dir, "sys\nlog\nbt\nquit\n"))));
+                assertThat(r.output()).as("crash on %s:\n%s", f.label(), r.output())
+                        .contains("PANIC: \"" + PANIC + "\"")
+                        .contains("sysrq: Trigger a crash")
+                        .containsPattern("#0 +\\[\\p{XDigit}+\\]");
+                Files.delete(dump);
+            }
+        }
+    }
+
+    static java.io.File commands(Path dir, String text) throws IOException {
+        Path p = dir.resolve("crash-commands");
+        Files.writeString(p, text);
+        return p.toFile();
+    }
+
     /** A page count from makedumpfile's {@code --message-level 31} report, in decimal. */
     static long count(String report, String label) {
         Matcher x = Pattern.compile(Pattern.quote(label) + "\\s*: 0x(\\p{XDigit}+)").matcher(report);
