@@ -20,7 +20,9 @@ import java.util.List;
  * <pre>
  *  ELF64 ET_CORE EM_X86_64 header
  *  program headers: one PT_NOTE (every note), then {@link CoreLoads}: the kernel-text PT_LOAD and one
- *                   PT_LOAD per RAM range with its direct-map p_vaddr (p_offset = file offset, page aligned)
+ *                   PT_LOAD per RAM range with its direct-map p_vaddr (p_offset = file offset, page
+ *                   aligned; p_align 0 as in /proc/vmcore, which is how crash tells a kdump core
+ *                   from a netdump one and applies VMCOREINFO's KERNELOFFSET)
  *  notes: one NT_PRSTATUS per vCPU, then the guest kernel's VMCOREINFO (with CRASHTIME)
  *  RAM contents, range after range; the kernel-text load's p_offset points into them
  * </pre>
@@ -65,7 +67,7 @@ public final class CoreDump {
                 for (long[] r : ramAt) {
                     if (r[0] <= l.paddr() && l.paddr() + l.size() <= r[0] + r[1]) {
                         phdrs.add(new ProgramHeader(phdrs.size(), ProgramHeader.PT_LOAD, 7, r[2] + l.paddr() - r[0], l.vaddr(),
-                                l.paddr(), l.size(), l.size(), PAGE));
+                                l.paddr(), l.size(), l.size(), 0));
                     }
                 }
             }
@@ -74,7 +76,7 @@ public final class CoreDump {
         for (CoreLoads.Load l : loads) {
             if (!l.alias()) {
                 long[] r = ramAt.get(i++);
-                phdrs.add(new ProgramHeader(phdrs.size(), ProgramHeader.PT_LOAD, 7, r[2], l.vaddr(), l.paddr(), l.size(), l.size(), PAGE));
+                phdrs.add(new ProgramHeader(phdrs.size(), ProgramHeader.PT_LOAD, 7, r[2], l.vaddr(), l.paddr(), l.size(), l.size(), 0));
             }
         }
         return phdrs;
