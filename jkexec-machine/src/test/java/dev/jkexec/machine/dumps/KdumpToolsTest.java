@@ -135,8 +135,11 @@ class KdumpToolsTest {
         assertThat(Files.readString(txt)).contains(PANIC);
 
         // gdb reads the code at the panicking vCPU's RIP (pvpanic's module code) and its stack
-        Tools.Result gdb = Tools.run("gdb", "-batch", "-nx", "-c", core.toString(), "-ex", "x/2i $pc", "-ex", "x/2gx $sp");
-        assertThat(gdb.output()).as(gdb.output()).doesNotContain("Cannot access memory").containsPattern("=> 0x\\p{XDigit}+:\\s+\\S+");
+        // (one vCPU stopped in pvpanic's module code, the other in stop_this_cpu's kernel text)
+        Tools.Result gdb = Tools.run("gdb", "-batch", "-nx", "-c", core.toString(), "-ex", "thread apply all x/2i $pc",
+                "-ex", "thread apply all x/2gx $sp");
+        assertThat(gdb.output()).as(gdb.output()).doesNotContain("Cannot access memory");
+        assertThat(Pattern.compile("=> 0x\\p{XDigit}+:\\s+\\S+").matcher(gdb.output()).results().count()).as(gdb.output()).isEqualTo(2);
         Files.deleteIfExists(txt);
     }
 
@@ -149,6 +152,13 @@ class KdumpToolsTest {
             CrashOutcome outcome = crashed.get(BOOT.toSeconds(), TimeUnit.SECONDS);
             assertThat(outcome).isInstanceOf(CrashOutcome.Paused.class);
             assertThat(outcome.vmcoreinfo()).contains("(a page-aligned scan)");
+            // get_range(VMCOREINFO) answers jkexec's page, which now holds the guest's note with CRASHTIME
+            dev.jkexec.core.kexec.PhysicalRange page = m.kexec().getRange(dev.jkexec.core.kexec.RangeId.VMCOREINFO, 0);
+            dev.jkexec.image.crash.VmcoreInfo copied = dev.jkexec.image.crash.VmcoreInfoNote.decode(
+                    m.memory().slice(page.start(), page.size()), 0);
+            assertThat(copied.osRelease()).isEqualTo("6.1.0-56-amd64");
+            assertThat(copied.value("CRASHTIME")).isPresent();
+            assertThat(copied.symbol("init_top_pgt")).isPresent();
 
             Path elf = dir.resolve("paused.elf");
             m.dump(elf, DumpFormat.ELF, 31, false, DumpProgress.NONE);
