@@ -6,7 +6,6 @@ import dev.jkexec.image.MemoryRange;
 import dev.jkexec.image.crash.VmcoreInfo;
 import io.airlift.compress.zstd.ZstdCompressor;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -32,8 +31,10 @@ import java.util.zip.Deflater;
  * </pre>
  *
  * <p>Layout facts from makedumpfile's {@code write_kdump_header} and
- * {@code write_kdump_pages_and_bitmap_cyclic}; the code is ours. Pages are read from the mapping and
- * written sequentially through one buffer; descriptors are gathered and written last.
+ * {@code write_kdump_pages_and_bitmap_cyclic}; the code is ours. Pages are read from the mapping,
+ * compressed in chunks of {@link #CHUNK_PAGES} on up to {@link #THREADS} threads (the guest is
+ * paused), and written sequentially in pfn order through one buffer; descriptors are gathered and
+ * written last.
  */
 public final class KdumpFile {
     static final int BLOCK = 4096;
@@ -99,7 +100,7 @@ public final class KdumpFile {
         FileChannel ch = target.channel();
         long zeroPages = 0;
         long written;
-        try (Arena arena = Arena.ofConfined()) {
+        try {
             ch.write(ByteBuffer.wrap(header(src, format, subHeaderBlocks, bitmapBlocks, maxPfn)), 0);
             ch.write(ByteBuffer.wrap(subHeader(src, used, notes, maxPfn)), BLOCK);
             CoreDump.writeFully(ch, ByteBuffer.wrap(notes), BLOCK + SUB_HEADER_SIZE);
@@ -116,37 +117,51 @@ public final class KdumpFile {
                 out.put(new byte[BLOCK]);
                 at += BLOCK;
             }
-            Pages pages = new Pages(format);
-            MemorySegment zeros = arena.allocate(BLOCK);
-            byte[] page = new byte[BLOCK];
+            // Pages are compressed in chunks on a few threads and written in pfn order by this one.
+            long[] pfns = new long[CHUNK_PAGES];
+            int n = 0;
             long done = 0;
-            for (long pfn = 0; pfn < maxPfn; pfn++) {
-                if ((dump[(int) (pfn >>> 6)] & (1L << pfn)) == 0) {
-                    continue;
-                }
-                MemorySegment p = src.memory().slice(pfn * BLOCK, BLOCK);
-                if (zeroAt >= 0 && MemorySegment.mismatch(p, 0, BLOCK, zeros, 0, BLOCK) < 0) {
-                    desc.putLong(zeroAt).putInt(BLOCK).putInt(0).putLong(0);
-                    zeroPages++;
-                } else {
-                    MemorySegment.copy(p, 0, MemorySegment.ofArray(page), 0, BLOCK);
-                    int n = pages.compress(page);
-                    byte[] bytes = n > 0 ? pages.buffer() : page;
-                    int size = n > 0 ? n : BLOCK;
-                    desc.putLong(at).putInt(size).putInt(n > 0 ? pages.flag() : 0).putLong(0);
-                    if (out.remaining() < size) {
-                        out.flip();
-                        int n2 = out.remaining();
-                        CoreDump.writeFully(ch, out, flushedAt);
-                        flushedAt += n2;
-                        out.clear();
+            java.util.ArrayDeque<java.util.concurrent.Future<Chunk>> window = new java.util.ArrayDeque<>();
+            java.util.concurrent.ExecutorService pool = pool();
+            try {
+                for (long pfn = 0; pfn <= maxPfn; pfn++) {
+                    if (pfn < maxPfn && (dump[(int) (pfn >>> 6)] & (1L << pfn)) != 0) {
+                        pfns[n++] = pfn;
                     }
-                    out.put(bytes, 0, size);
-                    at += size;
+                    if (n == CHUNK_PAGES || (pfn == maxPfn && n > 0)) {
+                        long[] batch = java.util.Arrays.copyOf(pfns, n);
+                        boolean shareZeros = zeroAt >= 0;
+                        window.add(pool.submit(() -> Chunk.compress(src.memory(), batch, format, shareZeros)));
+                        n = 0;
+                    }
+                    while (!window.isEmpty() && (window.size() > 2 * THREADS || pfn == maxPfn)) {
+                        Chunk c = take(window.poll());
+                        int from = 0;
+                        for (int i = 0; i < c.sizes().length; i++) {
+                            int size = c.sizes()[i];
+                            if (size == 0) {
+                                desc.putLong(zeroAt).putInt(BLOCK).putInt(0).putLong(0);
+                                zeroPages++;
+                                continue;
+                            }
+                            desc.putLong(at).putInt(size).putInt(c.flags()[i]).putLong(0);
+                            if (out.remaining() < size) {
+                                out.flip();
+                                int len = out.remaining();
+                                CoreDump.writeFully(ch, out, flushedAt);
+                                flushedAt += len;
+                                out.clear();
+                            }
+                            out.put(c.data(), from, size);
+                            from += size;
+                            at += size;
+                        }
+                        done += c.sizes().length;
+                        progress.advance(done * BLOCK, dumpable * BLOCK);
+                    }
                 }
-                if ((++done & 0xFFF) == 0) {
-                    progress.advance(done * BLOCK, dumpable * BLOCK);
-                }
+            } finally {
+                pool.shutdownNow();
             }
             out.flip();
             CoreDump.writeFully(ch, out, flushedAt);
@@ -154,7 +169,6 @@ public final class KdumpFile {
             CoreDump.writeFully(ch, desc, descriptors);
             progress.advance(dumpable * BLOCK, dumpable * BLOCK);
             written = at;
-            pages.close();
         } catch (IOException e) {
             throw target.failure(e);
         }
@@ -236,6 +250,66 @@ public final class KdumpFile {
             System.arraycopy(release, 0, out, 2 * UTS_FIELD, Math.min(release.length, UTS_FIELD - 1));
         }
         return out;
+    }
+
+    /** Pages per compression task, and compression threads (the guest is paused: its vCPUs are idle). */
+    static final int CHUNK_PAGES = 1024;
+    static final int THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+    static java.util.concurrent.ExecutorService pool() {
+        return java.util.concurrent.Executors.newFixedThreadPool(THREADS, r -> {
+            Thread t = new Thread(r, "jkexec-kdump-compress");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    static Chunk take(java.util.concurrent.Future<Chunk> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while compressing pages");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("compressing pages: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * The compressed pages of one chunk: {@code sizes[i]} bytes of {@code data} for page i with
+     * {@code flags[i]}, or size 0 for a page of zeros that shares the zero page.
+     */
+    record Chunk(byte[] data, int[] sizes, int[] flags) {
+        static Chunk compress(dev.jkexec.core.PhysicalMemory memory, long[] pfns, DumpFormat format, boolean shareZeros) {
+            try (Pages pages = new Pages(format)) {
+                return compress(memory, pfns, pages, shareZeros);
+            }
+        }
+
+        private static Chunk compress(dev.jkexec.core.PhysicalMemory memory, long[] pfns, Pages pages, boolean shareZeros) {
+            java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream(pfns.length * 1024);
+            int[] sizes = new int[pfns.length];
+            int[] flags = new int[pfns.length];
+            byte[] page = new byte[BLOCK];
+            MemorySegment zeros = MemorySegment.ofArray(new byte[BLOCK]);
+            for (int i = 0; i < pfns.length; i++) {
+                MemorySegment p = memory.slice(pfns[i] * BLOCK, BLOCK);
+                if (shareZeros && MemorySegment.mismatch(p, 0, BLOCK, zeros, 0, BLOCK) < 0) {
+                    continue;
+                }
+                MemorySegment.copy(p, 0, MemorySegment.ofArray(page), 0, BLOCK);
+                int n = pages.compress(page);
+                if (n > 0) {
+                    data.write(pages.buffer(), 0, n);
+                    sizes[i] = n;
+                    flags[i] = pages.flag();
+                } else {
+                    data.write(page, 0, BLOCK);
+                    sizes[i] = BLOCK;
+                }
+            }
+            return new Chunk(data.toByteArray(), sizes, flags);
+        }
     }
 
     /** One page compressor; {@link #compress} returns the compressed size, or 0 when compression does not shrink the page. */
