@@ -43,7 +43,7 @@ final class DumpCommand implements Callable<Integer> {
     public Integer call() {
         ObjectNode q = new ObjectMapper().createObjectNode().put("op", "dump").put("file", file.toAbsolutePath().toString())
                 .put("format", format).put("level", level).put("force", force);
-        boolean bar = System.console() != null;
+        boolean bar = Terminal.interactive();
         q.put("progress", bar);
         PrintStream err = System.err;
         JsonNode reply = ControlClient.call(ControlClient.socket(api), q.toString(), p -> {
