@@ -91,7 +91,10 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
     public static final long ACPI_OFFSET = 0x4000;
     /** Room for the ACPI tables. */
     public static final long ACPI_SIZE = 0x4000;
-    /** Offset of the 4 KiB VMCOREINFO buffer ({@code get_range VMCOREINFO}). */
+    /**
+     * Offset of the 4 KiB VMCOREINFO buffer ({@code get_range VMCOREINFO}): at crash time the
+     * machine copies the guest kernel's VMCOREINFO note here, with CRASHTIME (VmcoreInfoPage).
+     */
     public static final long VMCOREINFO_OFFSET = 0x8000;
     /** Size of the VMCOREINFO buffer, as Xen's {@code VMCOREINFO_BYTES}. */
     public static final long VMCOREINFO_SIZE = 4096;

@@ -49,7 +49,13 @@ public final class DebianDumpTools {
             Path x = dir.resolve("root");
             List<String> cmd = new ArrayList<>(List.of("apt-get", "-o", "DPkg::Lock::Timeout=600", "download"));
             cmd.addAll(PACKAGES);
-            run(cmd, debs, Map.of());
+            try {
+                run(cmd, debs, Map.of());
+            } catch (JkexecException e) {
+                // a machine whose package lists were never fetched: fetch them once, then retry
+                run(List.of("apt-get", "-o", "DPkg::Lock::Timeout=600", "update", "-qq"), debs, Map.of());
+                run(cmd, debs, Map.of());
+            }
             Files.createDirectories(x);
             try (Stream<Path> s = Files.list(debs)) {
                 for (Path deb : s.filter(p -> p.toString().endsWith(".deb")).sorted().toList()) {

@@ -226,8 +226,8 @@ public final class ScenarioRunner {
 
         private static String describe(CrashOutcome c) {
             return switch (c) {
-                case CrashOutcome.CrashKernel k -> String.format("%s: %d vCPU notes written, crash image verified and entered at 0x%x",
-                        k.reason(), k.cpus(), k.plan().entry());
+                case CrashOutcome.CrashKernel k -> String.format("%s: %d vCPU notes written, %s; crash image verified and entered at 0x%x",
+                        k.reason(), k.cpus(), k.vmcoreinfo(), k.plan().entry());
                 case CrashOutcome.Dumped d -> String.format("%s: %s; core written to %s", d.reason(), d.why(), d.core().file());
                 case CrashOutcome.Paused p -> String.format("%s: %s", p.reason(), p.why());
             };
