@@ -21,5 +21,5 @@ case " $* " in
   *) echo "bench: building (mvn package, tests skipped) ..." >&2
      (cd "$ROOT" && mvn -B -q -DskipTests package) ;;
 esac
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx3g \
+exec "$JAVA_HOME/bin/java" --sun-misc-unsafe-memory-access=allow -Xmx3g \
   -Djkexec.root="$ROOT" -cp "$ROOT/jkexec-bench/target/jkexec-bench.jar" dev.jkexec.bench.e2e.BenchMain --root "$ROOT" "$@"

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jkexec.core.abi.AbiRequestFile;
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

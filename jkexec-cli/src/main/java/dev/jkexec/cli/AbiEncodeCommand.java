@@ -6,7 +6,7 @@ import dev.jkexec.core.abi.KexecCommand;
 import dev.jkexec.core.kexec.RangeId;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

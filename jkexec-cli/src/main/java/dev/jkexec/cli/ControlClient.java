@@ -2,7 +2,7 @@ package dev.jkexec.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;

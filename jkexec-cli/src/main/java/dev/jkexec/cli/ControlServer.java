@@ -3,9 +3,15 @@ package dev.jkexec.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.core.abi.AbiRequestFile;
+import dev.jkexec.core.abi.KexecCommand;
+import dev.jkexec.machine.hypercall.Dom0Hypercalls;
+import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
@@ -38,6 +44,7 @@ import java.util.HexFormat;
  *  {"op":"crash"}
  *  {"op":"dump","file":PATH,"format":"elf|kdump-zlib|kdump-zstd","level":31,"force":false,"progress":false}
  *     with "progress": {"progress":DONE,"total":TOTAL} lines (bytes of RAM) come first
+ *  {"op":"hypercall","file":PATH}     a raw kexec_op in the binary ABI (AbiRequestFile) → "ret", "errno", "arg"
  *  → {"ok":true, ...} or {"ok":false,"error":"one line","errno":"EINVAL"}
  * </pre>
  *
@@ -156,7 +163,8 @@ final class ControlServer implements AutoCloseable {
                     r.put("file", w.file().toString()).put("format", w.format().label()).put("bytes", w.bytes())
                             .put("ramBytes", w.ramBytes()).put("cpus", w.cpus()).put("summary", w.summary());
                 }
-                default -> throw new JkexecException("op: '" + op + "' is none of status, load, unload, exec, crash, dump");
+                case "hypercall" -> hypercall(q, r);
+                default -> throw new JkexecException("op: '" + op + "' is none of status, load, unload, exec, crash, dump, hypercall");
             }
             r.put("ok", true);
         } catch (KexecException e) {
@@ -173,6 +181,44 @@ final class ControlServer implements AutoCloseable {
             r.put("ok", false).put("error", "internal error: " + e);
         }
         return r.toString();
+    }
+
+    /** Largest request file the control socket reads: room for a kernel and a big initrd, never the heap. */
+    static final long MAX_HYPERCALL_FILE = 512L << 20;
+
+    private void hypercall(JsonNode q, ObjectNode r) throws IOException {
+        if (!q.path("file").isTextual()) {
+            throw new JkexecException("hypercall.file: a path is required");
+        }
+        Path file = Path.of(q.get("file").asText());
+        long size = Files.size(file);
+        if (size > MAX_HYPERCALL_FILE) {
+            throw new JkexecException("hypercall.file: " + file + " is " + size + " bytes, above the limit of " + MAX_HYPERCALL_FILE);
+        }
+        AbiRequestFile request;
+        try {
+            request = AbiRequestFile.read(file);
+        } catch (ImageFormatException e) {
+            throw new JkexecException("hypercall.file: " + file + ": " + e.getMessage(), e);
+        }
+        Dom0Hypercalls.Outcome o = machine.hypercalls().hostCall(request);
+        switch (o) {
+            case Dom0Hypercalls.Outcome.HandedOver h -> r.put("ret", 0).put("handedOver", true);
+            case Dom0Hypercalls.Outcome.Returned ret -> {
+                r.put("ret", ret.value());
+                Errno e = ret.value() < 0 ? Errno.ofValue((int) ret.value()) : null;
+                if (e != null) {
+                    r.put("errno", e.name());
+                }
+                KexecCommand c = KexecCommand.ofCode(request.cmd());
+                if (c != null && ret.value() == 0) {
+                    PhysicalMemory m = request.guestMemory();
+                    if (m.contains(request.argAddress(), c.argumentSize())) {
+                        r.put("arg", HexFormat.of().formatHex(m.read(request.argAddress(), (int) c.argumentSize())));
+                    }
+                }
+            }
+        }
     }
 
     private void status(ObjectNode r) {

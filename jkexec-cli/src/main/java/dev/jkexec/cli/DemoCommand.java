@@ -1,7 +1,7 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.image.JkexecException;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.scenario.ScenarioParser;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,9 +33,9 @@ final class DemoCommand implements Callable<Integer> {
             System.out.print(json);
             return 0;
         }
-        TestData.genericKernel();
-        TestData.cloudKernel();
-        TestData.busybox();
+        GuestAssets.genericKernel();
+        GuestAssets.cloudKernel();
+        GuestAssets.busybox();
         return ScenarioCommand.run(ScenarioParser.parse(json, Path.of("").toAbsolutePath()),
                 Path.of("").toAbsolutePath(), quiet);
     }

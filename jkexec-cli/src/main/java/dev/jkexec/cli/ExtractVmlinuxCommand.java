@@ -1,6 +1,6 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import dev.jkexec.image.bzimage.BzImage;
 import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ElfParser;

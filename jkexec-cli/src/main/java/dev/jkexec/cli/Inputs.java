@@ -1,6 +1,6 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -26,9 +26,9 @@ final class Inputs {
         }
     }
 
-    /** A size such as {@code 1G} or {@code 0x40000000} (see {@link dev.jkexec.image.Sizes#parse}). */
+    /** A size such as {@code 1G} or {@code 0x40000000} (see {@link dev.jkexec.platform.Sizes#parse}). */
     static long parseSize(String text) {
-        return dev.jkexec.image.Sizes.parse(text);
+        return dev.jkexec.platform.Sizes.parse(text);
     }
 
     /** picocli converter for sizes. */

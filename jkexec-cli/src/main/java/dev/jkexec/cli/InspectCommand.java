@@ -1,7 +1,7 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.image.KernelFormat;
-import dev.jkexec.image.TestData;
+import dev.jkexec.image.plan.KernelFormat;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.bzimage.BzImage;
 import dev.jkexec.image.elf.ElfParser;
 import dev.jkexec.image.multiboot.MultibootHeader;
@@ -35,7 +35,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path path = image != null ? image : TestData.genericKernel();
+        Path path = image != null ? image : GuestAssets.genericKernel();
         MemorySegment file = Inputs.read(path, "image");
         Map<String, Object> report = report(path, file);
         spec.commandLine().getOut().print(json ? Report.json(report) + "\n" : Report.text(report));

@@ -1,10 +1,10 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.JkexecException;
 import dev.jkexec.machine.MachineOptions;
-import dev.jkexec.machine.console.ConsoleOptions;
-import dev.jkexec.machine.qemu.Accel;
+import dev.jkexec.qemu.console.ConsoleOptions;
+import dev.jkexec.qemu.process.Accel;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -59,12 +59,12 @@ final class MachineArgs {
         };
     }
 
-    MachineOptions options() {
+    /** The machine these options describe; commands add their own settings before {@code build()}. */
+    MachineOptions.Builder options() {
         Optional<Accel> a = accel();
         Optional<Path> log = Optional.ofNullable(consoleLog);
-        boolean withGdb = gdb;
-        MachineOptions o = MachineOptions.of(layout())
-                .withQemu(c -> c.withAccel(a).withConsole(ConsoleOptions.defaults().withLogFile(log)).withGdbStub(withGdb));
-        return dumpDir == null ? o : o.withDumpDirectory(dumpDir);
+        MachineOptions.Builder b = MachineOptions.builder().layout(layout())
+                .hardware(h -> h.accel(a).console(ConsoleOptions.defaults().withLogFile(log)).gdbStub(gdb));
+        return dumpDir == null ? b : b.dumpDirectory(dumpDir);
     }
 }

@@ -1,6 +1,6 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

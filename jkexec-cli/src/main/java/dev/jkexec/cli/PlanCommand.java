@@ -2,14 +2,13 @@ package dev.jkexec.cli;
 
 import static dev.jkexec.cli.Report.hex;
 
-import dev.jkexec.core.MachineLayout;
 import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.KexecConfig;
 import dev.jkexec.machine.Toolstack;
-import dev.jkexec.image.E820Type;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.boot.ZeroPageField;
 import dev.jkexec.image.crash.CrashEnvironment;
 import dev.jkexec.image.plan.EntryMode;
@@ -98,26 +97,12 @@ final class PlanCommand implements Callable<Integer> {
         if (imageType == ImageType.CRASH) {
             request.crash(crashEnvironment(layout, map));
         }
-        KexecPlanner planner = new KexecPlanner();
-        ImagePlan plan = null;
-        ImageLayout l;
-        String pending = null;
-        try {
-            plan = planner.plan(request.build());
-            l = plan.layout();
-        } catch (UnsupportedOperationException e) {
-            // The purgatory generator has not landed yet: the placement is still real and worth showing.
-            l = planner.layout(request.build());
-            pending = e.getMessage();
-        }
+        ImagePlan plan = new KexecPlanner().plan(request.build());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Report.json(toJson(l, plan, pending)));
+            out.println(Report.json(toJson(plan)));
         } else {
-            out.print(plan != null ? plan.describe() : l.describe(null));
-            if (pending != null) {
-                out.println("note: purgatory bytes not generated: " + pending);
-            }
+            out.print(plan.describe());
         }
         out.flush();
         return 0;
@@ -133,11 +118,12 @@ final class PlanCommand implements Callable<Integer> {
 
     /** What {@code run}'s toolstack asks its core: the same get_range answers for a machine of this layout. */
     static CrashEnvironment crashEnvironment(MachineLayout layout, MemoryMap guest) {
-        KexecConfig config = KexecConfig.of(layout);
+        KexecConfig config = layout.kexecConfig();
         return Toolstack.crashEnvironment((range, nr) -> Kexec.getRange(config, range, nr), Toolstack.oldRam(layout));
     }
 
-    static Map<String, Object> toJson(ImageLayout l, ImagePlan plan, String pending) {
+    static Map<String, Object> toJson(ImagePlan plan) {
+        ImageLayout l = plan.layout();
         Map<String, Object> r = Report.map();
         r.put("type", l.type().label());
         r.put("arch", l.arch().elfName());
@@ -156,13 +142,13 @@ final class PlanCommand implements Callable<Integer> {
         List<Map<String, Object>> segments = new ArrayList<>();
         for (int i = 0; i < l.segments().size(); i++) {
             PlannedSegment s = l.segments().get(i);
-            long bufsz = plan != null ? plan.image().segments().get(i).bufferSize() : s.bufsz();
+            long bufsz = plan.image().segments().get(i).bufferSize();
             Map<String, Object> row = Report.map();
             row.put("index", i);
             row.put("what", s.what());
             row.put("mem", hex(s.destination()));
             row.put("memsz", hex(s.memsz()));
-            row.put("bufsz", bufsz < 0 ? null : hex(bufsz));
+            row.put("bufsz", hex(bufsz));
             segments.add(row);
         }
         r.put("segments", segments);
@@ -188,7 +174,6 @@ final class PlanCommand implements Callable<Integer> {
         p.put("backup_source", hex(l.purgatory().backupSource()));
         p.put("backup_destination", hex(l.purgatory().backupDestination()));
         p.put("backup_size", hex(l.purgatory().backupSize()));
-        p.put("generated", pending == null);
         r.put("purgatory", p);
         return r;
     }

@@ -52,6 +52,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--busybox", description = "build jkexec's busybox test guest as the initrd (with the kernel's pvpanic modules)")
     boolean busybox;
 
+    @Option(names = "--dom0", description = "the busybox guest with Debian's kexec-tools, libxenctrl 4.17 and jkexec's dom0 shim: "
+            + "kexec in the guest loads through the hypercall (/boot/vmlinuz is the kernel, /boot/initrd its initramfs)")
+    boolean dom0;
+
     @Option(names = "--append", paramLabel = "S", defaultValue = "console=ttyS0,115200",
             description = "kernel command line (default: ${DEFAULT-VALUE})")
     String append;
@@ -94,15 +98,15 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         Pattern exit = compile(exitOn);
         if (entry != 64 && entry != 32) {
-            throw new dev.jkexec.image.JkexecException("--entry: " + entry + " is neither 64 nor 32");
+            throw new dev.jkexec.platform.JkexecException("--entry: " + entry + " is neither 64 nor 32");
         }
         boolean interactive = exitOn == null && timeout == null && Terminal.interactive();
         PrintStream err = System.err;
         CompletableFuture<Integer> end = new CompletableFuture<>();
         Path socket = api != null ? api
                 : Path.of(System.getProperty("java.io.tmpdir"), "jkexec-" + ProcessHandle.current().pid() + ".sock");
-        dev.jkexec.machine.MachineOptions options = machine.options().withOnPanic(dev.jkexec.machine.OnPanic.parse(onPanic))
-                .withDumpFormat(dev.jkexec.machine.crash.DumpFormat.parse(dumpFormat));
+        dev.jkexec.machine.MachineOptions options = machine.options().onPanic(dev.jkexec.machine.OnPanic.parse(onPanic))
+                .dumpFormat(dev.jkexec.machine.crash.DumpFormat.parse(dumpFormat)).build();
         try (Machine m = Machine.start(options); ControlServer control = ControlServer.start(m, socket)) {
             err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; control: jkexec ctl --api %s%n", m.qemu().accel().reason(),
                     m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
@@ -122,7 +126,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             });
             m.addListener(e -> onEvent(e, end, err));
             m.qemu().onExit().thenRun(() -> end.complete(1));
-            KernelSpec spec = new KernelSpec(kernel, initrd, busybox, append, entry, ImageType.DEFAULT, decompress);
+            if (dom0 && initrd != null) {
+                throw new dev.jkexec.platform.JkexecException("--dom0: the dom0 guest is its own initrd; drop --initrd");
+            }
+            Path guest = dom0 ? dom0Initrd(kernel) : initrd;
+            KernelSpec spec = new KernelSpec(kernel, guest, busybox && !dom0, append, entry, ImageType.DEFAULT, decompress);
             if (crashKernel != null) {
                 m.load(new KernelSpec(crashKernel, null, true, crashAppend != null ? crashAppend : append, 64, ImageType.CRASH,
                         decompress));
@@ -144,6 +152,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             }
             return status;
         }
+    }
+
+    /** The dom0 guest for {@code kernel}, in a temporary file removed when jkexec exits. */
+    private static Path dom0Initrd(Path kernel) throws java.io.IOException {
+        Path f = java.nio.file.Files.createTempFile("jkexec-dom0-", ".initrd");
+        f.toFile().deleteOnExit();
+        return java.nio.file.Files.write(f, dev.jkexec.machine.guest.Dom0Guest.withNextInitrd(
+                dev.jkexec.machine.guest.Dom0Guest.initrd(dev.jkexec.platform.GuestAssets.busybox(), kernel)));
     }
 
     private static int await(CompletableFuture<Integer> end, Double seconds) throws InterruptedException, ExecutionException {
@@ -182,6 +198,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 err.println("jkexec: the guest crashed: entering the crash kernel");
             }
             case MachineEvent.Crashed c -> { }
+            case MachineEvent.HypercallNote n -> err.println("\njkexec: " + n.message());
             case MachineEvent.CrashFailed f -> {
                 err.println("\njkexec: crash handling failed: " + f.error().getMessage());
                 end.complete(1);
@@ -218,7 +235,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         try {
             return Pattern.compile(regex);
         } catch (PatternSyntaxException e) {
-            throw new dev.jkexec.image.JkexecException("--exit-on: invalid regex '" + regex + "': " + e.getDescription());
+            throw new dev.jkexec.platform.JkexecException("--exit-on: invalid regex '" + regex + "': " + e.getDescription());
         }
     }
 }

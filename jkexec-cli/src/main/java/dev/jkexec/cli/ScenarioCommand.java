@@ -1,6 +1,6 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import dev.jkexec.machine.scenario.Scenario;
 import dev.jkexec.machine.scenario.ScenarioParser;
 import dev.jkexec.machine.scenario.ScenarioRunner;
@@ -40,7 +40,7 @@ final class ScenarioCommand implements Callable<Integer> {
     }
 
     static int run(Scenario s, Path dumps, boolean quiet) {
-        ScenarioRunner.Result r = new ScenarioRunner(System.out, o -> o.withDumpDirectory(dumps), !quiet).run(s);
+        ScenarioRunner.Result r = new ScenarioRunner(System.out, o -> o.dumpDirectory(dumps), !quiet).run(s);
         return r.passed() ? 0 : 1;
     }
 }

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jkexec.core.contract.RuleResult;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;
-import dev.jkexec.machine.firmware.Faults;
+import dev.jkexec.machine.firmware.Fault;
 import dev.jkexec.machine.verify.HandoverVerifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,8 +32,7 @@ import picocli.CommandLine.Spec;
         description = {"Check the handover contract on the CPU, rule by rule, at both boundaries.",
             "Stops at the image's entry (jkexec -> image) and at the kernel's entry (purgatory -> kernel) with gdbstub breakpoints, read the registers, descriptors and",
             "page tables, and report every rule PASS/FAIL. Exit status 0 when every rule passes, 1 otherwise.",
-            "--break NAME deliberately breaks the handover (" + "interrupts-on, wrong-selector, paging-on-32, "
-                + "zero-page-unmapped) to show the rule that catches it."})
+            "--break NAME deliberately breaks the handover to show the rule that catches it."})
 final class VerifyCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -60,7 +60,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--decompress", description = "decompress the bzImage on the host and load its vmlinux")
     boolean decompress;
 
-    @Option(names = "--break", paramLabel = "NAME", description = "deliberately break the handover (see above)")
+    @Option(names = "--break", paramLabel = "NAME", completionCandidates = FaultNames.class,
+            description = "deliberately break the handover: ${COMPLETION-CANDIDATES}")
     String breakName;
 
     @Option(names = "--timeout", paramLabel = "S", defaultValue = "120", description = "per-step limit (default ${DEFAULT-VALUE} s)")
@@ -71,7 +72,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path k = kernel != null ? kernel : dev.jkexec.image.TestData.genericKernel();
+        Path k = kernel != null ? kernel : dev.jkexec.platform.GuestAssets.genericKernel();
         ImageType t = switch (type) {
             case "default" -> ImageType.DEFAULT;
             case "crash" -> ImageType.CRASH;
@@ -80,14 +81,14 @@ final class VerifyCommand implements Callable<Integer> {
         if (entry != 64 && entry != 32) {
             throw new JkexecException("--entry: " + entry + " is neither 64 nor 32");
         }
-        Faults faults = breakName == null ? Faults.NONE : Faults.named(breakName);
+        Set<Fault> faults = breakName == null ? Set.of() : Set.of(Fault.named(breakName));
         machine.gdb = true;
-        MachineOptions options = machine.options().withFaults(faults).withCrashOnPanic(false);
+        MachineOptions options = machine.options().faults(faults).crashOnPanic(false).build();
         PrintWriter out = spec.commandLine().getOut();
         HandoverVerifier.Report report;
         try (Machine m = Machine.start(options)) {
             KernelSpec ks = new KernelSpec(k, initrd, initrd == null, append, entry, t, decompress);
-            report = new HandoverVerifier(m, Duration.ofSeconds(timeout)).verify(ks, !faults.any());
+            report = new HandoverVerifier(m, Duration.ofSeconds(timeout)).verify(ks, faults.isEmpty());
         }
         List<String> failed = new ArrayList<>();
         int total = 0;
@@ -126,5 +127,13 @@ final class VerifyCommand implements Callable<Integer> {
                     : "verify: FAIL, " + failed.size() + " of " + total + " rules: " + String.join(", ", failed));
         }
         return failed.isEmpty() ? 0 : 1;
+    }
+
+    /** The names {@code --break} takes, for its help and shell completion: {@link Fault#names()}. */
+    static final class FaultNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Fault.names().iterator();
+        }
     }
 }

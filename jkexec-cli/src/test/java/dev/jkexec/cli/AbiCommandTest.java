@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jkexec.core.abi.AbiRequestFile;
 import dev.jkexec.core.abi.AbiRequests;
 import dev.jkexec.core.abi.XenKexecSegment;
+import dev.jkexec.platform.testing.Pure;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -17,6 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Pure
 class AbiCommandTest {
     @TempDir
     Path dir;

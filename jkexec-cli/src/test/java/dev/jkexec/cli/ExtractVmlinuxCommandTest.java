@@ -2,18 +2,20 @@ package dev.jkexec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@NeedsTestData
 class ExtractVmlinuxCommandTest {
     @Test
     void writesTheDecompressedElf(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("vmlinux");
-        Cli r = Cli.run("extract-vmlinux", TestData.cloudKernel().toString(), out.toString());
+        Cli r = Cli.run("extract-vmlinux", GuestAssets.cloudKernel().toString(), out.toString());
         assertThat(r.status()).as(r.err()).isZero();
         byte[] v = Files.readAllBytes(out);
         assertThat(v).hasSize(0x32c6e34);

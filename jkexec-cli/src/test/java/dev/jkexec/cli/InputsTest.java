@@ -3,8 +3,10 @@ package dev.jkexec.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.Pure;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class InputsTest {
     @Test
     void sizes() {

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@NeedsTestData
 class InspectCommandTest {
     @Test
     void defaultsToTheGenericKernel() {
@@ -35,7 +37,7 @@ class InspectCommandTest {
 
     @Test
     void json() throws IOException {
-        Cli r = Cli.run("inspect", TestData.cloudKernel().toString(), "--json");
+        Cli r = Cli.run("inspect", GuestAssets.cloudKernel().toString(), "--json");
         assertThat(r.status()).as(r.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("format").asText()).isEqualTo("bzImage");
@@ -61,7 +63,7 @@ class InspectCommandTest {
     @Test
     void elfAndMultiboot(@TempDir Path dir) throws IOException {
         Path vmlinux = dir.resolve("vmlinux");
-        assertThat(Cli.run("extract-vmlinux", TestData.cloudKernel().toString(), vmlinux.toString()).status()).isZero();
+        assertThat(Cli.run("extract-vmlinux", GuestAssets.cloudKernel().toString(), vmlinux.toString()).status()).isZero();
         Cli r = Cli.run("inspect", vmlinux.toString());
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("format  ELF", "NT_GNU_BUILD_ID").containsPattern("type +ET_EXEC");
@@ -81,14 +83,14 @@ class InspectCommandTest {
     @Test
     void badInputPrintsOneLineAndExitsOne(@TempDir Path dir) throws IOException {
         Path cut = dir.resolve("cut");
-        Files.write(cut, Arrays.copyOf(Files.readAllBytes(TestData.genericKernel()), 0x230));
+        Files.write(cut, Arrays.copyOf(Files.readAllBytes(GuestAssets.genericKernel()), 0x230));
         Cli r = Cli.run("inspect", cut.toString());
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("jkexec: bzimage.length: 0x230 bytes ends inside the setup header, which ends at 0x26c\n");
         assertThat(r.out()).isEmpty();
 
         Path corrupt = dir.resolve("corrupt");
-        byte[] k = Files.readAllBytes(TestData.cloudKernel());
+        byte[] k = Files.readAllBytes(GuestAssets.cloudKernel());
         Arrays.fill(k, 0x5000 + 0x2cc + 0x100000, 0x5000 + 0x2cc + 0x100100, (byte) 0x77);
         Files.write(corrupt, k);
         Cli c = Cli.run("inspect", corrupt.toString());

@@ -2,7 +2,8 @@ package dev.jkexec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,14 +18,15 @@ import org.junit.jupiter.api.Test;
  * (util-linux {@code script} gives the child one): typed keys reach the guest's shell, its output
  * reaches the terminal, Ctrl-] quits with status 0 and the terminal is restored.
  */
+@NeedsQemu
 class InteractiveRunTest {
     @Test
     void typedKeysReachTheGuestAndCtrlBracketQuits() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        String jkexec = String.join(" ", List.of(java, "--enable-native-access=ALL-UNNAMED",
+        String jkexec = String.join(" ", List.of(java, "--illegal-native-access=deny",
                 "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
                 "-Djkexec.root=" + System.getProperty("jkexec.root"), Main.class.getName(), "run", "--kernel",
-                TestData.cloudKernel().toString(), "--busybox", "--ram", "256M", "--crash-size", "0"));
+                GuestAssets.cloudKernel().toString(), "--busybox", "--ram", "256M", "--crash-size", "0"));
         Process p = new ProcessBuilder("script", "-q", "-e", "-c", jkexec, "/dev/null").redirectErrorStream(true).start();
         try {
             ByteArrayOutputStream seen = new ByteArrayOutputStream();

@@ -4,16 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.TestData;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@NeedsTestData
 class PlanCommandTest {
-    static final String GENERIC = TestData.genericKernel().toString();
+    static final String GENERIC = GuestAssets.genericKernel().toString();
 
     @Test
     void defaultImageOnA1GiBMachine() {
@@ -36,11 +38,11 @@ class PlanCommandTest {
     @Test
     void crashPlanShowsTheEnvironmentRunLoads() {
         MachineLayout layout = new MachineLayout(64L << 20, 32L << 20, 2L << 20, 2);
-        dev.jkexec.core.kexec.Kexec core = dev.jkexec.core.kexec.Kexec.of(layout,
-                dev.jkexec.core.PhysicalMemory.ofHeap(layout.totalRam()));
+        dev.jkexec.core.kexec.Kexec core = new dev.jkexec.core.kexec.Kexec(layout.kexecConfig(),
+                dev.jkexec.platform.PhysicalMemory.ofHeap(layout.totalRam()));
         assertThat(PlanCommand.crashEnvironment(layout, layout.guestMemoryMap()))
                 .isEqualTo(dev.jkexec.machine.Toolstack.crashEnvironment(core::getRange, dev.jkexec.machine.Toolstack.oldRam(layout)));
-        Cli r = Cli.run("plan", "--kernel", TestData.cloudKernel().toString(), "--ram", "512M", "--type", "crash");
+        Cli r = Cli.run("plan", "--kernel", GuestAssets.cloudKernel().toString(), "--ram", "512M", "--type", "crash");
         assertThat(r.status()).as(r.err()).isZero();
         MachineLayout big = MachineLayout.defaults().withGuestRam(512L << 20);
         assertThat(r.out()).contains(String.format("Elf header: p_type = 4, p_offset = 0x%x p_paddr = 0x%x p_vaddr = 0x0 p_filesz = 0x1000",
@@ -52,7 +54,7 @@ class PlanCommandTest {
     void crashImageUsesTheMachinesCrashRegion(@TempDir Path dir) throws IOException {
         Path initrd = dir.resolve("initrd");
         Files.write(initrd, new byte[123_456]);
-        Cli r = Cli.run("plan", "--kernel", TestData.cloudKernel().toString(), "--initrd", initrd.toString(), "--ram", "512M",
+        Cli r = Cli.run("plan", "--kernel", GuestAssets.cloudKernel().toString(), "--initrd", initrd.toString(), "--ram", "512M",
                 "--type", "crash", "--cpus", "2", "--json");
         assertThat(r.status()).as(r.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());

@@ -2,10 +2,12 @@ package dev.jkexec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jkexec.platform.testing.Pure;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class ReportTest {
     @Test
     void textAlignsKeysAndTables() {

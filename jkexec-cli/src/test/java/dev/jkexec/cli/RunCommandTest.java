@@ -2,12 +2,14 @@ package dev.jkexec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
 /** Machine tests (QEMU, TCG) of {@code jkexec run} in scripted mode: its exit statuses. */
+@NeedsQemu
 class RunCommandTest {
     private record Result(int status, String err) {
     }
@@ -20,26 +22,26 @@ class RunCommandTest {
 
     @Test
     void exitsZeroWhenTheConsoleMatches() {
-        Result r = run("run", "--kernel", TestData.cloudKernel().toString(), "--busybox", "--ram", "256M",
+        Result r = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--busybox", "--ram", "256M",
                 "--crash-size", "0", "--exit-on", "jkexec-guest: init ready", "--timeout", "90", "--quiet");
         assertThat(r.status()).isZero();
     }
 
     @Test
     void aGuestRebootEndsTheRunWithStatusFour() {
-        Result r = run("run", "--kernel", TestData.cloudKernel().toString(), "--ram", "256M", "--crash-size", "0",
+        Result r = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--ram", "256M", "--crash-size", "0",
                 "--append", "console=ttyS0 panic=1", "--timeout", "90", "--quiet");
         assertThat(r.status()).isEqualTo(RunCommand.REBOOTED);
     }
 
     @Test
     void timeoutAndBadInputAreStatusesNotTraces() {
-        assertThat(run("run", "--kernel", TestData.cloudKernel().toString(), "--busybox", "--ram", "256M",
+        assertThat(run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--busybox", "--ram", "256M",
                 "--crash-size", "0", "--timeout", "0.5", "--quiet").status()).isEqualTo(RunCommand.TIMEOUT);
-        Result regex = run("run", "--kernel", TestData.cloudKernel().toString(), "--exit-on", "(", "--timeout", "5");
+        Result regex = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--exit-on", "(", "--timeout", "5");
         assertThat(regex.status()).isEqualTo(1);
         assertThat(regex.err()).startsWith("jkexec: --exit-on: invalid regex").doesNotContain("\tat ");
-        Result entry = run("run", "--kernel", TestData.cloudKernel().toString(), "--entry", "16", "--timeout", "5");
+        Result entry = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--entry", "16", "--timeout", "5");
         assertThat(entry.err()).contains("--entry: 16");
     }
 }

@@ -1,6 +1,6 @@
 package dev.jkexec.core;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 
 /**
  * A kexec operation was refused. Carries the errno a Xen toolstack would see and a message that

@@ -128,12 +128,4 @@ public final class ByteView {
         }
     }
 
-    /** {@code a * b}, or an {@link ImageFormatException} naming {@code field} when it overflows. */
-    public static long multiply(long a, long b, String field) {
-        try {
-            return Math.multiplyExact(a, b);
-        } catch (ArithmeticException _) {
-            throw new ImageFormatException(field, hex(a), hex(a) + " * " + hex(b) + " overflows");
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package dev.jkexec.image;
 
+import dev.jkexec.platform.JkexecException;
+
 /**
  * A kernel image, initrd or other untrusted input is malformed.
  *

@@ -1,6 +1,7 @@
 package dev.jkexec.image;
 
 import dev.jkexec.image.bzimage.BzImage;
+import dev.jkexec.platform.GuestAssets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -9,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * The real test kernels, read and decompressed at most once per test JVM (the xz kernel takes
- * about a second to decompress). Missing test data fails with {@link TestData}'s message.
+ * about a second to decompress). Missing test data fails with {@link GuestAssets}'s message.
  */
 public final class RealKernels {
     private static byte[] generic;
@@ -22,14 +23,14 @@ public final class RealKernels {
 
     public static synchronized byte[] generic() {
         if (generic == null) {
-            generic = read(TestData.genericKernel());
+            generic = read(GuestAssets.genericKernel());
         }
         return generic;
     }
 
     public static synchronized byte[] cloud() {
         if (cloud == null) {
-            cloud = read(TestData.cloudKernel());
+            cloud = read(GuestAssets.cloudKernel());
         }
         return cloud;
     }

@@ -54,4 +54,5 @@ public record KernelSpec(Path kernel, Path initrd, boolean busybox, String appen
     public KernelSpec withDecompress(boolean d) {
         return new KernelSpec(kernel, initrd, busybox, append, entry, type, d);
     }
+
 }

@@ -2,10 +2,11 @@ package dev.jkexec.machine;
 
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.crash.CrashNote;
 import dev.jkexec.core.crash.GuestKernel;
+import dev.jkexec.core.crash.VmcoreInfoHint;
 import dev.jkexec.core.crash.VmcoreInfoPage;
 import dev.jkexec.core.kexec.ImageInfo;
 import dev.jkexec.core.kexec.Sha256;
@@ -17,6 +18,8 @@ import dev.jkexec.machine.crash.DumpProgress;
 import dev.jkexec.machine.crash.DumpSource;
 import dev.jkexec.machine.crash.DumpTarget;
 import dev.jkexec.machine.crash.Dumps;
+import dev.jkexec.core.kexec.ImageDescriptor;
+import dev.jkexec.core.kexec.SegmentBuffers;
 import dev.jkexec.core.kexec.HandoverPlan;
 import dev.jkexec.core.kexec.HandoverTarget;
 import dev.jkexec.core.kexec.ImageDamagedException;
@@ -24,15 +27,19 @@ import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.PhysicalRange;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
-import dev.jkexec.machine.console.SerialConsole;
-import dev.jkexec.machine.cpu.CpuState;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.qemu.QemuMachine;
+import dev.jkexec.qemu.console.SerialConsole;
+import dev.jkexec.qemu.cpu.CpuState;
 import dev.jkexec.machine.crash.CoreDump;
-import dev.jkexec.machine.crash.CpuRegisters;
 import dev.jkexec.machine.firmware.AcpiTables;
-import dev.jkexec.machine.firmware.Firmware;
+import dev.jkexec.machine.firmware.Fault;
 import dev.jkexec.machine.firmware.HandoverBlock;
-import dev.jkexec.machine.qmp.QmpEvent;
-import dev.jkexec.machine.qmp.RunState;
+import dev.jkexec.machine.hypercall.Hypercalls;
+import dev.jkexec.qemu.qmp.QmpEvent;
+import dev.jkexec.qemu.qmp.RunState;
+import dev.jkexec.platform.x86.Paging;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -58,6 +65,10 @@ import java.util.function.Consumer;
  *   <li>{@link #dump}: the host-side core on request (the guest is paused while it is written).</li>
  * </ul>
  *
+ * <p>The guest reaches the same verbs through Xen's hypercall ({@link Hypercalls}): a dom0 toolstack
+ * in the guest (Debian's kexec-tools) loads, unloads and executes images through the hypercall
+ * window and the doorbell, which every machine has.
+ *
  * <p>Exec and crash hold the core's lock from the digest check until QEMU has been told to run
  * the new image ({@link Kexec#exec}): no load or unload can slip in between. Machine operations are
  * serialized on this object. A failed exec leaves the old guest running.
@@ -69,6 +80,7 @@ public final class Machine implements AutoCloseable {
     private final Toolstack toolstack;
     private final long rsdp;
     private final List<Consumer<MachineEvent>> listeners = new CopyOnWriteArrayList<>();
+    private Hypercalls hypercalls;
     private volatile boolean closed;
     /** The ELF core header of the toolstack-built crash image now loaded, rewritten at crash time; or null. */
     private CrashHeader crashHeader;
@@ -85,7 +97,7 @@ public final class Machine implements AutoCloseable {
     private Machine(MachineOptions options, QemuMachine qemu) {
         this.options = options;
         this.qemu = qemu;
-        this.kexec = Kexec.of(options.layout(), qemu.memory());
+        this.kexec = new Kexec(options.layout().kexecConfig(), qemu.memory());
         this.rsdp = AcpiTables.write(qemu.memory(), options.layout());
         this.toolstack = new Toolstack(kexec, options.layout(), rsdp);
         qemu.qmp().addEventListener(this::onQmpEvent);
@@ -93,11 +105,19 @@ public final class Machine implements AutoCloseable {
 
     /** Starts QEMU (paused, nothing loaded) with jkexec's firmware for this layout. */
     public static Machine start(MachineOptions options) {
-        MachineConfig config = options.qemu().apply(
-                MachineConfig.of(options.layout(), Firmware.build(options.layout(), options.faults())).withPvpanic(true));
-        QemuMachine qemu = QemuMachine.start(config);
+        QemuMachine qemu = QemuMachine.start(options.hardware());
         try {
-            return new Machine(options, qemu);
+            Machine m = new Machine(options, qemu);
+            // MachineOptions insists on the doorbell: every machine serves the guest's hypercalls.
+            Hypercalls h = Hypercalls.start(m.layout(), m.memory(), qemu.doorbell().orElseThrow(), new MachineKexecVerbs(m),
+                    m::note);
+            m.hypercalls = h;
+            m.addListener(e -> {
+                if (e instanceof MachineEvent.HandedOver) {
+                    h.handedOver();
+                }
+            });
+            return m;
         } catch (RuntimeException e) {
             qemu.close();
             throw e;
@@ -137,8 +157,14 @@ public final class Machine implements AutoCloseable {
         listeners.add(listener);
     }
 
-    /** Loads an image into its slot (Xen's {@code kexec_load}). */
+    /**
+     * Loads an image into its slot (Xen's {@code kexec_load}).
+     *
+     * @throws KexecException -EINVAL for an image the toolstack planned for another memory map
+     *                        ({@link #checkPlannedFor}), or the core's refusal
+     */
     public synchronized void load(KexecImage image) {
+        checkPlannedFor(image, layout());
         kexec.load(image);
     }
 
@@ -162,6 +188,21 @@ public final class Machine implements AutoCloseable {
         }
     }
 
+    /** Loads an image described by the binary ABI, its buffers read from guest memory (the hypercall). */
+    public synchronized void load(ImageDescriptor image, SegmentBuffers buffers) {
+        kexec.load(image, buffers);
+    }
+
+    /** A v1 load (the hypercall's {@code kexec_load_v1}); list frames resolve in {@code frames}. */
+    public synchronized void loadV1(int type, long indirectionPage, long entry, PhysicalMemory frames) {
+        kexec.loadV1(type, indirectionPage, entry, frames);
+    }
+
+    /** The hypercall channel: its window, and how many calls it answered. */
+    public Hypercalls hypercalls() {
+        return hypercalls;
+    }
+
     public synchronized void unload(ImageType type) {
         kexec.unload(type);
     }
@@ -171,6 +212,7 @@ public final class Machine implements AutoCloseable {
         if (image.type() != ImageType.DEFAULT) {
             throw new IllegalArgumentException("boot takes a default image");
         }
+        checkPlannedFor(image, layout());
         kexec.load(image);
         return exec();
     }
@@ -232,12 +274,13 @@ public final class Machine implements AutoCloseable {
         List<byte[]> notes = new ArrayList<>();
         for (CpuState cpu : cpus) {
             if (cpu.cpu() < layout().cpus()) {
-                CrashNote.write(memory(), layout(), cpu.cpu(), CpuRegisters.forNote(cpu));
-                notes.add(CrashNote.encode(cpu.cpu(), CpuRegisters.forNote(cpu)));
+                CrashNote.write(memory(), layout().crashNote(cpu.cpu()), MachineLayout.CRASH_NOTE_SIZE, cpu.cpu(),
+                        cpu.registers());
+                notes.add(CrashNote.encode(cpu.cpu(), cpu.registers()));
             }
         }
         DumpSource src = source(cpus, notes, crashTime);
-        boolean noteWritten = VmcoreInfoPage.write(memory(), layout(), src.vmcoreinfo());
+        boolean noteWritten = VmcoreInfoPage.write(memory(), kexec.config().vmcoreinfo(), src.vmcoreinfo());
         String line = src.vmcoreinfo() != null && !noteWritten
                 ? "VMCOREINFO of " + src.vmcoreinfo().osRelease() + " too long for jkexec's page; left out of the crash kernel's header"
                 : src.vmcoreinfoLine();
@@ -287,8 +330,8 @@ public final class Machine implements AutoCloseable {
 
     /** What a dump of the paused guest is made of: its RAM, the vCPU notes, its kernel as found in RAM, the vCPUs' context. */
     private DumpSource source(List<CpuState> cpus, List<byte[]> notes, long when) {
-        long[] rips = cpus.stream().mapToLong(CpuState::rip).toArray();
-        long[] rsps = cpus.stream().mapToLong(c -> c.gpr().rsp()).toArray();
+        long[] rips = cpus.stream().mapToLong(c -> c.registers().rip()).toArray();
+        long[] rsps = cpus.stream().mapToLong(c -> c.registers().gpr().rsp()).toArray();
         return DumpSource.of(memory(), toolstack.oldRam(), notes, Dumps.probe(memory(), toolstack.oldRam()), when, rips, rsps);
     }
 
@@ -317,7 +360,7 @@ public final class Machine implements AutoCloseable {
             List<CpuState> cpus = qemu.cpuStates();
             List<byte[]> notes = new ArrayList<>();
             for (CpuState cpu : cpus) {
-                notes.add(CrashNote.encode(cpu.cpu(), CpuRegisters.forNote(cpu)));
+                notes.add(CrashNote.encode(cpu.cpu(), cpu.registers()));
             }
             long when = crashTime != 0 && !wasRunning ? crashTime : java.time.Instant.now().getEpochSecond();
             return Dumps.write(target, source(cpus, notes, when), format, level, progress);
@@ -326,6 +369,22 @@ public final class Machine implements AutoCloseable {
             if (wasRunning) {
                 qemu.resume();
             }
+        }
+    }
+
+    /**
+     * An image planned by a toolstack carries the memory map it was placed in and whose e820 its
+     * zero page tells the kernel ({@link KexecImage#plannedFor()}): on a machine with another map,
+     * the kernel would take jkexec's reserved regions for RAM. Such an image is refused (-EINVAL);
+     * an image without a map (built elsewhere, or by the binary ABI) is not checked.
+     */
+    static void checkPlannedFor(KexecImage image, MachineLayout layout) {
+        MemoryMap planned = image.plannedFor();
+        if (planned != null && !planned.equals(layout.guestMemoryMap())) {
+            throw new KexecException(Errno.EINVAL, "plannedFor", "the image was planned for a guest with "
+                    + (planned.total(E820Type.RAM) >> 20) + " MiB of RAM in " + planned.ranges().size()
+                    + " ranges, not for this machine's memory map (" + (layout.guestMemoryMap().total(E820Type.RAM) >> 20)
+                    + " MiB in " + layout.guestMemoryMap().ranges().size() + " ranges)");
         }
     }
 
@@ -370,14 +429,16 @@ public final class Machine implements AutoCloseable {
         // jkexec's own pages are rewritten on every handover: a guest could have scribbled on them.
         AcpiTables.write(memory(), layout());
         if (plan.type() == ImageType.DEFAULT) {
-            VmcoreInfoPage.write(memory(), layout(), null); // a new kernel: no crash to describe yet
-            memory().zero(MachineLayout.VMCOREINFO_HINT, 64); // nor a hint from the kernel it replaces
+            VmcoreInfoPage.write(memory(), kexec.config().vmcoreinfo(), null); // a new kernel: no crash to describe yet
+            memory().zero(MachineLayout.VMCOREINFO_HINT, VmcoreInfoHint.MAX); // nor a hint from the kernel it replaces
             crashTime = 0;
         }
+        // The next kernel finds the hypercall window in the mailbox, with no buffer allocated.
+        Hypercalls.beforeHandover(memory(), layout());
         List<HandoverBlock.Range> unmapped = new ArrayList<>();
-        if (options.faults().unmapZeroPage()) {
+        if (options.faults().contains(Fault.ZERO_PAGE_UNMAPPED)) {
             plan.segments().stream().filter(s -> s.what().equals("setup")).findFirst()
-                    .ifPresent(s -> unmapped.add(new HandoverBlock.Range(s.dest(), MachineLayout.PAGE_SIZE)));
+                    .ifPresent(s -> unmapped.add(new HandoverBlock.Range(s.dest(), Paging.PAGE_SIZE)));
         }
         HandoverBlock.write(memory(), layout(), new HandoverBlock.Contents(plan.arch(), plan.entry(),
                 plan.pageListHead(), refresh, unmapped));
@@ -417,6 +478,11 @@ public final class Machine implements AutoCloseable {
         }
     }
 
+    /** Tells listeners something about the hypercall channel the operator should know (once per kind). */
+    public void note(String message) {
+        emit(new MachineEvent.HypercallNote(message));
+    }
+
     private void emit(MachineEvent e) {
         for (Consumer<MachineEvent> l : listeners) {
             l.accept(e);
@@ -427,6 +493,9 @@ public final class Machine implements AutoCloseable {
     public void close() {
         closed = true;
         try {
+            if (hypercalls != null) {
+                hypercalls.close();
+            }
             kexec.close();
         } finally {
             qemu.close();

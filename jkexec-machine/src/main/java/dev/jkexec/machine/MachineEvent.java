@@ -24,6 +24,10 @@ public sealed interface MachineEvent {
     record CrashFailed(Exception error) implements MachineEvent {
     }
 
+    /** The hypercall channel has something for the operator: an unserved hypercall (named once), garbage on the doorbell. */
+    record HypercallNote(String message) implements MachineEvent {
+    }
+
     /** QEMU went away. */
     record Exited(String how) implements MachineEvent {
     }

@@ -1,6 +1,6 @@
 package dev.jkexec.machine;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 
 /**
  * What a guest panic does ({@code --on-panic}).

@@ -1,16 +1,16 @@
 package dev.jkexec.machine;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.PhysicalRange;
 import dev.jkexec.core.kexec.RangeId;
 import dev.jkexec.core.KexecException;
-import dev.jkexec.image.E820Type;
+import dev.jkexec.platform.E820Type;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.JkexecException;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.crash.CrashEnvironment;
 import dev.jkexec.image.plan.EntryMode;
 import dev.jkexec.image.plan.ImagePlan;
@@ -55,7 +55,7 @@ public final class Toolstack {
         if (spec.initrd() != null) {
             r.initrd(read(spec.initrd(), "initrd", layout.guestRam()));
         } else if (spec.busybox()) {
-            r.initrd(GuestImages.busyboxInitrd(TestData.busybox(), spec.kernel()));
+            r.initrd(GuestImages.busyboxInitrd(GuestAssets.busybox(), spec.kernel()));
         }
         if (spec.type() == ImageType.CRASH) {
             r.crash(crashEnvironment());
@@ -123,7 +123,4 @@ public final class Toolstack {
         }
     }
 
-    MemoryMap guestMap() {
-        return layout.guestMemoryMap();
-    }
 }

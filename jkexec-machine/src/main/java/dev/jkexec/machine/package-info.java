@@ -1,18 +1,13 @@
 /**
- * The machine: a QEMU process that jkexec owns and treats as hardware.
+ * The hypervisor layer: a jkexec machine, built on the QEMU hardware ({@code dev.jkexec.qemu}).
  *
- * <p>{@link dev.jkexec.machine.QemuMachine} is the entry point: it owns the shared guest RAM
- * ({@link dev.jkexec.machine.GuestRam}, a tmpfs file mapped as one {@code MemorySegment}), the QEMU
- * process ({@code qemu}), its QMP connection ({@code qmp}) and its serial console ({@code console}),
- * and captures vCPU state ({@code cpu}). Every error a user can cause or meet is a
- * {@link dev.jkexec.machine.MachineException} with a one-line message; QEMU's own last words travel
- * with it ({@link dev.jkexec.machine.MachineException#qemuOutput()}).
- *
- * <p>QEMU never outlives jkexec: {@code close()}, the {@link dev.jkexec.machine.ExitReaper} shutdown
- * hook, and {@code setpriv --pdeathsig KILL} from a dedicated launcher thread, in that order of
- * politeness.
- *
- * <p>Tests of this package that start QEMU need {@code qemu-system-x86_64} (Debian's
- * {@code qemu-system-x86}).
+ * <p>{@link dev.jkexec.machine.Machine} is the entry point and owns the verbs (load, unload, exec,
+ * crash, dump). It puts together the memory layout ({@code layout}), jkexec's generated firmware
+ * and the handover block ({@code firmware}), the kexec core over the shared RAM
+ * ({@code dev.jkexec.core.kexec}), the {@link dev.jkexec.machine.Toolstack} that plans kernels for
+ * this machine, crash capture ({@code crash}), and the hypercall channel that serves the guest's
+ * own toolstack ({@code hypercall}). Above it sit the contract verifier ({@code verify}) and the
+ * scenario runner ({@code scenario}); the busybox test guest, and its dom0 form with Debian's
+ * kexec-tools, are in {@code guest}.
  */
 package dev.jkexec.machine;

@@ -1,7 +1,7 @@
 package dev.jkexec.bench.dumps;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.TestData;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
@@ -61,7 +61,7 @@ public final class DumpBench {
 
     static String once(Path work, List<Sample> samples) throws Exception {
         MachineLayout layout = new MachineLayout(1L << 30, 256L << 20, 256L << 20, 1);
-        MachineOptions o = MachineOptions.of(layout).withDumpDirectory(work).withOnPanic(OnPanic.PAUSE);
+        MachineOptions o = MachineOptions.builder().layout(layout).dumpDirectory(work).onPanic(OnPanic.PAUSE).build();
         try (Machine m = Machine.start(o)) {
             CompletableFuture<CrashOutcome> crashed = new CompletableFuture<>();
             m.addListener(e -> {
@@ -70,7 +70,7 @@ public final class DumpBench {
                 }
             });
             long from = m.console().mark();
-            m.boot(KernelSpec.busybox(TestData.genericKernel(), "console=ttyS0,115200 panic=-1 jkexec.gen=bench"));
+            m.boot(KernelSpec.busybox(GuestAssets.genericKernel(), "console=ttyS0,115200 panic=-1 jkexec.gen=bench"));
             m.console().awaitLine(Pattern.compile(Pattern.quote(GuestInit.READY) + ".*"), Duration.ofMinutes(3), from);
             long mark = m.console().mark();
             m.console().send("dd if=/dev/urandom of=/tmp/fill bs=1M count=256 2>/dev/null; echo filled-$((6*7))\n".getBytes());

@@ -7,7 +7,7 @@ import dev.jkexec.bench.report.Measurements;
 import dev.jkexec.bench.report.ReportWriter;
 import dev.jkexec.bench.report.RunInfo;
 import dev.jkexec.bench.report.SvgChart;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.bzimage.BzImage;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -149,7 +149,7 @@ public final class BenchMain {
     private void runJmh(Path json) throws IOException, InterruptedException {
         Path jar = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "--sun-misc-unsafe-memory-access=allow",
                 "-Djkexec.root=" + opts.root(), "-jar", jar.toString(), "dev.jkexec.bench.micro"));
         cmd.addAll(opts.jmhArgs());
         cmd.addAll(List.of("-rf", "json", "-rff", json.toString()));
@@ -169,7 +169,7 @@ public final class BenchMain {
 
     private BenchContext prepare() throws IOException {
         Path work = opts.work();
-        Path generic = TestData.genericKernel();
+        Path generic = GuestAssets.genericKernel();
         byte[] bz = Files.readAllBytes(generic);
         BzImage image = BzImage.parse(MemorySegment.ofArray(bz));
         info.put("kernel", image.kernelVersion().split(" ")[0] + " (Debian " + generic.getFileName() + ", "
@@ -179,8 +179,8 @@ public final class BenchMain {
             Files.write(vmlinux, image.decompress());
         }
         info.put("payload bytes generic", Long.toString(Files.size(vmlinux)));
-        if (TestData.has(TestData.CLOUD_KERNEL)) {
-            BzImage cloudImage = BzImage.parse(MemorySegment.ofArray(Files.readAllBytes(TestData.cloudKernel())));
+        if (GuestAssets.has(GuestAssets.CLOUD_KERNEL)) {
+            BzImage cloudImage = BzImage.parse(MemorySegment.ofArray(Files.readAllBytes(GuestAssets.cloudKernel())));
             byte[] cloud = cloudImage.decompress();
             info.put("payload bytes cloud", Long.toString(cloud.length));
             info.put("kernel (micro benchmarks only)", cloudImage.kernelVersion().split(" ")[0] + " (Debian cloud, "
@@ -189,7 +189,7 @@ public final class BenchMain {
         log("kexec-tools: apt-get download + dpkg-deb -x into " + work.resolve("peer"));
         KexecTools kt = KexecTools.prepare(work.resolve("peer"));
         info.put("kexec-tools", kt.version() + " (Debian 12 package, run inside the guest)");
-        byte[] a = BenchInitramfs.buildA(TestData.busybox(), kt.kexec(), kt.libraries(), generic,
+        byte[] a = BenchInitramfs.buildA(GuestAssets.busybox(), kt.kexec(), kt.libraries(), generic,
                 List.of(generic.resolveSibling("pvpanic.ko"), generic.resolveSibling("pvpanic-pci.ko")));
         BenchInitramfs.Archives archives = BenchInitramfs.write(work, a);
         info.put("initramfs", "A " + Files.size(archives.a()) + " bytes (busybox, kexec + libraries, bzImage, pvpanic modules, /init); "

@@ -4,15 +4,15 @@ import static dev.jkexec.bench.report.Systems.*;
 
 import dev.jkexec.bench.guest.BenchInit;
 import dev.jkexec.bench.report.Measurements;
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.MachineOptions;
-import dev.jkexec.machine.console.ConsoleLine;
-import dev.jkexec.machine.qemu.Accel;
+import dev.jkexec.qemu.console.ConsoleLine;
+import dev.jkexec.qemu.process.Accel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,8 +41,8 @@ public final class JkexecRuns {
     }
 
     private Machine start() {
-        return Machine.start(MachineOptions.of(LAYOUT).withDumpDirectory(dumps)
-                .withQemu(c -> c.withAccel(Optional.of(Accel.TCG))));
+        return Machine.start(MachineOptions.builder().layout(LAYOUT).dumpDirectory(dumps)
+                .hardware(h -> h.accel(Optional.of(Accel.TCG))).build());
     }
 
     /** Which form of the same kernel jkexec loads. */

@@ -58,10 +58,6 @@ public final class RunningProcess implements AutoCloseable {
         return lines;
     }
 
-    public long originNanos() {
-        return originNanos;
-    }
-
     /** Seconds since the process was started. */
     public double elapsed() {
         return (System.nanoTime() - originNanos) / 1e9;

@@ -7,7 +7,7 @@ import static dev.jkexec.core.kexec.PageListEntry.IND_SOURCE;
 import static dev.jkexec.core.kexec.PageListEntry.IND_ZERO;
 import static dev.jkexec.core.kexec.PageListEntry.PAGE_MASK;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.kexec.PageListEntry;
 import dev.jkexec.core.kexec.PageListWalker;
 

@@ -1,6 +1,6 @@
 package dev.jkexec.bench.micro;
 
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.bzimage.BzImage;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Fork(value = 1, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
 public class DecompressBench {
     @Param({"generic", "cloud"})
     public String kernel;
@@ -41,7 +41,7 @@ public class DecompressBench {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        Path p = kernel.equals("generic") ? TestData.genericKernel() : TestData.cloudKernel();
+        Path p = kernel.equals("generic") ? GuestAssets.genericKernel() : GuestAssets.cloudKernel();
         file = MemorySegment.ofArray(Files.readAllBytes(p));
     }
 

@@ -1,10 +1,10 @@
 package dev.jkexec.bench.micro;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.handover.IdentityMap;
 import dev.jkexec.machine.firmware.Firmware;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.boot.E820Table;
 import dev.jkexec.image.boot.ZeroPage;
 import dev.jkexec.image.boot.ZeroPageBuilder;
@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(1)
 public class HandoverBuildBench {
     private final PhysicalMemory memory = PhysicalMemory.ofHeap(1 << 20);
     private final MachineLayout layout = MachineLayout.defaults();
@@ -45,7 +45,7 @@ public class HandoverBuildBench {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        header = BzImage.parse(MemorySegment.ofArray(Files.readAllBytes(TestData.genericKernel()))).header();
+        header = BzImage.parse(MemorySegment.ofArray(Files.readAllBytes(GuestAssets.genericKernel()))).header();
         e820 = E820Table.of(layout.withGuestRam(1L << 30).guestMemoryMap());
     }
 

@@ -1,7 +1,7 @@
 package dev.jkexec.bench.micro;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.TestData;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.plan.ImagePlan;
 import dev.jkexec.image.plan.KexecPlanner;
 import dev.jkexec.image.plan.PlanRequest;
@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Fork(value = 1, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
 public class PlanBench {
     private byte[] kernel;
     private byte[] initrd;
@@ -38,7 +38,7 @@ public class PlanBench {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        kernel = Files.readAllBytes(TestData.genericKernel());
+        kernel = Files.readAllBytes(GuestAssets.genericKernel());
         initrd = new byte[10 << 20];
         new java.util.Random(1).nextBytes(initrd);
     }

@@ -1,6 +1,6 @@
 package dev.jkexec.bench.micro;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.kexec.PageList;
 import dev.jkexec.core.kexec.PageListBuilder;
 import dev.jkexec.core.kexec.PageListEntry;
@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(1)
 public class RelocationBench {
     private static final long PAGE = 4096;
     @Param({"64"})

@@ -3,9 +3,11 @@ package dev.jkexec.bench.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.Pure;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class BenchOptionsTest {
     @Test
     void fullModeRunsFiveTimesWithFullJmh() {

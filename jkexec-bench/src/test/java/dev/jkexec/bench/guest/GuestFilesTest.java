@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jkexec.image.initramfs.Initramfs;
+import dev.jkexec.platform.testing.Pure;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The guest side of the benchmark: ldd parsing, the A and A+B archives, the /init script. */
+@Pure
 class GuestFilesTest {
     @Test
     void lddOutputGivesLibrariesAndTheLoader() {

@@ -7,8 +7,9 @@ import static dev.jkexec.core.kexec.PageListEntry.IND_SOURCE;
 import static dev.jkexec.core.kexec.PageListEntry.IND_ZERO;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.kexec.PageListWalker;
+import dev.jkexec.platform.testing.Pure;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
@@ -22,6 +23,7 @@ import net.jqwik.api.constraints.IntRange;
  * end of memory, cycles, small entry budgets — it leaves memory byte for byte as
  * {@link PageListWalker} does, with the same result, or fails at the same entry.
  */
+@Pure
 class CoalescingWalkPropertyTest {
     private static final long PAGE = 4096;
     private static final int PAGES = 40;

@@ -3,10 +3,12 @@ package dev.jkexec.bench.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.Pure;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class JmhResultTest {
     static final String JSON = """
             [

@@ -3,8 +3,10 @@ package dev.jkexec.bench.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.Pure;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class MeasurementsTest {
     @Test
     void tsvRoundTripKeepsOrderAndValues() {

@@ -2,6 +2,7 @@ package dev.jkexec.bench.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jkexec.platform.testing.Pure;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 
 /** The markdown report and the SVG chart from a small hand-made run. */
+@Pure
 class ReportTest {
     static Measurements run() {
         Measurements m = new Measurements();

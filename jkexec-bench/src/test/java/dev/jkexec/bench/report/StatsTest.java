@@ -3,9 +3,11 @@ package dev.jkexec.bench.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.Pure;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class StatsTest {
     @Test
     void medianOfOddAndEvenCounts() {

@@ -2,9 +2,11 @@ package dev.jkexec.bench.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jkexec.platform.testing.Pure;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class TargetTest {
     private static Measurements sample() {
         Measurements m = new Measurements();

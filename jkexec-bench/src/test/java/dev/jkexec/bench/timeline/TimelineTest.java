@@ -2,6 +2,7 @@ package dev.jkexec.bench.timeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jkexec.platform.testing.Pure;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class TimelineTest {
     private static final Pattern BANNER = Pattern.compile("Linux version \\d");
 

@@ -1,6 +1,6 @@
 package dev.jkexec.core.abi;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.ImageFormatException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

@@ -6,6 +6,7 @@ import static dev.jkexec.core.kexec.PageListEntry.IND_INDIRECTION;
 import static dev.jkexec.core.kexec.PageListEntry.IND_SOURCE;
 
 import dev.jkexec.core.kexec.PageListEntry;
+import dev.jkexec.platform.x86.Paging;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ import java.util.List;
  * load's indirection list pages, then its source pages.
  */
 public final class AbiRequests {
-    private static final int PAGE = 4096;
+    private static final int PAGE = (int) Paging.PAGE_SIZE;
     private static final int ARRAY_OFFSET = 0x100;
 
     private AbiRequests() {

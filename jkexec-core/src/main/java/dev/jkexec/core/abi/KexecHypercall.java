@@ -3,7 +3,7 @@ package dev.jkexec.core.abi;
 import static dev.jkexec.core.Errno.EFAULT;
 
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.kexec.HandoverTarget;
 import dev.jkexec.core.kexec.ImageDescriptor;
 import dev.jkexec.core.kexec.ImageRules;

@@ -4,7 +4,8 @@ import static dev.jkexec.core.Errno.EFAULT;
 import static dev.jkexec.core.Errno.EOPNOTSUPP;
 
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.image.KexecImage;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.kexec.ImageRules;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ public final class KexecRequests {
     }
 
     private static KexecRequest.Load load(XenKexecLoad load, PhysicalMemory guest) {
-        ImageRules.segmentCount(load.nrSegments(), ImageRules.MAX_SEGMENTS);
+        ImageRules.segmentCount(load.nrSegments(), KexecImage.MAX_SEGMENTS);
         int n = (int) load.nrSegments();
         List<XenKexecSegment> segments = new ArrayList<>(n);
         if (n > 0) {

@@ -1,12 +1,19 @@
 package dev.jkexec.core.contract;
 
-import static dev.jkexec.core.contract.CpuSnapshot.*;
-
-import dev.jkexec.core.PhysicalMemory;
 import dev.jkexec.core.contract.HandoverContract.Boundary;
 import dev.jkexec.core.contract.HandoverContract.NamedRange;
 import dev.jkexec.core.handover.IdentityMap;
-import dev.jkexec.image.x86.SegmentDescriptor;
+import dev.jkexec.platform.PcPlatform;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.x86.BootGdt;
+import dev.jkexec.platform.x86.Cr0;
+import dev.jkexec.platform.x86.Cr4;
+import dev.jkexec.platform.x86.Efer;
+import dev.jkexec.platform.x86.GeneralRegisters;
+import dev.jkexec.platform.x86.Registers;
+import dev.jkexec.platform.x86.Rflags;
+import dev.jkexec.platform.x86.Segment;
+import dev.jkexec.platform.x86.SegmentDescriptor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,22 +32,19 @@ import java.util.List;
  * {@code zero-page.cmdline}, {@code zero-page.e820}.
  */
 public final class ContractChecker {
-    private static final String[] GPRS = {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
-        "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
-
     private final HandoverContract c;
-    private final CpuSnapshot s;
+    private final Registers s;
     private final PhysicalMemory m;
     private final List<RuleResult> out = new ArrayList<>();
 
-    private ContractChecker(HandoverContract c, CpuSnapshot s, PhysicalMemory m) {
+    private ContractChecker(HandoverContract c, Registers s, PhysicalMemory m) {
         this.c = c;
         this.s = s;
         this.m = m;
     }
 
     /** Every rule of the contract's boundary, in a fixed order. */
-    public static List<RuleResult> check(HandoverContract contract, CpuSnapshot state, PhysicalMemory memory) {
+    public static List<RuleResult> check(HandoverContract contract, Registers state, PhysicalMemory memory) {
         ContractChecker k = new ContractChecker(contract, state, memory);
         k.run();
         return List.copyOf(k.out);
@@ -50,23 +54,23 @@ public final class ContractChecker {
         Boundary b = c.boundary();
         rule("entry.rip", s.rip() == c.entry(), "rip 0x%x, entry 0x%x", s.rip(), c.entry());
         if (b.longMode()) {
-            boolean lm = (s.cr0() & CR0_PE) != 0 && (s.cr0() & CR0_PG) != 0 && (s.cr4() & CR4_PAE) != 0
-                    && (s.efer() & EFER_LME) != 0 && (s.efer() & EFER_LMA) != 0;
+            boolean lm = (s.cr0() & Cr0.PE) != 0 && (s.cr0() & Cr0.PG) != 0 && (s.cr4() & Cr4.PAE) != 0
+                    && (s.efer() & Efer.LME) != 0 && (s.efer() & Efer.LMA) != 0;
             rule("mode.long", lm, "cr0 0x%x cr4 0x%x efer 0x%x: PE, PG, PAE, LME, LMA all set", s.cr0(), s.cr4(), s.efer());
         } else {
-            boolean pm = (s.cr0() & CR0_PE) != 0 && (s.cr0() & CR0_PG) == 0 && (s.efer() & (EFER_LME | EFER_LMA)) == 0;
+            boolean pm = (s.cr0() & Cr0.PE) != 0 && (s.cr0() & Cr0.PG) == 0 && (s.efer() & (Efer.LME | Efer.LMA)) == 0;
             rule("mode.protected32", pm, "cr0 0x%x efer 0x%x: PE set, PG, LME, LMA clear", s.cr0(), s.efer());
         }
-        long badCr0 = s.cr0() & (CR0_CD | CR0_NW | (b.linux() ? 0 : CR0_WP | CR0_AM | CR0_TS | CR0_EM));
+        long badCr0 = s.cr0() & (Cr0.CD | Cr0.NW | (b.linux() ? 0 : Cr0.WP | Cr0.AM | Cr0.TS | Cr0.EM));
         rule("cr0.flags", badCr0 == 0, "cr0 0x%x, forbidden bits set 0x%x", s.cr0(), badCr0);
         if (b == Boundary.IMAGE_ENTRY_32) {
             rule("cr4.flags", s.cr4() == 0, "cr4 0x%x (must be 0)", s.cr4());
         } else {
-            rule("cr4.flags", (s.cr4() & CR4_LA57) == 0, "cr4 0x%x (LA57 must be clear: 4-level paging)", s.cr4());
+            rule("cr4.flags", (s.cr4() & Cr4.LA57) == 0, "cr4 0x%x (LA57 must be clear: 4-level paging)", s.cr4());
         }
         checkSegments();
-        rule("interrupts.off", (s.rflags() & RFLAGS_IF) == 0, "rflags 0x%x", s.rflags());
-        rule("rflags.df", (s.rflags() & RFLAGS_DF) == 0, "rflags 0x%x (direction flag must be clear)", s.rflags());
+        rule("interrupts.off", (s.rflags() & Rflags.IF) == 0, "rflags 0x%x", s.rflags());
+        rule("rflags.df", (s.rflags() & Rflags.DF) == 0, "rflags 0x%x (direction flag must be clear)", s.rflags());
         if (b.linux()) {
             checkLinux();
         } else {
@@ -77,28 +81,32 @@ public final class ContractChecker {
 
     private void checkImageEntry() {
         List<String> nonzero = new ArrayList<>();
-        for (String r : GPRS) {
-            if (!r.equals("rsp") && s.gpr(r) != 0) {
-                nonzero.add(r + "=0x" + Long.toHexString(s.gpr(r)));
+        long[] values = s.gpr().values();
+        for (int i = 0; i < values.length; i++) {
+            String name = GeneralRegisters.NAMES.get(i);
+            if (!name.equals("rsp") && values[i] != 0) {
+                nonzero.add(name + "=0x" + Long.toHexString(values[i]));
             }
         }
         rule("registers.zero", nonzero.isEmpty(), "%s", nonzero.isEmpty() ? "all zero but rsp" : String.join(" ", nonzero));
-        rule("idt.empty", s.idtLimit() == 0, "idtr base 0x%x limit 0x%x", s.idtBase(), s.idtLimit());
-        long rsp = s.gpr("rsp");
+        rule("idt.empty", s.idt().limit() == 0, "idtr base 0x%x limit 0x%x", s.idt().base(), s.idt().limit());
+        long rsp = s.gpr().rsp();
         rule("stack.mapped", rsp >= 8 && reachable(rsp - 8, 8), "rsp 0x%x", rsp);
     }
 
     private void checkLinux() {
         boolean is64 = c.boundary() == Boundary.LINUX_64;
-        long paramsReg = is64 ? s.gpr("rsi") : s.gpr("rsi") & 0xFFFF_FFFFL;
+        long paramsReg = is64 ? s.gpr().rsi() : s.gpr().rsi() & 0xFFFF_FFFFL;
         rule(is64 ? "rsi.zero-page" : "esi.zero-page", paramsReg == c.zeroPage(),
                 "%s 0x%x, zero page 0x%x", is64 ? "rsi" : "esi", paramsReg, c.zeroPage());
-        String[] mustBeZero = is64 ? new String[] {"rbx"} : new String[] {"rbx", "rdi", "rbp"};
+        GeneralRegisters g = s.gpr();
+        long[] mustBeZero = is64 ? new long[] {g.rbx()} : new long[] {g.rbx(), g.rdi(), g.rbp()};
+        String[] names = {"rbx", "rdi", "rbp"};
         List<String> bad = new ArrayList<>();
-        for (String r : mustBeZero) {
-            long v = is64 ? s.gpr(r) : s.gpr(r) & 0xFFFF_FFFFL;
+        for (int i = 0; i < mustBeZero.length; i++) {
+            long v = is64 ? mustBeZero[i] : mustBeZero[i] & 0xFFFF_FFFFL;
             if (v != 0) {
-                bad.add(r + "=0x" + Long.toHexString(v));
+                bad.add(names[i] + "=0x" + Long.toHexString(v));
             }
         }
         rule("registers.boot", bad.isEmpty(), "%s", bad.isEmpty()
@@ -107,9 +115,9 @@ public final class ContractChecker {
     }
 
     private void checkSegments() {
-        SegmentCache cs = s.segment("CS");
+        Segment cs = s.cs();
         boolean want64 = c.boundary().longMode();
-        rule("cs.selector", cs.selector() == 0x10, "cs 0x%x (boot protocol: 0x10)", cs.selector());
+        rule("cs.selector", cs.selector() == BootGdt.CODE, "cs 0x%x (boot protocol: 0x%x)", cs.selector(), BootGdt.CODE);
         SegmentDescriptor d = descriptor(cs.selector());
         boolean csOk = d != null && d.present() && d.code() && d.dpl() == 0
                 && (want64 ? d.longMode() && !d.defaultBig() : !d.longMode() && d.defaultBig() && d.flat())
@@ -119,9 +127,12 @@ public final class ContractChecker {
                 want64 ? "64-bit" : "flat 32-bit");
         List<String> bad = new ArrayList<>();
         List<String> badDesc = new ArrayList<>();
-        for (String name : new String[] {"DS", "ES", "SS"}) {
-            SegmentCache seg = s.segment(name);
-            if (seg.selector() != 0x18) {
+        String[] names = {"DS", "ES", "SS"};
+        Segment[] data = {s.ds(), s.es(), s.ss()};
+        for (int i = 0; i < data.length; i++) {
+            String name = names[i];
+            Segment seg = data[i];
+            if (seg.selector() != BootGdt.DATA) {
                 bad.add(name + "=0x" + Integer.toHexString(seg.selector()));
                 continue;
             }
@@ -130,7 +141,7 @@ public final class ContractChecker {
                 badDesc.add(name);
             }
         }
-        rule("data.selectors", bad.isEmpty(), "%s", bad.isEmpty() ? "DS, ES, SS = 0x18" : String.join(" ", bad));
+        rule("data.selectors", bad.isEmpty(), "%s", bad.isEmpty() ? String.format("DS, ES, SS = 0x%x", BootGdt.DATA) : String.join(" ", bad));
         rule("data.descriptors", bad.isEmpty() && badDesc.isEmpty(), "%s",
                 badDesc.isEmpty() && bad.isEmpty() ? "flat 4 GiB writable data, base 0" : "not flat data: " + String.join(" ", badDesc) + String.join(" ", bad));
     }
@@ -147,7 +158,7 @@ public final class ContractChecker {
             rule("identity.ranges", bad.isEmpty(), "%s", bad.isEmpty() ? describe(c.mapped()) + " identity mapped" : String.join("; ", bad));
         } else {
             for (NamedRange r : c.mapped()) {
-                if (r.start() + r.length() > 1L << 32) {
+                if (r.start() + r.length() > PcPlatform.FOUR_GIB) {
                     bad.add(r.name() + " ends above 4 GiB");
                 }
             }
@@ -166,11 +177,11 @@ public final class ContractChecker {
     /** The descriptor at {@code selector} in the GDT in memory, or null when unreadable. */
     private SegmentDescriptor descriptor(int selector) {
         long offset = selector & ~7L;
-        if ((selector & 4) != 0 || offset + 7 > s.gdtLimit()) {
+        if ((selector & 4) != 0 || offset + 7 > s.gdt().limit()) {
             return null;
         }
-        long linear = s.gdtBase() + offset;
-        long physical = (s.cr0() & CR0_PG) != 0 ? IdentityMap.translate(m, s.cr3(), linear) : linear;
+        long linear = s.gdt().base() + offset;
+        long physical = s.paging() ? IdentityMap.translate(m, s.cr3(), linear) : linear;
         if (physical < 0 || !m.contains(physical, 8)) {
             return null;
         }
@@ -179,7 +190,7 @@ public final class ContractChecker {
 
     /** Whether {@code [address, address+length)} is usable memory from this CPU state. */
     private boolean reachable(long address, long length) {
-        if ((s.cr0() & CR0_PG) != 0) {
+        if (s.paging()) {
             return IdentityMap.firstUnmapped(m, s.cr3(), address, length) < 0 && m.contains(address, length);
         }
         return m.contains(address, length);

@@ -1,6 +1,6 @@
 package dev.jkexec.core.contract;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.contract.HandoverContract.NamedRange;
 import java.util.ArrayList;
 import java.util.List;

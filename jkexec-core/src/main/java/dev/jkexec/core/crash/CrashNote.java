@@ -1,10 +1,12 @@
 package dev.jkexec.core.crash;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.x86.GeneralRegisters;
+import dev.jkexec.platform.x86.Registers;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -20,8 +22,8 @@ import java.util.Map;
  *           eflags rsp ss fs_base gs_base ds es fs gs
  * </pre>
  *
- * The note slot ({@link MachineLayout#CRASH_NOTE_SIZE}) is zero after the note: Linux's vmcore
- * stops reading a note buffer at a zero {@code namesz}.
+ * A note slot ({@code get_range CPU n}) is zero after the note: Linux's vmcore stops reading a
+ * note buffer at a zero {@code namesz}.
  */
 public final class CrashNote {
     public static final int NT_PRSTATUS = 1;
@@ -37,39 +39,48 @@ public final class CrashNote {
     private CrashNote() {
     }
 
-    /**
-     * The note for one vCPU. Registers missing from {@code registers} are 0 ({@code orig_rax}
-     * always is).
-     */
-    public static byte[] encode(int cpu, Map<String, Long> registers) {
+    /** The note for one vCPU ({@code orig_rax} is 0: a crash is no system call). */
+    public static byte[] encode(int cpu, Registers registers) {
         ByteBuffer b = ByteBuffer.allocate(NOTE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(5).putInt(PRSTATUS_SIZE).putInt(NT_PRSTATUS);
         b.put("CORE\0\0\0\0".getBytes(StandardCharsets.US_ASCII));
         int desc = b.position();
         b.putInt(desc + PR_PID_OFFSET, cpu + 1);
-        for (int i = 0; i < REGISTERS.length; i++) {
-            b.putLong(desc + PR_REG_OFFSET + 8 * i, registers.getOrDefault(REGISTERS[i], 0L));
+        long[] regs = prReg(registers);
+        for (int i = 0; i < regs.length; i++) {
+            b.putLong(desc + PR_REG_OFFSET + 8 * i, regs[i]);
         }
         return b.array();
     }
 
-    /** Decodes the registers of a note written by {@link #encode}; for tests and dumps. */
+    /** {@code pr_reg} in the order of {@link #REGISTERS}. */
+    private static long[] prReg(Registers r) {
+        GeneralRegisters g = r.gpr();
+        return new long[] {g.r15(), g.r14(), g.r13(), g.r12(), g.rbp(), g.rbx(), g.r11(), g.r10(), g.r9(), g.r8(),
+            g.rax(), g.rcx(), g.rdx(), g.rsi(), g.rdi(), 0, r.rip(), r.cs().selector(),
+            r.rflags(), g.rsp(), r.ss().selector(), r.fs().base(), r.gs().base(),
+            r.ds().selector(), r.es().selector(), r.fs().selector(), r.gs().selector()};
+    }
+
+    /** The {@code pr_reg} fields of a note written by {@link #encode}, by their names ({@link #REGISTERS}); for tests and dumps. */
     public static Map<String, Long> decode(byte[] note) {
         ByteBuffer b = ByteBuffer.wrap(note).order(ByteOrder.LITTLE_ENDIAN);
         if (b.getInt(0) != 5 || b.getInt(4) != PRSTATUS_SIZE || b.getInt(8) != NT_PRSTATUS) {
             throw new IllegalArgumentException("not an NT_PRSTATUS note");
         }
-        java.util.LinkedHashMap<String, Long> r = new java.util.LinkedHashMap<>();
+        Map<String, Long> r = new LinkedHashMap<>();
         for (int i = 0; i < REGISTERS.length; i++) {
             r.put(REGISTERS[i], b.getLong(20 + PR_REG_OFFSET + 8 * i));
         }
         return r;
     }
 
-    /** Writes vCPU {@code cpu}'s note into its slot and zeroes the rest of the slot. */
-    public static void write(PhysicalMemory memory, MachineLayout layout, int cpu, Map<String, Long> registers) {
-        long slot = layout.crashNote(cpu);
-        memory.zero(slot, MachineLayout.CRASH_NOTE_SIZE);
+    /** Writes vCPU {@code cpu}'s note into its slot of {@code slotSize} bytes and zeroes the rest of the slot. */
+    public static void write(PhysicalMemory memory, long slot, long slotSize, int cpu, Registers registers) {
+        if (slotSize < NOTE_SIZE) {
+            throw new IllegalArgumentException("crash note slot of " + slotSize + " bytes < " + NOTE_SIZE);
+        }
+        memory.zero(slot, slotSize);
         memory.write(slot, encode(cpu, registers));
     }
 }

@@ -1,7 +1,7 @@
 package dev.jkexec.core.crash;
 
-import dev.jkexec.core.PhysicalMemory;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.crash.KernelAddressSpace;
 import dev.jkexec.image.crash.VmcoreInfo;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.jkexec.core.crash;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 
 /**
  * A guest's x86-64 page tables, walked on the host over its physical memory: 4-level, or 5-level

@@ -1,6 +1,6 @@
 package dev.jkexec.core.crash;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.crash.KernelAddressSpace;
 import dev.jkexec.image.crash.VmcoreInfo;
 
@@ -81,8 +81,8 @@ public final class KernelAddressSpaces {
      * {@link CoreLoads#CONTEXT_LOADS_PER_CPU} per vCPU. User-space addresses are left out.
      */
     public static java.util.List<dev.jkexec.image.crash.CoreLoads.Load> context(GuestPageTables pt, KernelAddressSpace space,
-            java.util.List<dev.jkexec.image.MemoryRange> ram, long[] rips, long[] rsps) {
-        long ramEnd = ram.stream().mapToLong(dev.jkexec.image.MemoryRange::end).max().orElse(0);
+            java.util.List<dev.jkexec.platform.MemoryRange> ram, long[] rips, long[] rsps) {
+        long ramEnd = ram.stream().mapToLong(dev.jkexec.platform.MemoryRange::end).max().orElse(0);
         java.util.List<dev.jkexec.image.crash.CoreLoads.Load> out = new java.util.ArrayList<>();
         java.util.Set<Long> seen = new java.util.HashSet<>();
         for (int cpu = 0; cpu < rips.length; cpu++) {

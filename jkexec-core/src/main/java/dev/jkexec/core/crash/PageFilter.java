@@ -1,6 +1,6 @@
 package dev.jkexec.core.crash;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.ByteView;
 import dev.jkexec.image.crash.VmcoreInfo;
 import java.lang.foreign.MemorySegment;

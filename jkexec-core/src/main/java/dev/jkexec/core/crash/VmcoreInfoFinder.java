@@ -1,8 +1,8 @@
 package dev.jkexec.core.crash;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.ByteView;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.crash.VmcoreInfo;
 import dev.jkexec.image.crash.VmcoreInfoNote;
 import java.lang.foreign.MemorySegment;

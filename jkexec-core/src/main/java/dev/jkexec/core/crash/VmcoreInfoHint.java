@@ -1,27 +1,28 @@
 package dev.jkexec.core.crash;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The hint a guest may leave at {@link MachineLayout#VMCOREINFO_HINT}: the line
- * {@code JKEXEC-VMCOREINFO:0x<hex addr> <hex size>} (the text of {@code /sys/kernel/vmcoreinfo}).
- * Anything else there reads as no hint; an address is only a place to look first.
+ * The hint a guest may leave in its machine's mailbox page (where: {@code MachineLayout.VMCOREINFO_HINT},
+ * passed in by the machine): the line {@code JKEXEC-VMCOREINFO:0x<hex addr> <hex size>} (the text
+ * of {@code /sys/kernel/vmcoreinfo}). Anything else there reads as no hint; an address is only a
+ * place to look first.
  */
 public final class VmcoreInfoHint {
     public static final String PREFIX = "JKEXEC-VMCOREINFO:";
-    static final int MAX = 64;
+    /** Bytes of the hint's slot that are read (and cleared when a new kernel is entered). */
+    public static final int MAX = 64;
 
     private VmcoreInfoHint() {
     }
 
-    /** The hinted address, or -1. */
-    public static long read(PhysicalMemory memory) {
-        if (!memory.contains(MachineLayout.VMCOREINFO_HINT, MAX)) {
+    /** The address hinted at guest-physical {@code at}, or -1. */
+    public static long read(PhysicalMemory memory, long at) {
+        if (!memory.contains(at, MAX)) {
             return -1;
         }
-        return parse(memory.read(MachineLayout.VMCOREINFO_HINT, MAX));
+        return parse(memory.read(at, MAX));
     }
 
     static long parse(byte[] bytes) {

@@ -1,6 +1,14 @@
 package dev.jkexec.core.handover;
 
-import dev.jkexec.core.PhysicalMemory;
+import static dev.jkexec.platform.x86.Paging.ACCESSED;
+import static dev.jkexec.platform.x86.Paging.ADDRESS_MASK;
+import static dev.jkexec.platform.x86.Paging.DIRTY;
+import static dev.jkexec.platform.x86.Paging.LARGE;
+import static dev.jkexec.platform.x86.Paging.PRESENT;
+import static dev.jkexec.platform.x86.Paging.WRITABLE;
+
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.x86.Paging;
 
 /**
  * Identity page tables (virtual = physical) for 4-level long mode, and a walker that reads any
@@ -17,17 +25,11 @@ import dev.jkexec.core.PhysicalMemory;
  * the handover contract checker uses to prove coverage on the real CPU's CR3.
  */
 public final class IdentityMap {
-    public static final long PRESENT = 0x1;
-    public static final long WRITABLE = 0x2;
-    public static final long ACCESSED = 0x20;
-    public static final long DIRTY = 0x40;
-    public static final long LARGE = 0x80;
-    /** Flags of every table entry jkexec writes. */
+    /** Flags of every table entry jkexec writes (Xen's). */
     public static final long TABLE_FLAGS = PRESENT | WRITABLE | ACCESSED | DIRTY;
-    /** Physical address bits 51..12 of an entry. */
-    public static final long ADDRESS_MASK = 0x000F_FFFF_FFFF_F000L;
-    private static final long GIB = 1L << 30;
-    private static final long PAGE = 4096;
+    private static final long GIB = Paging.HUGE_PAGE_SIZE;
+    private static final long PAGE = Paging.PAGE_SIZE;
+    private static final long LARGE_PAGE = Paging.LARGE_PAGE_SIZE;
 
     private IdentityMap() {
     }
@@ -89,8 +91,8 @@ public final class IdentityMap {
             memory.writeLong(pdpt + 8 * g, (base + (2 + g) * PAGE) | TABLE_FLAGS);
         }
         long nextTable = base + bytes;
-        long firstLarge = start & ~((1L << 21) - 1);
-        for (long large = firstLarge; large < start + length; large += 1L << 21) {
+        long firstLarge = start & ~(LARGE_PAGE - 1);
+        for (long large = firstLarge; large < start + length; large += LARGE_PAGE) {
             long pde = base + 2 * PAGE + (large >>> 30) * PAGE + 8 * (large >>> 21 & 0x1FF);
             long[] entries = new long[512];
             for (int i = 0; i < 512; i++) {

@@ -3,7 +3,7 @@ package dev.jkexec.core.kexec;
 import static dev.jkexec.core.Errno.ENOMEM;
 
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;

@@ -7,6 +7,7 @@ import static dev.jkexec.core.Errno.ENOMEM;
 import dev.jkexec.core.KexecException;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
+import dev.jkexec.image.KexecImage;
 import java.util.List;
 
 /**
@@ -15,7 +16,8 @@ import java.util.List;
  * order; the first that fails throws a {@link KexecException} naming the field and its value.
  *
  * <ol>
- *   <li>{@link #segmentCount} at most 15 segments (16 for v1): -EINVAL</li>
+ *   <li>{@link #segmentCount} at most {@link KexecImage#MAX_SEGMENTS} segments
+ *       ({@link KexecImage#MAX_SEGMENTS_V1} for v1): -EINVAL</li>
  *   <li>{@link #type} 0 or 1: -EINVAL</li>
  *   <li>{@link #crashEntry} crash only: entry inside the crash region, end inclusive: -EADDRNOTAVAIL</li>
  *   <li>{@link #crashSegmentsInside} crash only: every <em>buffered</em> segment inside the region: -EADDRNOTAVAIL</li>
@@ -35,10 +37,6 @@ import java.util.List;
  * staged at exec, so a hostile size must fail at load, before anything is allocated.
  */
 public final class ImageRules {
-    /** Segments the new load op accepts: Xen rejects {@code nr_segments >= KEXEC_SEGMENT_MAX (16)}. */
-    public static final int MAX_SEGMENTS = 15;
-    /** Segments a v1 indirection list may describe ({@code > 16} rejected, spec §7). */
-    public static final int MAX_SEGMENTS_V1 = 16;
     /** x86-64's architectural limit of physical addresses (MAXPHYADDR 52). */
     public static final long PHYSICAL_ADDRESS_LIMIT = 1L << 52;
 

@@ -6,8 +6,8 @@ import static dev.jkexec.core.Errno.ENOENT;
 import static dev.jkexec.core.Errno.ERANGE;
 
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PcPlatform;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
@@ -51,7 +51,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Kexec implements AutoCloseable {
     /** The range a v1 image gets identity mapped besides its segments (Xen maps 0 – 1 MiB, spec §7). */
-    public static final PhysicalRange V1_LOW_MAPPING = new PhysicalRange(0, MachineLayout.LEGACY_WINDOW_END);
+    public static final PhysicalRange V1_LOW_MAPPING = new PhysicalRange(0, PcPlatform.ONE_MIB);
 
     private final KexecConfig config;
     private final PhysicalMemory memory;
@@ -70,11 +70,6 @@ public final class Kexec implements AutoCloseable {
         this.memory = Objects.requireNonNull(memory, "memory");
         requireInside("crash region", config.crashRegion());
         requireInside("staging", config.staging());
-    }
-
-    /** The kexec core of a machine with {@code layout}, over its physical memory. */
-    public static Kexec of(MachineLayout layout, PhysicalMemory memory) {
-        return new Kexec(KexecConfig.of(layout), memory);
     }
 
     public KexecConfig config() {
@@ -125,7 +120,7 @@ public final class Kexec implements AutoCloseable {
         lock.lock();
         try {
             notHandingOver();
-            ValidImage valid = ImageRules.check(image, config, ImageRules.MAX_SEGMENTS);
+            ValidImage valid = ImageRules.check(image, config, KexecImage.MAX_SEGMENTS);
             notFrozen(valid.type(), "load");
             commit(valid, buffers, List.of(), false);
         } finally {
@@ -148,7 +143,7 @@ public final class Kexec implements AutoCloseable {
             long maxPages = Math.max(config.crashRegion().size(), config.maxDefaultImageBytes()) / KexecConfig.PAGE_SIZE;
             V1IndirectionList list = V1IndirectionList.read(guest, indirectionPage, maxPages);
             ImageDescriptor d = new ImageDescriptor(type, Arch.X86_64.elfMachine(), entry, list.segments());
-            ValidImage valid = ImageRules.check(d, config, ImageRules.MAX_SEGMENTS_V1);
+            ValidImage valid = ImageRules.check(d, config, KexecImage.MAX_SEGMENTS_V1);
             notFrozen(valid.type(), "load");
             try (Arena gathered = Arena.ofConfined()) {
                 commit(valid, i -> list.buffer(i, guest, gathered), List.of(V1_LOW_MAPPING), true);

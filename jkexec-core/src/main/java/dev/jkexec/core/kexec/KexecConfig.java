@@ -1,7 +1,6 @@
 package dev.jkexec.core.kexec;
 
-import dev.jkexec.core.MachineLayout;
-import java.util.ArrayList;
+import dev.jkexec.platform.x86.Paging;
 import java.util.List;
 import java.util.Objects;
 
@@ -9,8 +8,8 @@ import java.util.Objects;
  * Where a {@link Kexec} finds things in physical memory: the crash region, the staging range,
  * the crash note slots and the VMCOREINFO buffer, plus the default-image size limit.
  *
- * <p>Made from a {@link MachineLayout} by {@link #of}. Tests may move the staging range anywhere
- * page aligned with {@link #withStaging}, including over destinations of the images they load: the
+ * <p>A machine makes one from its layout ({@code MachineLayout.kexecConfig()}). Tests may move the
+ * staging range anywhere page aligned with {@link #withStaging}, including over destinations of the images they load: the
  * page list builder must then still produce a correct list (spec §4.4).
  *
  * @param crashRegion          the crash region ({@link PhysicalRange#NONE} when the machine has none)
@@ -25,7 +24,7 @@ import java.util.Objects;
  */
 public record KexecConfig(PhysicalRange crashRegion, PhysicalRange staging, List<PhysicalRange> crashNotes,
                           PhysicalRange vmcoreinfo, long maxDefaultImageBytes, List<PhysicalRange> loadable) {
-    static final long PAGE_SIZE = MachineLayout.PAGE_SIZE;
+    static final long PAGE_SIZE = Paging.PAGE_SIZE;
     /** No restriction: every address a destination may name (Xen's behaviour for default images). */
     public static final List<PhysicalRange> ANYWHERE = List.of(new PhysicalRange(0, ImageRules.PHYSICAL_ADDRESS_LIMIT));
 
@@ -54,22 +53,6 @@ public record KexecConfig(PhysicalRange crashRegion, PhysicalRange staging, List
         }
     }
 
-    /** The configuration of a machine: its crash region, staging, note slots and VMCOREINFO. */
-    public static KexecConfig of(MachineLayout layout) {
-        List<PhysicalRange> notes = new ArrayList<>();
-        for (int cpu = 0; cpu < layout.cpus(); cpu++) {
-            notes.add(new PhysicalRange(layout.crashNote(cpu), MachineLayout.CRASH_NOTE_SIZE));
-        }
-        PhysicalRange crash = layout.crashSize() == 0 ? PhysicalRange.NONE
-                : new PhysicalRange(layout.crashBase(), layout.crashSize());
-        return new KexecConfig(crash,
-                new PhysicalRange(layout.stagingBase(), layout.stagingSize()),
-                notes,
-                new PhysicalRange(layout.vmcoreinfo(), MachineLayout.VMCOREINFO_SIZE),
-                layout.stagingSize(),
-                layout.guestRamRanges().ranges().stream().map(r -> new PhysicalRange(r.start(), r.size())).toList());
-    }
-
     /** The same configuration with another staging range (the default-image limit is kept). */
     public KexecConfig withStaging(long start, long size) {
         return new KexecConfig(crashRegion, new PhysicalRange(start, size), crashNotes, vmcoreinfo, maxDefaultImageBytes, loadable);
@@ -84,11 +67,6 @@ public record KexecConfig(PhysicalRange crashRegion, PhysicalRange staging, List
     /** The same configuration with another default-image limit. */
     public KexecConfig withMaxDefaultImageBytes(long bytes) {
         return new KexecConfig(crashRegion, staging, crashNotes, vmcoreinfo, bytes, loadable);
-    }
-
-    /** The same configuration with other loadable ranges for default images. */
-    public KexecConfig withLoadable(List<PhysicalRange> ranges) {
-        return new KexecConfig(crashRegion, staging, crashNotes, vmcoreinfo, maxDefaultImageBytes, ranges);
     }
 
     /** Number of vCPUs (crash note slots). */

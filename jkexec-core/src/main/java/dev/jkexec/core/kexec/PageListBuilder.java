@@ -3,7 +3,7 @@ package dev.jkexec.core.kexec;
 import static dev.jkexec.core.kexec.PageListEntry.IND_DONE;
 import static dev.jkexec.core.kexec.PageListEntry.IND_ZERO;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.function.IntFunction;

@@ -1,5 +1,7 @@
 package dev.jkexec.core.kexec;
 
+import dev.jkexec.platform.x86.Paging;
+
 /**
  * Xen's page list ("indirection list") encoding, spec §2.4 and §4.2: each entry is a 64-bit
  * little-endian word, a page-aligned physical address OR one flag. The firmware's relocation walk
@@ -24,7 +26,7 @@ public final class PageListEntry {
     public static final long IND_ZERO = 0x10;
 
     /** {@code PAGE_MASK}: the address part of an entry. */
-    public static final long PAGE_MASK = ~(KexecConfig.PAGE_SIZE - 1);
+    public static final long PAGE_MASK = Paging.PAGE_MASK;
     /** Slots (8 bytes each) in one list page. */
     public static final int SLOTS_PER_PAGE = 512;
     /** The slot that holds the link to the next list page. */

@@ -7,8 +7,8 @@ import static dev.jkexec.core.kexec.PageListEntry.IND_SOURCE;
 import static dev.jkexec.core.kexec.PageListEntry.IND_ZERO;
 import static dev.jkexec.core.kexec.PageListEntry.PAGE_MASK;
 
-import dev.jkexec.core.PhysicalMemory;
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.JkexecException;
 
 /**
  * The reference relocation walk: executes a page list on physical memory exactly as Xen's

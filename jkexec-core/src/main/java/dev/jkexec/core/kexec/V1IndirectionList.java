@@ -10,7 +10,8 @@ import static dev.jkexec.core.kexec.PageListEntry.IND_SOURCE;
 import static dev.jkexec.core.kexec.PageListEntry.PAGE_MASK;
 
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.image.KexecImage;
+import dev.jkexec.platform.PhysicalMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -97,9 +98,9 @@ public final class V1IndirectionList {
         if (n > 0 && dests.get(n - 1) + counts.get(n - 1) * PAGE == address) {
             return; // continues the current segment
         }
-        if (n == ImageRules.MAX_SEGMENTS_V1) {
+        if (n == KexecImage.MAX_SEGMENTS_V1) {
             throw new KexecException(EINVAL, "image.indirection_page",
-                    "IND_DESTINATION " + ImageRules.hex(address) + " starts segment " + (n + 1) + ", more than " + ImageRules.MAX_SEGMENTS_V1);
+                    "IND_DESTINATION " + ImageRules.hex(address) + " starts segment " + (n + 1) + ", more than " + KexecImage.MAX_SEGMENTS_V1);
         }
         dests.add(address);
         counts.add(0);

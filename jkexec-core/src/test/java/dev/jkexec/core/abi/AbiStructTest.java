@@ -2,6 +2,7 @@ package dev.jkexec.core.abi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * Layouts against the tables of spec §2: sizes, then bytes built by hand at the spec's offsets
  * decode to the expected fields, then encode → decode round trips for arbitrary values.
  */
+@Pure
 class AbiStructTest {
     /** A little-endian buffer of {@code size} bytes to put fields at spec offsets by hand. */
     static ByteBuffer le(int size) {

@@ -3,13 +3,14 @@ package dev.jkexec.core.abi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.core.Errno;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.kexec.HandoverPlan;
 import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.KexecConfig;
 import dev.jkexec.core.kexec.PageListWalker;
 import dev.jkexec.core.kexec.PhysicalRange;
 import dev.jkexec.image.ImageType;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code kexec_op} end to end over the binary ABI: requests built by {@link AbiRequests}, placed in
  * the guest's RAM (the first 16 MiB of a 32 MiB machine; crash region 16–24 MiB, staging 24–28 MiB).
  */
+@Pure
 class KexecHypercallTest {
     static final long MIB = 1 << 20;
     static final long REQ = 12 * MIB;

@@ -2,15 +2,35 @@ package dev.jkexec.core.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.testing.Pure;
+import dev.jkexec.platform.x86.DescriptorTable;
+import dev.jkexec.platform.x86.GeneralRegisters;
+import dev.jkexec.platform.x86.Registers;
+import dev.jkexec.platform.x86.Segment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class CrashNoteTest {
+    /** A CPU state holding the values of {@code r}, named as {@code pr_reg} names them; the rest 0. */
+    static Registers registers(Map<String, Long> r) {
+        long[] g = new long[16];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = r.getOrDefault(GeneralRegisters.NAMES.get(i), 0L);
+        }
+        java.util.function.BiFunction<String, String, Segment> seg = (selector, base) ->
+                new Segment((int) (long) r.getOrDefault(selector, 0L), r.getOrDefault(base, 0L), 0, 0);
+        Segment none = new Segment(0, 0, 0, 0);
+        DescriptorTable table = new DescriptorTable(0, 0);
+        return new Registers(GeneralRegisters.of(g), r.getOrDefault("rip", 0L), r.getOrDefault("eflags", 0L),
+                seg.apply("es", ""), seg.apply("cs", ""), seg.apply("ss", ""), seg.apply("ds", ""),
+                seg.apply("fs", "fs_base"), seg.apply("gs", "gs_base"), none, none, table, table, 0, 0, 0, 0, 0);
+    }
+
     @Test
     void encodesPrStatusAtTheOffsetsLinuxReads() {
         Map<String, Long> regs = new HashMap<>();
@@ -18,7 +38,7 @@ class CrashNoteTest {
             regs.put(CrashNote.REGISTERS[i], 0x1000L + i);
         }
         regs.put("orig_rax", 0L);
-        byte[] note = CrashNote.encode(1, regs);
+        byte[] note = CrashNote.encode(1, registers(regs));
         ByteBuffer b = ByteBuffer.wrap(note).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(note).hasSize(356);
         assertThat(new String(note, 12, 4)).isEqualTo("CORE");
@@ -31,12 +51,14 @@ class CrashNoteTest {
 
     @Test
     void writesIntoTheCpusSlotAndClearsTheRest() {
-        MachineLayout layout = new MachineLayout(64L << 20, 16L << 20, 2L << 20, 2);
-        PhysicalMemory m = PhysicalMemory.ofHeap(layout.totalRam());
-        m.writeLong(layout.crashNote(1) + 400, -1L);
-        CrashNote.write(m, layout, 1, Map.of("rip", 0xffffffff81000000L));
-        assertThat(CrashNote.decode(m.read(layout.crashNote(1), CrashNote.NOTE_SIZE)).get("rip")).isEqualTo(0xffffffff81000000L);
-        assertThat(m.readLong(layout.crashNote(1) + 400)).isZero();
-        assertThat(m.readInt(layout.crashNote(0))).isZero();
+        long slotSize = 0x400;
+        long slot0 = 0x10000;
+        long slot1 = slot0 + slotSize;
+        PhysicalMemory m = PhysicalMemory.ofHeap(0x20000);
+        m.writeLong(slot1 + 400, -1L);
+        CrashNote.write(m, slot1, slotSize, 1, registers(Map.of("rip", 0xffffffff81000000L)));
+        assertThat(CrashNote.decode(m.read(slot1, CrashNote.NOTE_SIZE)).get("rip")).isEqualTo(0xffffffff81000000L);
+        assertThat(m.readLong(slot1 + 400)).isZero();
+        assertThat(m.readInt(slot0)).isZero();
     }
 }

@@ -4,13 +4,15 @@ import static dev.jkexec.core.crash.SyntheticGuest.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.core.kexec.PhysicalRange;
 import dev.jkexec.image.crash.KernelAddressSpace;
 import dev.jkexec.image.crash.VmcoreInfo;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import dev.jkexec.platform.testing.Pure;
 
 /** The VMCOREINFO finder, the page-table walk and the address-space derivation, on a synthetic guest. */
+@Pure
 class GuestKernelTest {
     @Test
     void derivesTheDirectMapAndTheKernelTextFromVmcoreinfoAndThePageTables() {
@@ -48,8 +50,9 @@ class GuestKernelTest {
                 .satisfies(c -> assertThat(c.how()).isEqualTo("the guest's hint"));
         // the hint as the busybox guest writes it: /sys/kernel/vmcoreinfo's "addr size"
         String line = VmcoreInfoHint.PREFIX + String.format("0x%016x", NOTE + 0x404) + " 1024\n";
-        g.memory.write(MachineLayout.VMCOREINFO_HINT, line.getBytes(StandardCharsets.US_ASCII));
-        assertThat(VmcoreInfoHint.read(g.memory)).isEqualTo(NOTE + 0x404);
+        long hint = 0x9F800; // where a machine's mailbox page keeps it (MachineLayout.VMCOREINFO_HINT)
+        g.memory.write(hint, line.getBytes(StandardCharsets.US_ASCII));
+        assertThat(VmcoreInfoHint.read(g.memory, hint)).isEqualTo(NOTE + 0x404);
         assertThat(VmcoreInfoHint.parse("JKEXEC-VMCOREINFO:zz".getBytes(StandardCharsets.US_ASCII))).isEqualTo(-1);
     }
 
@@ -77,14 +80,15 @@ class GuestKernelTest {
 
     @Test
     void thePageHoldsTheNoteOrNothing() {
-        MachineLayout layout = MachineLayout.defaults();
-        dev.jkexec.core.PhysicalMemory m = dev.jkexec.core.PhysicalMemory.window(layout.hiddenBase(),
-                java.lang.foreign.MemorySegment.ofArray(new byte[(int) MachineLayout.HIDDEN_SIZE]));
+        long hidden = 0x5020_0000L; // a machine's hidden pages, with the page at +0x8000 as its layout puts it
+        dev.jkexec.platform.PhysicalMemory m = dev.jkexec.platform.PhysicalMemory.window(hidden,
+                java.lang.foreign.MemorySegment.ofArray(new byte[2 << 20]));
+        PhysicalRange page = new PhysicalRange(hidden + 0x8000, 4096);
         VmcoreInfo v = VmcoreInfo.parse(vmcoreinfo(PHYS_BASE)).withCrashTime(42);
-        assertThat(VmcoreInfoPage.write(m, layout, v)).isTrue();
-        assertThat(dev.jkexec.image.crash.VmcoreInfoNote.decode(m.slice(layout.vmcoreinfo(), MachineLayout.VMCOREINFO_SIZE), 0))
+        assertThat(VmcoreInfoPage.write(m, page, v)).isTrue();
+        assertThat(dev.jkexec.image.crash.VmcoreInfoNote.decode(m.slice(page.start(), page.size()), 0))
                 .isEqualTo(v);
-        assertThat(VmcoreInfoPage.write(m, layout, null)).isFalse();
-        assertThat(m.read(layout.vmcoreinfo(), 4096)).containsOnly(0);
+        assertThat(VmcoreInfoPage.write(m, page, null)).isFalse();
+        assertThat(m.read(page.start(), 4096)).containsOnly(0);
     }
 }

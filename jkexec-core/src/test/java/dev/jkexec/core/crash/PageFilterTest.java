@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jkexec.image.crash.VmcoreInfo;
 import org.junit.jupiter.api.Test;
+import dev.jkexec.platform.testing.Pure;
 
 /**
  * makedumpfile's dump levels over a synthetic mem_map: SPARSEMEM_EXTREME roots in the direct map,
  * struct pages in a vmemmap mapped with a 2 MiB page, flags as Linux 6.1 numbers them.
  */
+@Pure
 class PageFilterTest {
     static final long VMEMMAP = 0xffffea0000000000L;
     static final long STRUCT_PAGES = 40 * MIB; // physical home of the struct pages (2 MiB)

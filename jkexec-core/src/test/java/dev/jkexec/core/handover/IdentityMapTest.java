@@ -2,12 +2,14 @@ package dev.jkexec.core.handover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.testing.Pure;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class IdentityMapTest {
     private static final long BASE = 0x10000;
     private static final PhysicalMemory MEMORY = PhysicalMemory.ofHeap(1 << 20);

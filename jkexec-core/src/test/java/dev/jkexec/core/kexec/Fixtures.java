@@ -1,6 +1,6 @@
 package dev.jkexec.core.kexec;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;

@@ -2,12 +2,14 @@ package dev.jkexec.core.kexec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.security.MessageDigest;
 import org.junit.jupiter.api.Test;
 
 /** The digest feeds memory of every kind in chunks and must equal a plain SHA-256 of the same bytes. */
+@Pure
 class ImageDigestTest {
     static Sha256 plain(byte[]... parts) throws Exception {
         MessageDigest md = MessageDigest.getInstance("SHA-256");

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
+import dev.jkexec.image.KexecImage;
+import dev.jkexec.platform.testing.Pure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -17,6 +19,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Each rule of spec §3.1 on its own, one table row per violation, then the order {@link ImageRules#check} runs them in. */
+@Pure
 class ImageRulesTest {
     private static final KexecConfig CONFIG = Fixtures.config();
 
@@ -191,10 +194,10 @@ class ImageRulesTest {
     @MethodSource("orders")
     void check_runs_rules_in_spec_order(String name, ImageDescriptor d, Errno errno, String fragment) {
         if (errno == null) {
-            assertThat(ImageRules.check(d, CONFIG, ImageRules.MAX_SEGMENTS).type().code()).isEqualTo(d.type());
+            assertThat(ImageRules.check(d, CONFIG, KexecImage.MAX_SEGMENTS).type().code()).isEqualTo(d.type());
             return;
         }
-        KexecException e = catchThrowableOfType(KexecException.class, () -> ImageRules.check(d, CONFIG, ImageRules.MAX_SEGMENTS));
+        KexecException e = catchThrowableOfType(KexecException.class, () -> ImageRules.check(d, CONFIG, KexecImage.MAX_SEGMENTS));
         assertThat(e).isNotNull();
         assertThat(e.errno()).isEqualTo(errno);
         assertThat(e.getMessage()).contains(fragment);

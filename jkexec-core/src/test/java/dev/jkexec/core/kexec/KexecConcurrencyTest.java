@@ -7,10 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * two loads) or a torn page list would show mixed or wrong bytes. Each handover checks that what
  * the image puts in memory is exactly one signed image, and that its digest is that image's.
  */
+@Pure
 class KexecConcurrencyTest {
     private static final int THREADS = 4;
     private static final int OPS = 400;

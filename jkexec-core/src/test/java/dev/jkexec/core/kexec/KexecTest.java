@@ -13,12 +13,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+@Pure
 class KexecTest {
     private final Kexec kexec = Fixtures.kexec();
     private final PhysicalMemory memory = kexec.memory();
@@ -67,36 +68,6 @@ class KexecTest {
     void get_range_crash_without_region_is_zero() {
         Kexec k = new Kexec(Fixtures.config().withCrashRegion(0, 0), Fixtures.memory());
         assertThat(k.getRange(RangeId.CRASH, 0)).isEqualTo(new PhysicalRange(0, 0));
-    }
-
-    @Test
-    void config_from_machine_layout() {
-        MachineLayout layout = MachineLayout.defaults().withCpus(3);
-        KexecConfig c = KexecConfig.of(layout);
-        assertThat(c.crashRegion()).isEqualTo(new PhysicalRange(layout.crashBase(), layout.crashSize()));
-        assertThat(c.staging()).isEqualTo(new PhysicalRange(layout.stagingBase(), layout.stagingSize()));
-        assertThat(c.crashNotes()).containsExactly(
-                new PhysicalRange(layout.crashNote(0), MachineLayout.CRASH_NOTE_SIZE),
-                new PhysicalRange(layout.crashNote(1), MachineLayout.CRASH_NOTE_SIZE),
-                new PhysicalRange(layout.crashNote(2), MachineLayout.CRASH_NOTE_SIZE));
-        assertThat(c.vmcoreinfo()).isEqualTo(new PhysicalRange(layout.vmcoreinfo(), 4096));
-        assertThat(c.maxDefaultImageBytes()).isEqualTo(layout.stagingSize());
-        assertThat(KexecConfig.of(layout.withCrashSize(0)).crashRegion()).isEqualTo(PhysicalRange.NONE);
-    }
-
-    @Test
-    void a_machine_layout_kexec_loads_crash_images_at_the_layout_crash_base() {
-        MachineLayout layout = new MachineLayout(MachineLayout.MIN_GUEST_RAM, MachineLayout.LARGE_PAGE, MachineLayout.LARGE_PAGE, 2);
-        Kexec k = Kexec.of(layout, PhysicalMemory.ofHeap(layout.totalRam()));
-        assertThat(k.getRange(RangeId.CPU, 1)).isEqualTo(new PhysicalRange(layout.crashNote(1), MachineLayout.CRASH_NOTE_SIZE));
-        KexecImage crash = image(ImageType.CRASH, layout.crashBase(), seg(30, 100, layout.crashBase(), PAGE));
-        k.load(crash);
-        Fixtures.assertLoaded(k.memory(), crash);
-        KexecImage def = image(ImageType.DEFAULT, 2 * MIB, seg(31, 3 * PAGE + 1, 2 * MIB, 4 * PAGE));
-        k.load(def);
-        HandoverPlan plan = k.exec(ImageType.DEFAULT, p -> PageListWalker.walk(k.memory(), p.pageListHead()));
-        assertThat(plan.pageListHead()).isBetween(layout.stagingBase(), layout.totalRam() - 1);
-        Fixtures.assertLoaded(k.memory(), def);
     }
 
     @Test

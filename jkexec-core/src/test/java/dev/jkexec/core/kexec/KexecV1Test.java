@@ -13,9 +13,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
+import dev.jkexec.platform.testing.Pure;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The v1 shim (spec §7): a guest indirection list in guest memory, loaded through the same path as the new op. */
+@Pure
 class KexecV1Test {
     private static final long LIST = 12 * MIB;      // first guest list page
     private static final long LIST2 = 12 * MIB + 0x5000;

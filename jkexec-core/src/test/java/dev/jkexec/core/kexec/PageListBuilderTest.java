@@ -3,16 +3,18 @@ package dev.jkexec.core.kexec;
 import static dev.jkexec.core.kexec.Fixtures.PAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Page lists for chosen layouts: chaining at slot 511, the parking and swap branches of spec §4.4, page 0. */
+@Pure
 class PageListBuilderTest {
     private final PhysicalMemory memory = PhysicalMemory.ofHeap(8 * Fixtures.MIB);
 

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,6 +27,7 @@ import net.jqwik.api.statistics.Statistics;
  * destinations and everything outside the destinations are as before the walk; the spec §4.4
  * invariant holds and no entry names page 0.
  */
+@Pure
 class PageListPropertyTest {
     private static final long PAGE = 4096;
     private static final long MEMORY_PAGES = 1024; // 4 MiB

@@ -8,10 +8,12 @@ import static dev.jkexec.core.kexec.PageListEntry.IND_ZERO;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.testing.Pure;
 import org.junit.jupiter.api.Test;
 
 /** The reference walk on hand-built lists: flag order, skipped entries, bounds, cycles (spec §4.6). */
+@Pure
 class PageListWalkerTest {
     private static final long PAGE = 4096;
     private final PhysicalMemory memory = PhysicalMemory.ofHeap(64 * PAGE);

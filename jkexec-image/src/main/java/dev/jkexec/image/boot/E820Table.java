@@ -1,9 +1,10 @@
 package dev.jkexec.image.boot;
 
 import dev.jkexec.image.ByteView;
-import dev.jkexec.image.E820Type;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
+import dev.jkexec.platform.PcPlatform;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +65,7 @@ public record E820Table(List<MemoryRange> entries) {
      */
     public long memK() {
         for (MemoryRange r : entries) {
-            if (r.type() == E820Type.RAM && r.contains(0x100000)) {
+            if (r.type() == E820Type.RAM && r.contains(PcPlatform.ONE_MIB)) {
                 return (r.end() >> 10) - 1024;
             }
         }

@@ -1,8 +1,8 @@
 package dev.jkexec.image.boot;
 
 import dev.jkexec.image.ByteView;
-import dev.jkexec.image.E820Type;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryRange;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;

@@ -32,11 +32,6 @@ public enum Compression {
         return label;
     }
 
-    /** The magic bytes this compression starts with. */
-    public byte[] magic() {
-        return magic.clone();
-    }
-
     /** The compression whose magic starts {@code payload}, or {@code null} if none does. */
     public static Compression detect(MemorySegment payload) {
         for (Compression c : values()) {

@@ -1,6 +1,6 @@
 package dev.jkexec.image.crash;
 
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.MemoryRange;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.jkexec.image.crash;
 
-import dev.jkexec.image.E820Type;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import java.util.List;
 
 /**

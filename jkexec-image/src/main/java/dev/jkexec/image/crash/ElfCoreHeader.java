@@ -1,9 +1,10 @@
 package dev.jkexec.image.crash;
 
 import dev.jkexec.image.ByteView;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ProgramHeader;
+import dev.jkexec.platform.PcPlatform;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ import java.util.List;
  */
 public final class ElfCoreHeader {
     /** Low memory the purgatory backs up at crash time: 0 .. 640 KiB. */
-    public static final long BACKUP_SIZE = 0xA0000;
+    public static final long BACKUP_SIZE = PcPlatform.LOW_RAM_END;
     public static final int EHDR_SIZE = 64;
     public static final int PHDR_SIZE = 56;
     static final long PF_RWX = 7;

@@ -9,7 +9,7 @@ import java.util.List;
  * extra files (kernel modules under {@code /lib/modules}, for example).
  *
  * <pre>{@code
- * byte[] initrd = BusyboxInitramfs.builder(TestData.busybox())
+ * byte[] initrd = BusyboxInitramfs.builder(GuestAssets.busybox())
  *         .init("mount -t proc proc /proc\necho hello\npoweroff -f\n")
  *         .module(pvpanicKo)
  *         .build(true);

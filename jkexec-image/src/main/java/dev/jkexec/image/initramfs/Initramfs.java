@@ -55,12 +55,6 @@ public final class Initramfs {
         return new Initramfs();
     }
 
-    /** Sets the modification time of every entry (seconds since the epoch; default 0). */
-    public Initramfs mtime(long seconds) {
-        mtime = seconds;
-        return this;
-    }
-
     public Initramfs dir(String path) {
         return dir(path, 0755);
     }

@@ -10,6 +10,7 @@ import dev.jkexec.image.bzimage.LoadFlag;
 import dev.jkexec.image.bzimage.SetupHeader;
 import dev.jkexec.image.bzimage.SetupHeaderField;
 import dev.jkexec.image.bzimage.XLoadFlag;
+import dev.jkexec.platform.PcPlatform;
 import java.util.List;
 
 /**
@@ -25,7 +26,7 @@ record BzImageKernel(BzImage image) implements KernelImage {
     static final long KERNEL_MIN = 0x100000;
     /** kexec-tools' cap for a 32-bit kernel: its direct map ends at 896 MiB. */
     static final long KERNEL32_MAX = 0x37FF_FFFFL;
-    static final long FOUR_GIB = 1L << 32;
+    static final long FOUR_GIB = PcPlatform.FOUR_GIB;
 
     private SetupHeader header() {
         return image.header();

@@ -7,6 +7,7 @@ import dev.jkexec.image.boot.ZeroPage;
 import dev.jkexec.image.boot.ZeroPageBuilder;
 import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ProgramHeader;
+import dev.jkexec.platform.PcPlatform;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import java.util.List;
 record ElfKernel(ElfFile elf) implements KernelImage {
     /** Linux's COMMAND_LINE_SIZE on x86 is 2048, NUL included. */
     static final long CMDLINE_SIZE = 2047;
-    static final long FOUR_GIB = 1L << 32;
+    static final long FOUR_GIB = PcPlatform.FOUR_GIB;
     /** x86-64's architectural limit of physical addresses (52 bits). */
     static final long MAX_PHYSICAL = 1L << 52;
 

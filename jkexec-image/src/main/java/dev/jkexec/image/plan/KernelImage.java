@@ -1,7 +1,6 @@
 package dev.jkexec.image.plan;
 
 import dev.jkexec.image.ImageFormatException;
-import dev.jkexec.image.KernelFormat;
 import dev.jkexec.image.boot.ZeroPageBuilder;
 import dev.jkexec.image.bzimage.BzImage;
 import dev.jkexec.image.elf.ElfParser;

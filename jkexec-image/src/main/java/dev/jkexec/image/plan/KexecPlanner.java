@@ -1,8 +1,8 @@
 package dev.jkexec.image.plan;
 
-import dev.jkexec.image.E820Type;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.boot.E820Table;
 import dev.jkexec.image.boot.ZeroPageBuilder;
 import dev.jkexec.image.crash.CrashEnvironment;
@@ -10,6 +10,7 @@ import dev.jkexec.image.crash.CrashMemoryMap;
 import dev.jkexec.image.crash.ElfCoreHeader;
 import dev.jkexec.image.purgatory.Purgatory;
 import dev.jkexec.image.purgatory.PurgatoryParams;
+import dev.jkexec.platform.PcPlatform;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class KexecPlanner {
     public static final long INITRD_MIN = 16L << 20;
     /** The initrd's fallback minimum when 16 MiB up has no room. */
     public static final long INITRD_FALLBACK_MIN = 0x100000;
-    static final long FOUR_GIB = 1L << 32;
+    static final long FOUR_GIB = PcPlatform.FOUR_GIB;
 
     private final Function<PurgatoryParams, byte[]> purgatory;
 
@@ -131,11 +132,11 @@ public final class KexecPlanner {
         List<MemoryRange> ranges = crash != null ? List.of(crash.crashRegion()) : map.ram();
         for (MemoryRange r : ranges) {
             // Cut out 0xA0000-0xFFFFF: QEMU's VGA window and ROM alias never hold data.
-            if (r.start() < SegmentRules.LEGACY_WINDOW_START) {
-                out.add(new long[] {r.start(), Math.min(r.end(), SegmentRules.LEGACY_WINDOW_START)});
+            if (r.start() < PcPlatform.LEGACY_WINDOW_START) {
+                out.add(new long[] {r.start(), Math.min(r.end(), PcPlatform.LEGACY_WINDOW_START)});
             }
-            if (r.end() > SegmentRules.LEGACY_WINDOW_END) {
-                out.add(new long[] {Math.max(r.start(), SegmentRules.LEGACY_WINDOW_END), r.end()});
+            if (r.end() > PcPlatform.LEGACY_WINDOW_END) {
+                out.add(new long[] {Math.max(r.start(), PcPlatform.LEGACY_WINDOW_END), r.end()});
             }
         }
         return out;

@@ -1,6 +1,6 @@
 package dev.jkexec.image.plan;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 
 /**
  * A segment of an image cannot be placed: no free memory satisfies its size, alignment and

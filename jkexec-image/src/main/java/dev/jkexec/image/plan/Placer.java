@@ -2,6 +2,7 @@ package dev.jkexec.image.plan;
 
 import static dev.jkexec.image.ImageFormatException.hex;
 
+import dev.jkexec.platform.x86.Paging;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.List;
  * (RAM minus the legacy window for default images; the crash region for crash images).
  */
 public final class Placer {
-    public static final long PAGE = 4096;
+    public static final long PAGE = Paging.PAGE_SIZE;
 
     /** A placed range and what it holds. */
     public record Placed(String what, long start, long size) {

@@ -1,7 +1,7 @@
 package dev.jkexec.image.plan;
 
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.MemoryMap;
+import dev.jkexec.platform.MemoryMap;
 import dev.jkexec.image.crash.CrashEnvironment;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;

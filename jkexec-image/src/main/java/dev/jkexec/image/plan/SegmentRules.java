@@ -1,31 +1,23 @@
 package dev.jkexec.image.plan;
 
 import static dev.jkexec.image.ImageFormatException.hex;
+import static dev.jkexec.image.KexecImage.MAX_SEGMENTS;
 
-import dev.jkexec.image.E820Type;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
+import dev.jkexec.platform.PcPlatform;
 import java.util.Comparator;
 import java.util.List;
 
 /**
  * The rules every planned image satisfies (the core checks them again; these catch planner bugs
- * and inputs the placer cannot fix): at most {@link #MAX_SEGMENTS} segments, page-aligned starts
+ * and inputs the placer cannot fix): at most {@link dev.jkexec.image.KexecImage#MAX_SEGMENTS} segments, page-aligned starts
  * and sizes, {@code bufsz <= memsz}, no overlaps, nothing in the legacy window 0xA0000–0xFFFFF, and
  * every segment inside RAM (default images) or inside the crash region (crash images).
  */
 final class SegmentRules {
-    /** Xen's limit: 16 in Linux, one kept for jkexec's own use. */
-    static final int MAX_SEGMENTS = 15;
-    /** QEMU's VGA window and ROM alias (the same bounds as the machine layout's legacy window). */
-    static final long LEGACY_WINDOW_START = 0xA0000;
-    static final long LEGACY_WINDOW_END = 0x100000;
-
     private SegmentRules() {
-    }
-
-    static boolean touchesLegacyWindow(long start, long length) {
-        return length > 0 && start < LEGACY_WINDOW_END && start + length > LEGACY_WINDOW_START;
     }
 
     /** @param crashRegion the crash region for crash images, else {@code null} (then segments must be RAM of {@code map}) */
@@ -46,7 +38,7 @@ final class SegmentRules {
             if (i > 0 && sorted.get(i - 1).end() > s.destination()) {
                 throw new IllegalStateException(s.what() + " overlaps " + sorted.get(i - 1).what());
             }
-            if (touchesLegacyWindow(s.destination(), s.memsz())) {
+            if (PcPlatform.touchesLegacyWindow(s.destination(), s.memsz())) {
                 throw new IllegalStateException(s.what() + " touches the legacy window");
             }
             boolean inside = crashRegion == null ? map.covers(s.destination(), s.memsz(), E820Type.RAM)

@@ -1,15 +1,19 @@
 package dev.jkexec.image.purgatory;
 
-import static dev.jkexec.image.x86.Reg.*;
+import static dev.jkexec.platform.x86.Reg.*;
 
 import dev.jkexec.image.Arch;
-import dev.jkexec.image.x86.Assembler;
-import dev.jkexec.image.x86.Cond;
-import dev.jkexec.image.x86.Label;
-import dev.jkexec.image.x86.Mem;
-import dev.jkexec.image.x86.Reg;
-import dev.jkexec.image.x86.SegmentDescriptor;
-import dev.jkexec.image.x86.Sreg;
+import dev.jkexec.platform.PcPlatform;
+import dev.jkexec.platform.x86.Assembler;
+import dev.jkexec.platform.x86.BootGdt;
+import dev.jkexec.platform.x86.Cond;
+import dev.jkexec.platform.x86.Label;
+import dev.jkexec.platform.x86.Mem;
+import dev.jkexec.platform.x86.Paging;
+import dev.jkexec.platform.x86.Reg;
+import dev.jkexec.platform.x86.Rflags;
+import dev.jkexec.platform.x86.SegmentDescriptor;
+import dev.jkexec.platform.x86.Sreg;
 
 /**
  * The purgatory: the small piece of code between jkexec's firmware and the kernel, generated in
@@ -21,7 +25,7 @@ import dev.jkexec.image.x86.Sreg;
  * relies only on what the firmware guarantees for its mode (64-bit: identity mapping of all RAM;
  * 32-bit: paging off) and touches only its own segment, the backup ranges and the kernel entry.
  *
- * <p>What it does: {@code cli; cld}; load its own GDT (0x10 code of its mode, 0x18 flat data) and
+ * <p>What it does: {@code cli; cld}; load its own {@link BootGdt} (0x10 code of its mode, 0x18 flat data) and
  * reload CS and every data segment; its own stack; for crash images copy the backup range (low
  * memory the crash kernel will reuse) into the crash region; then enter the kernel with the boot
  * protocol's registers: RSI/ESI = zero page, every other general register 0 (RBX = 0 marks the
@@ -29,23 +33,23 @@ import dev.jkexec.image.x86.Sreg;
  */
 public final class Purgatory {
     /** Bytes the purgatory segment occupies (destination size): code page + stack page. */
-    public static final long SIZE = 2 * 4096;
-    private static final int CODE = 0x10;
-    private static final int DATA = 0x18;
+    public static final long SIZE = 2 * Paging.PAGE_SIZE;
+    private static final int CODE = BootGdt.CODE;
+    private static final int DATA = BootGdt.DATA;
 
     private Purgatory() {
     }
 
     /** The purgatory's bytes for these parameters (at most {@link #SIZE}). */
     public static byte[] build(PurgatoryParams p) {
-        if (p.loadAddress() % 4096 != 0) {
+        if (p.loadAddress() % Paging.PAGE_SIZE != 0) {
             throw new IllegalArgumentException("purgatory load address 0x" + Long.toHexString(p.loadAddress()) + " not page aligned");
         }
         if (p.backupSize() % 8 != 0) {
             throw new IllegalArgumentException("backup size 0x" + Long.toHexString(p.backupSize()) + " not a multiple of 8");
         }
         byte[] code = p.arch() == Arch.X86_64 ? build64(p) : build32(p);
-        if (code.length > 4096) {
+        if (code.length > Paging.PAGE_SIZE) {
             throw new AssertionError("purgatory code is " + code.length + " bytes");
         }
         return code;
@@ -75,15 +79,15 @@ public final class Purgatory {
                 a.xor(r.as32(), r.as32());
             }
         }
-        a.pushImm(2).popf();
+        a.pushImm(Rflags.FIXED).popf();
         a.ret();
         l.emit(p, SegmentDescriptor.CODE64);
         return a.assemble();
     }
 
     private static byte[] build32(PurgatoryParams p) {
-        if (p.loadAddress() + SIZE > 1L << 32 || p.kernelEntry() > 0xFFFF_FFFFL || p.zeroPage() > 0xFFFF_FFFFL
-                || p.backupDestination() + p.backupSize() > 1L << 32) {
+        if (p.loadAddress() + SIZE > PcPlatform.FOUR_GIB || p.kernelEntry() >= PcPlatform.FOUR_GIB
+                || p.zeroPage() >= PcPlatform.FOUR_GIB || p.backupDestination() + p.backupSize() > PcPlatform.FOUR_GIB) {
             throw new IllegalArgumentException("EM_386 purgatory needs everything below 4 GiB");
         }
         Assembler a = new Assembler(p.loadAddress()).bits(32);
@@ -107,7 +111,7 @@ public final class Purgatory {
         for (Reg r : new Reg[] {EAX, EBX, ECX, EDX, EDI, EBP}) {
             a.xor(r, r);
         }
-        a.pushImm(2).popf();
+        a.pushImm(Rflags.FIXED).popf();
         a.ret();
         l.emit(p, SegmentDescriptor.CODE32);
         return a.assemble();
@@ -137,9 +141,12 @@ public final class Purgatory {
 
         void emit(PurgatoryParams p, SegmentDescriptor code) {
             a.align(16, 0xCC);
-            a.bind(gdt).dq(0).dq(SegmentDescriptor.CODE32.encode()).dq(code.encode()).dq(SegmentDescriptor.DATA.encode());
+            a.bind(gdt);
+            for (long descriptor : BootGdt.entries(code, SegmentDescriptor.CODE32)) {
+                a.dq(descriptor);
+            }
             a.align(8, 0);
-            a.bind(gdtr).dw(4 * 8 - 1).dq(gdt);  // 10 bytes: 64-bit lgdt reads the whole base, 32-bit the low half
+            a.bind(gdtr).dw(BootGdt.LIMIT).dq(gdt);  // 10 bytes: 64-bit lgdt reads the whole base, 32-bit the low half
             a.align(8, 0);
             a.bind(kernelEntry).dq(p.kernelEntry());
             a.bind(zeroPage).dq(p.zeroPage());

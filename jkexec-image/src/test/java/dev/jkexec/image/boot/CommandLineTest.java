@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jkexec.image.ImageFormatException;
+import dev.jkexec.platform.testing.Pure;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class CommandLineTest {
     @Test
     void nulTerminated() {

@@ -2,9 +2,10 @@ package dev.jkexec.image.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.image.E820Type;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
+import dev.jkexec.platform.testing.Pure;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.ForAll;
@@ -12,6 +13,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class E820TableTest {
     static MemoryMap manyRanges(int n) {
         List<MemoryRange> r = new ArrayList<>();

@@ -2,8 +2,10 @@ package dev.jkexec.image.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jkexec.platform.testing.Pure;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class SetupDataTest {
     @Test
     void nodeRoundTrip() {

@@ -3,6 +3,7 @@ package dev.jkexec.image.bzimage;
 import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.testing.BzImageBuilder;
 import dev.jkexec.image.testing.Payloads;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -10,6 +11,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /** Mutated bzImages (header and payload) either parse and decompress or fail with a typed error. */
+@Pure
 class BzImageFuzzTest {
     static final byte[] DATA = BzImageTest.data(20_000);
 

@@ -6,11 +6,13 @@ import dev.jkexec.image.RealKernels;
 import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ElfParser;
 import dev.jkexec.image.elf.ProgramHeader;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The two real Debian kernels: header values, payloads, and full decompression to a valid vmlinux. */
+@NeedsTestData
 class BzImageRealKernelTest {
 
     @Test

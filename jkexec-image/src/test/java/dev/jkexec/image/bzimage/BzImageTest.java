@@ -7,12 +7,14 @@ import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.testing.BzImageBuilder;
 import dev.jkexec.image.testing.Le;
 import dev.jkexec.image.testing.Payloads;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Synthetic bzImages: where the parts lie, and every way the layout can be broken. */
+@Pure
 class BzImageTest {
     static final byte[] DATA = data(300_000);
 

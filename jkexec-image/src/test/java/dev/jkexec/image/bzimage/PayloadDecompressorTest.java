@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.testing.Le;
 import dev.jkexec.image.testing.Payloads;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.function.Function;
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 /** Every compression through the real libraries: round trips, hostile size claims, bombs and corruption. */
+@Pure
 class PayloadDecompressorTest {
     static final byte[] DATA = BzImageTest.data(200_000);
 

@@ -7,12 +7,14 @@ import dev.jkexec.image.ByteView;
 import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.testing.BzImageBuilder;
 import dev.jkexec.image.testing.Le;
+import dev.jkexec.platform.testing.Pure;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class SetupHeaderTest {
 
     private static SetupHeader parse(byte[] b) {

@@ -2,30 +2,31 @@ package dev.jkexec.image.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.image.E820Type;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ElfParser;
 import dev.jkexec.image.elf.ProgramHeader;
 import dev.jkexec.image.testing.Maps;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Encodes ELF core headers and decodes them with the ELF parser. */
+@Pure
 class ElfCoreHeaderTest {
     static final long GIB = 1L << 30;
 
     static CrashEnvironment env(int cpus, boolean vmcoreinfo) {
-        MemoryMap guest = Maps.guest1G();
         List<MemoryRange> notes = new java.util.ArrayList<>();
         long hidden = GIB + Maps.CRASH_SIZE;
         for (int i = 0; i < cpus; i++) {
             notes.add(new MemoryRange(hidden + 0x10000 + i * 0x400L, 0x400, E820Type.RESERVED));
         }
         return new CrashEnvironment(Maps.crashRegion(GIB), notes,
-                vmcoreinfo ? new MemoryRange(hidden + 0x8000, 4096, E820Type.RESERVED) : null, guest.ram());
+                vmcoreinfo ? new MemoryRange(hidden + 0x8000, 4096, E820Type.RESERVED) : null, Maps.oldRam(GIB));
     }
 
     @Test
@@ -55,7 +56,7 @@ class ElfCoreHeaderTest {
         assertThat(ph.get(4).offset()).isEqualTo(0x100000);
         assertThat(ph.get(4).memsz()).isEqualTo(GIB - 0x100000);
         long loads = elf.loads().stream().mapToLong(ProgramHeader::memsz).sum();
-        assertThat(loads).isEqualTo(Maps.guest1G().total(E820Type.RAM));
+        assertThat(loads).isEqualTo(Maps.oldRam(GIB).stream().mapToLong(MemoryRange::size).sum());
         assertThat(elf.loads()).allMatch(p -> p.filesz() == p.memsz() && p.vaddr() == 0 && p.flags() == 7);
     }
 

@@ -8,11 +8,13 @@ import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import dev.jkexec.platform.testing.Pure;
 
 /**
  * VMCOREINFO text and its note: parsed, checked, encoded and decoded back. The sample is the Debian
  * 6.1 generic kernel's own text, as {@code /sys/kernel/vmcoreinfo} pointed at it in a jkexec guest.
  */
+@Pure
 class VmcoreInfoTest {
     static String sample() {
         try (InputStream in = VmcoreInfoTest.class.getResourceAsStream("debian-6.1.0-56-amd64.vmcoreinfo")) {

@@ -1,6 +1,7 @@
 package dev.jkexec.image.elf;
 
 import dev.jkexec.image.ImageFormatException;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -8,6 +9,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /** Mutated ELF files either parse or fail with a typed error: never an unchecked exception. */
+@Pure
 class ElfParserFuzzTest {
     static final byte[] BASE = ElfParserTest.vmlinuxLike();
 

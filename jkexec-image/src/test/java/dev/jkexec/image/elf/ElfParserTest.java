@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.testing.ElfBuilder;
 import dev.jkexec.image.testing.Le;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class ElfParserTest {
     static final byte[] BUILD_ID = HexFormat.of().parseHex("00112233445566778899aabbccddeeff01234567");
 

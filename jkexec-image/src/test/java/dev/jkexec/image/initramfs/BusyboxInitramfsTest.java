@@ -3,7 +3,8 @@ package dev.jkexec.image.initramfs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.image.RealKernels;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,18 +12,19 @@ import org.apache.commons.compress.archivers.cpio.CpioConstants;
 import org.junit.jupiter.api.Test;
 
 /** A guest initramfs from the real static busybox and pvpanic modules. */
+@NeedsTestData
 class BusyboxInitramfsTest {
     @Test
     void guestWithInitAndModules() {
-        Path[] modules = TestData.pvpanicModules(TestData.cloudKernel());
-        byte[] archive = BusyboxInitramfs.builder(TestData.busybox())
+        Path[] modules = GuestAssets.pvpanicModules(GuestAssets.cloudKernel());
+        byte[] archive = BusyboxInitramfs.builder(GuestAssets.busybox())
                 .init("mount -t proc proc /proc\ninsmod /lib/modules/pvpanic.ko\necho ready\n")
                 .module(modules[0]).module(modules[1])
                 .file("/etc/hostname", 0644, "guest\n".getBytes(StandardCharsets.US_ASCII))
                 .build(true);
         Map<String, CpioReader.Member> m = CpioReader.read(archive, true);
         CpioReader.Member busybox = m.get("bin/busybox");
-        assertThat(busybox.data()).isEqualTo(RealKernels.read(TestData.busybox()));
+        assertThat(busybox.data()).isEqualTo(RealKernels.read(GuestAssets.busybox()));
         assertThat(busybox.entry().getMode()).isEqualTo(CpioConstants.C_ISREG | 0755);
         assertThat(busybox.data()).startsWith(0x7F, 'E', 'L', 'F');
         for (String applet : new String[] {"sh", "mount", "insmod", "cat", "echo", "poweroff", "reboot", "sleep", "stat", "dd"}) {
@@ -44,7 +46,7 @@ class BusyboxInitramfsTest {
 
     @Test
     void scriptWithItsOwnInterpreterIsKept() {
-        byte[] archive = BusyboxInitramfs.builder(TestData.busybox()).init("#!/bin/busybox sh\necho hi\n").build(false);
+        byte[] archive = BusyboxInitramfs.builder(GuestAssets.busybox()).init("#!/bin/busybox sh\necho hi\n").build(false);
         assertThat(new String(CpioReader.read(archive, false).get("init").data(), StandardCharsets.US_ASCII))
                 .isEqualTo("#!/bin/busybox sh\necho hi\n");
     }

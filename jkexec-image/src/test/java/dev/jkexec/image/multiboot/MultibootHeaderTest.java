@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.testing.Le;
+import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class MultibootHeaderTest {
     static byte[] kernel(int at, long flags, long... addresses) {
         byte[] b = new byte[16384];

@@ -3,18 +3,20 @@ package dev.jkexec.image.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jkexec.image.E820Type;
+import dev.jkexec.platform.E820Type;
 import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.boot.ZeroPage;
 import dev.jkexec.image.testing.BzImageBuilder;
 import dev.jkexec.image.testing.Maps;
+import dev.jkexec.platform.testing.Pure;
 import org.junit.jupiter.api.Test;
 
 /** Synthetic bzImages exercising each placement rule of the boot protocol. */
+@Pure
 class BzImagePlanTest {
     static KexecImage plan(BzImageBuilder b, MemoryMap map, byte[] initrd, EntryMode mode, String cmdline) {
         return new KexecPlanner(new KexecPlannerTest.FakePurgatory())

@@ -3,11 +3,11 @@ package dev.jkexec.image.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jkexec.image.E820Type;
+import dev.jkexec.platform.E820Type;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.RealKernels;
 import dev.jkexec.image.boot.ZeroPage;
 import dev.jkexec.image.crash.CrashEnvironment;
@@ -17,12 +17,14 @@ import dev.jkexec.image.elf.ProgramHeader;
 import dev.jkexec.image.purgatory.PurgatoryParams;
 import dev.jkexec.image.testing.ElfBuilder;
 import dev.jkexec.image.testing.Maps;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Crash images of the real kernel: everything in the crash region, the backup, the ELF core header, the crash e820. */
+@NeedsTestData
 class CrashPlanTest {
     static final long GIB = 1L << 30;
     static final long HIDDEN = GIB + Maps.CRASH_SIZE;

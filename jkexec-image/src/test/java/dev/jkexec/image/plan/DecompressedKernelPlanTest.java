@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.KexecSegment;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.boot.ZeroPage;
 import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ElfParser;
 import dev.jkexec.image.elf.ProgramHeader;
 import dev.jkexec.image.testing.Maps;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -19,13 +20,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A bzImage decompressed at load: the real cloud kernel's vmlinux, moved as one block. */
+@NeedsTestData
 class DecompressedKernelPlanTest {
     private static byte[] bzImage;
     private static ElfFile vmlinux;
 
     @BeforeAll
     static void load() throws IOException {
-        bzImage = Files.readAllBytes(TestData.cloudKernel());
+        bzImage = Files.readAllBytes(GuestAssets.cloudKernel());
         vmlinux = ElfParser.parse(MemorySegment.ofArray(dev.jkexec.image.bzimage.BzImage.parse(MemorySegment.ofArray(bzImage)).decompress()));
     }
 

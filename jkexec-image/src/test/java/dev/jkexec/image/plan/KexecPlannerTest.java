@@ -4,18 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jkexec.image.Arch;
-import dev.jkexec.image.E820Type;
+import dev.jkexec.platform.E820Type;
 import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.RealKernels;
 import dev.jkexec.image.boot.ZeroPage;
 import dev.jkexec.image.purgatory.Purgatory;
 import dev.jkexec.image.purgatory.PurgatoryParams;
 import dev.jkexec.image.testing.Maps;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The planner on the real generic kernel and a 1 GiB guest: the layout kexec-tools would choose. */
+@NeedsTestData
 class KexecPlannerTest {
     static final long GIB = 1L << 30;
     static final byte[] INITRD = initrd(0x9dde7e);

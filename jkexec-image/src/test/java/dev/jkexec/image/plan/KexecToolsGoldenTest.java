@@ -2,12 +2,13 @@ package dev.jkexec.image.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.image.E820Type;
+import dev.jkexec.platform.E820Type;
 import dev.jkexec.image.KexecImage;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.RealKernels;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.testing.NeedsTestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +23,12 @@ import org.junit.jupiter.api.Test;
  * initrd of the same size, on the memory map it printed (peer-bench/reference-output/kexec-l-d.txt).
  * The kernel and initrd must land where kexec-tools put them, with the same sizes.
  */
+@NeedsTestData
 class KexecToolsGoldenTest {
     static final Pattern RANGE = Pattern.compile("^([0-9a-f]{16})-([0-9a-f]{16}) \\((\\d)\\)$");
 
     static String reference() throws IOException {
-        Path p = TestData.dir().resolveSibling("peer-bench").resolve("reference-output/kexec-l-d.txt");
+        Path p = GuestAssets.dir().resolveSibling("peer-bench").resolve("reference-output/kexec-l-d.txt");
         if (!Files.isRegularFile(p)) {
             throw new AssertionError("reference output missing: " + p + " (it is part of the shared test data)");
         }

@@ -3,6 +3,7 @@ package dev.jkexec.image.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.testing.Pure;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.ForAll;
@@ -11,6 +12,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class PlacerTest {
     static Placer ram(long... bounds) {
         List<long[]> r = new ArrayList<>();

@@ -2,12 +2,13 @@ package dev.jkexec.image.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.image.E820Type;
+import dev.jkexec.platform.E820Type;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
-import dev.jkexec.image.MemoryMap;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.testing.BzImageBuilder;
+import dev.jkexec.platform.testing.Pure;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,6 +18,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /** On any memory map, a plan either fails with a typed error or satisfies every segment rule. */
+@Pure
 class PlanPropertyTest {
     static final byte[] KERNEL = BzImageBuilder.modern().build();
 

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jkexec.image.Arch;
-import dev.jkexec.image.x86.SegmentDescriptor;
+import dev.jkexec.platform.testing.Pure;
+import dev.jkexec.platform.x86.SegmentDescriptor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The purgatory's bytes: what the code loads is checked by decoding its data block. */
+@Pure
 class PurgatoryTest {
     private static List<Long> quadwords(byte[] code) {
         ByteBuffer b = ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN);

@@ -1,9 +1,12 @@
 package dev.jkexec.machine.crash;
 
-import dev.jkexec.image.MemoryRange;
 import dev.jkexec.image.crash.CoreLoads;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.crash.ElfCoreHeader;
 import dev.jkexec.image.elf.ProgramHeader;
+import dev.jkexec.platform.x86.Paging;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -32,7 +35,7 @@ import java.util.List;
  * under a temporary name beside its target and moved into place ({@link DumpTarget}).
  */
 public final class CoreDump {
-    static final long PAGE = 4096;
+    static final long PAGE = Paging.PAGE_SIZE;
     private static final int CHUNK = 1 << 20;
 
     private CoreDump() {

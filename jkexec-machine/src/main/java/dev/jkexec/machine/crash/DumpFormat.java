@@ -1,6 +1,6 @@
 package dev.jkexec.machine.crash;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 
 /** The host-side dump formats: an ELF core, or makedumpfile's kdump-compressed format (zlib or zstd pages). */
 public enum DumpFormat {

@@ -1,8 +1,8 @@
 package dev.jkexec.machine.crash;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.crash.GuestKernel;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.crash.CoreLoads;
 import dev.jkexec.image.crash.KernelAddressSpace;
 import dev.jkexec.image.crash.VmcoreInfo;

@@ -1,9 +1,10 @@
 package dev.jkexec.machine.crash;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.crash.GuestKernel;
 import dev.jkexec.core.crash.VmcoreInfoHint;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.MemoryRange;
+import dev.jkexec.machine.layout.MachineLayout;
 import java.util.List;
 
 /** Writes a host-side dump of a paused guest in any {@link DumpFormat}: the one entry point for the machine and the CLI. */
@@ -13,7 +14,7 @@ public final class Dumps {
 
     /** What jkexec knows of the guest's kernel now: VMCOREINFO from RAM (the guest's hint first), its address space. */
     public static GuestKernel probe(PhysicalMemory memory, List<MemoryRange> ram) {
-        return GuestKernel.probe(memory, ram, VmcoreInfoHint.read(memory));
+        return GuestKernel.probe(memory, ram, VmcoreInfoHint.read(memory, MachineLayout.VMCOREINFO_HINT));
     }
 
     /**

@@ -2,7 +2,7 @@ package dev.jkexec.machine.crash;
 
 import dev.jkexec.core.crash.GuestKernel;
 import dev.jkexec.core.crash.PageFilter;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.crash.VmcoreInfo;
 import io.airlift.compress.zstd.ZstdCompressor;
 import java.io.IOException;
@@ -280,13 +280,13 @@ public final class KdumpFile {
      * {@code flags[i]}, or size 0 for a page of zeros that shares the zero page.
      */
     record Chunk(byte[] data, int[] sizes, int[] flags) {
-        static Chunk compress(dev.jkexec.core.PhysicalMemory memory, long[] pfns, DumpFormat format, boolean shareZeros) {
+        static Chunk compress(dev.jkexec.platform.PhysicalMemory memory, long[] pfns, DumpFormat format, boolean shareZeros) {
             try (Pages pages = new Pages(format)) {
                 return compress(memory, pfns, pages, shareZeros);
             }
         }
 
-        private static Chunk compress(dev.jkexec.core.PhysicalMemory memory, long[] pfns, Pages pages, boolean shareZeros) {
+        private static Chunk compress(dev.jkexec.platform.PhysicalMemory memory, long[] pfns, Pages pages, boolean shareZeros) {
             java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream(pfns.length * 1024);
             int[] sizes = new int[pfns.length];
             int[] flags = new int[pfns.length];

@@ -1,7 +1,8 @@
 package dev.jkexec.machine.firmware;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.PcPlatform;
+import dev.jkexec.platform.PhysicalMemory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +19,8 @@ import java.nio.charset.StandardCharsets;
  * for it to see a second CPU.) Layout per ACPI 6.x, §5.2.5 (RSDP), §5.2.8 (XSDT), §5.2.12 (MADT).
  */
 public final class AcpiTables {
-    public static final long LOCAL_APIC_ADDRESS = MachineLayout.LOCAL_APIC;
-    public static final long IO_APIC_ADDRESS = MachineLayout.IO_APIC;
+    public static final long LOCAL_APIC_ADDRESS = PcPlatform.LOCAL_APIC;
+    public static final long IO_APIC_ADDRESS = PcPlatform.IO_APIC;
     private static final int HEADER = 36;
     private static final int XSDT_OFFSET = 0x40;
     private static final int MADT_OFFSET = 0x100;

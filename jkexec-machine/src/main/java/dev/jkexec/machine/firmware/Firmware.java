@@ -1,15 +1,29 @@
 package dev.jkexec.machine.firmware;
 
-import static dev.jkexec.image.x86.Reg.*;
+import static dev.jkexec.core.kexec.PageListEntry.IND_DESTINATION;
+import static dev.jkexec.core.kexec.PageListEntry.IND_DONE;
+import static dev.jkexec.core.kexec.PageListEntry.IND_INDIRECTION;
+import static dev.jkexec.core.kexec.PageListEntry.IND_SOURCE;
+import static dev.jkexec.core.kexec.PageListEntry.IND_ZERO;
 import static dev.jkexec.machine.firmware.HandoverBlock.*;
+import static dev.jkexec.platform.x86.Reg.*;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.x86.Assembler;
-import dev.jkexec.image.x86.Cond;
-import dev.jkexec.image.x86.Label;
-import dev.jkexec.image.x86.Mem;
-import dev.jkexec.image.x86.SegmentDescriptor;
-import dev.jkexec.image.x86.Sreg;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.PcPlatform;
+import dev.jkexec.platform.x86.Assembler;
+import dev.jkexec.platform.x86.BootGdt;
+import dev.jkexec.platform.x86.Cr0;
+import dev.jkexec.platform.x86.Cr4;
+import dev.jkexec.platform.x86.Efer;
+import dev.jkexec.platform.x86.Paging;
+import dev.jkexec.platform.x86.Reg;
+import dev.jkexec.platform.x86.Rflags;
+import dev.jkexec.platform.x86.Cond;
+import dev.jkexec.platform.x86.Label;
+import dev.jkexec.platform.x86.Mem;
+import dev.jkexec.platform.x86.SegmentDescriptor;
+import dev.jkexec.platform.x86.Sreg;
+import java.util.Set;
 
 /**
  * jkexec's firmware: a 64 KiB ROM, generated for one machine layout, that QEMU runs from the
@@ -45,22 +59,29 @@ import dev.jkexec.image.x86.Sreg;
  */
 public final class Firmware {
     private static final long ROM_BASE = MachineLayout.ROM_BASE;
-    private static final int CODE32 = 0x08;
-    private static final int CODE64 = 0x10;
-    private static final int DATA = 0x18;
-    private static final long EFER = 0xC0000080L;
+    // The ROM's GDT has the 64-bit entry GDT's layout: 32-bit code is the "other" code there.
+    private static final int CODE32 = BootGdt.OTHER_CODE;
+    private static final int CODE64 = BootGdt.CODE;
+    private static final int DATA = BootGdt.DATA;
+    /** Quadwords in a page: one {@code rep movsq} or {@code rep stosq} per page-list page. */
+    private static final int PAGE_QUADWORDS = (int) (Paging.PAGE_SIZE / 8);
 
     private Firmware() {
     }
 
     /** The ROM image for {@code layout} ({@link MachineLayout#ROM_SIZE} bytes). */
     public static byte[] build(MachineLayout layout) {
-        return build(layout, Faults.NONE);
+        return build(layout, Set.of());
     }
 
-    /** The ROM image for {@code layout}, deliberately breaking the entry contract as {@code faults} says. */
-    public static byte[] build(MachineLayout layout, Faults faults) {
-        long rflags = faults.interruptsOn() ? 0x202 : 0x2;
+    /**
+     * The ROM image for {@code layout}, deliberately breaking the entry contract as {@code faults}
+     * say ({@link Fault#INTERRUPTS_ON}, {@link Fault#WRONG_SELECTOR}, {@link Fault#PAGING_ON_32};
+     * {@link Fault#ZERO_PAGE_UNMAPPED} is the handover block's).
+     */
+    public static byte[] build(MachineLayout layout, Set<Fault> faults) {
+        boolean wrongSelector = faults.contains(Fault.WRONG_SELECTOR);
+        long rflags = faults.contains(Fault.INTERRUPTS_ON) ? Rflags.FIXED | Rflags.IF : Rflags.FIXED;
         long block = layout.handoverBlock();
         long stack = layout.stackTop();
         Assembler a = new Assembler(ROM_BASE);
@@ -75,11 +96,13 @@ public final class Firmware {
 
         // ---- data: the ROM's own GDT (accessed bits preset: the CPU cannot write ROM) ----
         a.bits(32);
-        a.bind(gdt).dq(0).dq(SegmentDescriptor.CODE32.encode()).dq(SegmentDescriptor.CODE64.encode())
-                .dq(SegmentDescriptor.DATA.encode());
-        a.bind(gdtr).dw(4 * 8 - 1).dd(gdt);
+        a.bind(gdt);
+        for (long descriptor : BootGdt.entries(SegmentDescriptor.CODE64, SegmentDescriptor.CODE32)) {
+            a.dq(descriptor);
+        }
+        a.bind(gdtr).dw(BootGdt.LIMIT).dd(gdt);
         a.align(8, 0);
-        a.bind(toCompat).dd(compat32).dw(0x10); // m16:32: 0x10 is 32-bit code in the 32-bit entry GDT
+        a.bind(toCompat).dd(compat32).dw(BootGdt.CODE); // m16:32: 32-bit code in the 32-bit entry GDT
 
         // ---- 16-bit: from reset into protected mode ----
         a.align(16, 0xF4);
@@ -87,8 +110,8 @@ public final class Firmware {
         a.cli().cld();
         a.lgdt(Mem.seg16(Sreg.CS, gdtr, ROM_BASE));
         a.movFromCr(EAX, 0);
-        a.and(EAX, 0x9FFF_FFFFL);          // CD (bit 30) and NW (bit 29) come out of reset set
-        a.or(EAX, 1);                      // PE
+        a.and(EAX, clear32(Cr0.CD | Cr0.NW)); // CD and NW come out of reset set
+        a.or(EAX, Cr0.PE);
         a.movToCr(0, EAX);
         a.jmpFar(CODE32, start32);
 
@@ -108,9 +131,9 @@ public final class Firmware {
         a.storeImm(Mem.abs(block + MAGIC_OFFSET + 4), 0, 32);
         a.storeImm(Mem.abs(block + STATUS_OFFSET), Status.ACCEPTED, 32);
         a.load(EAX, Mem.abs(block + CR3_OFFSET)).movToCr(3, EAX);
-        a.movFromCr(EAX, 4).or(EAX, 0x20).movToCr(4, EAX);   // PAE
-        a.movImm(ECX, EFER).rdmsr().or(EAX, 0x100).wrmsr(); // LME
-        a.movFromCr(EAX, 0).or(EAX, 0x8000_0000L).movToCr(0, EAX); // PG: long mode active
+        a.movFromCr(EAX, 4).or(EAX, Cr4.PAE).movToCr(4, EAX);
+        a.movImm(ECX, Efer.MSR).rdmsr().or(EAX, Efer.LME).wrmsr();
+        a.movFromCr(EAX, 0).or(EAX, Cr0.PG).movToCr(0, EAX); // paging on: long mode active
         a.jmpFar(CODE64, start64);
 
         a.bind(halt);
@@ -144,7 +167,7 @@ public final class Firmware {
         a.bind(reloaded);
         a.storeImm(Mem.at(RAX, STATUS_OFFSET), Status.ENTERING_64, 32);
         a.movImm(RSP, stack);
-        if (faults.wrongCodeSelector()) {
+        if (wrongSelector) {
             a.pushImm(CODE32);             // broken on purpose: enter through 0x08, below the entry
         }
         a.pushMem(Mem.at(RAX, ENTRY_OFFSET));
@@ -153,8 +176,8 @@ public final class Firmware {
                 a.xor(r.as32(), r.as32()); // 32-bit xor zero-extends: clears the whole register
             }
         }
-        a.pushImm(rflags).popf();          // RFLAGS = 0x2 exactly
-        if (faults.wrongCodeSelector()) {
+        a.pushImm(rflags).popf();          // RFLAGS = 0x2 exactly (Rflags.FIXED)
+        if (wrongSelector) {
             a.retFar();
         } else {
             a.ret();                       // pops the entry; RSP = stack top at the image's first instruction
@@ -165,9 +188,9 @@ public final class Firmware {
         a.lgdt(Mem.at(RAX, GDTR32_OFFSET)).lidt(Mem.at(RAX, IDTR_OFFSET));
         a.jmpFar(Mem.rip(toCompat));
         a.bits(32).bind(compat32);
-        if (!faults.pagingOnFor32()) {
-            a.movFromCr(EAX, 0).and(EAX, 0x7FFF_FFFFL).movToCr(0, EAX);  // PG off: leaves long mode
-            a.movImm(ECX, EFER).rdmsr().and(EAX, 0xFFFF_FEFFL).wrmsr();  // LME off
+        if (!faults.contains(Fault.PAGING_ON_32)) {
+            a.movFromCr(EAX, 0).and(EAX, clear32(Cr0.PG)).movToCr(0, EAX); // paging off: leaves long mode
+            a.movImm(ECX, Efer.MSR).rdmsr().and(EAX, clear32(Efer.LME)).wrmsr();
             a.xor(EAX, EAX).movToCr(4, EAX).movToCr(3, EAX);
         }
         a.movImm(AX, DATA);
@@ -176,15 +199,15 @@ public final class Firmware {
         }
         a.storeImm(Mem.abs(block + STATUS_OFFSET), Status.ENTERING_32, 32);
         a.movImm(ESP, stack);
-        if (faults.wrongCodeSelector()) {
+        if (wrongSelector) {
             a.pushImm(CODE32);
         }
         a.pushMem(Mem.abs(block + ENTRY_OFFSET));
-        for (var r : new dev.jkexec.image.x86.Reg[] {EAX, EBX, ECX, EDX, ESI, EDI, EBP}) {
+        for (Reg r : new Reg[] {EAX, EBX, ECX, EDX, ESI, EDI, EBP}) {
             a.xor(r, r);
         }
         a.pushImm(rflags).popf();
-        if (faults.wrongCodeSelector()) {
+        if (wrongSelector) {
             a.retFar();
         } else {
             a.ret();
@@ -192,7 +215,7 @@ public final class Firmware {
 
         // ---- the reset vector ----
         a.bits(16);
-        a.fillTo(MachineLayout.RESET_VECTOR, 0xF4);
+        a.fillTo(PcPlatform.RESET_VECTOR, 0xF4);
         a.jmp(start16);
         a.fillTo(ROM_BASE + MachineLayout.ROM_SIZE, 0xF4);
         byte[] rom = a.assemble();
@@ -204,7 +227,8 @@ public final class Firmware {
 
     /**
      * Xen's relocation walk (spec §4.6). RBX = list pointer, RDI = destination, RCX = entry.
-     * Unknown entries (including 0) are skipped, as the assembly walker does.
+     * Unknown entries (including 0) are skipped, as the assembly walker does. The flags are
+     * {@link dev.jkexec.core.kexec.PageListEntry}'s, the encoding the core writes.
      */
     private static void emitRelocationWalk(Assembler a) {
         Label loop = a.label("walk");
@@ -217,19 +241,24 @@ public final class Firmware {
         a.xor(EDI, EDI);
         a.bind(loop);
         a.load(RCX, Mem.at(RBX)).add(RBX, 8);
-        a.test(CL, 0x1).j(Cond.Z, notDest);                       // IND_DESTINATION
-        a.mov(RDI, RCX).and(RDI, -4096).jmp(loop);
+        a.test(CL, IND_DESTINATION).j(Cond.Z, notDest);
+        a.mov(RDI, RCX).and(RDI, Paging.PAGE_MASK).jmp(loop);
         a.bind(notDest);
-        a.test(CL, 0x2).j(Cond.Z, notInd);                        // IND_INDIRECTION
-        a.mov(RBX, RCX).and(RBX, -4096).jmp(loop);
+        a.test(CL, IND_INDIRECTION).j(Cond.Z, notInd);
+        a.mov(RBX, RCX).and(RBX, Paging.PAGE_MASK).jmp(loop);
         a.bind(notInd);
-        a.test(CL, 0x4).j(Cond.NZ, done);                         // IND_DONE
-        a.test(CL, 0x8).j(Cond.Z, notSource);                     // IND_SOURCE
-        a.mov(RSI, RCX).and(RSI, -4096).movImm(ECX, 512).repMovsq().jmp(loop);
+        a.test(CL, IND_DONE).j(Cond.NZ, done);
+        a.test(CL, IND_SOURCE).j(Cond.Z, notSource);
+        a.mov(RSI, RCX).and(RSI, Paging.PAGE_MASK).movImm(ECX, PAGE_QUADWORDS).repMovsq().jmp(loop);
         a.bind(notSource);
-        a.test(CL, 0x10).j(Cond.Z, loop);                         // IND_ZERO
-        a.xor(EAX, EAX).movImm(ECX, 512).repStosq().jmp(loop);
+        a.test(CL, IND_ZERO).j(Cond.Z, loop);
+        a.xor(EAX, EAX).movImm(ECX, PAGE_QUADWORDS).repStosq().jmp(loop);
         a.bind(done);
+    }
+
+    /** {@code value & ~bits} as an unsigned 32-bit immediate (the 32-bit code's AND masks). */
+    private static long clear32(long bits) {
+        return ~bits & 0xFFFF_FFFFL;
     }
 
     /** Reads and writes back every quadword of each refresh range ({@code rep movsq} onto itself). */

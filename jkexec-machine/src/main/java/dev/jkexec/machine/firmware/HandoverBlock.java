@@ -1,10 +1,12 @@
 package dev.jkexec.machine.firmware;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.handover.EntryGdt;
 import dev.jkexec.core.handover.IdentityMap;
 import dev.jkexec.image.Arch;
+import dev.jkexec.platform.x86.BootGdt;
+import dev.jkexec.platform.x86.Paging;
 import java.util.List;
 
 /**
@@ -126,21 +128,21 @@ public final class HandoverBlock {
                 throw new IllegalArgumentException("refresh range " + r + " unaligned or outside memory");
             }
         }
-        EntryGdt.write(memory, layout);
+        EntryGdt.write(memory, layout.entryGdt64());
         long limit = Math.max(1L << 32, layout.totalRam());
         long cr3 = IdentityMap.write(memory, layout.pageTables(), limit);
         long entryCr3 = cr3;
         long tables = IdentityMap.tableBytes(limit);
         for (Range hole : c.unmapped()) {
-            if (entryCr3 + 2 * tables + 64 * MachineLayout.PAGE_SIZE > layout.pageTables() + MachineLayout.PAGE_TABLES_SIZE) {
+            if (entryCr3 + 2 * tables + 64 * Paging.PAGE_SIZE > layout.pageTables() + MachineLayout.PAGE_TABLES_SIZE) {
                 throw new IllegalArgumentException("no room for another broken copy of the page tables");
             }
-            entryCr3 = IdentityMap.copyWithHole(memory, entryCr3, limit, entryCr3 + tables + 64 * MachineLayout.PAGE_SIZE,
+            entryCr3 = IdentityMap.copyWithHole(memory, entryCr3, limit, entryCr3 + tables + 64 * Paging.PAGE_SIZE,
                     hole.start(), hole.length());
         }
         long b = layout.handoverBlock();
         long runs = memory.readLong(b + RUNS_OFFSET);
-        memory.zero(b, MachineLayout.PAGE_SIZE);
+        memory.zero(b, Paging.PAGE_SIZE);
         memory.writeLong(b + RUNS_OFFSET, runs);
         memory.writeLong(b + FLAGS_OFFSET, c.arch() == Arch.I386 ? FLAG_ENTRY_32 : 0);
         memory.writeLong(b + HEAD_OFFSET, c.pageListHead());
@@ -159,7 +161,7 @@ public final class HandoverBlock {
     }
 
     private static void writeGdtr(PhysicalMemory memory, long at, long base) {
-        memory.write(at, new byte[] {(byte) EntryGdt.LIMIT, 0});
+        memory.write(at, new byte[] {(byte) BootGdt.LIMIT, 0});
         memory.writeLong(at + 2, base);
     }
 

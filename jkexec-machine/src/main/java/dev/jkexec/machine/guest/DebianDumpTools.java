@@ -1,6 +1,6 @@
 package dev.jkexec.machine.guest;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.jkexec.machine.guest;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import dev.jkexec.image.initramfs.BusyboxInitramfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +16,18 @@ public final class GuestImages {
 
     /** The gzip-compressed initramfs. */
     public static byte[] busyboxInitrd(Path busybox, Path kernel) {
-        return busyboxInitrd(busybox, kernel, java.util.Map.of());
+        return busyboxBuilder(busybox, kernel).build(true);
     }
 
     /** The gzip-compressed initramfs with {@code extra} files (guest path → host file), executables kept executable. */
     public static byte[] busyboxInitrd(Path busybox, Path kernel, java.util.Map<String, Path> extra) {
+        BusyboxInitramfs.Builder b = busyboxBuilder(busybox, kernel);
+        extra.forEach((guest, host) -> b.file(guest, Files.isExecutable(host) || guest.startsWith("/bin/") ? 0755 : 0644, host));
+        return b.build(true);
+    }
+
+    /** The guest's archive so far, for guests that add files ({@link Dom0Guest}). */
+    public static BusyboxInitramfs.Builder busyboxBuilder(Path busybox, Path kernel) {
         if (!Files.isRegularFile(busybox)) {
             throw new JkexecException("busybox not found at " + busybox);
         }
@@ -32,7 +39,6 @@ public final class GuestImages {
             b.file("/lib/modules/1-pvpanic.ko", 0644, core);
             b.file("/lib/modules/2-pvpanic-pci.ko", 0644, pci);
         }
-        extra.forEach((guest, host) -> b.file(guest, Files.isExecutable(host) || guest.startsWith("/bin/") ? 0755 : 0644, host));
-        return b.build(true);
+        return b;
     }
 }

@@ -1,6 +1,6 @@
 package dev.jkexec.machine.guest;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 
 /**
  * The {@code /init} of jkexec's busybox test guest, for the demo, the scenarios and the machine

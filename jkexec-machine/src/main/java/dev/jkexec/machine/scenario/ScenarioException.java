@@ -1,6 +1,6 @@
 package dev.jkexec.machine.scenario;
 
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 
 /** A scenario file is malformed: the message names the step and the field. */
 public class ScenarioException extends JkexecException {

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.Sizes;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.Sizes;
+import dev.jkexec.platform.GuestAssets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +34,7 @@ import java.util.regex.PatternSyntaxException;
  *     {"crash":  {}},
  *     {"panic":  {}},
  *     {"type":   {"text": "echo hello\n"}},
+ *     {"guest":  "kexec -l /boot/vmlinuz --initrd=/boot/initrd"}   or {"guest": {"run": CMD, "status": 0, "timeout": 120}},
  *     {"expect-crash": {"outcome": "crash-kernel|dumped", "timeout": 60}},
  *     {"dump":   {"file": "core.elf"}}
  *   ]
@@ -48,7 +49,9 @@ import java.util.regex.PatternSyntaxException;
  * silently.
  */
 public final class ScenarioParser {
-    private static final Set<String> KINDS = Set.of("boot", "load", "unload", "exec", "crash", "panic", "type", "expect",
+    private static final com.fasterxml.jackson.databind.node.JsonNodeFactory JSON_NODES =
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+    private static final Set<String> KINDS = Set.of("boot", "load", "unload", "exec", "crash", "panic", "type", "guest", "expect",
             "expect-crash", "dump");
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -114,6 +117,9 @@ public final class ScenarioParser {
         String kind = actions.getFirst();
         JsonNode a = s.get(kind);
         String where = at + "." + kind;
+        if (kind.equals("guest") && a.isTextual()) {
+            a = JSON_NODES.objectNode().put("run", a.asText());
+        }
         if (!a.isObject()) {
             throw new ScenarioException(where + ": must be an object");
         }
@@ -156,12 +162,22 @@ public final class ScenarioParser {
                 }
                 yield new Step.ExpectCrash(title, say, outcome, timeout(a, where));
             }
+            case "guest" -> {
+                only(a, where, Set.of("run", "status", "timeout"));
+                String run = required(a, "run", where);
+                if (run.contains("\n") || run.length() > dev.jkexec.machine.guest.GuestShell.MAX_LINE - 30) {
+                    throw new ScenarioException(where + ".run: one line of at most " + (dev.jkexec.machine.guest.GuestShell.MAX_LINE - 30)
+                            + " characters (the guest shell's limit)");
+                }
+                yield new Step.Guest(title, say, run, a.has("status") ? integer(a, "status", where) : 0,
+                        a.has("timeout") ? timeout(a, where) : java.time.Duration.ofSeconds(120));
+            }
             case "dump" -> {
                 only(a, where, Set.of("file", "format", "level"));
                 String format = a.path("format").asText("elf");
                 try {
                     dev.jkexec.machine.crash.DumpFormat.parse(format);
-                } catch (dev.jkexec.image.JkexecException e) {
+                } catch (dev.jkexec.platform.JkexecException e) {
                     throw new ScenarioException(where + "." + e.getMessage());
                 }
                 int level = a.path("level").asInt(31);
@@ -175,7 +191,7 @@ public final class ScenarioParser {
     }
 
     private Step.Kernel kernel(JsonNode a, String where, Set<String> extra) {
-        Set<String> allowed = new java.util.HashSet<>(Set.of("kernel", "append", "initrd", "busybox", "entry", "decompress"));
+        Set<String> allowed = new java.util.HashSet<>(Set.of("kernel", "append", "initrd", "busybox", "entry", "decompress", "dom0"));
         allowed.addAll(extra);
         only(a, where, allowed);
         Path initrd = a.has("initrd") ? path(required(a, "initrd", where)) : null;
@@ -185,12 +201,16 @@ public final class ScenarioParser {
             throw new ScenarioException(where + ".entry: " + entry + " is neither 64 nor 32");
         }
         boolean decompress = a.has("decompress") && bool(a, "decompress", where);
-        return new Step.Kernel(path(required(a, "kernel", where)), initrd, busybox, text(a, "append", "", where), entry, decompress);
+        boolean dom0 = a.has("dom0") && bool(a, "dom0", where);
+        if (dom0 && initrd != null) {
+            throw new ScenarioException(where + ".dom0: the dom0 guest is its own initrd; drop \"initrd\"");
+        }
+        return new Step.Kernel(path(required(a, "kernel", where)), initrd, busybox, text(a, "append", "", where), entry, decompress, dom0);
     }
 
     /** {@code testdata:REL} or a path relative to the scenario's directory. */
     private Path path(String p) {
-        return p.startsWith("testdata:") ? TestData.require(p.substring("testdata:".length())) : base.resolve(p);
+        return p.startsWith("testdata:") ? GuestAssets.require(p.substring("testdata:".length())) : base.resolve(p);
     }
 
     private static ImageType type(JsonNode a, String where, boolean required) {

@@ -1,17 +1,23 @@
 package dev.jkexec.machine.scenario;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.JkexecException;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.MachineOptions;
-import dev.jkexec.machine.console.ConsoleLine;
+import dev.jkexec.machine.guest.Dom0Guest;
+import dev.jkexec.machine.guest.GuestShell;
+import dev.jkexec.qemu.process.Accel;
+import dev.jkexec.qemu.console.ConsoleLine;
 import dev.jkexec.machine.crash.CoreDump;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +25,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -49,15 +56,16 @@ public final class ScenarioRunner {
     }
 
     private final PrintStream out;
-    private final UnaryOperator<MachineOptions> options;
+    private final Consumer<MachineOptions.Builder> options;
     private final boolean echo;
 
     /**
      * @param out     where progress goes
-     * @param options adjusts the machine (test hooks, accel, dump directory)
+     * @param options adjusts the machine (test hooks, accel, dump directory); the scenario's own
+     *                {@code machine} settings come after it
      * @param echo    whether to echo matching console lines
      */
-    public ScenarioRunner(PrintStream out, UnaryOperator<MachineOptions> options, boolean echo) {
+    public ScenarioRunner(PrintStream out, Consumer<MachineOptions.Builder> options, boolean echo) {
         this.out = out;
         this.options = options;
         this.echo = echo;
@@ -65,14 +73,18 @@ public final class ScenarioRunner {
 
     public Result run(Scenario s) {
         MachineLayout layout = layout(s.machine());
-        MachineOptions o = options.apply(MachineOptions.of(layout));
+        MachineOptions.Builder b = MachineOptions.builder();
+        options.accept(b);
+        b.layout(layout);
         if (s.machine().accel() != null) {
-            o = o.withQemu(c -> c.withAccel(java.util.Optional.of(switch (s.machine().accel().toLowerCase(Locale.ROOT)) {
-                case "tcg" -> dev.jkexec.machine.qemu.Accel.TCG;
-                case "kvm" -> dev.jkexec.machine.qemu.Accel.KVM;
+            Accel accel = switch (s.machine().accel().toLowerCase(Locale.ROOT)) {
+                case "tcg" -> Accel.TCG;
+                case "kvm" -> Accel.KVM;
                 default -> throw new ScenarioException("machine.accel: '" + s.machine().accel() + "' is neither tcg nor kvm");
-            })));
+            };
+            b.hardware(h -> h.accel(Optional.of(accel)));
         }
+        MachineOptions o = b.build();
         List<StepResult> results = new ArrayList<>();
         long t0 = System.nanoTime();
         try (Machine m = Machine.start(o)) {
@@ -92,6 +104,7 @@ public final class ScenarioRunner {
                 });
             }
             Run run = new Run(m, crashes);
+            try {
             for (int i = 0; i < s.steps().size(); i++) {
                 Step step = s.steps().get(i);
                 out.printf("[%7.2fs] step %d/%d %s: %s%n", (System.nanoTime() - t0) / 1e9, i + 1, s.steps().size(), step.kind(),
@@ -117,6 +130,9 @@ public final class ScenarioRunner {
                     break;
                 }
             }
+            } finally {
+                run.deleteTemporaryFiles();
+            }
         }
         Result r = new Result(s, results, Duration.ofNanos(System.nanoTime() - t0));
         out.printf("scenario %s: %s in %.2f s (%d of %d steps passed)%n", s.name(), r.passed() ? "PASS" : "FAIL",
@@ -138,6 +154,7 @@ public final class ScenarioRunner {
     private static final class Run {
         private final Machine m;
         private final LinkedBlockingQueue<CrashOutcome> crashes;
+        private final java.util.Map<Path, Path> dom0Initrds = new java.util.HashMap<>();
         private long mark;
 
         Run(Machine m, LinkedBlockingQueue<CrashOutcome> crashes) {
@@ -192,6 +209,15 @@ public final class ScenarioRunner {
                     }
                     yield describe(c);
                 }
+                case Step.Guest g -> {
+                    mark = m.console().mark();
+                    GuestShell.Result r = GuestShell.run(m.console(), g.command(), g.timeout());
+                    String last = r.output().lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("");
+                    if (r.status() != g.status()) {
+                        throw new AssertionError("exit " + r.status() + ", expected " + g.status() + (last.isEmpty() ? "" : ": " + printable(last)));
+                    }
+                    yield "exit " + r.status() + (last.isEmpty() ? "" : ": " + printable(last));
+                }
                 case Step.Dump d -> {
                     CoreDump.Written w = m.dump(d.file(), dev.jkexec.machine.crash.DumpFormat.parse(d.format()), d.level(), false,
                             dev.jkexec.machine.crash.DumpProgress.NONE);
@@ -215,7 +241,30 @@ public final class ScenarioRunner {
         }
 
         private KernelSpec spec(Step.Kernel k, ImageType type) {
-            return new KernelSpec(k.kernel(), k.initrd(), k.busybox(), substitute(k.append()), k.entry(), type, k.decompress());
+            Path initrd = k.dom0() ? dom0Initrd(k.kernel()) : k.initrd();
+            return new KernelSpec(k.kernel(), initrd, k.busybox() && !k.dom0(), substitute(k.append()), k.entry(), type, k.decompress());
+        }
+
+        /** The dom0 guest for {@code kernel} (A+B), written once per run into a temporary file. */
+        private Path dom0Initrd(Path kernel) {
+            return dom0Initrds.computeIfAbsent(kernel, k -> {
+                try {
+                    Path f = Files.createTempFile("jkexec-dom0-", ".initrd");
+                    return Files.write(f, Dom0Guest.withNextInitrd(Dom0Guest.initrd(GuestAssets.busybox(), k)));
+                } catch (java.io.IOException e) {
+                    throw new JkexecException("writing the dom0 guest's initrd: " + e.getMessage(), e);
+                }
+            });
+        }
+
+        void deleteTemporaryFiles() {
+            for (Path p : dom0Initrds.values()) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (java.io.IOException e) {
+                    // a temporary file left in /tmp is harmless
+                }
+            }
         }
 
         String substitute(String s) {

@@ -15,8 +15,13 @@ public sealed interface Step {
 
     String kind();
 
-    /** A kernel as steps name it: file, initrd or the busybox guest, command line, entry mode. */
-    record Kernel(Path kernel, Path initrd, boolean busybox, String append, int entry, boolean decompress) {
+    /**
+     * A kernel as steps name it: file, initrd or the busybox guest, command line, entry mode;
+     * {@code dom0}: the busybox guest with Debian's kexec-tools and jkexec's dom0 shim, the kernel
+     * itself as {@code /boot/vmlinuz} and its guest as {@code /boot/initrd}
+     * ({@link dev.jkexec.machine.guest.Dom0Guest}).
+     */
+    record Kernel(Path kernel, Path initrd, boolean busybox, String append, int entry, boolean decompress, boolean dom0) {
     }
 
     /** {@code boot}: load a default image and execute it (the machine's first boot, or any later one). */
@@ -58,6 +63,17 @@ public sealed interface Step {
     record Panic(String title, String say) implements Step {
         public String kind() {
             return "panic";
+        }
+    }
+
+    /**
+     * {@code guest}: runs {@code command} in the guest's shell and waits for it to end with exit
+     * status {@code status} within {@code timeout} (for example Debian's {@code kexec -l}, which
+     * loads the next kernel through jkexec's hypercall).
+     */
+    record Guest(String title, String say, String command, int status, Duration timeout) implements Step {
+        public String kind() {
+            return "guest";
         }
     }
 

@@ -8,6 +8,7 @@ import dev.jkexec.image.bzimage.BzImage;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.firmware.HandoverBlock;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * vmlinux the toolstack extracts entered directly at its ELF entry, a command line of exactly
  * cmdline_size bytes, and two vCPUs (the MADT jkexec writes).
  */
+@NeedsQemu
 class BootPathsTest {
     private static Path vmlinuxDir;
 

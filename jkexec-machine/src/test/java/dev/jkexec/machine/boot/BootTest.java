@@ -7,6 +7,7 @@ import dev.jkexec.image.ImageType;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.firmware.HandoverBlock;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * Machine tests: real Debian kernels booted by jkexec's handover under QEMU (needs
  * qemu-system-x86_64; TCG here). Each boot waits for the kernel banner and the guest's init marker.
  */
+@NeedsQemu
 class BootTest {
     @Test
     void cloudKernelBootsThroughTheSixtyFourBitEntry() {

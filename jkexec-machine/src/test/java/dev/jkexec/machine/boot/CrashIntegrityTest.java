@@ -9,6 +9,7 @@ import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.guest.GuestInit;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * longer matches); so does a guest that panics with no crash image loaded. The core is checked
  * with binutils' readelf and by finding the guest's marker in it.
  */
+@NeedsQemu
 class CrashIntegrityTest {
     /**
      * A rogue guest: it replaces its e820 by one that claims the crash region as RAM
@@ -37,10 +39,10 @@ class CrashIntegrityTest {
     @Test
     void aGuestThatOverwritesTheCrashRegionIsDumpedInstead() throws Exception {
         Path dumps = tempDir();
-        dev.jkexec.core.MachineLayout layout = small(1);
+        dev.jkexec.machine.layout.MachineLayout layout = small(1);
         long k = 1024;
         String claim = String.format(" memmap=exactmap memmap=%dK@0 memmap=%dK@1024K memmap=%dK$%dK",
-                dev.jkexec.core.MachineLayout.MAILBOX / k, (layout.hiddenBase() - (1 << 20)) / k,
+                dev.jkexec.machine.layout.MachineLayout.MAILBOX / k, (layout.hiddenBase() - (1 << 20)) / k,
                 (layout.totalRam() - layout.hiddenBase()) / k, layout.hiddenBase() / k);
         try (Machine m = start(layout, dumps)) {
             CompletableFuture<CrashOutcome> crashed = crashes(m);

@@ -8,7 +8,8 @@ import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
-import dev.jkexec.machine.console.ConsoleLine;
+import dev.jkexec.platform.testing.NeedsQemu;
+import dev.jkexec.qemu.console.ConsoleLine;
 import dev.jkexec.machine.guest.GuestInit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * guest writes a marker into its memory and panics; pvpanic tells QEMU, jkexec captures the vCPUs,
  * verifies the crash image and hands over; the crash kernel finds the marker in /proc/vmcore.
  */
+@NeedsQemu
 class CrashTest {
     @Test
     void panicGoesToTheCrashKernelWhichReadsTheMarkerFromVmcore() throws Exception {

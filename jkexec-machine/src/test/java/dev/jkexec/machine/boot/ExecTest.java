@@ -11,7 +11,8 @@ import dev.jkexec.image.ImageType;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.firmware.HandoverBlock;
-import dev.jkexec.machine.qmp.RunState;
+import dev.jkexec.platform.testing.NeedsQemu;
+import dev.jkexec.qemu.qmp.RunState;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * two Debian kernels, each handover a full reset with the firmware relocating the next kernel over
  * the previous one's memory (the stale-translated-code hazard of qemu-machine-notes.md).
  */
+@NeedsQemu
 class ExecTest {
     @Test
     void alternatesKernelsInOneMachine() {

@@ -9,7 +9,8 @@ import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.firmware.HandoverBlock;
-import dev.jkexec.machine.qmp.RunState;
+import dev.jkexec.platform.testing.NeedsQemu;
+import dev.jkexec.qemu.qmp.RunState;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Machine tests (QEMU, TCG): the defined outcomes of guest-side events that are not plain crashes.
  */
+@NeedsQemu
 class GuestFaultsTest {
     /** A guest reboot is not a crash: no crash handling, the firmware finds no handover and halts. */
     @Test

@@ -6,15 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.JkexecException;
+import dev.jkexec.platform.JkexecException;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
-import dev.jkexec.machine.MachineException;
+import dev.jkexec.platform.testing.NeedsQemu;
+import dev.jkexec.qemu.common.MachineException;
 import dev.jkexec.machine.MachineOptions;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * Machine tests (QEMU): bad input and faults at the machine level each give one clear error,
  * leave the machine as it was, and leave no QEMU and no file behind.
  */
+@NeedsQemu
 class MachineFaultsTest {
     private static final MachineLayout TINY = new MachineLayout(64L << 20, 32L << 20, 64L << 20, 1);
 
@@ -90,7 +92,8 @@ class MachineFaultsTest {
 
     @Test
     void missingQemuIsOneClearError() {
-        MachineOptions o = MachineOptions.of(TINY).withQemu(c -> c.withQemuBinary(Path.of("/nonexistent/qemu-system-x86_64")));
+        MachineOptions o = MachineOptions.builder().layout(TINY)
+                .hardware(h -> h.qemuBinary(Path.of("/nonexistent/qemu-system-x86_64"))).build();
         assertThatThrownBy(() -> Machine.start(o)).isInstanceOf(MachineException.class)
                 .hasMessageContaining("not found").hasMessageContaining("qemu-system-x86");
     }

@@ -2,11 +2,11 @@ package dev.jkexec.machine.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.image.TestData;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;
-import dev.jkexec.machine.console.ConsoleLine;
+import dev.jkexec.qemu.console.ConsoleLine;
 import dev.jkexec.machine.guest.GuestInit;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,11 +24,11 @@ final class MachineFixture {
     }
 
     static Path cloud() {
-        return TestData.cloudKernel();
+        return GuestAssets.cloudKernel();
     }
 
     static Path generic() {
-        return TestData.genericKernel();
+        return GuestAssets.genericKernel();
     }
 
     /** A small machine: 256 MiB guest, 160 MiB crash region, 128 MiB staging. */
@@ -37,7 +37,7 @@ final class MachineFixture {
     }
 
     static Machine start(MachineLayout layout, Path dumps) {
-        return Machine.start(MachineOptions.of(layout).withDumpDirectory(dumps));
+        return Machine.start(MachineOptions.builder().layout(layout).dumpDirectory(dumps).build());
     }
 
     private static final java.util.List<Path> TEMP = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -8,11 +8,13 @@ import dev.jkexec.image.ImageType;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;
-import dev.jkexec.machine.firmware.Faults;
+import dev.jkexec.machine.firmware.Fault;
 import dev.jkexec.machine.verify.HandoverVerifier;
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,10 +25,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * for every boot path, default and crash; and each deliberately broken handover fails the rule
  * named for it.
  */
+@NeedsQemu
 class VerifyTest {
-    private static HandoverVerifier.Report verify(Faults faults, Path kernel, int entry, ImageType type) {
-        MachineOptions o = MachineOptions.of(small(1)).withDumpDirectory(tempDir()).withFaults(faults)
-                .withCrashOnPanic(false).withQemu(c -> c.withGdbStub(true));
+    private static HandoverVerifier.Report verify(Set<Fault> faults, Path kernel, int entry, ImageType type) {
+        MachineOptions o = MachineOptions.builder().layout(small(1)).dumpDirectory(tempDir()).faults(faults)
+                .crashOnPanic(false).hardware(h -> h.gdbStub(true)).build();
         try (Machine m = Machine.start(o)) {
             return new HandoverVerifier(m, Duration.ofSeconds(90))
                     .verify(new KernelSpec(kernel, null, true, CONSOLE, entry, type), false);
@@ -50,7 +53,7 @@ class VerifyTest {
     @ParameterizedTest(name = "{0}: every rule passes")
     @MethodSource("paths")
     void everyRulePassesAtBothBoundaries(String name, Path kernel, int entry, ImageType type) {
-        HandoverVerifier.Report r = verify(Faults.NONE, kernel, entry, type);
+        HandoverVerifier.Report r = verify(Set.of(), kernel, entry, type);
         assertThat(r.boundaries()).hasSize(2);
         assertThat(r.boundaries().get(1).results()).extracting(RuleResult::rule)
                 .contains(entry == 64 ? "rsi.zero-page" : "esi.zero-page", "zero-page.header", "zero-page.e820");
@@ -68,7 +71,7 @@ class VerifyTest {
     @ParameterizedTest(name = "{0} fails {2}")
     @MethodSource("breaks")
     void aBrokenHandoverFailsTheRuleNamedForIt(String fault, int entry, String rule) {
-        HandoverVerifier.Report r = verify(Faults.named(fault), cloud(), entry, ImageType.DEFAULT);
+        HandoverVerifier.Report r = verify(Set.of(Fault.named(fault)), cloud(), entry, ImageType.DEFAULT);
         List<RuleResult> entryRules = r.boundaries().getFirst().results();
         assertThat(entryRules).filteredOn(x -> !x.pass()).extracting(RuleResult::rule).contains(rule);
         assertThat(r.passed()).isFalse();

@@ -14,8 +14,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.jkexec.platform.testing.Pure;
 
 /** A dump never clobbers: the file rules of {@link DumpTarget}, one case each. */
+@Pure
 class DumpTargetTest {
     Path dir;
 

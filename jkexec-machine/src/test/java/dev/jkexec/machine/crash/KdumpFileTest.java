@@ -2,11 +2,15 @@ package dev.jkexec.machine.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.crash.CrashNote;
+import dev.jkexec.platform.x86.DescriptorTable;
+import dev.jkexec.platform.x86.GeneralRegisters;
+import dev.jkexec.platform.x86.Registers;
+import dev.jkexec.platform.x86.Segment;
 import dev.jkexec.core.crash.GuestKernel;
-import dev.jkexec.image.E820Type;
-import dev.jkexec.image.MemoryRange;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ElfParser;
 import dev.jkexec.image.elf.ProgramHeader;
@@ -20,18 +24,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.zip.Inflater;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import dev.jkexec.platform.testing.Pure;
 
 /**
  * The dump writers, decoded by readers written here from makedumpfile's layout (kdump) and by
  * jkexec's ELF parser: every page of RAM comes back, zero pages as holes or the shared zero page.
  */
+@Pure
 class KdumpFileTest {
     static final int PAGE = 4096;
     Path dir;
@@ -69,7 +74,11 @@ class KdumpFileTest {
     }
 
     DumpSource source() {
-        byte[] note = CrashNote.encode(0, Map.of("rip", 0x1234L));
+        Segment none = new Segment(0, 0, 0, 0);
+        DescriptorTable table = new DescriptorTable(0, 0);
+        Registers cpu = new Registers(GeneralRegisters.ZERO, 0x1234L, 0x2, none, none, none, none, none, none, none, none,
+                table, table, 0, 0, 0, 0, 0);
+        byte[] note = CrashNote.encode(0, cpu);
         return new DumpSource(memory, ram, List.of(note), new GuestKernel.Unknown("a test guest"), 1_700_000_000L, List.of());
     }
 

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
@@ -18,7 +18,7 @@ import dev.jkexec.machine.crash.DumpFormat;
 import dev.jkexec.machine.crash.DumpProgress;
 import dev.jkexec.machine.crash.DumpTarget;
 import dev.jkexec.machine.guest.GuestInit;
-import dev.jkexec.machine.qmp.RunState;
+import dev.jkexec.qemu.qmp.RunState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.jkexec.platform.testing.NeedsQemu;
 
 /**
  * Machine tests (QEMU, TCG): nothing is lost, one case each (issue 10, item 4) — the running crash
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Test;
  * never touches a device node; a full or read-only dump directory gives a named error at once
  * and leaves the guest paused for a dump elsewhere.
  */
+@NeedsQemu
 class DataLossTest {
     static final Duration BOOT = Duration.ofSeconds(120);
     static final String CONSOLE = "console=ttyS0,115200 panic=-1";
@@ -67,7 +69,7 @@ class DataLossTest {
     }
 
     static KernelSpec crashKernel() {
-        return KernelSpec.busybox(TestData.cloudKernel(), CONSOLE + " jkexec.gen=crash").withType(ImageType.CRASH);
+        return KernelSpec.busybox(GuestAssets.cloudKernel(), CONSOLE + " jkexec.gen=crash").withType(ImageType.CRASH);
     }
 
     static CompletableFuture<CrashOutcome> crashes(Machine m) {
@@ -84,13 +86,13 @@ class DataLossTest {
 
     static void boot(Machine m, String marker) {
         long from = m.console().mark();
-        m.boot(KernelSpec.busybox(TestData.cloudKernel(), CONSOLE + " jkexec.gen=1 jkexec.marker=" + marker));
+        m.boot(KernelSpec.busybox(GuestAssets.cloudKernel(), CONSOLE + " jkexec.gen=1 jkexec.marker=" + marker));
         m.console().awaitLine(Pattern.compile(Pattern.quote(GuestInit.READY) + " gen=1 .*"), BOOT, from);
     }
 
     @Test
     void whileTheCrashKernelRunsItsImageIsFrozen() throws Exception {
-        try (Machine m = Machine.start(MachineOptions.of(layout()).withDumpDirectory(dir))) {
+        try (Machine m = Machine.start(MachineOptions.builder().layout(layout()).dumpDirectory(dir).build())) {
             boot(m, "frozen");
             m.load(crashKernel());
             long mark = m.console().mark();
@@ -108,7 +110,7 @@ class DataLossTest {
 
     @Test
     void aPanicDuringALoadStillReachesACrashKernelOrADump() throws Exception {
-        try (Machine m = Machine.start(MachineOptions.of(layout()).withDumpDirectory(dir))) {
+        try (Machine m = Machine.start(MachineOptions.builder().layout(layout()).dumpDirectory(dir).build())) {
             CompletableFuture<CrashOutcome> crashed = crashes(m);
             boot(m, "in-flight");
             m.console().send("echo c > /proc/sysrq-trigger\n".getBytes());
@@ -131,7 +133,7 @@ class DataLossTest {
 
     @Test
     void aDumpToADeviceNodeIsRefusedAndTheGuestRunsOn() throws Exception {
-        try (Machine m = Machine.start(MachineOptions.of(layout()).withDumpDirectory(dir))) {
+        try (Machine m = Machine.start(MachineOptions.builder().layout(layout()).dumpDirectory(dir).build())) {
             boot(m, "device");
             PosixFileAttributes before = Files.readAttributes(Path.of("/dev/full"), PosixFileAttributes.class);
             assertThatThrownBy(() -> m.dump(Path.of("/dev/full"), DumpFormat.ELF, 31, true, DumpProgress.NONE))
@@ -145,7 +147,7 @@ class DataLossTest {
     @Test
     void aFullDumpDirectoryGivesANamedErrorAndTheGuestStaysPausedForADumpElsewhere() throws Exception {
         Path full = mount("size=1m");
-        try (Machine m = Machine.start(MachineOptions.of(layout()).withDumpDirectory(full).withOnPanic(OnPanic.DUMP))) {
+        try (Machine m = Machine.start(MachineOptions.builder().layout(layout()).dumpDirectory(full).onPanic(OnPanic.DUMP).build())) {
             CompletableFuture<CrashOutcome> crashed = crashes(m);
             boot(m, "full");
             m.console().send("echo c > /proc/sysrq-trigger\n".getBytes());
@@ -165,7 +167,7 @@ class DataLossTest {
     @Test
     void aReadOnlyDumpDirectoryGivesANamedError() throws Exception {
         Path ro = mount("size=1m,ro");
-        try (Machine m = Machine.start(MachineOptions.of(layout()).withDumpDirectory(ro))) {
+        try (Machine m = Machine.start(MachineOptions.builder().layout(layout()).dumpDirectory(ro).build())) {
             CompletableFuture<CrashOutcome> crashed = crashes(m);
             boot(m, "ro");
             m.console().send("echo c > /proc/sysrq-trigger\n".getBytes());

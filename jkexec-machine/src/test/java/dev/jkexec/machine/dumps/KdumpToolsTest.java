@@ -2,9 +2,9 @@ package dev.jkexec.machine.dumps;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.MachineLayout;
+import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.image.TestData;
+import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import dev.jkexec.platform.testing.NeedsQemu;
 
 /**
  * Machine tests (QEMU, TCG) holding jkexec's dumps against kdump's own tools, as Debian ships them:
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
  *       {@code -d 31} must equal jkexec's own), and gdb reading the code at the panicking RIP.</li>
  * </ul>
  */
+@NeedsQemu
 class KdumpToolsTest {
     static final Duration BOOT = Duration.ofSeconds(120);
     static final String CONSOLE = "console=ttyS0,115200 panic=-1";
@@ -78,7 +80,7 @@ class KdumpToolsTest {
 
     static void bootAndPanic(Machine m, String append) {
         long from = m.console().mark();
-        m.boot(KernelSpec.busybox(TestData.genericKernel(), CONSOLE + " jkexec.gen=1 jkexec.marker=kdump-tools " + append));
+        m.boot(KernelSpec.busybox(GuestAssets.genericKernel(), CONSOLE + " jkexec.gen=1 jkexec.marker=kdump-tools " + append));
         m.console().awaitLine(Pattern.compile(Pattern.quote(GuestInit.READY) + " gen=1 .*"), BOOT, from);
         m.console().send("echo c > /proc/sysrq-trigger\n".getBytes());
     }
@@ -90,11 +92,11 @@ class KdumpToolsTest {
     @Test
     void theCrashKernelsVmcoreAndTheHostCoreAreReadByVmcoreDmesgMakedumpfileReadelfAndGdb() throws Exception {
         Path initrd = dir.resolve("crash-initrd.gz");
-        Files.write(initrd, GuestImages.busyboxInitrd(TestData.busybox(), TestData.cloudKernel(), Tools.debian().guestFiles()));
-        MachineOptions o = MachineOptions.of(layout()).withDumpDirectory(dir).withOnPanic(OnPanic.BOTH);
+        Files.write(initrd, GuestImages.busyboxInitrd(GuestAssets.busybox(), GuestAssets.cloudKernel(), Tools.debian().guestFiles()));
+        MachineOptions o = MachineOptions.builder().layout(layout()).dumpDirectory(dir).onPanic(OnPanic.BOTH).build();
         try (Machine m = Machine.start(o)) {
             CompletableFuture<CrashOutcome> crashed = crashes(m);
-            m.load(new KernelSpec(TestData.cloudKernel(), initrd, false, CONSOLE + " jkexec.gen=crash", 64, ImageType.CRASH, false));
+            m.load(new KernelSpec(GuestAssets.cloudKernel(), initrd, false, CONSOLE + " jkexec.gen=crash", 64, ImageType.CRASH, false));
             long mark = m.console().mark();
             bootAndPanic(m, "");
             CrashOutcome outcome = crashed.get(BOOT.toSeconds(), TimeUnit.SECONDS);
@@ -145,7 +147,7 @@ class KdumpToolsTest {
 
     @Test
     void hostDumpsOfAPanickedGuestAreReadByMakedumpfileWhichFiltersTheSamePages() throws Exception {
-        MachineOptions o = MachineOptions.of(layout()).withDumpDirectory(dir).withOnPanic(OnPanic.PAUSE);
+        MachineOptions o = MachineOptions.builder().layout(layout()).dumpDirectory(dir).onPanic(OnPanic.PAUSE).build();
         try (Machine m = Machine.start(o)) {
             CompletableFuture<CrashOutcome> crashed = crashes(m);
             bootAndPanic(m, "jkexec.nohint=1");
@@ -204,7 +206,7 @@ class KdumpToolsTest {
         String setting = System.getProperty("jkexec.debugVmlinux", System.getenv("JKEXEC_DEBUG_VMLINUX"));
         org.junit.jupiter.api.Assumptions.assumeTrue(setting != null && !setting.isBlank() && Files.isRegularFile(Path.of(setting)),
                 "no debug vmlinux configured (JKEXEC_DEBUG_VMLINUX)");
-        MachineOptions o = MachineOptions.of(layout()).withDumpDirectory(dir).withOnPanic(OnPanic.PAUSE);
+        MachineOptions o = MachineOptions.builder().layout(layout()).dumpDirectory(dir).onPanic(OnPanic.PAUSE).build();
         try (Machine m = Machine.start(o)) {
             CompletableFuture<CrashOutcome> crashed = crashes(m);
             bootAndPanic(m, "");

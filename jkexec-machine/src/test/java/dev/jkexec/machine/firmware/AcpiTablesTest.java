@@ -2,12 +2,14 @@ package dev.jkexec.machine.firmware;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.testing.Pure;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** Decodes the tables written for a machine and checks what Linux checks: signatures, lengths, checksums, pointers. */
+@Pure
 class AcpiTablesTest {
     private static int sum(byte[] t) {
         int s = 0;

@@ -2,18 +2,21 @@ package dev.jkexec.machine.firmware;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jkexec.core.MachineLayout;
-import dev.jkexec.core.PhysicalMemory;
-import dev.jkexec.core.handover.EntryGdt;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.PcPlatform;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.handover.IdentityMap;
 import dev.jkexec.image.Arch;
-import dev.jkexec.image.x86.SegmentDescriptor;
+import dev.jkexec.platform.testing.Pure;
+import dev.jkexec.platform.x86.BootGdt;
+import dev.jkexec.platform.x86.SegmentDescriptor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The ROM image and the handover block, decoded. Booting with them is tested by the machine tests. */
+@Pure
 class FirmwareTest {
     private static final MachineLayout LAYOUT = new MachineLayout(64L << 20, 16L << 20, 8L << 20, 1);
 
@@ -21,7 +24,7 @@ class FirmwareTest {
     void romIsSixtyFourKibWithANearJumpAtTheResetVector() {
         byte[] rom = Firmware.build(LAYOUT);
         assertThat(rom).hasSize((int) MachineLayout.ROM_SIZE);
-        int reset = (int) (MachineLayout.RESET_VECTOR - MachineLayout.ROM_BASE);
+        int reset = (int) (PcPlatform.RESET_VECTOR - MachineLayout.ROM_BASE);
         assertThat(rom[reset] & 0xFF).isEqualTo(0xE9);
         int target = (reset + 3 + ByteBuffer.wrap(rom, reset + 1, 2).order(ByteOrder.LITTLE_ENDIAN).getShort()) & 0xFFFF;
         assertThat(rom[target] & 0xFF).isEqualTo(0xFA); // cli: the 16-bit start
@@ -56,8 +59,8 @@ class FirmwareTest {
         long cr3 = m.readLong(b + HandoverBlock.CR3_OFFSET);
         assertThat(cr3).isEqualTo(LAYOUT.pageTables());
         assertThat(IdentityMap.firstUnmapped(m, cr3, 0, LAYOUT.totalRam())).isEqualTo(-1);
-        assertThat(IdentityMap.translate(m, cr3, MachineLayout.RESET_VECTOR)).isEqualTo(MachineLayout.RESET_VECTOR);
-        assertThat(m.read(b + HandoverBlock.GDTR64_OFFSET, 2)).containsExactly(EntryGdt.LIMIT, 0);
+        assertThat(IdentityMap.translate(m, cr3, PcPlatform.RESET_VECTOR)).isEqualTo(PcPlatform.RESET_VECTOR);
+        assertThat(m.read(b + HandoverBlock.GDTR64_OFFSET, 2)).containsExactly(BootGdt.LIMIT, 0);
         assertThat(m.readLong(b + HandoverBlock.GDTR64_OFFSET + 2)).isEqualTo(LAYOUT.entryGdt64());
         assertThat(m.readLong(b + HandoverBlock.GDTR32_OFFSET + 2)).isEqualTo(LAYOUT.entryGdt32());
         assertThat(SegmentDescriptor.decode(m.readLong(LAYOUT.entryGdt64() + 0x10)).longMode()).isTrue();

@@ -2,6 +2,7 @@ package dev.jkexec.machine.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jkexec.platform.testing.NeedsQemu;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Machine tests (QEMU, TCG): every scenario file beside this test runs to PASS. */
+@NeedsQemu
 class ScenarioFilesTest {
     @TempDir
     Path dumps;
@@ -32,7 +34,7 @@ class ScenarioFilesTest {
         Scenario s = ScenarioParser.parse(Files.readString(file), dumps);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         ScenarioRunner.Result r = new ScenarioRunner(new PrintStream(log, true, StandardCharsets.UTF_8),
-                o -> o.withDumpDirectory(dumps), true).run(s);
+                o -> o.dumpDirectory(dumps), true).run(s);
         assertThat(r.passed()).as(log.toString(StandardCharsets.UTF_8)).isTrue();
     }
 }

@@ -4,14 +4,43 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jkexec.image.ImageType;
+import dev.jkexec.platform.testing.Pure;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@Pure
 class ScenarioParserTest {
     private static final Path BASE = Path.of("/scenarios");
+
+    @Test
+    void readsGuestCommandsAndTheDom0Guest() {
+        Scenario s = ScenarioParser.parse("""
+                {"name": "n", "steps": [
+                  {"boot": {"kernel": "k.bin", "dom0": true}},
+                  {"guest": "kexec -l /boot/vmlinuz --initrd=/boot/initrd"},
+                  {"guest": {"run": "kexec -S -l", "status": 1, "timeout": 5}}
+                 ]}""", BASE);
+        assertThat(((Step.Boot) s.steps().get(0)).kernel().dom0()).isTrue();
+        Step.Guest g = (Step.Guest) s.steps().get(1);
+        assertThat(g.command()).isEqualTo("kexec -l /boot/vmlinuz --initrd=/boot/initrd");
+        assertThat(g.status()).isZero();
+        assertThat(g.timeout()).isEqualTo(Duration.ofSeconds(120));
+        Step.Guest status = (Step.Guest) s.steps().get(2);
+        assertThat(status.status()).isEqualTo(1);
+        assertThat(status.timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> ScenarioParser.parse("""
+                {"name": "n", "steps": [{"guest": {"run": "a", "oops": 1}}]}""", BASE))
+                .hasMessageContaining("steps[0].guest.oops");
+        assertThatThrownBy(() -> ScenarioParser.parse("""
+                {"name": "n", "steps": [{"guest": {"run": "%s"}}]}""".formatted("x".repeat(2000)), BASE))
+                .hasMessageContaining("steps[0].guest.run: one line");
+        assertThatThrownBy(() -> ScenarioParser.parse("""
+                {"name": "n", "steps": [{"boot": {"kernel": "k", "dom0": true, "initrd": "i"}}]}""", BASE))
+                .hasMessageContaining("steps[0].boot.dom0");
+    }
 
     @Test
     void readsEveryStepKind() {

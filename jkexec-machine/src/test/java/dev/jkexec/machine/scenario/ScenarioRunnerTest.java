@@ -2,8 +2,10 @@ package dev.jkexec.machine.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jkexec.platform.testing.Pure;
 import org.junit.jupiter.api.Test;
 
+@Pure
 class ScenarioRunnerTest {
     @Test
     void consoleLinesAreShownWithoutTerminalControlSequences() {

@@ -1,8 +1,0 @@
-package dev.jkexec.machine;
-
-/** A registered listener; {@link #close()} removes it. Idempotent, never throws. */
-@FunctionalInterface
-public interface Subscription extends AutoCloseable {
-    @Override
-    void close();
-}

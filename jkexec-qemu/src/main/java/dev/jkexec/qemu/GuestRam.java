@@ -1,0 +1,140 @@
+package dev.jkexec.qemu;
+
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.x86.Paging;
+import dev.jkexec.qemu.common.MachineException;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The machine's RAM: one sparse file that QEMU maps as its {@code memory-backend-file}
+ * ({@code share=on}) and jkexec maps as one {@link MemorySegment}; file offset = guest-physical
+ * address (QEMU's {@code pc} machine keeps RAM below 4 GiB contiguous).
+ *
+ * <p>Creation checks the file system's usable space against the full size first and fails with a
+ * {@link RamSpaceException} if it is short: the file is sparse, but the guest may touch every page,
+ * and a tmpfs that cannot supply a page answers with SIGBUS. The check is made once; other users of
+ * the same tmpfs can still take space later.
+ *
+ * <p>The file's length is set with {@code ftruncate} before mapping, so the mapping never extends it
+ * (extending through {@link FileChannel#map} would allocate every page).
+ *
+ * <p>Ownership: the mapping belongs to a shared {@link Arena} that {@link #close()} closes; after
+ * that every access through {@link #memory()} fails with {@link IllegalStateException}. The file
+ * may be {@linkplain #unlink() unlinked} as soon as QEMU has opened it: both mappings stay valid, and
+ * the pages are freed by the kernel once both are gone, even if jkexec is killed.
+ */
+public final class GuestRam implements AutoCloseable {
+    private final Path file;
+    private final long size;
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final PhysicalMemory memory;
+
+    private GuestRam(Path file, long size, Arena arena, MemorySegment segment) {
+        this.file = file;
+        this.size = size;
+        this.arena = arena;
+        this.segment = segment;
+        this.memory = PhysicalMemory.of(segment);
+    }
+
+    /**
+     * Creates {@code directory/name} (which must not exist) as a sparse file of {@code size} bytes and
+     * maps it.
+     *
+     * @throws RamSpaceException if {@code space} reports less than {@code size} bytes usable
+     */
+    public static GuestRam create(Path directory, String name, long size, UsableSpace space) {
+        if (size <= 0 || size % Paging.PAGE_SIZE != 0) {
+            throw new IllegalArgumentException("RAM size " + size + " is not a positive multiple of 4096");
+        }
+        long usable;
+        try {
+            usable = space.usableBytes(directory);
+        } catch (IOException e) {
+            throw new MachineException("cannot tell how much space is free in " + directory + ": " + e.getMessage(), e);
+        }
+        if (usable < size) {
+            throw new RamSpaceException(directory, usable, size);
+        }
+        Path file = directory.resolve(name);
+        Arena arena = Arena.ofShared();
+        boolean created = false;
+        boolean done = false;
+        try {
+            Files.createFile(file);
+            created = true;
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                raf.setLength(size);
+                MemorySegment segment = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+                done = true;
+                return new GuestRam(file, size, arena, segment);
+            }
+        } catch (IOException e) {
+            throw new MachineException("cannot create guest RAM file " + file + ": "
+                    + (e instanceof FileAlreadyExistsException ? "it already exists" : e.getMessage()), e);
+        } finally {
+            if (!done) {
+                arena.close();
+                if (created) {
+                    deleteQuietly(file); // Only ours: an existing file of the same name is left alone.
+                }
+            }
+        }
+    }
+
+    /** The backing file (for QEMU's {@code mem-path}); gone after {@link #unlink()}. */
+    public Path file() {
+        return file;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    /** The mapping; offset = guest-physical address. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** The mapping as the core's physical memory. */
+    public PhysicalMemory memory() {
+        return memory;
+    }
+
+    /** Removes the file name; the mappings (ours and QEMU's) stay valid. Idempotent. */
+    public void unlink() {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new MachineException("cannot delete guest RAM file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Unmaps the memory and deletes the file if it still has a name. Idempotent. */
+    @Override
+    public synchronized void close() {
+        try {
+            if (arena.scope().isAlive()) {
+                arena.close();
+            }
+        } finally {
+            deleteQuietly(file);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException _) {
+            // The work directory's own cleanup deletes it later.
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package dev.jkexec.qemu;
+
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.qemu.common.MachineException;
+import dev.jkexec.qemu.common.PeerDiagnosis;
+import dev.jkexec.qemu.console.SerialConsole;
+import dev.jkexec.qemu.cpu.CpuState;
+import dev.jkexec.qemu.cpu.CpuStateParser;
+import dev.jkexec.qemu.process.Accel;
+import dev.jkexec.qemu.process.AccelChoice;
+import dev.jkexec.qemu.process.QemuProcess;
+import dev.jkexec.qemu.process.QemuStartException;
+import dev.jkexec.qemu.qmp.QmpClient;
+import dev.jkexec.qemu.qmp.QmpStatus;
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * A QEMU machine owned by jkexec: shared guest RAM, the QEMU process, its QMP connection and its
+ * serial console (and, if its config asks, the doorbell: a second serial port connected to
+ * jkexec). Thin on purpose: firmware and boot logic live above it.
+ *
+ * <p>{@link #start} returns a machine that exists but has not run an instruction (state
+ * {@code prelaunch}): RAM is mapped and may be written, the console is already connected (nothing
+ * the guest prints is lost), and {@link #resume()} starts the vCPUs at the ROM's reset vector.
+ *
+ * <p>Ownership: the machine owns its work directory, RAM mapping, QEMU process, QMP client and
+ * console, and the doorbell's connection, and nothing else. Once QEMU has opened them, the RAM
+ * file, the ROM file and the QMP, serial and doorbell socket names are unlinked: QEMU and jkexec keep using them, and a jkexec killed by SIGKILL
+ * leaves no RAM behind in the tmpfs.
+ *
+ * <p>Death: if QEMU dies (killed, crashed), every QMP call and console wait fails at once with an
+ * error that says how it died and carries its last output ({@link MachineException#qemuOutput()}).
+ *
+ * <p>{@link #close()} asks QEMU to quit over QMP, then SIGTERM, then SIGKILL (bounded waits), stops
+ * the reader threads, unmaps RAM and deletes the work directory. It is idempotent and thread-safe;
+ * the {@link ExitReaper} and {@code setpriv --pdeathsig} cover a JVM that exits without it.
+ */
+public final class QemuMachine implements AutoCloseable {
+    private static final Duration EXIT_GRACE = Duration.ofSeconds(1);
+    private static final Duration QUIT_TIMEOUT = Duration.ofSeconds(3);
+    private static final String RAM_FILE = "ram";
+    private static final String ROM_FILE = "firmware.rom";
+
+    private final AccelChoice accel;
+    private final long startNanos;
+    private final WorkDirectory directory;
+    private final GuestRam ram;
+    private final QemuProcess qemu;
+    private final QmpClient qmp;
+    private final SerialConsole console;
+    private final Optional<Path> gdbSocket;
+    private final Optional<SocketChannel> doorbell;
+    private boolean closed;
+
+    private QemuMachine(AccelChoice accel, long startNanos, WorkDirectory directory, GuestRam ram,
+            QemuProcess qemu, QmpClient qmp, SerialConsole console, Optional<Path> gdbSocket,
+            Optional<SocketChannel> doorbell) {
+        this.accel = accel;
+        this.startNanos = startNanos;
+        this.directory = directory;
+        this.ram = ram;
+        this.qemu = qemu;
+        this.qmp = qmp;
+        this.console = console;
+        this.gdbSocket = gdbSocket;
+        this.doorbell = doorbell;
+    }
+
+    /**
+     * Creates RAM, starts QEMU paused, connects QMP, the console and the doorbell. On failure
+     * everything created so far is removed again.
+     *
+     * @throws RamSpaceException   not enough room for RAM in {@code config.tmpRoot()}
+     * @throws MachineException    QEMU missing ({@code QemuNotFoundException}), failing to start
+     *                             ({@link QemuStartException} with its output), KVM forced but unusable
+     */
+    public static QemuMachine start(QemuConfig config) {
+        long startNanos = System.nanoTime();
+        AccelChoice accel = Accel.choose(config.accel());
+        Deque<AutoCloseable> undo = new ArrayDeque<>();
+        QemuProcess qemu = null;
+        try {
+            WorkDirectory dir = push(undo, WorkDirectory.create(config.tmpRoot()));
+            GuestRam ram = push(undo, GuestRam.create(dir.path(), RAM_FILE, config.ramBytes(), config.usableSpace()));
+            Path rom = Files.write(dir.resolve(ROM_FILE), config.rom());
+            Path qmpSocket = dir.resolve("qmp.sock");
+            Path serialSocket = dir.resolve("serial.sock");
+            Optional<Path> gdb = config.gdbStub() ? Optional.of(dir.resolve("gdb.sock")) : Optional.empty();
+            Optional<Path> doorbellSocket = config.doorbell() ? Optional.of(dir.resolve("doorbell.sock")) : Optional.empty();
+            QemuCommandLine commandLine = new QemuCommandLine(config, accel.accel(), ram.file(), rom, qmpSocket,
+                    serialSocket, gdb, doorbellSocket);
+            qemu = push(undo, QemuProcess.start(commandLine.binary(), commandLine.arguments()));
+            QemuProcess q = qemu;
+            Supplier<PeerDiagnosis> diagnosis = () -> q.diagnose(EXIT_GRACE);
+            long deadline = startNanos + config.startTimeout().toNanos();
+            QmpClient qmp = push(undo, QmpClient.start(qemu.connect(qmpSocket, config.startTimeout()), config.qmp(), diagnosis));
+            // Connected before the first cont: the console sees the guest's very first byte.
+            SerialConsole console = push(undo, SerialConsole.start(
+                    qemu.connect(serialSocket, Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000))),
+                    startNanos, config.console(), diagnosis));
+            Optional<SocketChannel> doorbell = Optional.empty();
+            if (doorbellSocket.isPresent()) {
+                doorbell = Optional.of(push(undo, qemu.connect(doorbellSocket.get(),
+                        Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000)))));
+            }
+            // The QMP handshake completes only after QEMU's initialization: RAM and ROM are open.
+            ram.unlink();
+            Files.deleteIfExists(rom);
+            Files.deleteIfExists(qmpSocket);
+            Files.deleteIfExists(serialSocket);
+            if (doorbellSocket.isPresent()) {
+                Files.deleteIfExists(doorbellSocket.get());
+            }
+            return new QemuMachine(accel, startNanos, dir, ram, qemu, qmp, console, gdb, doorbell);
+        } catch (RuntimeException | IOException e) {
+            MachineException failure = startFailure(qemu, e);
+            while (!undo.isEmpty()) {
+                try {
+                    undo.pop().close();
+                } catch (Exception suppressed) {
+                    failure.addSuppressed(suppressed);
+                }
+            }
+            throw failure;
+        }
+    }
+
+    private static <T extends AutoCloseable> T push(Deque<AutoCloseable> undo, T resource) {
+        undo.push(resource);
+        return resource;
+    }
+
+    /** QEMU dying during start-up explains more than the QMP or console error it caused. */
+    private static MachineException startFailure(QemuProcess qemu, Exception e) {
+        if (e instanceof QemuStartException s) {
+            return s;
+        }
+        if (qemu != null && qemu.awaitExit(EXIT_GRACE)) {
+            QemuStartException s = qemu.startFailure();
+            s.addSuppressed(e);
+            return s;
+        }
+        if (e instanceof MachineException m) {
+            return m;
+        }
+        return new MachineException("cannot start the machine: " + e.getMessage(), e);
+    }
+
+    /** The accelerator QEMU runs with, and why it was chosen. */
+    public AccelChoice accel() {
+        return accel;
+    }
+
+    /** Guest-physical memory, shared with QEMU; offset = physical address. Invalid after {@link #close()}. */
+    public PhysicalMemory memory() {
+        return ram.memory();
+    }
+
+    public QmpClient qmp() {
+        return qmp;
+    }
+
+    public SerialConsole console() {
+        return console;
+    }
+
+    /** QEMU's process id. */
+    public long pid() {
+        return qemu.pid();
+    }
+
+    public boolean isAlive() {
+        return qemu.isAlive();
+    }
+
+    /** Completes when QEMU exits, for any reason. */
+    public CompletableFuture<?> onExit() {
+        return qemu.onExit();
+    }
+
+    /** What QEMU is doing or how it ended, in one line. */
+    public String describeProcess() {
+        return qemu.describeState();
+    }
+
+    /** The last few KiB of QEMU's output. */
+    public String qemuOutput() {
+        return qemu.output();
+    }
+
+    /** The gdbstub's Unix socket, if {@link QemuConfig#gdbStub()} was set. */
+    public Optional<Path> gdbSocket() {
+        return gdbSocket;
+    }
+
+    /**
+     * The doorbell's connection, if {@link QemuConfig#doorbell()} was set: the guest's second serial
+     * port (COM2), connected before the first instruction. Its reader is the owner's; it is closed
+     * with the machine.
+     */
+    public Optional<SocketChannel> doorbell() {
+        return doorbell;
+    }
+
+    /** The private work directory (deleted on close). */
+    public Path workDirectory() {
+        return directory.path();
+    }
+
+    /** {@link System#nanoTime()} when {@link #start} began: the origin of console line times. */
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /** Starts or resumes the vCPUs ({@code cont}). */
+    public void resume() {
+        qmp.cont();
+    }
+
+    /** Stops the vCPUs ({@code stop}). */
+    public void pause() {
+        qmp.stop();
+    }
+
+    /** Resets the machine ({@code system_reset}); a paused machine stays paused, in {@code prelaunch}. RAM is kept. */
+    public void reset() {
+        qmp.systemReset();
+    }
+
+    public QmpStatus status() {
+        return qmp.queryStatus();
+    }
+
+    /** Every vCPU's registers ({@code info registers -a}); consistent only while paused. */
+    public List<CpuState> cpuStates() {
+        return CpuStateParser.parse(qmp.humanMonitorCommand("info registers -a"));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        MachineException failure = null;
+        if (qemu.isAlive() && qmp.isOpen()) {
+            try {
+                qmp.quit(QUIT_TIMEOUT);
+            } catch (MachineException _) {
+                // A QEMU that will not quit politely is terminated below.
+            }
+            qemu.awaitExit(QUIT_TIMEOUT);
+        }
+        List<AutoCloseable> steps = new ArrayList<>(List.of(qemu, console, qmp));
+        doorbell.ifPresent(steps::add);
+        steps.addAll(List.of(ram, directory));
+        for (AutoCloseable step : steps) {
+            try {
+                step.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e instanceof MachineException m ? m : new MachineException("closing the machine: " + e.getMessage(), e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * vCPU state as QEMU's {@code info registers} shows it, parsed from untrusted text into records.
+ */
+package dev.jkexec.qemu.cpu;

@@ -1,0 +1,241 @@
+package dev.jkexec.qemu.gdb;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A client of QEMU's gdbstub (the GDB remote serial protocol) over a Unix socket, just enough to
+ * stop the machine at an address: hardware breakpoints, continue, wait for the stop.
+ *
+ * <p>jkexec uses it only for breakpoints; the CPU state at the stop is read through QMP
+ * ({@code info registers}), which gives what the gdbstub's register packet does not (descriptor
+ * caches, GDTR, EFER). Hardware breakpoints ({@code Z1}) are used rather than software ones because
+ * under KVM a software breakpoint is an {@code int3} byte in guest memory, which the firmware's
+ * relocation walk would overwrite.
+ *
+ * <p>QEMU's gdbstub stops a running machine when any packet arrives, and reports every stop — a
+ * QMP {@code stop} too — to the connected client as a stop reply. So: send requests only while the
+ * machine is stopped, and expect stray interrupt stops ({@code T02}) in the stream; replies and
+ * breakpoint waits skip them.
+ *
+ * <p>Protocol: packets {@code $data#cs} (cs = sum of data bytes mod 256, two hex digits),
+ * acknowledged with {@code +}. Replies are untrusted: a packet larger than {@link #MAX_PACKET}
+ * or with a bad checksum is an error; every wait has a deadline. Not thread-safe: one owner.
+ */
+public final class GdbStub implements AutoCloseable {
+    /** Largest packet accepted (QEMU advertises PacketSize=0x1000; register dumps are ~1.2 KB). */
+    public static final int MAX_PACKET = 64 * 1024;
+
+    /** A stop reply: {@code T05...} (breakpoint / trap) or {@code T02} (interrupted) and the raw text. */
+    public record Stop(int signal, String raw) {
+        public boolean trap() {
+            return signal == 5;
+        }
+    }
+
+    private final SocketChannel channel;
+    private final Selector selector;
+    private final ByteBuffer in = ByteBuffer.allocate(8192);
+    private boolean running;
+
+    private GdbStub(SocketChannel channel, Selector selector) {
+        this.channel = channel;
+        this.selector = selector;
+        in.flip();
+    }
+
+    /** Connects to the gdbstub socket and asks why the target stopped (it is stopped at connect). */
+    public static GdbStub connect(Path socket, Duration timeout) {
+        try {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            ch.configureBlocking(false);
+            Selector sel = Selector.open();
+            ch.register(sel, SelectionKey.OP_READ);
+            GdbStub stub = new GdbStub(ch, sel);
+            stub.request("?", timeout);
+            return stub;
+        } catch (IOException e) {
+            throw new GdbException("gdbstub " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Inserts a hardware breakpoint at a linear address. */
+    public void insertBreakpoint(long address, Duration timeout) {
+        expectOk(request(String.format("Z1,%x,1", address), timeout), "Z1 at 0x" + Long.toHexString(address));
+    }
+
+    /** Removes a hardware breakpoint. */
+    public void removeBreakpoint(long address, Duration timeout) {
+        expectOk(request(String.format("z1,%x,1", address), timeout), "z1 at 0x" + Long.toHexString(address));
+    }
+
+    /** Resumes the machine; the stop reply arrives later ({@link #awaitStop}). */
+    public void resume() {
+        send("c");
+        running = true;
+    }
+
+    /**
+     * Waits for the machine to stop (a breakpoint); fails after {@code timeout}. The machine may
+     * have been resumed by this client or by anyone else (QMP {@code cont}): QEMU reports every
+     * debug stop to the connected client.
+     */
+    public Stop awaitStop(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Stop stop = parseStop(receive(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
+            if (stop.trap()) {
+                running = false;
+                return stop;
+            }
+        }
+    }
+
+    /** Stops a running machine (Ctrl-C on the wire) and returns its stop reply. */
+    public Stop interrupt(Duration timeout) {
+        write(new byte[] {3});
+        String reply = receive(timeout);
+        running = false;
+        return parseStop(reply);
+    }
+
+    static Stop parseStop(String reply) {
+        if ((reply.startsWith("T") || reply.startsWith("S")) && reply.length() >= 3) {
+            try {
+                return new Stop(Integer.parseInt(reply.substring(1, 3), 16), reply);
+            } catch (NumberFormatException e) {
+                throw new GdbException("gdbstub: malformed stop reply '" + abbreviate(reply) + "'");
+            }
+        }
+        throw new GdbException("gdbstub: expected a stop reply, got '" + abbreviate(reply) + "'");
+    }
+
+    /** Sends a request and returns its reply, skipping stop replies that were already in flight. */
+    private String request(String packet, Duration timeout) {
+        send(packet);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String reply = receive(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (packet.equals("?") || !(reply.startsWith("T") || reply.startsWith("S"))) {
+                return reply;
+            }
+        }
+    }
+
+    private static void expectOk(String reply, String what) {
+        if (!reply.equals("OK")) {
+            throw new GdbException("gdbstub refused " + what + ": '" + abbreviate(reply) + "'");
+        }
+    }
+
+    private void send(String data) {
+        byte[] d = data.getBytes(StandardCharsets.US_ASCII);
+        write(String.format("$%s#%02x", data, checksum(d, 0, d.length)).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static int checksum(byte[] b, int from, int to) {
+        int sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += b[i] & 0xFF;
+        }
+        return sum & 0xFF;
+    }
+
+    private void write(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        try {
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+        } catch (IOException e) {
+            throw new GdbException("gdbstub: write failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads one packet, skipping acks; returns its data. */
+    private String receive(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        java.io.ByteArrayOutputStream packet = new java.io.ByteArrayOutputStream();
+        int state = 0; // 0: before '$', 1: data, 2: checksum digit 1, 3: digit 2
+        int sum = 0;
+        while (true) {
+            int c = nextByte(deadline);
+            switch (state) {
+                case 0 -> {
+                    if (c == '$') {
+                        state = 1;
+                    }
+                }
+                case 1 -> {
+                    if (c == '#') {
+                        state = 2;
+                    } else {
+                        if (packet.size() >= MAX_PACKET) {
+                            throw new GdbException("gdbstub: packet longer than " + MAX_PACKET + " bytes");
+                        }
+                        packet.write(c);
+                    }
+                }
+                case 2 -> {
+                    sum = Character.digit(c, 16) << 4;
+                    state = 3;
+                }
+                default -> {
+                    sum |= Character.digit(c, 16);
+                    byte[] data = packet.toByteArray();
+                    if (sum < 0 || sum != checksum(data, 0, data.length)) {
+                        write(new byte[] {'-'});
+                        throw new GdbException("gdbstub: bad packet checksum");
+                    }
+                    write(new byte[] {'+'});
+                    return new String(data, StandardCharsets.US_ASCII);
+                }
+            }
+        }
+    }
+
+    private int nextByte(long deadline) {
+        try {
+            while (!in.hasRemaining()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new GdbException("gdbstub: no reply within the deadline");
+                }
+                selector.select(Math.max(1, left / 1_000_000));
+                selector.selectedKeys().clear();
+                in.compact();
+                int n = channel.read(in);
+                in.flip();
+                if (n < 0) {
+                    throw new GdbException("gdbstub: connection closed (QEMU gone?)");
+                }
+            }
+            return in.get() & 0xFF;
+        } catch (IOException e) {
+            throw new GdbException("gdbstub: read failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    }
+
+    @Override
+    public void close() {
+        try {
+            selector.close();
+            channel.close();
+        } catch (IOException e) {
+            // closing a socket to a process that may be gone: nothing left to release
+        }
+    }
+}

@@ -1,0 +1,406 @@
+package dev.jkexec.qemu.qmp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jkexec.qemu.common.MachineException;
+import dev.jkexec.qemu.common.PeerDiagnosis;
+import dev.jkexec.qemu.common.Subscription;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * A QMP client on a connected socket: commands with replies matched by {@code id}, and events.
+ *
+ * <p>Threads: one reader thread ({@code jkexec-qmp-reader}) owns the socket's input; it completes
+ * replies and records events in {@link QmpEvents}, whose own thread calls listeners. Any thread may
+ * call {@link #execute}; writes are serialized.
+ *
+ * <p>Untrusted input: lines are bounded ({@link QmpOptions#maxLineBytes()}), JSON depth is bounded,
+ * malformed JSON or a message that cannot be routed (no {@code id}, an id never issued, a broken
+ * event) closes the connection with a {@link QmpProtocolException}. A well-formed reply of the
+ * wrong shape fails only its own call. Every wait has a timeout.
+ *
+ * <p>Failure: when the socket closes (QEMU died, or after {@link #quit()}), every pending and every
+ * later call fails at once with a {@link QmpClosedException} carrying the {@link PeerDiagnosis}
+ * the owner supplied (what became of QEMU, its last output); event waiters fail the same way.
+ *
+ * <p>{@link #close()} closes the socket and stops both threads; it does not ask QEMU to quit.
+ */
+public final class QmpClient implements AutoCloseable {
+    /** What a pending call is completed with; exceptions are built later, on the caller's thread. */
+    private sealed interface Reply {
+        record Ok(JsonNode value) implements Reply {}
+
+        record Error(String errorClass, String description) implements Reply {}
+
+        record Malformed(String problem) implements Reply {}
+
+        record Failed(MachineException cause) implements Reply {}
+    }
+
+    private final SocketChannel channel;
+    private final QmpOptions options;
+    private final QmpJson json;
+    private final Supplier<PeerDiagnosis> diagnosis;
+    private final Map<Long, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final AtomicReference<MachineException> failure = new AtomicReference<>();
+    private final CompletableFuture<ObjectNode> greeting = new CompletableFuture<>();
+    private final QmpEvents events;
+    private final Object writeLock = new Object();
+    private final Thread reader;
+    private volatile boolean quitting;
+
+    private QmpClient(SocketChannel channel, QmpOptions options, Supplier<PeerDiagnosis> diagnosis) {
+        this.channel = channel;
+        this.options = options;
+        this.json = new QmpJson(options);
+        this.diagnosis = diagnosis;
+        this.events = new QmpEvents(options.eventHistory());
+        this.reader = Thread.ofPlatform().daemon().name("jkexec-qmp-reader").unstarted(this::readLoop);
+    }
+
+    /**
+     * Takes over a connected socket: reads the greeting, negotiates capabilities, and returns the
+     * client ready for commands. On failure the socket is closed.
+     *
+     * @param diagnosis says what became of the peer when the socket closes; called once, on the
+     *                  reader thread, and may wait briefly for the process to be reaped
+     */
+    public static QmpClient start(SocketChannel channel, QmpOptions options, Supplier<PeerDiagnosis> diagnosis) {
+        QmpClient client = new QmpClient(channel, options, diagnosis);
+        client.reader.start();
+        try {
+            client.awaitGreeting();
+            client.execute("qmp_capabilities");
+            return client;
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    private void awaitGreeting() {
+        try {
+            greeting.get(options.greetingTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new QmpTimeoutException("no QMP greeting within " + millis(options.greetingTimeout()));
+        } catch (ExecutionException e) {
+            throw rethrown("the greeting", (MachineException) e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MachineException("interrupted while waiting for the QMP greeting", e);
+        }
+    }
+
+    /** The greeting's {@code QMP} object (version, capabilities). */
+    public ObjectNode greeting() {
+        return greeting.getNow(null);
+    }
+
+    /** {@link #execute(String, Map, Duration)} without arguments and with the default timeout. */
+    public JsonNode execute(String command) {
+        return execute(command, Map.of(), options.callTimeout());
+    }
+
+    /** {@link #execute(String, Map, Duration)} with the default timeout. */
+    public JsonNode execute(String command, Map<String, ?> arguments) {
+        return execute(command, arguments, options.callTimeout());
+    }
+
+    /**
+     * Runs a command and returns its {@code return} value.
+     *
+     * @param arguments converted to JSON with Jackson; empty means no {@code arguments} member
+     * @throws QmpException         QEMU answered with an error
+     * @throws QmpProtocolException the answer was malformed
+     * @throws QmpTimeoutException  no answer within {@code timeout}
+     * @throws QmpClosedException   the connection is gone
+     */
+    public JsonNode execute(String command, Map<String, ?> arguments, Duration timeout) {
+        long id = nextId.getAndIncrement();
+        ObjectNode message = json.newObject().put("execute", command);
+        if (!arguments.isEmpty()) {
+            message.set("arguments", json.mapper().valueToTree(arguments));
+        }
+        message.put("id", id);
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        pending.put(id, reply);
+        MachineException failed = failure.get();
+        if (failed != null) {
+            pending.remove(id);
+            throw rethrown(command, failed);
+        }
+        send(command, message);
+        Reply r;
+        try {
+            r = reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            pending.remove(id);
+            throw new QmpTimeoutException("QMP " + command + ": no reply within " + millis(timeout));
+        } catch (InterruptedException e) {
+            pending.remove(id);
+            Thread.currentThread().interrupt();
+            throw new MachineException("interrupted while waiting for QMP " + command, e);
+        } catch (ExecutionException e) {
+            throw new AssertionError("replies are never completed exceptionally", e);
+        }
+        return switch (r) {
+            case Reply.Ok ok -> ok.value();
+            case Reply.Error err -> throw new QmpException(command, err.errorClass(), err.description());
+            case Reply.Malformed bad -> throw new QmpProtocolException("reply to " + command + ": " + bad.problem());
+            case Reply.Failed f -> throw rethrown(command, f.cause());
+        };
+    }
+
+    /** Pauses the vCPUs. */
+    public void stop() {
+        execute("stop");
+    }
+
+    /** Resumes the vCPUs (from {@code prelaunch} too: the first {@code cont} starts the machine). */
+    public void cont() {
+        execute("cont");
+    }
+
+    /** Resets the machine; when stopped, it stays stopped (state {@code prelaunch}). */
+    public void systemReset() {
+        execute("system_reset");
+    }
+
+    /** Asks QEMU to exit. The connection closes afterwards; a close before the reply counts as success. */
+    public void quit() {
+        quit(options.callTimeout());
+    }
+
+    /** {@link #quit()} with its own reply timeout. */
+    public void quit(Duration timeout) {
+        quitting = true;
+        try {
+            execute("quit", Map.of(), timeout);
+        } catch (QmpClosedException _) {
+            // QEMU may exit before its reply reaches us; that is what we asked for.
+        }
+    }
+
+    public QmpStatus queryStatus() {
+        JsonNode r = execute("query-status");
+        JsonNode status = r.get("status");
+        JsonNode running = r.get("running");
+        if (status == null || !status.isTextual() || running == null || !running.isBoolean()) {
+            throw new QmpProtocolException("query-status reply lacks a string 'status' or a boolean 'running': "
+                    + QmpJson.quote(r.toString()));
+        }
+        return new QmpStatus(RunState.ofQapiName(status.textValue()), running.booleanValue());
+    }
+
+    /**
+     * Runs an HMP command through {@code human-monitor-command} and returns its output (lines end in
+     * {@code \r\n}). HMP reports its own errors as output text, not as QMP errors.
+     */
+    public String humanMonitorCommand(String commandLine) {
+        JsonNode r = execute("human-monitor-command", Map.of("command-line", commandLine));
+        if (!r.isTextual()) {
+            throw new QmpProtocolException("human-monitor-command returned a " + r.getNodeType() + ", not a string");
+        }
+        return r.textValue();
+    }
+
+    /** Registers a listener for every later event; it runs on the event thread and may call {@link #execute}. */
+    public Subscription addEventListener(Consumer<QmpEvent> listener) {
+        return events.addListener(listener);
+    }
+
+    /** The index the next event will get: a mark to pass to {@link #awaitEvent(Predicate, Duration, long)}. */
+    public long eventMark() {
+        return events.mark();
+    }
+
+    /** Waits for an event arriving after this call that matches {@code filter}. */
+    public QmpEvent awaitEvent(Predicate<? super QmpEvent> filter, Duration timeout) {
+        return awaitEvent(filter, timeout, eventMark());
+    }
+
+    /**
+     * Waits for the first event with index {@code >= fromIndex} that matches {@code filter}, including
+     * events that arrived before this call (as far as the history reaches).
+     *
+     * @throws QmpTimeoutException if none arrives within {@code timeout}
+     * @throws QmpClosedException  if the connection closes first
+     */
+    public QmpEvent awaitEvent(Predicate<? super QmpEvent> filter, Duration timeout, long fromIndex) {
+        return events.await(filter, timeout, fromIndex, () -> Optional.ofNullable(failure.get()).map(f -> rethrown("event wait", f)));
+    }
+
+    /** Typed form of {@link #awaitEvent(Predicate, Duration, long)}. */
+    public <T extends QmpEvent> T awaitEvent(Class<T> type, Duration timeout, long fromIndex) {
+        return type.cast(awaitEvent(type::isInstance, timeout, fromIndex));
+    }
+
+    /** The events still in the history, oldest first. */
+    public java.util.List<QmpEvent> events() {
+        return events.snapshot();
+    }
+
+    /** Whether the connection is still open. */
+    public boolean isOpen() {
+        return failure.get() == null;
+    }
+
+    /** Closes the socket and stops the threads. Pending calls fail with {@link QmpClosedException}. Idempotent. */
+    @Override
+    public void close() {
+        fail(new QmpClosedException("QMP client closed", PeerDiagnosis.unknown(), null));
+        try {
+            reader.join(Duration.ofSeconds(2));
+        } catch (InterruptedException _) {
+            Thread.currentThread().interrupt();
+        }
+        events.close();
+    }
+
+    private void send(String command, ObjectNode message) {
+        byte[] bytes = json.write(message);
+        ByteBuffer buf = ByteBuffer.allocate(bytes.length + 1).put(bytes).put((byte) '\n').flip();
+        try {
+            synchronized (writeLock) {
+                while (buf.hasRemaining()) {
+                    channel.write(buf);
+                }
+            }
+        } catch (IOException e) {
+            // The reader will see the close too; whoever is first records the diagnosis.
+            fail(closedError(e));
+            throw rethrown(command, failure.get());
+        }
+    }
+
+    private void readLoop() {
+        LineReader lines = new LineReader(channel, options.maxLineBytes());
+        try {
+            while (true) {
+                byte[] line = lines.next();
+                if (line.length == 0 || isBlank(line)) {
+                    continue;
+                }
+                dispatch(json.parse(line));
+            }
+        } catch (QmpProtocolException e) {
+            fail(e);
+        } catch (ClosedChannelException e) {
+            // Our own close(), or fail() after a write error: the failure is already recorded.
+            fail(new QmpClosedException("QMP client closed", PeerDiagnosis.unknown(), e));
+        } catch (IOException e) {
+            // EOF or a reset: QEMU went away.
+            fail(closedError(e));
+        } catch (RuntimeException | Error e) {
+            // A bug of ours must still release every waiter.
+            fail(new MachineException("QMP reader failed: " + e, e));
+        }
+    }
+
+    private void dispatch(ObjectNode message) {
+        if (!greeting.isDone()) {
+            JsonNode qmp = message.get("QMP");
+            if (qmp == null || !qmp.isObject()) {
+                throw new QmpProtocolException("expected the greeting {\"QMP\": {...}} first, got " + QmpJson.quote(message.toString()));
+            }
+            greeting.complete((ObjectNode) qmp);
+            return;
+        }
+        if (message.has("event")) {
+            events.record(message);
+            return;
+        }
+        boolean isReturn = message.has("return");
+        if (!isReturn && !message.has("error")) {
+            throw new QmpProtocolException("message with neither return, error nor event: " + QmpJson.quote(message.toString()));
+        }
+        JsonNode idNode = message.get("id");
+        if (idNode == null || !idNode.isIntegralNumber() || !idNode.canConvertToLong()) {
+            throw new QmpProtocolException("reply without our numeric id: " + QmpJson.quote(message.toString()));
+        }
+        long id = idNode.longValue();
+        CompletableFuture<Reply> reply = pending.remove(id);
+        if (reply == null) {
+            if (id > 0 && id < nextId.get()) {
+                return; // A late reply to a call that timed out.
+            }
+            throw new QmpProtocolException("reply to id " + id + ", which was never sent");
+        }
+        reply.complete(isReturn ? new Reply.Ok(message.get("return")) : errorReply(message.get("error")));
+    }
+
+    private static Reply errorReply(JsonNode error) {
+        JsonNode cls = error.get("class");
+        JsonNode desc = error.get("desc");
+        if (!error.isObject() || cls == null || !cls.isTextual() || desc == null || !desc.isTextual()) {
+            return new Reply.Malformed("error without a string class and desc: " + QmpJson.quote(error.toString()));
+        }
+        return new Reply.Error(cls.textValue(), desc.textValue());
+    }
+
+    /** Records the first failure, closes the socket and releases every waiter. */
+    private void fail(MachineException cause) {
+        if (!failure.compareAndSet(null, cause)) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException _) {
+            // Closing is all we wanted.
+        }
+        greeting.completeExceptionally(cause);
+        for (Long id : pending.keySet()) {
+            CompletableFuture<Reply> r = pending.remove(id);
+            if (r != null) {
+                r.complete(new Reply.Failed(cause));
+            }
+        }
+        events.fail();
+    }
+
+    private QmpClosedException closedError(IOException e) {
+        PeerDiagnosis d = diagnosis.get();
+        String what = quitting ? "QMP connection closed after quit" : "QMP connection closed: " + d.describe();
+        return new QmpClosedException(what, d, e);
+    }
+
+    /** A fresh exception for this caller, keeping the recorded failure as its cause. */
+    private static MachineException rethrown(String command, MachineException cause) {
+        String message = "QMP " + command + ": " + cause.getMessage();
+        return switch (cause) {
+            case QmpClosedException c -> new QmpClosedException(message, c.diagnosis(), c);
+            case QmpProtocolException p -> new QmpProtocolException(p.problem(), p);
+            default -> new MachineException(message, cause.qemuOutput(), cause);
+        };
+    }
+
+    private static boolean isBlank(byte[] line) {
+        for (byte b : line) {
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String millis(Duration d) {
+        return d.toMillis() + " ms";
+    }
+}
