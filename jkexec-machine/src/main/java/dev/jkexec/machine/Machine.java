@@ -246,10 +246,19 @@ public final class Machine implements AutoCloseable {
      * {@link #exec()}, crash images by the crash path ({@link #crash}).
      */
     public synchronized Object exec(ImageType type) {
-        if (type == ImageType.CRASH && kexec.crashKernelRunning()) {
+        return type == ImageType.CRASH ? execCrash("exec of the crash image") : exec();
+    }
+
+    /**
+     * Exec of the crash image (the operator's {@code exec crash}, the guest's hypercall): the crash
+     * path, refused with -EBUSY while the crash kernel runs over that image (nothing is captured,
+     * the crash notes of the crash it is reading stay as they are).
+     */
+    synchronized CrashOutcome execCrash(String reason) {
+        if (kexec.crashKernelRunning()) {
             throw new KexecException(Errno.EBUSY, "type", "the crash kernel is running over the crash image: exec of the crash image refused");
         }
-        return type == ImageType.CRASH ? crash("exec of the crash image") : exec();
+        return crash(reason);
     }
 
     /**

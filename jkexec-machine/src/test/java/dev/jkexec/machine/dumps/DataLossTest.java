@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
+import dev.jkexec.core.abi.AbiRequestFile;
+import dev.jkexec.core.abi.AbiRequests;
+import dev.jkexec.machine.hypercall.Dom0Hypercalls;
 import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.platform.GuestAssets;
@@ -102,6 +105,11 @@ class DataLossTest {
                 assertThat(e).isNotNull();
                 assertThat(e.errno()).isEqualTo(Errno.EBUSY);
             }
+            // the same through the hypercall (kexec-tools' -e / -p -u in the crash kernel): -EBUSY, nothing captured
+            for (AbiRequestFile call : new AbiRequestFile[] {AbiRequests.exec(0x10000, 1), AbiRequests.unload(0x10000, 1)}) {
+                assertThat(m.hypercalls().hostCall(call)).isEqualTo(new Dom0Hypercalls.Outcome.Returned(Errno.EBUSY.negated()));
+            }
+            assertThat(m.qemu().status().state()).isEqualTo(RunState.RUNNING);
             // the crash kernel was not disturbed: it boots and reads the old guest's marker
             assertThat(m.console().awaitLine(Pattern.compile(Pattern.quote(GuestInit.PREFIX) + "vmcore mailbox .*"), BOOT, mark).text())
                     .endsWith(GuestInit.MARKER_PREFIX + "frozen");
