@@ -38,3 +38,22 @@ jkexec_ensure_qemu() {
     return 1
   fi
 }
+
+# Installs the Debian tools the dump tests hold jkexec's dumps against, when missing: makedumpfile,
+# crash, gdb and binutils' readelf (vmcore-dmesg and the tools put into guests are fetched by the
+# tests themselves with apt-get download). Waits for other apt-get runs instead of failing.
+jkexec_ensure_dump_tools() {
+  local missing="" t
+  for t in makedumpfile:makedumpfile crash:crash gdb:gdb readelf:binutils; do
+    command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
+  done
+  [ -z "$missing" ] && return 0
+  echo "jkexec: installing$missing (apt-get install) ..." >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if ! { $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq \
+      && DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null; }; then
+    echo "jkexec: could not install$missing with apt-get; install them and retry" >&2
+    return 1
+  fi
+}

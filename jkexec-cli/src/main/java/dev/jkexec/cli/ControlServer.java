@@ -16,7 +16,10 @@ import dev.jkexec.image.KexecImage;
 import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
+import dev.jkexec.core.crash.PageFilter;
 import dev.jkexec.machine.crash.CoreDump;
+import dev.jkexec.machine.crash.DumpFormat;
+import dev.jkexec.machine.crash.DumpProgress;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -39,7 +42,8 @@ import java.util.HexFormat;
  *  {"op":"unload","type":"default|crash"}
  *  {"op":"exec","type":"default|crash"}
  *  {"op":"crash"}
- *  {"op":"dump","file":PATH}
+ *  {"op":"dump","file":PATH,"format":"elf|kdump-zlib|kdump-zstd","level":31,"force":false,"progress":false}
+ *     with "progress": {"progress":DONE,"total":TOTAL} lines (bytes of RAM) come first
  *  {"op":"hypercall","file":PATH}     a raw kexec_op in the binary ABI (AbiRequestFile) → "ret", "errno", "arg"
  *  → {"ok":true, ...} or {"ok":false,"error":"one line","errno":"EINVAL"}
  * </pre>
@@ -89,7 +93,7 @@ final class ControlServer implements AutoCloseable {
                     while ((nl = line.indexOf("\n")) >= 0) {
                         String request = line.substring(0, nl);
                         line.delete(0, nl + 1);
-                        c.write(ByteBuffer.wrap((handle(request) + "\n").getBytes(StandardCharsets.UTF_8)));
+                        c.write(ByteBuffer.wrap((handle(request, progressTo(c)) + "\n").getBytes(StandardCharsets.UTF_8)));
                     }
                     if (line.length() > MAX_LINE) {
                         break;
@@ -101,8 +105,29 @@ final class ControlServer implements AutoCloseable {
         }
     }
 
+    /** Progress lines to the client, at most ten a second. */
+    private static DumpProgress progressTo(SocketChannel c) {
+        long[] last = {0};
+        return (done, total) -> {
+            long now = System.nanoTime();
+            if (done < total && now - last[0] < 100_000_000L) {
+                return;
+            }
+            last[0] = now;
+            try {
+                c.write(ByteBuffer.wrap(("{\"progress\":" + done + ",\"total\":" + total + "}\n").getBytes(StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                // the client stopped listening; the dump goes on
+            }
+        };
+    }
+
     /** One request → one response line. */
     String handle(String request) {
+        return handle(request, DumpProgress.NONE);
+    }
+
+    String handle(String request, DumpProgress progress) {
         ObjectNode r = JSON.createObjectNode();
         try {
             JsonNode q = JSON.readTree(request);
@@ -128,8 +153,15 @@ final class ControlServer implements AutoCloseable {
                     if (!q.path("file").isTextual()) {
                         throw new JkexecException("dump.file: a path is required");
                     }
-                    CoreDump.Written w = machine.dump(Path.of(q.get("file").asText()).toAbsolutePath());
-                    r.put("file", w.file().toString()).put("bytes", w.bytes()).put("ramBytes", w.ramBytes()).put("cpus", w.cpus());
+                    DumpFormat format = DumpFormat.parse(q.path("format").asText("elf"));
+                    int level = q.path("level").asInt(PageFilter.ALL);
+                    if (level < 0 || level > PageFilter.ALL) {
+                        throw new JkexecException("dump.level: " + q.get("level") + " outside 0..31");
+                    }
+                    CoreDump.Written w = machine.dump(Path.of(q.get("file").asText()).toAbsolutePath(), format, level,
+                            q.path("force").asBoolean(false), q.path("progress").asBoolean(false) ? progress : DumpProgress.NONE);
+                    r.put("file", w.file().toString()).put("format", w.format().label()).put("bytes", w.bytes())
+                            .put("ramBytes", w.ramBytes()).put("cpus", w.cpus()).put("summary", w.summary());
                 }
                 case "hypercall" -> hypercall(q, r);
                 default -> throw new JkexecException("op: '" + op + "' is none of status, load, unload, exec, crash, dump, hypercall");
@@ -208,7 +240,9 @@ final class ControlServer implements AutoCloseable {
             case CrashOutcome.CrashKernel k -> r.put("outcome", "crash-kernel").put("entry", hex(k.plan().entry()))
                     .put("sha256", HexFormat.of().formatHex(k.plan().sha256().bytes()));
             case CrashOutcome.Dumped d -> r.put("outcome", "dumped").put("why", d.why()).put("file", d.core().file().toString());
+            case CrashOutcome.Paused p -> r.put("outcome", "paused").put("why", p.why());
         }
+        r.put("vmcoreinfo", c.vmcoreinfo());
     }
 
     private static KernelSpec spec(JsonNode q) {

@@ -2,6 +2,8 @@ package dev.jkexec.cli;
 
 import static dev.jkexec.cli.Report.hex;
 
+import dev.jkexec.core.kexec.Kexec;
+import dev.jkexec.core.kexec.KexecConfig;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.boot.ZeroPageField;
 import dev.jkexec.image.crash.CrashEnvironment;
@@ -127,17 +129,10 @@ final class PlanCommand implements Callable<Integer> {
         }
     }
 
-    /** The crash region, one note slot per vCPU, VMCOREINFO and the guest's RAM, from the machine layout. */
+    /** What {@code run}'s toolstack asks its core: the same get_range answers for a machine of this layout. */
     static CrashEnvironment crashEnvironment(MachineLayout layout, MemoryMap guest) {
-        if (layout.crashSize() == 0) {
-            throw new dev.jkexec.platform.JkexecException("the machine has no crash region");
-        }
-        List<MemoryRange> notes = new ArrayList<>();
-        for (int i = 0; i < layout.cpus(); i++) {
-            notes.add(new MemoryRange(layout.crashNote(i), MachineLayout.CRASH_NOTE_SIZE, E820Type.RESERVED));
-        }
-        return new CrashEnvironment(new MemoryRange(layout.crashBase(), layout.crashSize(), E820Type.RESERVED), notes,
-                new MemoryRange(layout.vmcoreinfo(), MachineLayout.VMCOREINFO_SIZE, E820Type.RESERVED), guest.ram());
+        KexecConfig config = layout.kexecConfig();
+        return Toolstack.crashEnvironment((range, nr) -> Kexec.getRange(config, range, nr), Toolstack.oldRam(layout));
     }
 
     static Map<String, Object> toJson(ImagePlan plan) {

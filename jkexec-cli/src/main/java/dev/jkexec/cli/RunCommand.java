@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
         description = {"Boot a kernel on a jkexec machine (QEMU + jkexec's firmware): the first boot is a kexec handover.",
             "Interactive: the serial console is on your terminal; press Ctrl-] to quit.",
             "Exit status: 0 quit or --exit-on matched, 1 error, 3 timeout, 4 the guest rebooted, 5 the guest halted,",
-            "6 the guest crashed and was dumped (no crash kernel)."})
+            "6 the guest crashed and was dumped (no crash kernel, or --on-panic dump). A crashed guest left paused",
+            "(--on-panic pause, or a dump that failed) keeps the machine running for jkexec dump FILE."})
 final class RunCommand implements java.util.concurrent.Callable<Integer> {
     static final int TIMEOUT = 3;
     static final int REBOOTED = 4;
@@ -90,6 +91,15 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--crash-entry", paramLabel = "64|32", description = "entry mode of the crash kernel (default: 64)")
     Integer crashEntry;
 
+    @Option(names = "--on-panic", paramLabel = "crash-kernel|dump|both|pause", defaultValue = "crash-kernel",
+            description = "what a guest panic does: enter the crash kernel (a host-side dump when there is none), write a host-side dump,"
+                    + " both (dump, then the crash kernel), or pause the guest (default ${DEFAULT-VALUE})")
+    String onPanic;
+
+    @Option(names = "--dump-format", paramLabel = "elf|kdump-zlib|kdump-zstd", defaultValue = "elf",
+            description = "format of the host-side dump a panic writes into --dump-dir (default ${DEFAULT-VALUE})")
+    String dumpFormat;
+
     @Option(names = "--exit-on", paramLabel = "REGEX", description = "exit 0 when a console line matches")
     String exitOn;
 
@@ -118,7 +128,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         CompletableFuture<Integer> end = new CompletableFuture<>();
         Path socket = api != null ? api
                 : Path.of(System.getProperty("java.io.tmpdir"), "jkexec-" + ProcessHandle.current().pid() + ".sock");
-        try (Machine m = Machine.start(machine.options().build()); ControlServer control = ControlServer.start(m, socket)) {
+        dev.jkexec.machine.MachineOptions options = machine.options().onPanic(dev.jkexec.machine.OnPanic.parse(onPanic))
+                .dumpFormat(dev.jkexec.machine.crash.DumpFormat.parse(dumpFormat)).build();
+        try (Machine m = Machine.start(options); ControlServer control = ControlServer.start(m, socket)) {
             err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; control: jkexec ctl --api %s%n", m.qemu().accel().reason(),
                     m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
                     interactive ? "press Ctrl-] to quit" : "scripted", control.socket());
@@ -193,10 +205,23 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 end.complete(REBOOTED);
             }
             case MachineEvent.Crashed c when c.outcome() instanceof CrashOutcome.Dumped d -> {
-                err.println("\njkexec: the guest crashed (" + d.reason() + "), " + d.why() + "; core written to " + d.core().file());
+                err.println("\njkexec: " + d.vmcoreinfo());
+                err.println("jkexec: the guest crashed (" + d.reason() + "), " + d.why() + "; core written to " + d.core().file()
+                        + " (" + d.core().summary() + ")");
                 end.complete(DUMPED);
             }
-            case MachineEvent.Crashed c -> err.println("\njkexec: the guest crashed: entering the crash kernel");
+            case MachineEvent.Crashed c when c.outcome() instanceof CrashOutcome.Paused p -> {
+                err.println("\njkexec: " + p.vmcoreinfo());
+                err.println("jkexec: the guest crashed (" + p.reason() + "): " + p.why());
+            }
+            case MachineEvent.Crashed c when c.outcome() instanceof CrashOutcome.CrashKernel k -> {
+                err.println("\njkexec: " + k.vmcoreinfo());
+                if (k.core() != null) {
+                    err.println("jkexec: core written to " + k.core().file() + " (" + k.core().summary() + ")");
+                }
+                err.println("jkexec: the guest crashed: entering the crash kernel");
+            }
+            case MachineEvent.Crashed c -> { }
             case MachineEvent.Notice n -> err.println("jkexec: " + n.text());
             case MachineEvent.GuestPanicked p when p.how().equals("console") ->
                     err.println("\njkexec: the guest panicked (seen on its console; no pvpanic)");

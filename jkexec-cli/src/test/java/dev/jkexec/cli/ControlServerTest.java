@@ -53,6 +53,14 @@ class ControlServerTest {
             assertThat(run("dump", "--api", socket.toString(), core.toString())).startsWith("0|").contains("cpus: 1");
             assertThat(core).exists();
             assertThat(Files.size(core)).isGreaterThan(255L << 20); // guest RAM less the 0xA0000-0xFFFFF hole, plus headers
+            assertThat(run("dump", "--api", socket.toString(), core.toString())).startsWith("1|").contains("exists")
+                    .contains("--force").doesNotContain("Exception");
+            Path kdump = dir.resolve("guest.kdump");
+            assertThat(run("dump", "--api", socket.toString(), "--format", "kdump-zlib", kdump.toString())).startsWith("0|")
+                    .contains("format: kdump-zlib").contains("dump level 31");
+            assertThat(Files.size(kdump)).isLessThan(Files.size(core) / 4);
+            assertThat(run("dump", "--api", socket.toString(), "--format", "tar", kdump.toString())).startsWith("1|")
+                    .contains("format: 'tar' is not elf, kdump-zlib or kdump-zstd");
 
             assertThat(run("ctl", "unload", "--api", socket.toString())).startsWith("1|").contains("type: default or crash is required");
             assertThat(run("ctl", "exec", "--api", socket.toString(), "--type", "sideways")).startsWith("1|").contains("'sideways'");
@@ -61,7 +69,10 @@ class ControlServerTest {
             assertThat(garbage.path("error").asText()).startsWith("request: not JSON");
 
             long mark = m.console().mark();
-            assertThat(run("ctl", "crash", "--api", socket.toString())).startsWith("0|").contains("outcome: crash-kernel");
+            assertThat(run("ctl", "crash", "--api", socket.toString())).startsWith("0|").contains("outcome: crash-kernel")
+                    .contains("vmcoreinfo: VMCOREINFO of Linux 6.1.0-56-cloud-amd64");
+            assertThat(run("ctl", "load", "--api", socket.toString(), "--type", "crash", "--kernel", k.toString()))
+                    .startsWith("1|").contains("the crash kernel is running");
             m.console().awaitLine(Pattern.compile("jkexec-guest: vmcore mailbox JKEXEC-MARKER:ctl"), Duration.ofSeconds(90), mark);
         }
         assertThat(socket).doesNotExist();

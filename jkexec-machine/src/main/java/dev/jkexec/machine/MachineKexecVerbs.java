@@ -57,7 +57,7 @@ final class MachineKexecVerbs implements KexecVerbs {
                     throw new KexecException(Errno.ENOENT, "type", "no crash image loaded");
                 }
                 // Entered, or (damaged) written to a host-side core: the guest is gone either way.
-                machine.crash("exec of the crash image by the guest's hypercall");
+                machine.execCrash("exec of the crash image by the guest's hypercall"); // -EBUSY while the crash kernel runs
                 return;
             }
             machine.exec();

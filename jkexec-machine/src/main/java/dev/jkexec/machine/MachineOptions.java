@@ -1,5 +1,6 @@
 package dev.jkexec.machine;
 
+import dev.jkexec.machine.crash.DumpFormat;
 import dev.jkexec.machine.firmware.Fault;
 import dev.jkexec.machine.firmware.Firmware;
 import dev.jkexec.machine.layout.MachineLayout;
@@ -32,13 +33,17 @@ import java.util.function.Consumer;
  * @param faults        deliberate breaks of the entry contract (checker tests only); normally empty
  * @param dumpDirectory where host-side cores go when a crash cannot reach a crash kernel
  * @param crashOnPanic  whether a guest panic (pvpanic) triggers the crash path by itself
+ * @param onPanic       what the crash path does ({@code --on-panic})
+ * @param dumpFormat    the format of host-side dumps the crash path writes
  */
 public record MachineOptions(MachineLayout layout, QemuConfig hardware, Set<Fault> faults, Path dumpDirectory,
-                             boolean crashOnPanic) {
+                             boolean crashOnPanic, OnPanic onPanic, DumpFormat dumpFormat) {
     public MachineOptions {
         Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(hardware, "hardware");
         Objects.requireNonNull(dumpDirectory, "dumpDirectory");
+        Objects.requireNonNull(onPanic, "onPanic");
+        Objects.requireNonNull(dumpFormat, "dumpFormat");
         faults = Set.copyOf(faults);
         if (!hardware.doorbell()) {
             throw new IllegalArgumentException("hardware without the hypercall doorbell: every machine serves the guest's hypercalls");
@@ -49,7 +54,10 @@ public record MachineOptions(MachineLayout layout, QemuConfig hardware, Set<Faul
         }
     }
 
-    /** The defaults: {@link MachineLayout#defaults()}, pvpanic and the hypercall doorbell on, crash on panic, cores into the working directory, no faults. */
+    /**
+     * The defaults: {@link MachineLayout#defaults()}, pvpanic and the hypercall doorbell on, crash on
+     * panic into the crash kernel, ELF cores into the working directory, no faults.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -61,6 +69,8 @@ public record MachineOptions(MachineLayout layout, QemuConfig hardware, Set<Faul
         private final Set<Fault> faults = EnumSet.noneOf(Fault.class);
         private Path dumpDirectory = Path.of("").toAbsolutePath();
         private boolean crashOnPanic = true;
+        private OnPanic onPanic = OnPanic.CRASH_KERNEL;
+        private DumpFormat dumpFormat = DumpFormat.ELF;
 
         private Builder() {
         }
@@ -93,10 +103,22 @@ public record MachineOptions(MachineLayout layout, QemuConfig hardware, Set<Faul
             return this;
         }
 
+        /** What a panic does ({@code --on-panic}). */
+        public Builder onPanic(OnPanic p) {
+            onPanic = Objects.requireNonNull(p, "onPanic");
+            return this;
+        }
+
+        /** The format of the host-side dumps the crash path writes ({@code --dump-format}). */
+        public Builder dumpFormat(DumpFormat f) {
+            dumpFormat = Objects.requireNonNull(f, "dumpFormat");
+            return this;
+        }
+
         /** Builds the firmware for the layout and faults, and the QEMU hardware around it. */
         public MachineOptions build() {
             QemuConfig q = hardware.build(layout.totalRam(), layout.cpus(), Firmware.build(layout, faults));
-            return new MachineOptions(layout, q, faults, dumpDirectory, crashOnPanic);
+            return new MachineOptions(layout, q, faults, dumpDirectory, crashOnPanic, onPanic, dumpFormat);
         }
     }
 }

@@ -115,6 +115,17 @@ public final class Toolstack {
 
     /** The crash environment from the core's {@code get_range} answers. */
     public CrashEnvironment crashEnvironment() {
+        return crashEnvironment(kexec::getRange, oldRam(layout));
+    }
+
+    /**
+     * The crash environment from {@code get_range} answers, as kexec-tools asks Xen: the crash
+     * region, one note per vCPU (until -ERANGE), and jkexec's VMCOREINFO page, which the machine
+     * fills with the guest kernel's note at crash time. {@code jkexec plan} asks the same questions
+     * of a core it does not start ({@link Kexec#getRange(dev.jkexec.core.kexec.KexecConfig, int, int)}),
+     * so it shows exactly what {@code run} loads.
+     */
+    public static CrashEnvironment crashEnvironment(GetRange kexec, List<MemoryRange> oldRam) {
         PhysicalRange crash = kexec.getRange(RangeId.CRASH, 0);
         if (crash.size() == 0) {
             throw new JkexecException("this machine has no crash region (--crash-size 0)");
@@ -128,13 +139,24 @@ public final class Toolstack {
                 break; // -ERANGE: no such vCPU, as kexec-tools enumerates them
             }
         }
-        // VMCOREINFO stays out: jkexec does not know the guest kernel's (get_range reports an empty buffer).
-        return new CrashEnvironment(new MemoryRange(crash.start(), crash.size(), E820Type.RESERVED), notes, null,
-                oldRam());
+        PhysicalRange v = kexec.getRange(RangeId.VMCOREINFO, 0);
+        return new CrashEnvironment(new MemoryRange(crash.start(), crash.size(), E820Type.RESERVED), notes,
+                v.size() == 0 ? null : new MemoryRange(v.start(), v.size(), E820Type.RESERVED), oldRam);
+    }
+
+    /** A core's {@code get_range}. */
+    @FunctionalInterface
+    public interface GetRange {
+        PhysicalRange getRange(int range, int nr);
     }
 
     /** Memory a guest can write: RAM below 640 KiB (with the mailbox page) and RAM from 1 MiB. */
     public List<MemoryRange> oldRam() {
+        return oldRam(layout);
+    }
+
+    /** Memory a guest of {@code layout} can write. */
+    public static List<MemoryRange> oldRam(MachineLayout layout) {
         return layout.guestRamRanges().ranges();
     }
 

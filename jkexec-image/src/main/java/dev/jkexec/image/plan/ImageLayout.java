@@ -92,6 +92,14 @@ public record ImageLayout(ImageType type, Arch arch, BootProtocol protocol, Stri
         if (elfCoreHeader != null) {
             b.append("Created backup segment at ").append(hex(backup)).append('\n');
             b.append("Created elf header segment at ").append(hex(elfCoreHeader)).append('\n');
+            segments.stream().filter(s -> s.what().equals("elfcorehdr") && s.buffer() != null).findFirst().ifPresent(s -> {
+                for (dev.jkexec.image.elf.ProgramHeader p : dev.jkexec.image.elf.ElfParser.parseHeaders(s.buffer()).programHeaders()) {
+                    b.append(String.format("Elf header: p_type = %d, p_offset = 0x%x p_paddr = 0x%x p_vaddr = 0x%x p_filesz = 0x%x p_memsz = 0x%x%n",
+                            p.type(), p.offset(), p.paddr(), p.vaddr(), p.filesz(), p.memsz()));
+                }
+                b.append("Elf header: rewritten by the machine at crash time: the VMCOREINFO note page filled from guest RAM,\n")
+                        .append("  every RAM p_vaddr set to the crashed kernel's direct map, its kernel-text PT_LOAD added\n");
+            });
         }
         b.append("kernel memsz ").append(hex(kernelMemsz)).append('\n');
         switch (protocol) {

@@ -98,12 +98,14 @@ public final class KexecPlanner {
             backup = placer.topDown("backup", ElfCoreHeader.BACKUP_SIZE, Placer.PAGE, 0, Long.MAX_VALUE);
             segments.add(new PlannedSegment("backup", backup, ElfCoreHeader.BACKUP_SIZE,
                     MemorySegment.ofArray(new byte[(int) ElfCoreHeader.BACKUP_SIZE])));
+            // Room for the header the machine rewrites at crash time (kernel-text load, direct-map vaddrs).
             byte[] header = ElfCoreHeader.encode(crash, backup);
-            coreHeader = placer.topDown("elfcorehdr", header.length, Placer.PAGE, 0, Long.MAX_VALUE);
-            segments.add(new PlannedSegment("elfcorehdr", coreHeader, Placer.pageAlign(header.length), MemorySegment.ofArray(header)));
+            long room = Placer.pageAlign(ElfCoreHeader.capacity(crash));
+            coreHeader = placer.topDown("elfcorehdr", room, Placer.PAGE, 0, Long.MAX_VALUE);
+            segments.add(new PlannedSegment("elfcorehdr", coreHeader, room, MemorySegment.ofArray(header)));
             e820 = CrashMemoryMap.build(r.memoryMap(), crash.crashRegion(), List.of(
                     new MemoryRange(backup, ElfCoreHeader.BACKUP_SIZE, E820Type.RESERVED),
-                    new MemoryRange(coreHeader, Placer.pageAlign(header.length), E820Type.RESERVED)));
+                    new MemoryRange(coreHeader, room, E820Type.RESERVED)));
             // Prefixed, as the kernel's kexec_file loader does: after a " -- " it would go to init.
             commandLine = "elfcorehdr=0x" + Long.toHexString(coreHeader) + (commandLine.isEmpty() ? "" : " " + commandLine);
         }

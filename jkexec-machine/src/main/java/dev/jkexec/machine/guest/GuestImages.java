@@ -58,6 +58,13 @@ public final class GuestImages {
         return busyboxBuilder(busybox, kernel).build(true);
     }
 
+    /** The gzip-compressed initramfs with {@code extra} files (guest path → host file), executables kept executable. */
+    public static byte[] busyboxInitrd(Path busybox, Path kernel, java.util.Map<String, Path> extra) {
+        BusyboxInitramfs.Builder b = busyboxBuilder(busybox, kernel);
+        extra.forEach((guest, host) -> b.file(guest, Files.isExecutable(host) || guest.startsWith("/bin/") ? 0755 : 0644, host));
+        return b.build(true);
+    }
+
     /** The guest's archive so far, for guests that add files ({@link Dom0Guest}). */
     public static BusyboxInitramfs.Builder busyboxBuilder(Path busybox, Path kernel) {
         return assemble(busybox, kernel, KernelFacts.of(kernel), null).archive();

@@ -58,6 +58,12 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
      * low 640 KiB a crash kernel's purgatory backs up.
      */
     public static final long MAILBOX = 0x9F000;
+    /**
+     * Where in the mailbox page a guest may leave the address of its VMCOREINFO note, as the line
+     * {@code JKEXEC-VMCOREINFO:<addr> <size>} copied from {@code /sys/kernel/vmcoreinfo}; jkexec
+     * checks it like any note it finds by scanning.
+     */
+    public static final long VMCOREINFO_HINT = MAILBOX + 0x800;
     /** Size of the generated firmware ROM (QEMU wants a multiple of 64 KiB). */
     public static final long ROM_SIZE = 64 << 10;
     /** Guest-physical base of the firmware ROM: it ends at 4 GiB. */
@@ -94,7 +100,10 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
     public static final long ACPI_OFFSET = 0x4000;
     /** Room for the ACPI tables. */
     public static final long ACPI_SIZE = 0x4000;
-    /** Offset of the 4 KiB VMCOREINFO buffer ({@code get_range VMCOREINFO}). */
+    /**
+     * Offset of the 4 KiB VMCOREINFO buffer ({@code get_range VMCOREINFO}): at crash time the
+     * machine copies the guest kernel's VMCOREINFO note here, with CRASHTIME (VmcoreInfoPage).
+     */
     public static final long VMCOREINFO_OFFSET = 0x8000;
     /** Size of the VMCOREINFO buffer, as Xen's {@code VMCOREINFO_BYTES}. */
     public static final long VMCOREINFO_SIZE = 4096;

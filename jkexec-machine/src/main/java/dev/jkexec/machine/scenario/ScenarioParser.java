@@ -177,8 +177,18 @@ public final class ScenarioParser {
                         a.has("timeout") ? timeout(a, where) : java.time.Duration.ofSeconds(120));
             }
             case "dump" -> {
-                only(a, where, Set.of("file"));
-                yield new Step.Dump(title, say, base.resolve(required(a, "file", where)));
+                only(a, where, Set.of("file", "format", "level"));
+                String format = a.path("format").asText("elf");
+                try {
+                    dev.jkexec.machine.crash.DumpFormat.parse(format);
+                } catch (dev.jkexec.platform.JkexecException e) {
+                    throw new ScenarioException(where + "." + e.getMessage());
+                }
+                int level = a.path("level").asInt(31);
+                if (level < 0 || level > 31) {
+                    throw new ScenarioException(where + ".level: " + level + " outside 0..31");
+                }
+                yield new Step.Dump(title, say, base.resolve(required(a, "file", where)), format, level);
             }
             default -> throw new AssertionError(kind);
         };

@@ -223,8 +223,10 @@ public final class ScenarioRunner {
                     yield "exit " + r.status() + (last.isEmpty() ? "" : ": " + printable(last));
                 }
                 case Step.Dump d -> {
-                    CoreDump.Written w = m.dump(d.file());
-                    yield String.format("%s: %d bytes, %d MiB of RAM, %d vCPU notes", w.file(), w.bytes(), w.ramBytes() >> 20, w.cpus());
+                    CoreDump.Written w = m.dump(d.file(), dev.jkexec.machine.crash.DumpFormat.parse(d.format()), d.level(), false,
+                            dev.jkexec.machine.crash.DumpProgress.NONE);
+                    yield String.format("%s: %d bytes, %d MiB of RAM, %d vCPU notes; %s", w.file(), w.bytes(), w.ramBytes() >> 20, w.cpus(),
+                            w.summary());
                 }
             };
         }
@@ -278,9 +280,10 @@ public final class ScenarioRunner {
 
         private static String describe(CrashOutcome c) {
             return switch (c) {
-                case CrashOutcome.CrashKernel k -> String.format("%s: %d vCPU notes written, crash image verified and entered at 0x%x",
-                        k.reason(), k.cpus(), k.plan().entry());
+                case CrashOutcome.CrashKernel k -> String.format("%s: %d vCPU notes written, %s; crash image verified and entered at 0x%x",
+                        k.reason(), k.cpus(), k.vmcoreinfo(), k.plan().entry());
                 case CrashOutcome.Dumped d -> String.format("%s: %s; core written to %s", d.reason(), d.why(), d.core().file());
+                case CrashOutcome.Paused p -> String.format("%s: %s", p.reason(), p.why());
             };
         }
     }

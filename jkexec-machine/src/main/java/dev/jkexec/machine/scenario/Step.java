@@ -111,7 +111,7 @@ public sealed interface Step {
     }
 
     /** {@code dump}: write a host-side core of the guest to {@code file}. */
-    record Dump(String title, String say, Path file) implements Step {
+    record Dump(String title, String say, Path file, String format, int level) implements Step {
         public String kind() {
             return "dump";
         }

@@ -158,7 +158,8 @@ class HypercallChannelTest {
         // A flood of calls never blocks the operator: machine operations go on while it runs.
         long from = m.console().mark();
         m.console().send("jkhc flood 3000 17 0 0\n".getBytes());
-        Path core = Files.createTempFile(dumps(), "flood", ".elf");
+        Path where = Files.createTempDirectory(dumps(), "flood"); // a dump never replaces a file: a fresh name
+        Path core = where.resolve("core.elf");
         for (int i = 0; i < 3; i++) {
             m.load(KernelSpec.busybox(cloud(), append("op")).withType(ImageType.CRASH));
             m.unload(ImageType.CRASH);
@@ -166,6 +167,7 @@ class HypercallChannelTest {
         CoreDump.Written written = m.dump(core);
         assertThat(written.file()).exists();
         Files.delete(core);
+        Files.delete(where);
         assertThat(m.console().awaitLine(Pattern.compile("flood 3000 ret=" + 0x40011), COMMAND, from)).isNotNull();
         assertThat(m.hypercalls().served()).isGreaterThan(3000);
         // Buffers rewritten by another thread while jkexec loads them: the load stores one version of

@@ -91,6 +91,12 @@ class KexecToolsTest {
             String pt = m.console().awaitLine(Pattern.compile("jkexec-guest: vmcore PT_LOAD (\\d+) ranges, (\\d+) bytes"), BOOT, mark).text();
             long bytes = Long.parseLong(pt.replaceAll(".* ranges, (\\d+) bytes.*", "$1"));
             assertThat(bytes).isBetween(layout.guestRam() - (2L << 20), layout.guestRam());
+            // Its VMCOREINFO PT_NOTE is jkexec's page (get_range MA_VMCOREINFO), which the crash path
+            // filled with the crashed kernel's note: CRASHTIME is jkexec's, the guest kernel never wrote one.
+            // The notes follow the ELF headers at the start of /proc/vmcore.
+            Result notes = run(m, "head -c 65536 /proc/vmcore | tr -c 'A-Za-z0-9=_.()\\n-' '\\n' | grep -E '^(OSRELEASE|CRASHTIME)='");
+            assertThat(notes.status()).as(notes.output()).isZero();
+            assertThat(notes.output()).contains("OSRELEASE=6.1.0-56").containsPattern("CRASHTIME=\\d+");
         }
     }
 

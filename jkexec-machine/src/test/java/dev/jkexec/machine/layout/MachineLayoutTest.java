@@ -142,6 +142,15 @@ class MachineLayoutTest {
     }
 
     @Test
+    void theMailboxPageHoldsTheMarkerTheVmcoreinfoHintAndTheHypercallDescriptorApart() {
+        // the marker tests write at its start, the guest's VMCOREINFO hint, the window descriptor at its end
+        long hintEnd = MachineLayout.VMCOREINFO_HINT + dev.jkexec.core.crash.VmcoreInfoHint.MAX;
+        assertThat(MachineLayout.VMCOREINFO_HINT).isGreaterThan(MachineLayout.MAILBOX);
+        assertThat(hintEnd).isLessThanOrEqualTo(MachineLayout.HYPERCALL_DESCRIPTOR);
+        assertThat(MachineLayout.HYPERCALL_DESCRIPTOR + 32).isLessThanOrEqualTo(MachineLayout.MAILBOX + PAGE);
+    }
+
+    @Test
     void config_from_machine_layout() {
         MachineLayout layout = MachineLayout.defaults().withCpus(3);
         KexecConfig c = layout.kexecConfig();
