@@ -80,8 +80,12 @@ import java.util.regex.Pattern;
  * serialized on this object. A failed exec leaves the old guest running.
  */
 public final class Machine implements AutoCloseable {
-    /** The line Linux's panic() prints first (not its closing "---[ end Kernel panic" line). */
-    static final Pattern PANIC_LINE = Pattern.compile("(?<!end )Kernel panic - not syncing");
+    /**
+     * The line Linux's panic() prints first, as its console shows it: at the start of the line, after
+     * the printk time and caller stamps if any. Not its closing "---[ end Kernel panic" line, and not a
+     * program's output quoting one (a crash kernel's vmcore-dmesg prints the crashed kernel's panic).
+     */
+    static final Pattern PANIC_LINE = Pattern.compile("^(?:\\[[^\\]]*\\]\\s*)*Kernel panic - not syncing");
     /** How long a guest reset waits for the console to deliver a panic line the guest printed before it. */
     static final java.time.Duration PANIC_LINE_GRACE = java.time.Duration.ofMillis(300);
     private final MachineOptions options;
