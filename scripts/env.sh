@@ -40,11 +40,11 @@ jkexec_ensure_qemu() {
 }
 
 # Installs the Debian tools the dump tests hold jkexec's dumps against, when missing: makedumpfile,
-# crash, gdb and binutils' readelf (vmcore-dmesg and the tools put into guests are fetched by the
+# crash, gdb and binutils' readelf, and curl, which the REST API's test calls over the Unix socket (vmcore-dmesg and the tools put into guests are fetched by the
 # tests themselves with apt-get download). Waits for other apt-get runs instead of failing.
 jkexec_ensure_dump_tools() {
   local missing="" t
-  for t in makedumpfile:makedumpfile crash:crash gdb:gdb readelf:binutils; do
+  for t in makedumpfile:makedumpfile crash:crash gdb:gdb readelf:binutils curl:curl; do
     command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
   done
   [ -z "$missing" ] && return 0

@@ -1,9 +1,9 @@
 package dev.jkexec.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,27 +36,41 @@ final class DumpCommand implements Callable<Integer> {
     @Option(names = {"-f", "--force"}, description = "replace FILE if it is an existing regular file")
     boolean force;
 
-    @Option(names = "--api", paramLabel = "SOCKET", description = "the machine's control socket (default: the one running machine)")
+    @Option(names = "--api", paramLabel = "SOCKET", description = "the machine's API socket (default: the one running machine)")
     Path api;
 
     @Override
     public Integer call() {
-        ObjectNode q = new ObjectMapper().createObjectNode().put("op", "dump").put("file", file.toAbsolutePath().toString())
-                .put("format", format).put("level", level).put("force", force);
+        ObjectNode q = CtlCommand.action("dump").put("file", file.toAbsolutePath().toString()).put("format", format).put("level", level)
+                .put("force", force);
         boolean bar = Terminal.interactive();
-        q.put("progress", bar);
         PrintStream err = System.err;
-        JsonNode reply = ControlClient.call(ControlClient.socket(api), q.toString(), p -> {
-            long done = p.path("progress").asLong();
-            long total = Math.max(1, p.path("total").asLong());
-            int width = 30;
-            int filled = (int) (width * done / total);
-            err.printf("\rjkexec: dump [%s%s] %3d%% %d/%d MiB", "#".repeat(filled), ".".repeat(width - filled),
-                    100 * done / total, done >> 20, total >> 20);
-        });
-        if (bar) {
-            err.print("\r\033[K");
+        Path socket = ApiClient.socket(api);
+        try (ApiClient c = new ApiClient(socket)) {
+            Thread progress = bar ? Thread.ofPlatform().daemon().name("jkexec-dump-progress").start(() -> c.events(e -> {
+                if (e.path("event").asText().equals("dump-progress")) {
+                    long done = e.path("done").asLong();
+                    long total = Math.max(1, e.path("total").asLong());
+                    int width = 30;
+                    int filled = (int) (width * done / total);
+                    err.printf("\rjkexec: dump [%s%s] %3d%% %d/%d MiB", "#".repeat(filled), ".".repeat(width - filled),
+                            100 * done / total, done >> 20, total >> 20);
+                }
+                return !Thread.currentThread().isInterrupted();
+            })) : null;
+            JsonNode reply;
+            try {
+                reply = c.put("/actions", q);
+            } finally {
+                if (progress != null) {
+                    progress.interrupt();
+                    err.print("\r\033[K");
+                }
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            CtlCommand.print(out, "", reply);
+            out.flush();
+            return 0;
         }
-        return CtlCommand.print(spec, reply);
     }
 }

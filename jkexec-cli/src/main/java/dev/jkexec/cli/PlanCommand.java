@@ -2,27 +2,17 @@ package dev.jkexec.cli;
 
 import static dev.jkexec.cli.Report.hex;
 
-import dev.jkexec.core.kexec.Kexec;
-import dev.jkexec.core.kexec.KexecConfig;
-import dev.jkexec.image.ImageType;
 import dev.jkexec.image.boot.ZeroPageField;
-import dev.jkexec.image.crash.CrashEnvironment;
-import dev.jkexec.image.plan.EntryMode;
 import dev.jkexec.image.plan.ImageLayout;
 import dev.jkexec.image.plan.ImagePlan;
-import dev.jkexec.image.plan.KernelFile;
-import dev.jkexec.image.plan.KernelFormat;
-import dev.jkexec.image.plan.KexecPlanner;
-import dev.jkexec.image.plan.PlanRequest;
 import dev.jkexec.image.plan.PlannedSegment;
+import dev.jkexec.machine.Initrd;
+import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Toolstack;
 import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.E820Type;
-import dev.jkexec.platform.MemoryMap;
 import dev.jkexec.platform.MemoryRange;
 import java.io.PrintWriter;
-import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,22 +26,16 @@ import picocli.CommandLine;
  * {@code jkexec plan --kernel K [--initrd I] [--append S] [--ram 1G] [--type default|crash]
  * [--entry 64|32|16] [--module 'FILE ARGS']... [--json]}: plans an image for a jkexec machine of that size and prints it the way
  * {@code kexec -l -d} does: where each segment goes, the entry, the zero page fields written and
- * the e820 table. The machine's memory map, crash region, crash notes and VMCOREINFO come from
- * {@link MachineLayout}.
+ * the e820 table. It plans on {@code run}'s own path ({@link Toolstack#machineFree}: the same
+ * get_range answers, the same RSDP), so the two cannot disagree.
  */
 @Command(name = "plan", description = "Plan a kexec image for a machine and print its segments, entry, zero page and e820.")
 final class PlanCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--kernel", required = true, paramLabel = "K", description = "bzImage or ELF vmlinux")
-    Path kernel;
-
-    @Option(names = "--initrd", paramLabel = "I", description = "initrd / initramfs file")
-    Path initrd;
-
-    @Option(names = "--append", paramLabel = "S", defaultValue = "", description = "kernel command line")
-    String append;
+    @picocli.CommandLine.Mixin
+    KernelOptions kernel;
 
     @Option(names = "--ram", paramLabel = "SIZE", defaultValue = "1G", converter = Inputs.SizeConverter.class,
             description = "guest RAM (1G, 512M, 0x40000000; default ${DEFAULT-VALUE})")
@@ -63,16 +47,8 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--type", defaultValue = "default", paramLabel = "default|crash", description = "image type (default ${DEFAULT-VALUE})")
     String type;
 
-    @Option(names = "--decompress", description = "decompress the bzImage now and load its vmlinux, entered at startup_64")
-    boolean decompress;
-
-    @Option(names = "--entry", defaultValue = "64", paramLabel = "64|32|16", description = "kernel entry mode (default ${DEFAULT-VALUE})")
-    int entry;
-
-    @Option(names = "--module", paramLabel = "'FILE ARGS'", description = "a Multiboot boot module with its arguments (repeatable)")
-    List<String> modules = new ArrayList<>();
-
-    @Option(names = "--acpi-rsdp", paramLabel = "ADDR", converter = Inputs.SizeConverter.class, description = "acpi_rsdp_addr to write")
+    @Option(names = "--acpi-rsdp", paramLabel = "ADDR", converter = Inputs.SizeConverter.class,
+            description = "acpi_rsdp_addr to write (default: the machine's own RSDP, as run writes it)")
     Long acpiRsdp;
 
     @Option(names = "--json", description = "print JSON instead of text")
@@ -81,36 +57,17 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         MachineLayout layout = machine();
-        ImageType imageType = switch (type) {
-            case "default" -> ImageType.DEFAULT;
-            case "crash" -> ImageType.CRASH;
-            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--type must be default or crash, not '" + type + "'");
-        };
-        EntryMode mode;
+        dev.jkexec.image.ImageType t;
         try {
-            mode = EntryMode.ofBits(entry);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--entry must be 64, 32 or 16, not " + entry);
+            t = KernelOptions.type("--type", type);
+        } catch (dev.jkexec.platform.JkexecException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        MemoryMap map = layout.guestMemoryMap();
-        MemorySegment kernelBytes = Inputs.read(kernel, "kernel");
-        boolean multiboot = KernelFormat.detect(KernelFile.open(kernelBytes, layout.guestRam()).contents()) == KernelFormat.MULTIBOOT;
-        PlanRequest.Builder request = PlanRequest.builder(kernelBytes, map)
-                .commandLine(multiboot ? Toolstack.withName(kernel, append) : append).entry(mode).decompress(decompress);
-        for (String m : modules) {
-            String[] words = m.strip().split("\\s+", 2);
-            request.module(Inputs.read(Path.of(words[0]), "module"), Toolstack.withName(Path.of(words[0]), words.length > 1 ? words[1] : ""));
-        }
-        if (initrd != null) {
-            request.initrd(Inputs.read(initrd, "initrd"));
-        }
-        if (acpiRsdp != null) {
-            request.acpiRsdp(acpiRsdp);
-        }
-        if (imageType == ImageType.CRASH) {
-            request.crash(crashEnvironment(layout, map));
-        }
-        ImagePlan plan = new KexecPlanner().plan(request.build());
+        KernelSpec ks = kernel.spec(t, Initrd.NONE);
+        // run's own planning path (Toolstack.prepare), on a machine that is not started
+        Toolstack.Prepared prepared = Toolstack.machineFree(layout, acpiRsdp != null ? acpiRsdp : layout.acpiBase()).prepare(ks);
+        prepared.notices().forEach(n -> spec.commandLine().getErr().println("jkexec: " + n));
+        ImagePlan plan = prepared.plan();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Report.json(toJson(plan)));
@@ -127,12 +84,6 @@ final class PlanCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "machine: " + e.getMessage());
         }
-    }
-
-    /** What {@code run}'s toolstack asks its core: the same get_range answers for a machine of this layout. */
-    static CrashEnvironment crashEnvironment(MachineLayout layout, MemoryMap guest) {
-        KexecConfig config = layout.kexecConfig();
-        return Toolstack.crashEnvironment((range, nr) -> Kexec.getRange(config, range, nr), Toolstack.oldRam(layout));
     }
 
     static Map<String, Object> toJson(ImagePlan plan) {

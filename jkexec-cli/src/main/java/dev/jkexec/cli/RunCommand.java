@@ -45,39 +45,12 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     MachineArgs machine;
 
-    @Option(names = "--kernel", required = true, paramLabel = "K",
-            description = "bzImage, ELF vmlinux or Multiboot kernel, possibly gzip/xz/zstd-compressed (detected)")
-    Path kernel;
-
-    @Option(names = "--initrd", paramLabel = "I", description = "initrd / initramfs file")
-    Path initrd;
-
-    @Option(names = "--busybox", description = "build jkexec's busybox test guest as the initrd (with the kernel's pvpanic modules)")
-    boolean busybox;
+    @Mixin
+    KernelOptions kernel;
 
     @Option(names = "--dom0", description = "the busybox guest with Debian's kexec-tools, libxenctrl 4.17 and jkexec's dom0 shim: "
             + "kexec in the guest loads through the hypercall (/boot/vmlinuz is the kernel, /boot/initrd its initramfs)")
     boolean dom0;
-
-    @Option(names = "--append", paramLabel = "S", defaultValue = "console=ttyS0,115200",
-            description = "kernel command line (default: ${DEFAULT-VALUE})")
-    String append;
-
-    @Option(names = "--entry", paramLabel = "64|32|16", defaultValue = "64",
-            description = "kernel entry mode: 64 long mode, 32 protected mode, 16 real mode at the setup code (default ${DEFAULT-VALUE})")
-    int entry;
-
-    @Option(names = "--decompress", description = "decompress the bzImage on the host at load and enter its vmlinux (faster under emulation; no KASLR)")
-    boolean decompress;
-
-    @Option(names = "--module", paramLabel = "'FILE ARGS'",
-            description = {"a Multiboot boot module with its arguments, repeatable, as kexec-tools' --module",
-                "(Xen: the dom0 kernel, then its initrd; '" + KernelSpec.BUSYBOX_MODULE + "' is the busybox guest of the module before it)"})
-    List<String> modules = new ArrayList<>();
-
-    @Option(names = "--modules-dir", paramLabel = "DIR",
-            description = "where the busybox guest finds the kernel's modules (.ko, .ko.xz, .ko.zst; default: beside the kernel, and its package's lib/modules/R)")
-    Path modulesDir;
 
     @Option(names = "--crash-kernel", paramLabel = "K", description = "also load this kernel as the crash image (busybox guest unless --crash-initrd)")
     Path crashKernel;
@@ -110,28 +83,28 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     boolean quiet;
 
     @Option(names = "--api", paramLabel = "SOCKET",
-            description = "control socket for jkexec ctl / jkexec dump (default: jkexec-<pid>.sock in the temp directory)")
+            description = "the REST API socket for jkexec ctl / jkexec dump / curl --unix-socket (default: jkexec-<pid>.sock in $TMPDIR/jkexec-$USER, mode 0700)")
     Path api;
 
     @Override
     public Integer call() throws Exception {
         Pattern exit = compile(exitOn);
-        Entries.check("--entry", entry);
         if (crashKernel == null && (crashInitrd != null || crashAppend != null || crashEntry != null)) {
             throw new dev.jkexec.platform.JkexecException("--crash-initrd, --crash-append and --crash-entry describe the --crash-kernel; give it");
         }
-        if (crashEntry != null) {
-            Entries.check("--crash-entry", crashEntry);
+        dev.jkexec.image.plan.EntryMode crashMode = KernelOptions.entry("--crash-entry", crashEntry != null ? crashEntry : 64);
+        KernelSpec given = kernel.spec(ImageType.DEFAULT, dev.jkexec.machine.Initrd.NONE);
+        if (dom0 && given.initrd() instanceof dev.jkexec.machine.Initrd.File) {
+            throw new dev.jkexec.platform.JkexecException("--dom0: the dom0 guest is its own initrd; drop --initrd");
         }
         boolean interactive = exitOn == null && timeout == null && Terminal.interactive();
         PrintStream err = System.err;
         CompletableFuture<Integer> end = new CompletableFuture<>();
-        Path socket = api != null ? api
-                : Path.of(System.getProperty("java.io.tmpdir"), "jkexec-" + ProcessHandle.current().pid() + ".sock");
+        Path socket = api != null ? api : ApiSocket.defaultPath();
         dev.jkexec.machine.MachineOptions options = machine.options().onPanic(dev.jkexec.machine.OnPanic.parse(onPanic))
                 .dumpFormat(dev.jkexec.machine.crash.DumpFormat.parse(dumpFormat)).build();
-        try (Machine m = Machine.start(options); ControlServer control = ControlServer.start(m, socket)) {
-            err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; control: jkexec ctl --api %s%n", m.qemu().accel().reason(),
+        try (Machine m = Machine.start(options); ApiServer control = ApiServer.start(m, socket, api == null)) {
+            err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; API: jkexec ctl --api %s%n", m.qemu().accel().reason(),
                     m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
                     interactive ? "press Ctrl-] to quit" : "scripted", control.socket());
             if (!quiet) {
@@ -149,15 +122,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             });
             m.addListener(e -> onEvent(e, end, err));
             m.qemu().onExit().thenRun(() -> end.complete(1));
-            if (dom0 && initrd != null) {
-                throw new dev.jkexec.platform.JkexecException("--dom0: the dom0 guest is its own initrd; drop --initrd");
-            }
-            Path guest = dom0 ? dom0Initrd(kernel) : initrd;
-            KernelSpec spec = new KernelSpec(kernel, guest, busybox && !dom0, append, entry, ImageType.DEFAULT, decompress, modules,
-                    modulesDir);
+            KernelSpec spec = dom0 ? given.withInitrd(new dev.jkexec.machine.Initrd.File(dom0Initrd(given.kernel()))) : given;
             if (crashKernel != null) {
-                m.load(new KernelSpec(crashKernel, crashInitrd, crashInitrd == null, crashAppend != null ? crashAppend : append,
-                        crashEntry != null ? crashEntry : 64, ImageType.CRASH, decompress, List.of(), modulesDir));
+                m.load(new KernelSpec(crashKernel, crashInitrd != null ? new dev.jkexec.machine.Initrd.File(crashInitrd)
+                        : dev.jkexec.machine.Initrd.BUSYBOX, crashAppend != null ? crashAppend : given.append(), crashMode, ImageType.CRASH,
+                        given.decompress(), List.of(), given.modulesDir()));
             }
             m.boot(spec);
             int status;

@@ -40,31 +40,13 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     MachineArgs machine;
 
-    @Option(names = "--kernel", paramLabel = "K", description = "bzImage or ELF vmlinux (default: the generic test kernel)")
-    Path kernel;
-
-    @Option(names = "--initrd", paramLabel = "I", description = "initrd (default: jkexec's busybox guest)")
-    Path initrd;
-
-    @Option(names = "--append", paramLabel = "S", defaultValue = "console=ttyS0,115200",
-            description = "kernel command line (default: ${DEFAULT-VALUE})")
-    String append;
-
-    @Option(names = "--entry", paramLabel = "64|32|16", defaultValue = "64", description = "entry mode (default ${DEFAULT-VALUE})")
-    int entry;
+    /** --kernel defaults to the generic test kernel, the initrd to the busybox guest. */
+    @picocli.CommandLine.Mixin
+    KernelOptions kernel;
 
     @Option(names = "--type", paramLabel = "default|crash", defaultValue = "default",
             description = "verify a default image's boot, or a crash image entered from a running guest")
     String type;
-
-    @Option(names = "--decompress", description = "decompress the bzImage on the host and load its vmlinux")
-    boolean decompress;
-
-    @Option(names = "--module", paramLabel = "'FILE ARGS'", description = "a Multiboot boot module with its arguments (repeatable)")
-    List<String> modules = new ArrayList<>();
-
-    @Option(names = "--modules-dir", paramLabel = "DIR", description = "where the busybox guest finds the kernel's modules")
-    Path modulesDir;
 
     @Option(names = "--break", paramLabel = "NAME", completionCandidates = FaultNames.class,
             description = "deliberately break the handover: ${COMPLETION-CANDIDATES}")
@@ -78,13 +60,8 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path k = kernel != null ? kernel : dev.jkexec.platform.GuestAssets.genericKernel();
-        ImageType t = switch (type) {
-            case "default" -> ImageType.DEFAULT;
-            case "crash" -> ImageType.CRASH;
-            default -> throw new JkexecException("--type: '" + type + "' is neither default nor crash");
-        };
-        Entries.check("--entry", entry);
+        Path k = kernel.kernel != null ? kernel.kernel : dev.jkexec.platform.GuestAssets.genericKernel();
+        KernelSpec ks = kernel.spec(k, KernelOptions.type("--type", type), dev.jkexec.machine.Initrd.BUSYBOX);
         Set<Fault> faults = breakName == null ? Set.of() : Set.of(Fault.named(breakName));
         machine.gdb = true;
         // a guest that resets is reported with the state it died in (QEMU's cpu_reset log)
@@ -92,7 +69,6 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         HandoverVerifier.Report report;
         try (Machine m = Machine.start(options)) {
-            KernelSpec ks = new KernelSpec(k, initrd, initrd == null, append, entry, t, decompress, modules, modulesDir);
             report = new HandoverVerifier(m, Duration.ofSeconds(timeout)).verify(ks, faults.isEmpty());
         }
         List<String> failed = new ArrayList<>();
@@ -108,7 +84,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("kernel", k.toString());
-            j.put("entry", entry);
+            j.put("entry", kernel.entry);
             j.put("type", type);
             j.put("break", breakName);
             List<Object> bs = new ArrayList<>();

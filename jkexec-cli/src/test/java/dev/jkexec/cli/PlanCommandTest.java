@@ -40,7 +40,7 @@ class PlanCommandTest {
         MachineLayout layout = new MachineLayout(64L << 20, 32L << 20, 2L << 20, 2);
         dev.jkexec.core.kexec.Kexec core = new dev.jkexec.core.kexec.Kexec(layout.kexecConfig(),
                 dev.jkexec.platform.PhysicalMemory.ofHeap(layout.totalRam()));
-        assertThat(PlanCommand.crashEnvironment(layout, layout.guestMemoryMap()))
+        assertThat(dev.jkexec.machine.Toolstack.machineFree(layout).crashEnvironment())
                 .isEqualTo(dev.jkexec.machine.Toolstack.crashEnvironment(core::getRange, dev.jkexec.machine.Toolstack.oldRam(layout)));
         Cli r = Cli.run("plan", "--kernel", GuestAssets.cloudKernel().toString(), "--ram", "512M", "--type", "crash");
         assertThat(r.status()).as(r.err()).isZero();
@@ -101,8 +101,8 @@ class PlanCommandTest {
         assertThat(unaligned.err()).contains("machine: guest RAM");
         Cli badType = Cli.run("plan", "--kernel", GENERIC, "--type", "warm");
         assertThat(badType.status()).isEqualTo(2);
-        assertThat(badType.err()).contains("--type must be default or crash");
-        assertThat(Cli.run("plan", "--kernel", GENERIC, "--entry", "8").err()).contains("--entry must be 64, 32 or 16, not 8");
+        assertThat(badType.err()).contains("--type: 'warm' is neither default nor crash");
+        assertThat(Cli.run("plan", "--kernel", GENERIC, "--entry", "8").err()).contains("--entry: 8 is none of 64 (long mode), 32 (protected mode), 16 (real mode)");
         assertThat(Cli.run("plan").status()).isEqualTo(2);
     }
 

@@ -7,10 +7,11 @@ package dev.jkexec.core;
  *
  * <p>{@link #EIO} is jkexec's own: Xen never returns it. jkexec uses it for an image whose bytes
  * no longer match the SHA-256 taken at load (a damaged crash region), see
- * {@code dev.jkexec.core.kexec.ImageDamagedException}.
+ * {@code dev.jkexec.core.kexec.ImageDamagedException}. {@link #EFBIG} and {@link #EEXIST} are the
+ * host's own answers about input and output files ({@link InputFile}, dumps).
  */
 public enum Errno {
-    EPERM(1), ENOENT(2), EIO(5), ENOMEM(12), EACCES(13), EFAULT(14), EBUSY(16), EINVAL(22), ERANGE(34),
+    EPERM(1), ENOENT(2), EIO(5), ENOMEM(12), EACCES(13), EFAULT(14), EBUSY(16), EEXIST(17), EINVAL(22), EFBIG(27), ERANGE(34),
     ENOSYS(38), EOPNOTSUPP(95), EADDRNOTAVAIL(99);
 
     private final int value;

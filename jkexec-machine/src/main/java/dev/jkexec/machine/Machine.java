@@ -133,6 +133,11 @@ public final class Machine implements AutoCloseable {
             Hypercalls h = Hypercalls.start(m.layout(), m.memory(), qemu.doorbell().orElseThrow(), new MachineKexecVerbs(m),
                     m::note);
             m.hypercalls = h;
+            qemu.onExit().thenRun(() -> {
+                if (!m.closed) {
+                    m.emit(new MachineEvent.Exited(qemu.describeProcess()));
+                }
+            });
             m.addListener(e -> {
                 if (e instanceof MachineEvent.HandedOver) {
                     h.handedOver();
@@ -275,8 +280,39 @@ public final class Machine implements AutoCloseable {
      * Xen's {@code KEXEC_CMD_kexec}: executes the image of {@code type} — default images by
      * {@link #exec()}, crash images by the crash path ({@link #crash}).
      */
-    public synchronized Object exec(ImageType type) {
-        return type == ImageType.CRASH ? execCrash("exec of the crash image") : exec();
+    public synchronized ExecOutcome exec(ImageType type) {
+        return type == ImageType.CRASH ? new ExecOutcome.Crashed(execCrash("exec of the crash image"))
+                : new ExecOutcome.HandedOver(exec());
+    }
+
+    /** Whether the slot of {@code type} holds an image (Xen's {@code KEXEC_CMD_kexec_status}). */
+    public boolean status(ImageType type) {
+        return kexec.status(type);
+    }
+
+    /** What the slot of {@code type} holds, read under the core's lock: never a torn image. */
+    public java.util.Optional<ImageInfo> image(ImageType type) {
+        return kexec.image(type);
+    }
+
+    /** Xen's {@code KEXEC_CMD_kexec_get_range}. */
+    public PhysicalRange getRange(int range, int nr) {
+        return kexec.getRange(range, nr);
+    }
+
+    /** The vCPUs' run state as QEMU reports it. */
+    public RunState runState() {
+        return qemu.status().state();
+    }
+
+    /** Stops the vCPUs (nothing else changes); returns whether they were running. */
+    public synchronized boolean pause() {
+        return stopGuest();
+    }
+
+    /** Lets a paused guest run again (a guest paused in its panic goes on panicking). */
+    public synchronized void resume() {
+        qemu.resume();
     }
 
     /**

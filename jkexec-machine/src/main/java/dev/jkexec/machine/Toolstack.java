@@ -1,12 +1,12 @@
 package dev.jkexec.machine;
 
+import dev.jkexec.core.InputFile;
 import dev.jkexec.core.KexecException;
 import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.PhysicalRange;
 import dev.jkexec.core.kexec.RangeId;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.crash.CrashEnvironment;
-import dev.jkexec.image.plan.EntryMode;
 import dev.jkexec.image.plan.ImagePlan;
 import dev.jkexec.image.plan.KernelFile;
 import dev.jkexec.image.plan.KernelFormat;
@@ -18,9 +18,7 @@ import dev.jkexec.platform.E820Type;
 import dev.jkexec.platform.JkexecException;
 import dev.jkexec.platform.MemoryMap;
 import dev.jkexec.platform.MemoryRange;
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,15 +33,34 @@ import java.util.List;
  * write, the mailbox page included — so {@code /proc/vmcore} covers the whole guest.
  */
 public final class Toolstack {
-    private final Kexec kexec;
+    private final GetRange kexec;
     private final MachineLayout layout;
     private final long rsdp;
     private final KexecPlanner planner = new KexecPlanner();
 
     Toolstack(Kexec kexec, MachineLayout layout, long rsdp) {
+        this(kexec::getRange, layout, rsdp);
+    }
+
+    private Toolstack(GetRange kexec, MachineLayout layout, long rsdp) {
         this.kexec = kexec;
         this.layout = layout;
         this.rsdp = rsdp;
+    }
+
+    /**
+     * The toolstack of a machine of {@code layout} that is not started ({@code jkexec plan}): the
+     * same planning path as {@code run}'s, with the same {@code get_range} answers a core of that
+     * layout gives ({@link Kexec#getRange(dev.jkexec.core.kexec.KexecConfig, int, int)}) and the
+     * machine's RSDP ({@link MachineLayout#acpiBase()}), so the two cannot disagree.
+     */
+    public static Toolstack machineFree(MachineLayout layout) {
+        return machineFree(layout, layout.acpiBase());
+    }
+
+    /** {@link #machineFree(MachineLayout)} telling the kernel another RSDP. */
+    public static Toolstack machineFree(MachineLayout layout, long rsdp) {
+        return new Toolstack((range, nr) -> Kexec.getRange(layout.kexecConfig(), range, nr), layout, rsdp);
     }
 
     /** Plans {@code spec} for this machine. */
@@ -67,7 +84,7 @@ public final class Toolstack {
         List<String> notices = new ArrayList<>();
         PlanRequest.Builder r = PlanRequest.builder(kernel, layout.guestMemoryMap())
                 .commandLine(multiboot ? withName(spec.kernel(), spec.append()) : spec.append())
-                .entry(EntryMode.ofBits(spec.entry()))
+                .entry(spec.entry())
                 .decompress(spec.decompress())
                 .acpiRsdp(rsdp);
         if (multiboot) {
@@ -92,14 +109,18 @@ public final class Toolstack {
             }
         } else if (!spec.modules().isEmpty()) {
             throw new JkexecException("--module: boot modules are for Multiboot kernels; " + spec.kernel() + " takes an initrd");
-        } else if (spec.initrd() != null) {
-            r.initrd(read(spec.initrd(), "initrd", layout.guestRam()));
-        } else if (spec.busybox()) {
-            GuestImages.GuestImage guest = GuestImages.busyboxGuest(spec.kernel(), spec.modulesDir());
-            if (guest.warning() != null) {
-                notices.add(guest.warning());
+        } else {
+            switch (spec.initrd()) {
+                case Initrd.None n -> { }
+                case Initrd.File f -> r.initrd(read(f.path(), "initrd", layout.guestRam()));
+                case Initrd.Busybox b -> {
+                    GuestImages.GuestImage guest = GuestImages.busyboxGuest(spec.kernel(), spec.modulesDir());
+                    if (guest.warning() != null) {
+                        notices.add(guest.warning());
+                    }
+                    r.initrd(guest.initrd());
+                }
             }
-            r.initrd(guest.initrd());
         }
         if (spec.type() == ImageType.CRASH) {
             r.crash(crashEnvironment());
@@ -115,7 +136,7 @@ public final class Toolstack {
 
     /** The crash environment from the core's {@code get_range} answers. */
     public CrashEnvironment crashEnvironment() {
-        return crashEnvironment(kexec::getRange, oldRam(layout));
+        return crashEnvironment(kexec, oldRam(layout));
     }
 
     /**
@@ -160,17 +181,9 @@ public final class Toolstack {
         return layout.guestRamRanges().ranges();
     }
 
-    /** Reads a file, refusing before reading one that could never fit the guest's RAM. */
+    /** Reads a kernel, initrd or module file: a regular file no larger than the guest's RAM ({@link InputFile}). */
     private static byte[] read(Path p, String what, long ram) {
-        try {
-            long size = Files.size(p);
-            if (size > ram || size > Integer.MAX_VALUE - 8) {
-                throw new JkexecException(what + " " + p + ": " + size + " bytes do not fit in " + (ram >> 20) + " MiB of guest RAM");
-            }
-            return Files.readAllBytes(p);
-        } catch (IOException e) {
-            throw new JkexecException(what + " " + p + ": " + e.getMessage(), e);
-        }
+        return InputFile.read(p, what, ram);
     }
 
 }

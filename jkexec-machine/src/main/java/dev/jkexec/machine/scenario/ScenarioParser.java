@@ -1,9 +1,11 @@
 package dev.jkexec.machine.scenario;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jkexec.image.ImageType;
+import dev.jkexec.machine.Initrd;
+import dev.jkexec.machine.KernelSpec;
+import dev.jkexec.machine.control.RequestException;
+import dev.jkexec.machine.control.RequestReader;
 import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.platform.Sizes;
 import java.nio.file.Path;
@@ -50,7 +52,8 @@ import java.util.regex.PatternSyntaxException;
  * guest of the module before it). Strings may use {@code ${guestRamBytes}} (bytes of guest memory a
  * dump or /proc/vmcore covers) and {@code ${mailbox}}; the runner substitutes them. {@code expect}
  * matches console lines since the last action step. Unknown keys are errors: a typo must not pass
- * silently.
+ * silently, and so are duplicate keys; kernels are read by the API's own reader
+ * ({@link RequestReader#kernel}), so a scenario's {@code load} and {@code PUT /kexec/images} take the same fields.
  */
 public final class ScenarioParser {
     private static final com.fasterxml.jackson.databind.node.JsonNodeFactory JSON_NODES =
@@ -67,13 +70,11 @@ public final class ScenarioParser {
 
     /** Parses {@code json}; relative paths resolve against {@code base}. */
     public static Scenario parse(String json, Path base) {
-        JsonNode root;
         try {
-            root = new ObjectMapper().readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new ScenarioException("scenario: not JSON: " + e.getOriginalMessage());
+            return new ScenarioParser(base).scenario(RequestReader.object(json, "scenario").node());
+        } catch (RequestException e) {
+            throw new ScenarioException(e.text());
         }
-        return new ScenarioParser(base).scenario(root);
     }
 
     private Scenario scenario(JsonNode root) {
@@ -130,8 +131,11 @@ public final class ScenarioParser {
         String title = text(s, "title", kind, at);
         String say = text(s, "say", null, at);
         return switch (kind) {
-            case "boot" -> new Step.Boot(title, say, kernel(a, where, Set.of()));
-            case "load" -> new Step.Load(title, say, type(a, where, true), kernel(a, where, Set.of("type")));
+            case "boot" -> new Step.Boot(title, say, kernel(a, where, ImageType.DEFAULT, Set.of()));
+            case "load" -> {
+                ImageType t = type(a, where, true);
+                yield new Step.Load(title, say, t, kernel(a, where, t, Set.of("type")));
+            }
             case "unload" -> {
                 only(a, where, Set.of("type"));
                 yield new Step.Unload(title, say, type(a, where, true));
@@ -194,40 +198,21 @@ public final class ScenarioParser {
         };
     }
 
-    private Step.Kernel kernel(JsonNode a, String where, Set<String> extra) {
-        Set<String> allowed = new java.util.HashSet<>(Set.of("kernel", "append", "initrd", "busybox", "entry", "decompress",
-                "dom0", "modules", "modulesDir"));
-        allowed.addAll(extra);
-        only(a, where, allowed);
-        Path initrd = a.has("initrd") ? path(required(a, "initrd", where)) : null;
-        boolean busybox = a.has("busybox") ? bool(a, "busybox", where) : initrd == null;
-        int entry = a.has("entry") ? integer(a, "entry", where) : 64;
-        if (entry != 64 && entry != 32 && entry != 16) {
-            throw new ScenarioException(where + ".entry: " + entry + " is none of 64, 32, 16");
+    private Step.Kernel kernel(JsonNode a, String where, ImageType type, Set<String> extra) {
+        Set<String> allowed = new java.util.HashSet<>(extra);
+        allowed.add("dom0");
+        RequestReader.Fields f = RequestReader.object(a, where);
+        KernelSpec spec;
+        try {
+            spec = RequestReader.kernel(f, type, this::path, allowed);
+        } catch (RequestException e) {
+            throw new ScenarioException(e.text());
         }
-        boolean decompress = a.has("decompress") && bool(a, "decompress", where);
-        List<String> modules = new ArrayList<>();
-        if (a.has("modules")) {
-            JsonNode ms = a.get("modules");
-            if (!ms.isArray()) {
-                throw new ScenarioException(where + ".modules: an array of \"FILE ARGS\" strings is required");
-            }
-            for (int i = 0; i < ms.size(); i++) {
-                if (!ms.get(i).isTextual() || ms.get(i).asText().isBlank()) {
-                    throw new ScenarioException(where + ".modules[" + i + "]: " + ms.get(i) + " is not a \"FILE ARGS\" string");
-                }
-                String[] words = ms.get(i).asText().strip().split("\\s+", 2);
-                String file = words[0].equals(dev.jkexec.machine.KernelSpec.BUSYBOX_MODULE) ? words[0] : path(words[0]).toString();
-                modules.add(words.length > 1 ? file + " " + words[1] : file);
-            }
-        }
-        Path modulesDir = a.has("modulesDir") ? path(required(a, "modulesDir", where)) : null;
         boolean dom0 = a.has("dom0") && bool(a, "dom0", where);
-        if (dom0 && initrd != null) {
+        if (dom0 && spec.initrd() instanceof Initrd.File) {
             throw new ScenarioException(where + ".dom0: the dom0 guest is its own initrd; drop \"initrd\"");
         }
-        return new Step.Kernel(path(required(a, "kernel", where)), initrd, busybox, text(a, "append", "", where), entry, decompress, dom0,
-                modules, modulesDir);
+        return new Step.Kernel(spec, dom0);
     }
 
     /** {@code testdata:REL}, {@code fetched:NAME}, or a path relative to the scenario's directory. */

@@ -183,8 +183,10 @@ public final class ScenarioRunner {
                 }
                 case Step.Exec e -> {
                     mark = m.console().mark();
-                    Object r = m.exec(e.type());
-                    yield r instanceof CrashOutcome c ? describe(c) : "handed over";
+                    yield switch (m.exec(e.type())) {
+                        case dev.jkexec.machine.ExecOutcome.Crashed c -> describe(c.outcome());
+                        case dev.jkexec.machine.ExecOutcome.HandedOver h -> "handed over";
+                    };
                 }
                 case Step.Crash c -> {
                     mark = m.console().mark();
@@ -245,9 +247,8 @@ public final class ScenarioRunner {
         }
 
         private KernelSpec spec(Step.Kernel k, ImageType type) {
-            Path initrd = k.dom0() ? dom0Initrd(k.kernel()) : k.initrd();
-            return new KernelSpec(k.kernel(), initrd, k.busybox() && !k.dom0(), substitute(k.append()), k.entry(), type, k.decompress(),
-                    k.modules(), k.modulesDir());
+            KernelSpec s = k.spec().withType(type).withAppend(substitute(k.spec().append()));
+            return k.dom0() ? s.withInitrd(new dev.jkexec.machine.Initrd.File(dom0Initrd(s.kernel()))) : s;
         }
 
         /** The dom0 guest for {@code kernel} (A+B), written once per run into a temporary file. */

@@ -22,15 +22,7 @@ public sealed interface Step {
      * ({@link dev.jkexec.machine.guest.Dom0Guest}); for a Multiboot kernel its boot modules
      * ({@code "FILE ARGS"}, files resolved like kernels); where the kernel's modules are.
      */
-    record Kernel(Path kernel, Path initrd, boolean busybox, String append, int entry, boolean decompress, boolean dom0,
-                  java.util.List<String> modules, Path modulesDir) {
-        public Kernel(Path kernel, Path initrd, boolean busybox, String append, int entry, boolean decompress, boolean dom0) {
-            this(kernel, initrd, busybox, append, entry, decompress, dom0, java.util.List.of(), null);
-        }
-
-        public Kernel {
-            modules = modules == null ? java.util.List.of() : java.util.List.copyOf(modules);
-        }
+    record Kernel(dev.jkexec.machine.KernelSpec spec, boolean dom0) {
     }
 
     /** {@code boot}: load a default image and execute it (the machine's first boot, or any later one). */

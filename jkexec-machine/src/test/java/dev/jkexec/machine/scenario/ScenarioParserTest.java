@@ -65,12 +65,13 @@ class ScenarioParserTest {
                 "type", "expect", "expect-crash", "dump");
         Step.Boot boot = (Step.Boot) s.steps().get(0);
         assertThat(boot.title()).isEqualTo("t");
-        assertThat(boot.kernel().kernel()).isEqualTo(BASE.resolve("k.bin"));
-        assertThat(boot.kernel().busybox()).isTrue();
-        assertThat(boot.kernel().entry()).isEqualTo(32);
+        assertThat(boot.kernel().spec().kernel()).isEqualTo(BASE.resolve("k.bin"));
+        assertThat(boot.kernel().spec().initrd()).isEqualTo(dev.jkexec.machine.Initrd.BUSYBOX);
+        assertThat(boot.kernel().spec().entry()).isEqualTo(dev.jkexec.image.plan.EntryMode.BIT32);
         Step.Load load = (Step.Load) s.steps().get(1);
         assertThat(load.type()).isEqualTo(ImageType.CRASH);
-        assertThat(load.kernel().busybox()).as("an initrd replaces the busybox guest").isFalse();
+        assertThat(load.kernel().spec().initrd()).as("an initrd replaces the busybox guest").isInstanceOf(dev.jkexec.machine.Initrd.File.class);
+        assertThat(load.kernel().spec().type()).isEqualTo(ImageType.CRASH);
         assertThat(((Step.Exec) s.steps().get(3)).type()).isEqualTo(ImageType.DEFAULT);
         assertThat(((Step.Expect) s.steps().get(7)).timeout()).isEqualTo(Duration.ofMillis(2500));
     }
@@ -78,13 +79,15 @@ class ScenarioParserTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "{|scenario: not JSON",
-        "[]|the top level must be an object",
+        "[]|scenario: an object is required, not []",
+        "{\"steps\": [{\"crash\": {}}], \"steps\": []}|scenario: not JSON: Duplicate field 'steps'",
+        "{\"steps\": [{\"boot\": {\"kernel\": \"k\", \"entry\": \"abc\"}}]}|steps[0].boot.entry: \"abc\" is not an integer",
         "{\"steps\": []}|scenario.steps: a non-empty array is required",
         "{\"steps\": [{\"boot\": {}}]}|steps[0].boot.kernel: required",
         "{\"steps\": [{\"bot\": {}}]}|steps[0].bot: unknown key",
         "{\"steps\": [{\"exec\": {}, \"crash\": {}}]}|steps[0]: exactly one action per step",
         "{\"steps\": [{\"load\": {\"type\": \"live\", \"kernel\": \"k\"}}]}|steps[0].load.type: 'live' is neither default nor crash",
-        "{\"steps\": [{\"boot\": {\"kernel\": \"k\", \"entry\": 8}}]}|steps[0].boot.entry: 8 is none of 64, 32, 16",
+        "{\"steps\": [{\"boot\": {\"kernel\": \"k\", \"entry\": 8}}]}|steps[0].boot.entry: 8 is none of 64 (long mode), 32 (protected mode), 16 (real mode)",
         "{\"steps\": [{\"expect\": {\"line\": \"(\"}}]}|steps[0].expect.line: invalid regex",
         "{\"steps\": [{\"expect\": {\"line\": \"x\", \"timeout\": -1}}]}|steps[0].expect.timeout: -1 is not a number of seconds",
         "{\"steps\": [{\"expect-crash\": {\"outcome\": \"maybe\"}}]}|steps[0].expect-crash.outcome: 'maybe'",
