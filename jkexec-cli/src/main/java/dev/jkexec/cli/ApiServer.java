@@ -62,6 +62,10 @@ final class ApiServer implements AutoCloseable {
     /** A quiet event stream gets a comment line this often, so a client knows the machine is there. */
     static final long EVENT_KEEPALIVE_MS = 3_000;
 
+    /** Every operation served, as docs/api.yaml names them ({@code ApiContractTest} holds the two together). */
+    static final Set<String> OPERATIONS = Set.of("GET /machine", "GET /kexec/images/{type}", "PUT /kexec/images/{type}",
+            "DELETE /kexec/images/{type}", "GET /kexec/ranges/{range}", "PUT /actions", "POST /kexec/op", "GET /events");
+
     private final MachineController controller;
     private final Path socket;
     private final Server server;
