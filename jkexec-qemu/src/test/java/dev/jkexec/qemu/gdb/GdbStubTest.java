@@ -36,7 +36,7 @@ class GdbStubTest {
     }
 
     private static String packet(String data) {
-        return String.format("$%s#%02x", data, GdbStub.checksum(data.getBytes(StandardCharsets.US_ASCII), 0, data.length()));
+        return String.format("$%s#%02x", data, GdbPackets.checksum(data.getBytes(StandardCharsets.US_ASCII), 0, data.length()));
     }
 
     /** A fake stub that answers each request with the next scripted reply and records requests. */
