@@ -4,6 +4,7 @@ import static dev.jkexec.platform.testing.fuzz.Hostile.check;
 
 import dev.jkexec.core.kexec.HandoverPlan;
 import dev.jkexec.core.kexec.HandoverTarget;
+import dev.jkexec.core.kexec.ImageInfo;
 import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.KexecConfig;
 import dev.jkexec.core.kexec.PageListWalker;
@@ -19,6 +20,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -33,9 +35,9 @@ import java.util.Random;
  *   0x78000            two crash note slots; 0x79000 VMCOREINFO
  * </pre>
  *
- * Default images are limited to 64 KiB. Each run starts from the same state: memory as
- * {@link #PRISTINE}, a default and a crash image loaded (so that unload, exec and a refused load
- * all have something to lose).
+ * Default images are limited to 64 KiB. Each run starts from the same state ({@link #reset}):
+ * memory as {@link #PRISTINE} plus what the loads wrote, a default and a crash image loaded (so
+ * that unload, exec and a refused load all have something to lose).
  */
 final class FuzzMachine {
     static final long PAGE = 4096;
@@ -54,25 +56,46 @@ final class FuzzMachine {
             List.of(segment(3, 2 * PAGE, CRASH.start(), 3 * PAGE), new KexecSegment(null, 0, 0x40000, "low")), null);
 
     final PhysicalMemory memory = PhysicalMemory.ofHeap(SIZE);
-    final MemorySegment pristine = MemorySegment.ofArray(PRISTINE);
     final Kexec kexec;
-    /** Plans handed over by exec, each checked by {@link #handOver}. */
+    /** Memory right after the two loads: what every run starts from. */
+    final MemorySegment afterLoads;
+    final Optional<ImageInfo> defaultInfo;
+    final Optional<ImageInfo> crashInfo;
+    /** Plans handed over by exec in this run, each checked by {@link #target}. */
     final List<HandoverPlan> handedOver = new ArrayList<>();
 
     FuzzMachine() {
-        MemorySegment.copy(pristine, 0, memory.segment(), 0, SIZE);
+        MemorySegment.copy(MemorySegment.ofArray(PRISTINE), 0, memory.segment(), 0, SIZE);
         kexec = new Kexec(CONFIG, memory);
         kexec.load(DEFAULT);
         kexec.load(CRASH_IMAGE);
+        afterLoads = MemorySegment.ofArray(memory.segment().toArray(ValueLayout.JAVA_BYTE));
+        defaultInfo = kexec.image(ImageType.DEFAULT);
+        crashInfo = kexec.image(ImageType.CRASH);
+    }
+
+    /**
+     * Puts the machine back in its starting state, cheaply: one machine serves every execution of
+     * a fuzzing run (a fresh core per input would spend the run allocating and freeing held images).
+     */
+    void reset() {
+        handedOver.clear();
+        if (!memoryIntact()) {
+            MemorySegment.copy(afterLoads, 0, memory.segment(), 0, SIZE);
+        }
+        if (!kexec.image(ImageType.DEFAULT).equals(defaultInfo)) {
+            kexec.load(DEFAULT);
+        }
+        if (!kexec.image(ImageType.CRASH).equals(crashInfo)) {
+            kexec.load(CRASH_IMAGE); // writes the same bytes afterLoads holds
+        }
+        check(memoryIntact() && kexec.image(ImageType.DEFAULT).equals(defaultInfo)
+                && kexec.image(ImageType.CRASH).equals(crashInfo), "the fuzz machine did not reset");
     }
 
     /** Whether memory is byte-identical to what it was after the two loads. */
-    boolean memoryIntact(byte[] before) {
-        return memory.segment().mismatch(MemorySegment.ofArray(before)) == -1;
-    }
-
-    byte[] snapshot() {
-        return memory.segment().toArray(ValueLayout.JAVA_BYTE);
+    boolean memoryIntact() {
+        return memory.segment().mismatch(afterLoads) == -1;
     }
 
     /**

@@ -43,6 +43,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(Hostile.TIMEOUT_SECONDS)
 class KexecOpFuzzTest {
     static final int MAX_INPUT = 256 << 10;
+    static final FuzzMachine MACHINE = new FuzzMachine();
 
     @FuzzTest
     void decode(byte[] input) throws Exception {
@@ -85,12 +86,10 @@ class KexecOpFuzzTest {
                 return;
             }
             AbiRequestFile file = parsed.get();
-            FuzzMachine m = new FuzzMachine();
+            FuzzMachine m = MACHINE;
+            m.reset();
             PhysicalMemory guest = file.guestMemory();
             byte[] guestBefore = file.memory().clone();
-            byte[] memoryBefore = m.snapshot();
-            Optional<ImageInfo> defaultBefore = m.kexec.image(ImageType.DEFAULT);
-            Optional<ImageInfo> crashBefore = m.kexec.image(ImageType.CRASH);
             List<byte[]> preloaded = FuzzMachine.buffers(
                     file.cmd() == KexecCommand.EXEC.code() && execType(file).orElse(-1) == 1 ? FuzzMachine.CRASH_IMAGE : FuzzMachine.DEFAULT);
 
@@ -98,9 +97,9 @@ class KexecOpFuzzTest {
 
             check(rc == 0 || rc == 1 || (rc < 0 && Errno.ofValue((int) rc) != null), "kexec_op returned " + rc);
             if (rc < 0) {
-                check(m.kexec.image(ImageType.DEFAULT).equals(defaultBefore), "a rejected call changed the default slot");
-                check(m.kexec.image(ImageType.CRASH).equals(crashBefore), "a rejected call changed the crash slot");
-                check(m.memoryIntact(memoryBefore), "a rejected call changed physical memory");
+                check(m.kexec.image(ImageType.DEFAULT).equals(m.defaultInfo), "a rejected call changed the default slot");
+                check(m.kexec.image(ImageType.CRASH).equals(m.crashInfo), "a rejected call changed the crash slot");
+                check(m.memoryIntact(), "a rejected call changed physical memory");
                 Hostile.sameBytes(guestBefore, file.memory(), "guest memory after a rejected call");
                 check(m.handedOver.isEmpty(), "a rejected call handed over");
                 return;
