@@ -47,7 +47,7 @@ public final class ImageSeeds {
         }
         write(resources.resolve("bzimage/BzImageFuzzTestInputs/bzImage"), headers);
 
-        byte[] slice = Arrays.copyOfRange(vmlinux, 0, 16 << 10);
+        byte[] slice = Arrays.copyOfRange(vmlinux, 0, 4 << 10);
         Map<String, byte[]> payloads = new LinkedHashMap<>();
         payloads.put("seed-gzip", Payloads.gzip(slice));
         payloads.put("seed-xz", Payloads.xz(slice));
