@@ -47,12 +47,27 @@ public final class ImageSeeds {
         }
         write(resources.resolve("bzimage/BzImageFuzzTestInputs/bzImage"), headers);
 
-        byte[] slice = Arrays.copyOfRange(vmlinux, 0, 4 << 10);
+        byte[] slice = Arrays.copyOfRange(vmlinux, 0x200000, 0x200000 + (4 << 10)); // kernel text
         Map<String, byte[]> payloads = new LinkedHashMap<>();
         payloads.put("seed-gzip", Payloads.gzip(slice));
-        payloads.put("seed-xz", Payloads.xz(slice));
-        payloads.put("seed-lzma", Payloads.lzma(slice));
-        payloads.put("seed-bzip2", Payloads.bzip2(slice));
+        // Small dictionaries and blocks (the decoders allocate what the stream header asks for): the
+        // fuzzer's typical input stays cheap; the real heads below keep the kernel's 32 MiB xz dictionary.
+        payloads.put("seed-xz", small(out -> {
+            try (var z = new org.tukaani.xz.XZOutputStream(out, new org.tukaani.xz.FilterOptions[] {
+                    new org.tukaani.xz.X86Options(), dict64k()})) {
+                z.write(slice);
+            }
+        }, slice.length));
+        payloads.put("seed-lzma", small(out -> {
+            try (var z = new org.tukaani.xz.LZMAOutputStream(out, dict64k(), -1)) {
+                z.write(slice);
+            }
+        }, slice.length));
+        payloads.put("seed-bzip2", small(out -> {
+            try (var z = new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(out, 1)) {
+                z.write(slice);
+            }
+        }, slice.length));
         payloads.put("seed-zstd", Payloads.zstd(slice));
         payloads.put("seed-lz4", Payloads.lz4Legacy(slice, 4096));
         payloads.put("seed-real-generic-xz-head", payloadHead(generic));
@@ -78,6 +93,26 @@ public final class ImageSeeds {
         kernels.putAll(elves);
         kernels.put("seed-multiboot", multiboot.get("seed-addresses"));
         write(resources.resolve("plan/KernelPlanFuzzTestInputs/plan"), kernels);
+    }
+
+    static org.tukaani.xz.LZMA2Options dict64k() {
+        try {
+            org.tukaani.xz.LZMA2Options o = new org.tukaani.xz.LZMA2Options(1);
+            o.setDictSize(64 << 10);
+            return o;
+        } catch (org.tukaani.xz.UnsupportedOptionsException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static byte[] small(Payloads.Body body, int size) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            body.write(out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return Payloads.withTrailer(out.toByteArray(), size);
     }
 
     /** The real-mode setup of a real bzImage and the first 512 bytes after it: the setup header and what it points at. */

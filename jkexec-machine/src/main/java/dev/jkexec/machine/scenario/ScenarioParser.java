@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.platform.Sizes;
 import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.JkexecException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -168,19 +170,36 @@ public final class ScenarioParser {
         Set<String> allowed = new java.util.HashSet<>(Set.of("kernel", "append", "initrd", "busybox", "entry", "decompress"));
         allowed.addAll(extra);
         only(a, where, allowed);
-        Path initrd = a.has("initrd") ? path(required(a, "initrd", where)) : null;
+        Path initrd = a.has("initrd") ? path(required(a, "initrd", where), where + ".initrd") : null;
         boolean busybox = a.has("busybox") ? bool(a, "busybox", where) : initrd == null;
         int entry = a.has("entry") ? integer(a, "entry", where) : 64;
         if (entry != 64 && entry != 32) {
             throw new ScenarioException(where + ".entry: " + entry + " is neither 64 nor 32");
         }
         boolean decompress = a.has("decompress") && bool(a, "decompress", where);
-        return new Step.Kernel(path(required(a, "kernel", where)), initrd, busybox, text(a, "append", "", where), entry, decompress);
+        return new Step.Kernel(path(required(a, "kernel", where), where + ".kernel"), initrd, busybox, text(a, "append", "", where), entry, decompress);
     }
 
-    /** {@code testdata:REL} or a path relative to the scenario's directory. */
-    private Path path(String p) {
-        return p.startsWith("testdata:") ? GuestAssets.require(p.substring("testdata:".length())) : base.resolve(p);
+    /**
+     * {@code testdata:REL} or a path relative to the scenario's directory. A string that is no path
+     * (a NUL in it) or names test data that is missing is a {@link ScenarioException} naming the
+     * field (fuzzing findings: both escaped untyped, without the field).
+     */
+    private Path path(String p, String field) {
+        try {
+            return p.startsWith("testdata:") ? GuestAssets.require(p.substring("testdata:".length())) : base.resolve(p);
+        } catch (InvalidPathException e) {
+            throw new ScenarioException(field + ": not a path (" + e.getReason() + "): " + printable(p));
+        } catch (JkexecException e) {
+            throw new ScenarioException(field + ": " + e.getMessage());
+        }
+    }
+
+    /** A string for a one-line message: control characters escaped, at most 200 characters. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder("'");
+        s.codePoints().limit(200).forEach(c -> b.append(c < 0x20 || c == 0x7F ? String.format("\\x%02x", c) : Character.toString(c)));
+        return b.append(s.length() > 200 ? "'..." : "'").toString();
     }
 
     private static ImageType type(JsonNode a, String where, boolean required) {
@@ -196,7 +215,7 @@ public final class ScenarioParser {
         try {
             return Pattern.compile(r);
         } catch (PatternSyntaxException e) {
-            throw new ScenarioException(where + ": invalid regex '" + r + "': " + e.getDescription());
+            throw new ScenarioException(where + ": invalid regex " + printable(r) + ": " + e.getDescription());
         }
     }
 

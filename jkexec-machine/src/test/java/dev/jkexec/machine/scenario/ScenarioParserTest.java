@@ -15,6 +15,34 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ScenarioParserTest {
     private static final Path BASE = Path.of("/scenarios");
 
+    /** Fuzzing finding (ScenarioParserFuzzTest, regression input sanitizer-regex-…): an invalid regex was quoted raw, newlines and all. */
+    @Test
+    void an_invalid_regex_is_quoted_on_one_line() {
+        assertThatThrownBy(() -> ScenarioParser.parse("""
+                {"steps": [{"expect": {"line": "a\\n(b"}}]}""", BASE))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageStartingWith("steps[0].expect.line: invalid regex 'a\\x0a(b': ")
+                .hasMessageNotContaining("\n");
+    }
+
+    /** Fuzzing finding (ScenarioParserFuzzTest, inputs crash-*): missing test data escaped as a bare JkexecException. */
+    @Test
+    void missing_test_data_is_a_scenario_error_naming_the_field() {
+        assertThatThrownBy(() -> ScenarioParser.parse("""
+                {"steps": [{"boot": {"kernel": "testdata:no-such-kernel"}}]}""", BASE))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageStartingWith("steps[0].boot.kernel: test data missing: ");
+    }
+
+    /** Found beside it: a NUL in a path escaped as an untyped InvalidPathException. */
+    @Test
+    void a_nul_in_a_path_is_a_scenario_error_naming_the_field() {
+        String nul = "{\"steps\": [{\"load\": {\"type\": \"crash\", \"kernel\": \"k\", \"initrd\": \"a\\" + "u0000b\"}}]}";
+        assertThatThrownBy(() -> ScenarioParser.parse(nul, BASE))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessage("steps[0].load.initrd: not a path (Nul character not allowed): 'a\\x00b'");
+    }
+
     @Test
     void readsEveryStepKind() {
         Scenario s = ScenarioParser.parse("""

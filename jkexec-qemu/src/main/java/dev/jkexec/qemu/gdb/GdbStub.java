@@ -189,8 +189,14 @@ public final class GdbStub implements AutoCloseable {
         }
     }
 
+    /** A reply for a one-line message: at most 80 characters, anything but printable ASCII as {@code \xNN} (fuzzing finding). */
     private static String abbreviate(String s) {
-        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < Math.min(s.length(), 80); i++) {
+            char c = s.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));
+        }
+        return s.length() > 80 ? b.append("...").toString() : b.toString();
     }
 
     @Override

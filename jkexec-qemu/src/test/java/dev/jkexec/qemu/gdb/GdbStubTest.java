@@ -71,6 +71,15 @@ class GdbStubTest {
         return sock;
     }
 
+    /** Fuzzing finding (GdbFuzzTest, inputs crash-4351cc1f…, crash-b80dd58c…): a reply was quoted raw, newlines and all. */
+    @Test
+    void a_malformed_reply_is_quoted_on_one_line() {
+        assertThatThrownBy(() -> GdbStub.parseStop("T+\n\u00ff$S02")).isInstanceOf(GdbException.class)
+                .hasMessage("gdbstub: malformed stop reply 'T+\\x0a\\xff$S02'");
+        assertThatThrownBy(() -> GdbStub.expectOk("E\r\n01", "Z1 at 0x1000")).isInstanceOf(GdbException.class)
+                .hasMessage("gdbstub refused Z1 at 0x1000: 'E\\x0d\\x0a01'");
+    }
+
     @Test
     void insertsHardwareBreakpointsAndReportsTheStop() throws IOException {
         StringBuilder seen = new StringBuilder();

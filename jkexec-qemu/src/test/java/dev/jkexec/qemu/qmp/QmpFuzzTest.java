@@ -40,6 +40,8 @@ import org.junit.jupiter.api.Timeout;
 class QmpFuzzTest {
     static final int MAX_INPUT = 64 << 10;
     static final QmpOptions OPTIONS = QmpOptions.defaults().withMaxLineBytes(32 << 10).withEventHistory(8);
+    /** One parser for every input, as one client has one (an ObjectMapper per input would be most of the run). */
+    static final QmpJson JSON = new QmpJson(OPTIONS);
     static final List<String> CALLS = List.of("qmp_capabilities", "query-status", "human-monitor-command", "stop", "cont",
             "system_reset", "query-cpus-fast", "quit");
 
@@ -59,7 +61,7 @@ class QmpFuzzTest {
                 pending.put(i + 1L, f);
                 calls.put(i + 1L, f);
             }
-            QmpInbox inbox = new QmpInbox(new QmpJson(OPTIONS), events, greeting, pending, () -> CALLS.size() + 1);
+            QmpInbox inbox = new QmpInbox(JSON, events, greeting, pending, () -> CALLS.size() + 1);
             LineReader lines = new LineReader(new Chunked(bytes, 1, chunk), OPTIONS.maxLineBytes());
             try {
                 while (true) {
