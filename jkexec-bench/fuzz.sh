@@ -7,7 +7,7 @@
 #
 # Findings (crash-*, timeout-*) land in the target's src/test/resources/.../<Class>Inputs/<method>/
 # directory, where `./run-tests` replays them (Jazzer's regression mode) once they are fixed. The
-# generated corpus accumulates in each module's .cifuzz-corpus/ (not committed) across campaigns.
+# generated corpus accumulates in .fuzz-corpus/ (not committed) across campaigns.
 # Logs: target/fuzz/<target>.log in each module.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -83,18 +83,26 @@ for t in "${targets[@]}"; do
     log="$module/target/fuzz/$name.log"
     mkdir -p "$module/target/fuzz"
     before=$(findings "$module" "$class" "$method")
+    # The generated corpus lives in .fuzz-corpus/ between campaigns and in the module's .cifuzz-corpus/
+    # (where Jazzer wants it) only while its target runs: regression mode (./run-tests) also replays a
+    # .cifuzz-corpus it finds, and must replay exactly what CI does, the committed inputs.
+    home="$ROOT/.fuzz-corpus/$module/$class/$method"
+    work="$module/.cifuzz-corpus/$class/$method"
+    mkdir -p "$home" "$(dirname "$work")"
+    rm -rf "$work"; mv "$home" "$work"
     echo "fuzz.sh: $name for $MINUTES min ($log)"
     set +e
     (cd "$module" && JAZZER_FUZZ=1 timeout -k 30 $((SECONDS_PER_TARGET + 300)) "$JAVA" "${JVM_FLAGS[@]}" \
         -cp "target/test-classes:target/classes:$(cat target/test.classpath)" \
         dev.jkexec.platform.testing.fuzz.FuzzCampaign "$target" "$SECONDS_PER_TARGET") > "$log" 2>&1
     status=$?
+    corpus=$(ls "$work" 2>/dev/null | wc -l)
+    mv "$work" "$home"; rmdir -p "$(dirname "$work")" 2>/dev/null || true
     after=$(findings "$module" "$class" "$method")
     new=$(comm -13 <(echo "$before" | sort) <(echo "$after" | sort) | grep . | paste -sd' ' - || true)
     stat() { grep -a "^stat::$1:" "$log" | tail -1 | awk '{ print $2 }'; }
     execs=$(stat number_of_executed_units); speed=$(stat average_exec_per_sec); rss=$(stat peak_rss_mb)
     slowest=$(stat slowest_unit_time_sec)
-    corpus=$(ls "$module/.cifuzz-corpus/$class/$method" 2>/dev/null | wc -l)
     exceptions=$(grep -a '^== Java Exception:' "$log" | sed 's/^== Java Exception: //' | cut -c1-160 | sort | uniq -c \
         | awk '{ n = $1; $1 = ""; printf "%s× %s; ", n, substr($0, 2) }')
     hangs=$(grep -ac 'ERROR: libFuzzer: timeout' "$log" || true)
