@@ -88,7 +88,7 @@ public final class PayloadDecompressor {
             produced = switch (c) {
                 case LZ4 -> Lz4LegacyFrame.decompress(body, out);
                 case ZSTD -> zstd(body, out);
-                default -> stream(c, body, out);
+                default -> stream(c, body, out, claim);
             };
         } catch (ImageFormatException e) {
             throw e;
@@ -104,8 +104,8 @@ public final class PayloadDecompressor {
         return out;
     }
 
-    private static long stream(Compression c, MemorySegment body, byte[] out) throws IOException {
-        try (InputStream in = open(c, new SegmentInputStream(body))) {
+    private static long stream(Compression c, MemorySegment body, byte[] out, long claim) throws IOException {
+        try (InputStream in = open(c, new SegmentInputStream(body), claim)) {
             int n = in.readNBytes(out, 0, out.length);
             if (n == out.length && in.read() != -1) {
                 throw bomb(c, out.length);
@@ -114,14 +114,35 @@ public final class PayloadDecompressor {
         }
     }
 
-    private static InputStream open(Compression c, InputStream raw) throws IOException {
+    private static InputStream open(Compression c, InputStream raw, long claim) throws IOException {
         return switch (c) {
             case GZIP -> new GZIPInputStream(raw, 64 << 10);
             case XZ -> new XZInputStream(raw, XZ_MEMORY_LIMIT_KIB);
-            case LZMA -> new LZMAInputStream(raw, XZ_MEMORY_LIMIT_KIB);
+            case LZMA -> lzma(raw, claim);
             case BZIP2 -> new BZip2CompressorInputStream(raw, false);
             case GZIP_OLD, LZ4, ZSTD, LZO -> throw new AssertionError(c);
         };
+    }
+
+    /**
+     * The .lzma ("alone") stream: a 13-byte header {u8 properties, u32 dictionary size, i64
+     * uncompressed size}, then the data. The decoder allocates the dictionary the header names, so
+     * the window is capped by the claimed size: no match can reach further back than the bytes
+     * produced, and those are at most the claim. Without the cap a few hostile header bytes made
+     * every decode allocate up to the 256 MiB memory limit (fuzzing finding).
+     */
+    private static InputStream lzma(InputStream raw, long claim) throws IOException {
+        byte[] h = raw.readNBytes(13);
+        if (h.length < 13) {
+            throw new java.io.EOFException("lzma header of " + h.length + " bytes, not 13");
+        }
+        MemorySegment header = MemorySegment.ofArray(h);
+        long dictionary = Integer.toUnsignedLong(header.get(ByteView.U32, 1));
+        int window = (int) Math.min(dictionary, Math.max(claim, 4096));
+        if (LZMAInputStream.getMemoryUsage(window, h[0]) > XZ_MEMORY_LIMIT_KIB) {
+            throw new org.tukaani.xz.MemoryLimitException(LZMAInputStream.getMemoryUsage(window, h[0]), XZ_MEMORY_LIMIT_KIB);
+        }
+        return new LZMAInputStream(raw, header.get(ByteView.U64, 5), h[0], window);
     }
 
     /** zstd, one shot: the output buffer is the decoder's window, so hostile window sizes allocate nothing. */
