@@ -17,11 +17,14 @@ jkexec_find_jdk() {
   return 1
 }
 
-# True when the jar is missing or older than any source or POM.
+# True when the jar or the dom0 guest files are missing, or older than any source (Java, the dom0
+# shim's C and scripts) or POM.
 jkexec_needs_build() {
   local jar=$1
   [ -f "$jar" ] || return 0
-  [ -n "$(find "$ROOT" -path "$ROOT/*/target" -prune -o \( -name '*.java' -o -name pom.xml -o -path '*/src/main/resources/*' \) -newer "$jar" -print -quit 2>/dev/null)" ]
+  [ -f "$ROOT/jkexec-dom0/target/dom0/manifest" ] || return 0
+  [ -n "$(find "$ROOT" -path "$ROOT/*/target" -prune -o \( -name '*.java' -o -name pom.xml -o -path '*/src/main/resources/*' \
+      -o -path "$ROOT/jkexec-dom0/*" \( -name '*.c' -o -name '*.h' -o -name '*.sh' \) \) -newer "$jar" -print -quit 2>/dev/null)" ]
 }
 
 # Installs Debian's qemu-system-x86 when qemu-system-x86_64 is missing.
@@ -32,6 +35,25 @@ jkexec_ensure_qemu() {
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   if ! { $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq qemu-system-x86 >/dev/null; }; then
     echo "jkexec: could not install qemu-system-x86 with apt-get; install it and retry" >&2
+    return 1
+  fi
+}
+
+# Installs the Debian tools the dump tests hold jkexec's dumps against, when missing: makedumpfile,
+# crash, gdb and binutils' readelf (vmcore-dmesg and the tools put into guests are fetched by the
+# tests themselves with apt-get download). Waits for other apt-get runs instead of failing.
+jkexec_ensure_dump_tools() {
+  local missing="" t
+  for t in makedumpfile:makedumpfile crash:crash gdb:gdb readelf:binutils; do
+    command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
+  done
+  [ -z "$missing" ] && return 0
+  echo "jkexec: installing$missing (apt-get install) ..." >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if ! { $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq \
+      && DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null; }; then
+    echo "jkexec: could not install$missing with apt-get; install them and retry" >&2
     return 1
   fi
 }

@@ -41,18 +41,33 @@ final class ControlClient {
     }
 
     static JsonNode call(Path socket, String request) {
+        return call(socket, request, p -> { });
+    }
+
+    /** Sends {@code request}; lines with a "progress" field go to {@code progress}, the first other line is the reply. */
+    static JsonNode call(Path socket, String request, java.util.function.Consumer<JsonNode> progress) {
         try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             c.connect(UnixDomainSocketAddress.of(socket));
             c.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
             StringBuilder reply = new StringBuilder();
             ByteBuffer b = ByteBuffer.allocate(4096);
-            while (reply.indexOf("\n") < 0 && reply.length() < ControlServer.MAX_LINE && c.read(b.clear()) > 0) {
+            ObjectMapper json = new ObjectMapper();
+            while (true) {
+                int nl;
+                while ((nl = reply.indexOf("\n")) >= 0) {
+                    JsonNode line = json.readTree(reply.substring(0, nl));
+                    reply.delete(0, nl + 1);
+                    if (line != null && line.has("progress") && !line.has("ok")) {
+                        progress.accept(line);
+                    } else {
+                        return line;
+                    }
+                }
+                if (reply.length() >= ControlServer.MAX_LINE || c.read(b.clear()) <= 0) {
+                    throw new JkexecException("control socket " + socket + ": no complete reply");
+                }
                 reply.append(StandardCharsets.UTF_8.decode(b.flip()));
             }
-            if (reply.indexOf("\n") < 0) {
-                throw new JkexecException("control socket " + socket + ": no complete reply");
-            }
-            return new ObjectMapper().readTree(reply.substring(0, reply.indexOf("\n")));
         } catch (IOException e) {
             throw new JkexecException("control socket " + socket + ": " + e.getMessage(), e);
         }

@@ -3,14 +3,23 @@ package dev.jkexec.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.core.abi.AbiRequestFile;
+import dev.jkexec.core.abi.KexecCommand;
+import dev.jkexec.machine.hypercall.Dom0Hypercalls;
+import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.platform.JkexecException;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
+import dev.jkexec.core.crash.PageFilter;
 import dev.jkexec.machine.crash.CoreDump;
+import dev.jkexec.machine.crash.DumpFormat;
+import dev.jkexec.machine.crash.DumpProgress;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -33,7 +42,9 @@ import java.util.HexFormat;
  *  {"op":"unload","type":"default|crash"}
  *  {"op":"exec","type":"default|crash"}
  *  {"op":"crash"}
- *  {"op":"dump","file":PATH}
+ *  {"op":"dump","file":PATH,"format":"elf|kdump-zlib|kdump-zstd","level":31,"force":false,"progress":false}
+ *     with "progress": {"progress":DONE,"total":TOTAL} lines (bytes of RAM) come first
+ *  {"op":"hypercall","file":PATH}     a raw kexec_op in the binary ABI (AbiRequestFile) → "ret", "errno", "arg"
  *  → {"ok":true, ...} or {"ok":false,"error":"one line","errno":"EINVAL"}
  * </pre>
  *
@@ -82,7 +93,7 @@ final class ControlServer implements AutoCloseable {
                     while ((nl = line.indexOf("\n")) >= 0) {
                         String request = line.substring(0, nl);
                         line.delete(0, nl + 1);
-                        c.write(ByteBuffer.wrap((handle(request) + "\n").getBytes(StandardCharsets.UTF_8)));
+                        c.write(ByteBuffer.wrap((handle(request, progressTo(c)) + "\n").getBytes(StandardCharsets.UTF_8)));
                     }
                     if (line.length() > MAX_LINE) {
                         break;
@@ -94,8 +105,29 @@ final class ControlServer implements AutoCloseable {
         }
     }
 
+    /** Progress lines to the client, at most ten a second. */
+    private static DumpProgress progressTo(SocketChannel c) {
+        long[] last = {0};
+        return (done, total) -> {
+            long now = System.nanoTime();
+            if (done < total && now - last[0] < 100_000_000L) {
+                return;
+            }
+            last[0] = now;
+            try {
+                c.write(ByteBuffer.wrap(("{\"progress\":" + done + ",\"total\":" + total + "}\n").getBytes(StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                // the client stopped listening; the dump goes on
+            }
+        };
+    }
+
     /** One request → one response line. */
     String handle(String request) {
+        return handle(request, DumpProgress.NONE);
+    }
+
+    String handle(String request, DumpProgress progress) {
         ObjectNode r = JSON.createObjectNode();
         try {
             JsonNode q = JSON.readTree(request);
@@ -121,10 +153,18 @@ final class ControlServer implements AutoCloseable {
                     if (!q.path("file").isTextual()) {
                         throw new JkexecException("dump.file: a path is required");
                     }
-                    CoreDump.Written w = machine.dump(Path.of(q.get("file").asText()).toAbsolutePath());
-                    r.put("file", w.file().toString()).put("bytes", w.bytes()).put("ramBytes", w.ramBytes()).put("cpus", w.cpus());
+                    DumpFormat format = DumpFormat.parse(q.path("format").asText("elf"));
+                    int level = q.path("level").asInt(PageFilter.ALL);
+                    if (level < 0 || level > PageFilter.ALL) {
+                        throw new JkexecException("dump.level: " + q.get("level") + " outside 0..31");
+                    }
+                    CoreDump.Written w = machine.dump(Path.of(q.get("file").asText()).toAbsolutePath(), format, level,
+                            q.path("force").asBoolean(false), q.path("progress").asBoolean(false) ? progress : DumpProgress.NONE);
+                    r.put("file", w.file().toString()).put("format", w.format().label()).put("bytes", w.bytes())
+                            .put("ramBytes", w.ramBytes()).put("cpus", w.cpus()).put("summary", w.summary());
                 }
-                default -> throw new JkexecException("op: '" + op + "' is none of status, load, unload, exec, crash, dump");
+                case "hypercall" -> hypercall(q, r);
+                default -> throw new JkexecException("op: '" + op + "' is none of status, load, unload, exec, crash, dump, hypercall");
             }
             r.put("ok", true);
         } catch (KexecException e) {
@@ -141,6 +181,44 @@ final class ControlServer implements AutoCloseable {
             r.put("ok", false).put("error", "internal error: " + e);
         }
         return r.toString();
+    }
+
+    /** Largest request file the control socket reads: room for a kernel and a big initrd, never the heap. */
+    static final long MAX_HYPERCALL_FILE = 512L << 20;
+
+    private void hypercall(JsonNode q, ObjectNode r) throws IOException {
+        if (!q.path("file").isTextual()) {
+            throw new JkexecException("hypercall.file: a path is required");
+        }
+        Path file = Path.of(q.get("file").asText());
+        long size = Files.size(file);
+        if (size > MAX_HYPERCALL_FILE) {
+            throw new JkexecException("hypercall.file: " + file + " is " + size + " bytes, above the limit of " + MAX_HYPERCALL_FILE);
+        }
+        AbiRequestFile request;
+        try {
+            request = AbiRequestFile.read(file);
+        } catch (ImageFormatException e) {
+            throw new JkexecException("hypercall.file: " + file + ": " + e.getMessage(), e);
+        }
+        Dom0Hypercalls.Outcome o = machine.hypercalls().hostCall(request);
+        switch (o) {
+            case Dom0Hypercalls.Outcome.HandedOver h -> r.put("ret", 0).put("handedOver", true);
+            case Dom0Hypercalls.Outcome.Returned ret -> {
+                r.put("ret", ret.value());
+                Errno e = ret.value() < 0 ? Errno.ofValue((int) ret.value()) : null;
+                if (e != null) {
+                    r.put("errno", e.name());
+                }
+                KexecCommand c = KexecCommand.ofCode(request.cmd());
+                if (c != null && ret.value() == 0) {
+                    PhysicalMemory m = request.guestMemory();
+                    if (m.contains(request.argAddress(), c.argumentSize())) {
+                        r.put("arg", HexFormat.of().formatHex(m.read(request.argAddress(), (int) c.argumentSize())));
+                    }
+                }
+            }
+        }
     }
 
     private void status(ObjectNode r) {
@@ -162,7 +240,9 @@ final class ControlServer implements AutoCloseable {
             case CrashOutcome.CrashKernel k -> r.put("outcome", "crash-kernel").put("entry", hex(k.plan().entry()))
                     .put("sha256", HexFormat.of().formatHex(k.plan().sha256().bytes()));
             case CrashOutcome.Dumped d -> r.put("outcome", "dumped").put("why", d.why()).put("file", d.core().file().toString());
+            case CrashOutcome.Paused p -> r.put("outcome", "paused").put("why", p.why());
         }
+        r.put("vmcoreinfo", c.vmcoreinfo());
     }
 
     private static KernelSpec spec(JsonNode q) {

@@ -13,15 +13,19 @@ import picocli.CommandLine.Spec;
 
 /** {@code jkexec ctl}: operate a running machine (one started by {@code jkexec run}) through its control socket. */
 @Command(name = "ctl", mixinStandardHelpOptions = true,
-        description = {"Operate a running machine: status, load, unload, exec, crash, dump.",
+        description = {"Operate a running machine: status, load, unload, exec, crash, dump, hypercall FILE.",
             "Talks to the control socket jkexec run prints (--api; found automatically when one machine runs).",
-            "Examples: jkexec ctl load --type crash --kernel K --busybox;  jkexec ctl exec;  jkexec ctl crash"})
+            "hypercall FILE: a raw kexec_op in the binary ABI (jkexec abi encode writes them); prints its return value.",
+            "Examples: jkexec ctl load --type crash --kernel K --busybox;  jkexec ctl exec;  jkexec ctl crash;  jkexec ctl hypercall req.bin"})
 final class CtlCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "OP", description = "status | load | unload | exec | crash | dump")
+    @Parameters(index = "0", paramLabel = "OP", description = "status | load | unload | exec | crash | dump | hypercall")
     String op;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "FILE", description = "hypercall: the request file (JKXABI01)")
+    Path request;
 
     @Option(names = "--api", paramLabel = "SOCKET", description = "the machine's control socket")
     Path api;
@@ -41,7 +45,7 @@ final class CtlCommand implements Callable<Integer> {
     @Option(names = "--append", paramLabel = "S", description = "load: kernel command line")
     String append;
 
-    @Option(names = "--entry", paramLabel = "64|32", description = "load: entry mode")
+    @Option(names = "--entry", paramLabel = "64|32|16", description = "load: entry mode")
     Integer entry;
 
     @Option(names = "--file", paramLabel = "FILE", description = "dump: where the core goes")
@@ -77,7 +81,16 @@ final class CtlCommand implements Callable<Integer> {
         if (decompress) {
             q.put("decompress", true);
         }
-        return print(spec, ControlClient.call(ControlClient.socket(api), q.toString()));
+        if (op.equals("hypercall")) {
+            if (request == null) {
+                throw new JkexecException("hypercall: a request FILE is required (jkexec abi encode writes one)");
+            }
+            q.put("file", request.toAbsolutePath().toString());
+        }
+        JsonNode reply = ControlClient.call(ControlClient.socket(api), q.toString());
+        int status = print(spec, reply);
+        // A hypercall's -errno is the request's failure: a script sees it in the exit status too.
+        return op.equals("hypercall") && reply.path("ret").asLong(0) < 0 ? 1 : status;
     }
 
     /** Prints a reply as {@code key: value} lines; an error reply becomes the one-line error. */

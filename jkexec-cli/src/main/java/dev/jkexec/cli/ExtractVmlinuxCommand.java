@@ -1,9 +1,10 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.platform.JkexecException;
 import dev.jkexec.image.bzimage.BzImage;
 import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ElfParser;
+import dev.jkexec.image.plan.KernelFile;
+import dev.jkexec.platform.JkexecException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ final class ExtractVmlinuxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BzImage img = BzImage.parse(Inputs.read(image, "bzImage"));
+        BzImage img = BzImage.parse(KernelFile.open(Inputs.read(image, "bzImage")).contents());
         byte[] vmlinux = img.decompress();
         ElfFile elf = ElfParser.parse(MemorySegment.ofArray(vmlinux));
         try {

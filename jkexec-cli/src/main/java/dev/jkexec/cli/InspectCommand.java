@@ -1,10 +1,11 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.image.plan.KernelFormat;
-import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.bzimage.BzImage;
 import dev.jkexec.image.elf.ElfParser;
 import dev.jkexec.image.multiboot.MultibootHeader;
+import dev.jkexec.image.plan.KernelFile;
+import dev.jkexec.image.plan.KernelFormat;
+import dev.jkexec.platform.GuestAssets;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,10 +44,15 @@ final class InspectCommand implements Callable<Integer> {
         return 0;
     }
 
-    static Map<String, Object> report(Path path, MemorySegment file) {
+    static Map<String, Object> report(Path path, MemorySegment raw) {
         Map<String, Object> r = Report.map();
         r.put("file", path.toString());
-        r.put("size", Report.hex(file.byteSize()));
+        r.put("size", Report.hex(raw.byteSize()));
+        KernelFile opened = KernelFile.open(raw);
+        MemorySegment file = opened.contents();
+        if (opened.compression() != null) {
+            r.put("compressed", opened.compression().label() + ", 0x" + Long.toHexString(file.byteSize()) + " bytes inside");
+        }
         KernelFormat format = KernelFormat.detect(file);
         r.put("format", format.label());
         switch (format) {
@@ -63,7 +69,9 @@ final class InspectCommand implements Callable<Integer> {
             }
             case ELF -> r.put("elf", ImageReports.elf(ElfParser.parse(file)));
             case MULTIBOOT -> {
-                // reported below
+                if (ElfParser.isElf(file)) {
+                    r.put("elf", ImageReports.elf(ElfParser.parse(file)));
+                }
             }
             case UNKNOWN -> throw KernelFormat.unknown(file);
         }

@@ -2,8 +2,8 @@ package dev.jkexec.cli;
 
 import dev.jkexec.platform.JkexecException;
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code jkexec} command. One class per subcommand; this table is the only list of them.
@@ -27,6 +27,8 @@ import picocli.CommandLine.Command;
             ScenarioCommand.class,
             DemoCommand.class,
             ExtractVmlinuxCommand.class,
+            TestKernelCommand.class,
+            MatrixCommand.class,
             AbiCommand.class,
         })
 public final class Main implements Runnable {

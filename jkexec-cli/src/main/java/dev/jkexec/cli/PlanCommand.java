@@ -2,33 +2,39 @@ package dev.jkexec.cli;
 
 import static dev.jkexec.cli.Report.hex;
 
-import dev.jkexec.machine.layout.MachineLayout;
-import dev.jkexec.platform.E820Type;
+import dev.jkexec.core.kexec.Kexec;
+import dev.jkexec.core.kexec.KexecConfig;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.platform.MemoryMap;
-import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.boot.ZeroPageField;
 import dev.jkexec.image.crash.CrashEnvironment;
 import dev.jkexec.image.plan.EntryMode;
 import dev.jkexec.image.plan.ImageLayout;
 import dev.jkexec.image.plan.ImagePlan;
+import dev.jkexec.image.plan.KernelFile;
+import dev.jkexec.image.plan.KernelFormat;
 import dev.jkexec.image.plan.KexecPlanner;
 import dev.jkexec.image.plan.PlanRequest;
 import dev.jkexec.image.plan.PlannedSegment;
+import dev.jkexec.machine.Toolstack;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import java.io.PrintWriter;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code jkexec plan --kernel K [--initrd I] [--append S] [--ram 1G] [--type default|crash]
- * [--entry 64|32] [--json]}: plans an image for a jkexec machine of that size and prints it the way
+ * [--entry 64|32|16] [--module 'FILE ARGS']... [--json]}: plans an image for a jkexec machine of that size and prints it the way
  * {@code kexec -l -d} does: where each segment goes, the entry, the zero page fields written and
  * the e820 table. The machine's memory map, crash region, crash notes and VMCOREINFO come from
  * {@link MachineLayout}.
@@ -60,8 +66,11 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--decompress", description = "decompress the bzImage now and load its vmlinux, entered at startup_64")
     boolean decompress;
 
-    @Option(names = "--entry", defaultValue = "64", paramLabel = "64|32", description = "kernel entry mode (default ${DEFAULT-VALUE})")
+    @Option(names = "--entry", defaultValue = "64", paramLabel = "64|32|16", description = "kernel entry mode (default ${DEFAULT-VALUE})")
     int entry;
+
+    @Option(names = "--module", paramLabel = "'FILE ARGS'", description = "a Multiboot boot module with its arguments (repeatable)")
+    List<String> modules = new ArrayList<>();
 
     @Option(names = "--acpi-rsdp", paramLabel = "ADDR", converter = Inputs.SizeConverter.class, description = "acpi_rsdp_addr to write")
     Long acpiRsdp;
@@ -81,11 +90,17 @@ final class PlanCommand implements Callable<Integer> {
         try {
             mode = EntryMode.ofBits(entry);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--entry must be 64 or 32, not " + entry);
+            throw new CommandLine.ParameterException(spec.commandLine(), "--entry must be 64, 32 or 16, not " + entry);
         }
         MemoryMap map = layout.guestMemoryMap();
-        PlanRequest.Builder request = PlanRequest.builder(Inputs.read(kernel, "kernel"), map)
-                .commandLine(append).entry(mode).decompress(decompress);
+        MemorySegment kernelBytes = Inputs.read(kernel, "kernel");
+        boolean multiboot = KernelFormat.detect(KernelFile.open(kernelBytes, layout.guestRam()).contents()) == KernelFormat.MULTIBOOT;
+        PlanRequest.Builder request = PlanRequest.builder(kernelBytes, map)
+                .commandLine(multiboot ? Toolstack.withName(kernel, append) : append).entry(mode).decompress(decompress);
+        for (String m : modules) {
+            String[] words = m.strip().split("\\s+", 2);
+            request.module(Inputs.read(Path.of(words[0]), "module"), Toolstack.withName(Path.of(words[0]), words.length > 1 ? words[1] : ""));
+        }
         if (initrd != null) {
             request.initrd(Inputs.read(initrd, "initrd"));
         }
@@ -114,17 +129,10 @@ final class PlanCommand implements Callable<Integer> {
         }
     }
 
-    /** The crash region, one note slot per vCPU, VMCOREINFO and the guest's RAM, from the machine layout. */
+    /** What {@code run}'s toolstack asks its core: the same get_range answers for a machine of this layout. */
     static CrashEnvironment crashEnvironment(MachineLayout layout, MemoryMap guest) {
-        if (layout.crashSize() == 0) {
-            throw new dev.jkexec.platform.JkexecException("the machine has no crash region");
-        }
-        List<MemoryRange> notes = new ArrayList<>();
-        for (int i = 0; i < layout.cpus(); i++) {
-            notes.add(new MemoryRange(layout.crashNote(i), MachineLayout.CRASH_NOTE_SIZE, E820Type.RESERVED));
-        }
-        return new CrashEnvironment(new MemoryRange(layout.crashBase(), layout.crashSize(), E820Type.RESERVED), notes,
-                new MemoryRange(layout.vmcoreinfo(), MachineLayout.VMCOREINFO_SIZE, E820Type.RESERVED), guest.ram());
+        KexecConfig config = layout.kexecConfig();
+        return Toolstack.crashEnvironment((range, nr) -> Kexec.getRange(config, range, nr), Toolstack.oldRam(layout));
     }
 
     static Map<String, Object> toJson(ImagePlan plan) {

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Spec;
         description = {"Boot a kernel on a jkexec machine (QEMU + jkexec's firmware): the first boot is a kexec handover.",
             "Interactive: the serial console is on your terminal; press Ctrl-] to quit.",
             "Exit status: 0 quit or --exit-on matched, 1 error, 3 timeout, 4 the guest rebooted, 5 the guest halted,",
-            "6 the guest crashed and was dumped (no crash kernel)."})
+            "6 the guest crashed and was dumped (no crash kernel, or --on-panic dump). A crashed guest left paused",
+            "(--on-panic pause, or a dump that failed) keeps the machine running for jkexec dump FILE."})
 final class RunCommand implements java.util.concurrent.Callable<Integer> {
     static final int TIMEOUT = 3;
     static final int REBOOTED = 4;
@@ -42,7 +45,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     MachineArgs machine;
 
-    @Option(names = "--kernel", required = true, paramLabel = "K", description = "bzImage or ELF vmlinux (detected)")
+    @Option(names = "--kernel", required = true, paramLabel = "K",
+            description = "bzImage, ELF vmlinux or Multiboot kernel, possibly gzip/xz/zstd-compressed (detected)")
     Path kernel;
 
     @Option(names = "--initrd", paramLabel = "I", description = "initrd / initramfs file")
@@ -51,21 +55,50 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--busybox", description = "build jkexec's busybox test guest as the initrd (with the kernel's pvpanic modules)")
     boolean busybox;
 
+    @Option(names = "--dom0", description = "the busybox guest with Debian's kexec-tools, libxenctrl 4.17 and jkexec's dom0 shim: "
+            + "kexec in the guest loads through the hypercall (/boot/vmlinuz is the kernel, /boot/initrd its initramfs)")
+    boolean dom0;
+
     @Option(names = "--append", paramLabel = "S", defaultValue = "console=ttyS0,115200",
             description = "kernel command line (default: ${DEFAULT-VALUE})")
     String append;
 
-    @Option(names = "--entry", paramLabel = "64|32", defaultValue = "64", description = "kernel entry mode (default ${DEFAULT-VALUE})")
+    @Option(names = "--entry", paramLabel = "64|32|16", defaultValue = "64",
+            description = "kernel entry mode: 64 long mode, 32 protected mode, 16 real mode at the setup code (default ${DEFAULT-VALUE})")
     int entry;
 
     @Option(names = "--decompress", description = "decompress the bzImage on the host at load and enter its vmlinux (faster under emulation; no KASLR)")
     boolean decompress;
 
-    @Option(names = "--crash-kernel", paramLabel = "K", description = "also load this kernel (busybox guest) as the crash image")
+    @Option(names = "--module", paramLabel = "'FILE ARGS'",
+            description = {"a Multiboot boot module with its arguments, repeatable, as kexec-tools' --module",
+                "(Xen: the dom0 kernel, then its initrd; '" + KernelSpec.BUSYBOX_MODULE + "' is the busybox guest of the module before it)"})
+    List<String> modules = new ArrayList<>();
+
+    @Option(names = "--modules-dir", paramLabel = "DIR",
+            description = "where the busybox guest finds the kernel's modules (.ko, .ko.xz, .ko.zst; default: beside the kernel, and its package's lib/modules/R)")
+    Path modulesDir;
+
+    @Option(names = "--crash-kernel", paramLabel = "K", description = "also load this kernel as the crash image (busybox guest unless --crash-initrd)")
     Path crashKernel;
+
+    @Option(names = "--crash-initrd", paramLabel = "I", description = "initrd of the crash kernel (default: the busybox guest)")
+    Path crashInitrd;
 
     @Option(names = "--crash-append", paramLabel = "S", description = "command line of the crash kernel (default: --append)")
     String crashAppend;
+
+    @Option(names = "--crash-entry", paramLabel = "64|32", description = "entry mode of the crash kernel (default: 64)")
+    Integer crashEntry;
+
+    @Option(names = "--on-panic", paramLabel = "crash-kernel|dump|both|pause", defaultValue = "crash-kernel",
+            description = "what a guest panic does: enter the crash kernel (a host-side dump when there is none), write a host-side dump,"
+                    + " both (dump, then the crash kernel), or pause the guest (default ${DEFAULT-VALUE})")
+    String onPanic;
+
+    @Option(names = "--dump-format", paramLabel = "elf|kdump-zlib|kdump-zstd", defaultValue = "elf",
+            description = "format of the host-side dump a panic writes into --dump-dir (default ${DEFAULT-VALUE})")
+    String dumpFormat;
 
     @Option(names = "--exit-on", paramLabel = "REGEX", description = "exit 0 when a console line matches")
     String exitOn;
@@ -83,15 +116,21 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Pattern exit = compile(exitOn);
-        if (entry != 64 && entry != 32) {
-            throw new dev.jkexec.platform.JkexecException("--entry: " + entry + " is neither 64 nor 32");
+        Entries.check("--entry", entry);
+        if (crashKernel == null && (crashInitrd != null || crashAppend != null || crashEntry != null)) {
+            throw new dev.jkexec.platform.JkexecException("--crash-initrd, --crash-append and --crash-entry describe the --crash-kernel; give it");
+        }
+        if (crashEntry != null) {
+            Entries.check("--crash-entry", crashEntry);
         }
         boolean interactive = exitOn == null && timeout == null && Terminal.interactive();
         PrintStream err = System.err;
         CompletableFuture<Integer> end = new CompletableFuture<>();
         Path socket = api != null ? api
                 : Path.of(System.getProperty("java.io.tmpdir"), "jkexec-" + ProcessHandle.current().pid() + ".sock");
-        try (Machine m = Machine.start(machine.options().build()); ControlServer control = ControlServer.start(m, socket)) {
+        dev.jkexec.machine.MachineOptions options = machine.options().onPanic(dev.jkexec.machine.OnPanic.parse(onPanic))
+                .dumpFormat(dev.jkexec.machine.crash.DumpFormat.parse(dumpFormat)).build();
+        try (Machine m = Machine.start(options); ControlServer control = ControlServer.start(m, socket)) {
             err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; control: jkexec ctl --api %s%n", m.qemu().accel().reason(),
                     m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
                     interactive ? "press Ctrl-] to quit" : "scripted", control.socket());
@@ -110,10 +149,15 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             });
             m.addListener(e -> onEvent(e, end, err));
             m.qemu().onExit().thenRun(() -> end.complete(1));
-            KernelSpec spec = new KernelSpec(kernel, initrd, busybox, append, entry, ImageType.DEFAULT, decompress);
+            if (dom0 && initrd != null) {
+                throw new dev.jkexec.platform.JkexecException("--dom0: the dom0 guest is its own initrd; drop --initrd");
+            }
+            Path guest = dom0 ? dom0Initrd(kernel) : initrd;
+            KernelSpec spec = new KernelSpec(kernel, guest, busybox && !dom0, append, entry, ImageType.DEFAULT, decompress, modules,
+                    modulesDir);
             if (crashKernel != null) {
-                m.load(new KernelSpec(crashKernel, null, true, crashAppend != null ? crashAppend : append, 64, ImageType.CRASH,
-                        decompress));
+                m.load(new KernelSpec(crashKernel, crashInitrd, crashInitrd == null, crashAppend != null ? crashAppend : append,
+                        crashEntry != null ? crashEntry : 64, ImageType.CRASH, decompress, List.of(), modulesDir));
             }
             m.boot(spec);
             int status;
@@ -132,6 +176,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             }
             return status;
         }
+    }
+
+    /** The dom0 guest for {@code kernel}, in a temporary file removed when jkexec exits. */
+    private static Path dom0Initrd(Path kernel) throws java.io.IOException {
+        Path f = java.nio.file.Files.createTempFile("jkexec-dom0-", ".initrd");
+        f.toFile().deleteOnExit();
+        return java.nio.file.Files.write(f, dev.jkexec.machine.guest.Dom0Guest.withNextInitrd(
+                dev.jkexec.machine.guest.Dom0Guest.initrd(dev.jkexec.platform.GuestAssets.busybox(), kernel)));
     }
 
     private static int await(CompletableFuture<Integer> end, Double seconds) throws InterruptedException, ExecutionException {
@@ -153,10 +205,27 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 end.complete(REBOOTED);
             }
             case MachineEvent.Crashed c when c.outcome() instanceof CrashOutcome.Dumped d -> {
-                err.println("\njkexec: the guest crashed (" + d.reason() + "), " + d.why() + "; core written to " + d.core().file());
+                err.println("\njkexec: " + d.vmcoreinfo());
+                err.println("jkexec: the guest crashed (" + d.reason() + "), " + d.why() + "; core written to " + d.core().file()
+                        + " (" + d.core().summary() + ")");
                 end.complete(DUMPED);
             }
-            case MachineEvent.Crashed c -> err.println("\njkexec: the guest crashed: entering the crash kernel");
+            case MachineEvent.Crashed c when c.outcome() instanceof CrashOutcome.Paused p -> {
+                err.println("\njkexec: " + p.vmcoreinfo());
+                err.println("jkexec: the guest crashed (" + p.reason() + "): " + p.why());
+            }
+            case MachineEvent.Crashed c when c.outcome() instanceof CrashOutcome.CrashKernel k -> {
+                err.println("\njkexec: " + k.vmcoreinfo());
+                if (k.core() != null) {
+                    err.println("jkexec: core written to " + k.core().file() + " (" + k.core().summary() + ")");
+                }
+                err.println("jkexec: the guest crashed: entering the crash kernel");
+            }
+            case MachineEvent.Crashed c -> { }
+            case MachineEvent.Notice n -> err.println("jkexec: " + n.text());
+            case MachineEvent.GuestPanicked p when p.how().equals("console") ->
+                    err.println("\njkexec: the guest panicked (seen on its console; no pvpanic)");
+            case MachineEvent.HypercallNote n -> err.println("\njkexec: " + n.message());
             case MachineEvent.CrashFailed f -> {
                 err.println("\njkexec: crash handling failed: " + f.error().getMessage());
                 end.complete(1);

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jkexec.core.contract.RuleResult;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.platform.JkexecException;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineOptions;
 import dev.jkexec.machine.firmware.Fault;
 import dev.jkexec.machine.verify.HandoverVerifier;
+import dev.jkexec.platform.JkexecException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +50,7 @@ final class VerifyCommand implements Callable<Integer> {
             description = "kernel command line (default: ${DEFAULT-VALUE})")
     String append;
 
-    @Option(names = "--entry", paramLabel = "64|32", defaultValue = "64", description = "entry mode (default ${DEFAULT-VALUE})")
+    @Option(names = "--entry", paramLabel = "64|32|16", defaultValue = "64", description = "entry mode (default ${DEFAULT-VALUE})")
     int entry;
 
     @Option(names = "--type", paramLabel = "default|crash", defaultValue = "default",
@@ -59,6 +59,12 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Option(names = "--decompress", description = "decompress the bzImage on the host and load its vmlinux")
     boolean decompress;
+
+    @Option(names = "--module", paramLabel = "'FILE ARGS'", description = "a Multiboot boot module with its arguments (repeatable)")
+    List<String> modules = new ArrayList<>();
+
+    @Option(names = "--modules-dir", paramLabel = "DIR", description = "where the busybox guest finds the kernel's modules")
+    Path modulesDir;
 
     @Option(names = "--break", paramLabel = "NAME", completionCandidates = FaultNames.class,
             description = "deliberately break the handover: ${COMPLETION-CANDIDATES}")
@@ -78,16 +84,15 @@ final class VerifyCommand implements Callable<Integer> {
             case "crash" -> ImageType.CRASH;
             default -> throw new JkexecException("--type: '" + type + "' is neither default nor crash");
         };
-        if (entry != 64 && entry != 32) {
-            throw new JkexecException("--entry: " + entry + " is neither 64 nor 32");
-        }
+        Entries.check("--entry", entry);
         Set<Fault> faults = breakName == null ? Set.of() : Set.of(Fault.named(breakName));
         machine.gdb = true;
-        MachineOptions options = machine.options().faults(faults).crashOnPanic(false).build();
+        // a guest that resets is reported with the state it died in (QEMU's cpu_reset log)
+        MachineOptions options = machine.options().faults(faults).crashOnPanic(false).hardware(h -> h.cpuResetLog(true)).build();
         PrintWriter out = spec.commandLine().getOut();
         HandoverVerifier.Report report;
         try (Machine m = Machine.start(options)) {
-            KernelSpec ks = new KernelSpec(k, initrd, initrd == null, append, entry, t, decompress);
+            KernelSpec ks = new KernelSpec(k, initrd, initrd == null, append, entry, t, decompress, modules, modulesDir);
             report = new HandoverVerifier(m, Duration.ofSeconds(timeout)).verify(ks, faults.isEmpty());
         }
         List<String> failed = new ArrayList<>();
@@ -108,8 +113,11 @@ final class VerifyCommand implements Callable<Integer> {
             j.put("break", breakName);
             List<Object> bs = new ArrayList<>();
             for (HandoverVerifier.BoundaryReport b : report.boundaries()) {
-                bs.add(Map.of("boundary", b.name(), "entry", String.format("0x%x", b.contract().entry()),
-                        "rules", b.results()));
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("boundary", b.name());
+                row.put("entry", b.contract() == null ? null : String.format("0x%x", b.contract().entry()));
+                row.put("rules", b.results());
+                bs.add(row);
             }
             j.put("boundaries", bs);
             j.put("booted", report.booted());
@@ -117,7 +125,7 @@ final class VerifyCommand implements Callable<Integer> {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(j));
         } else {
             for (HandoverVerifier.BoundaryReport b : report.boundaries()) {
-                out.printf("== %s, at 0x%x%n", b.name(), b.contract().entry());
+                out.println(b.contract() == null ? "== " + b.name() : String.format("== %s, at 0x%x", b.name(), b.contract().entry()));
                 b.results().forEach(r -> out.println("  " + r));
             }
             if (report.booted() != null) {

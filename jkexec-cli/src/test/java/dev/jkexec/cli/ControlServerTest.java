@@ -53,6 +53,14 @@ class ControlServerTest {
             assertThat(run("dump", "--api", socket.toString(), core.toString())).startsWith("0|").contains("cpus: 1");
             assertThat(core).exists();
             assertThat(Files.size(core)).isGreaterThan(255L << 20); // guest RAM less the 0xA0000-0xFFFFF hole, plus headers
+            assertThat(run("dump", "--api", socket.toString(), core.toString())).startsWith("1|").contains("exists")
+                    .contains("--force").doesNotContain("Exception");
+            Path kdump = dir.resolve("guest.kdump");
+            assertThat(run("dump", "--api", socket.toString(), "--format", "kdump-zlib", kdump.toString())).startsWith("0|")
+                    .contains("format: kdump-zlib").contains("dump level 31");
+            assertThat(Files.size(kdump)).isLessThan(Files.size(core) / 4);
+            assertThat(run("dump", "--api", socket.toString(), "--format", "tar", kdump.toString())).startsWith("1|")
+                    .contains("format: 'tar' is not elf, kdump-zlib or kdump-zstd");
 
             assertThat(run("ctl", "unload", "--api", socket.toString())).startsWith("1|").contains("type: default or crash is required");
             assertThat(run("ctl", "exec", "--api", socket.toString(), "--type", "sideways")).startsWith("1|").contains("'sideways'");
@@ -61,9 +69,62 @@ class ControlServerTest {
             assertThat(garbage.path("error").asText()).startsWith("request: not JSON");
 
             long mark = m.console().mark();
-            assertThat(run("ctl", "crash", "--api", socket.toString())).startsWith("0|").contains("outcome: crash-kernel");
+            assertThat(run("ctl", "crash", "--api", socket.toString())).startsWith("0|").contains("outcome: crash-kernel")
+                    .contains("vmcoreinfo: VMCOREINFO of Linux 6.1.0-56-cloud-amd64");
+            assertThat(run("ctl", "load", "--api", socket.toString(), "--type", "crash", "--kernel", k.toString()))
+                    .startsWith("1|").contains("the crash kernel is running");
             m.console().awaitLine(Pattern.compile("jkexec-guest: vmcore mailbox JKEXEC-MARKER:ctl"), Duration.ofSeconds(90), mark);
         }
         assertThat(socket).doesNotExist();
+    }
+
+    /**
+     * {@code jkexec ctl hypercall FILE}: raw {@code kexec_op} requests in Xen's byte layouts from the
+     * host, through the same dispatcher as the guest's hypercall. An EM_386 image (jkexec's toolstack,
+     * 32-bit entry) is loaded from the request's own memory and executed: the firmware enters it through
+     * the 32-bit protocol and the kernel reaches init.
+     */
+    @Test
+    void servesRawKexecOpRequestsFromTheHost() throws Exception {
+        Path k = GuestAssets.cloudKernel();
+        Path socket = dir.resolve("api.sock");
+        MachineOptions o = MachineOptions.builder().layout(new MachineLayout(256L << 20, 160L << 20, 128L << 20, 1)).dumpDirectory(dir).build();
+        try (Machine m = Machine.start(o); ControlServer server = ControlServer.start(m, socket)) {
+            long from = m.console().mark();
+            m.boot(KernelSpec.busybox(k, "console=ttyS0 jkexec.gen=1"));
+            m.console().awaitLine(Pattern.compile("jkexec-guest: init ready gen=1"), Duration.ofSeconds(90), from);
+            m.unload(dev.jkexec.image.ImageType.DEFAULT);
+
+            dev.jkexec.image.KexecImage image = m.toolstack().plan(KernelSpec.busybox(k, "console=ttyS0 jkexec.gen=2").withEntry(32)).image();
+            assertThat(image.arch()).isEqualTo(dev.jkexec.image.Arch.I386);
+            java.util.List<dev.jkexec.core.abi.AbiRequests.Segment> segs = new java.util.ArrayList<>();
+            for (dev.jkexec.image.KexecSegment s : image.segments()) {
+                segs.add(new dev.jkexec.core.abi.AbiRequests.Segment(s.bufferSize() == 0 ? null
+                        : s.buffer().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), s.destination(), s.destinationSize()));
+            }
+            Path load = dir.resolve("load.abi");
+            dev.jkexec.core.abi.AbiRequests.load(0x100000, 0, 3, image.entry(), segs).write(load);
+            assertThat(run("ctl", "hypercall", "--api", socket.toString(), load.toString())).startsWith("0|").contains("ret: 0");
+            assertThat(m.kexec().image(dev.jkexec.image.ImageType.DEFAULT).orElseThrow().arch()).isEqualTo(dev.jkexec.image.Arch.I386);
+
+            Path status = dir.resolve("status.abi");
+            dev.jkexec.core.abi.AbiRequests.status(0x100000, 0).write(status);
+            assertThat(run("ctl", "hypercall", "--api", socket.toString(), status.toString())).startsWith("0|").contains("ret: 1");
+            dev.jkexec.core.abi.AbiRequests.status(0x100000, 7).write(status);
+            assertThat(run("ctl", "hypercall", "--api", socket.toString(), status.toString())).startsWith("1|")
+                    .contains("ret: -22").contains("errno: EINVAL");
+            Path range = dir.resolve("range.abi");
+            dev.jkexec.core.abi.AbiRequests.getRange(0x100000, 0, 0).write(range);
+            assertThat(run("ctl", "hypercall", "--api", socket.toString(), range.toString())).startsWith("0|")
+                    .contains("arg: 00000000000000000000000a");
+            Files.write(range, new byte[] {1, 2, 3});
+            assertThat(run("ctl", "hypercall", "--api", socket.toString(), range.toString())).startsWith("1|").contains("header");
+
+            Path exec = dir.resolve("exec.abi");
+            dev.jkexec.core.abi.AbiRequests.exec(0x100000, 0).write(exec);
+            long mark = m.console().mark();
+            assertThat(run("ctl", "hypercall", "--api", socket.toString(), exec.toString())).startsWith("0|").contains("handedOver: true");
+            m.console().awaitLine(Pattern.compile("jkexec-guest: init ready gen=2"), Duration.ofSeconds(90), mark);
+        }
     }
 }

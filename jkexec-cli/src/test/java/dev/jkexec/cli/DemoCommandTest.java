@@ -16,7 +16,7 @@ class DemoCommandTest {
     @Test
     void theBuiltInDemoParsesAndRunsToPass() {
         Scenario s = ScenarioParser.parse(DemoCommand.demo(), Path.of("."));
-        assertThat(s.steps()).extracting(st -> st.kind()).contains("boot", "load", "exec", "panic", "expect-crash");
+        assertThat(s.steps()).extracting(st -> st.kind()).contains("boot", "load", "exec", "guest", "panic", "expect-crash");
         StringWriter err = new StringWriter();
         int status = Main.run(new String[] {"demo", "--quiet"}, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
         assertThat(status).as(err.toString()).isZero();

@@ -103,6 +103,6 @@ class InspectCommandTest {
 
         Path text = dir.resolve("text");
         Files.writeString(text, "hello");
-        assertThat(Cli.run("inspect", text.toString()).err()).startsWith("jkexec: kernel.format: neither an ELF file");
+        assertThat(Cli.run("inspect", text.toString()).err()).startsWith("jkexec: kernel.format: neither a bzImage");
     }
 }

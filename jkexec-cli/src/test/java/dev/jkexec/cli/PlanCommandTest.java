@@ -30,6 +30,26 @@ class PlanCommandTest {
                 "type_of_loader     bp+0x210 = 0xd0");
     }
 
+    /**
+     * {@code plan --type crash} asks the same get_range questions as {@code run}'s toolstack asks
+     * its core, so its ELF core header is the one {@code run} loads: one note per vCPU, jkexec's
+     * VMCOREINFO page (filled at crash time), the guest's RAM with the mailbox page.
+     */
+    @Test
+    void crashPlanShowsTheEnvironmentRunLoads() {
+        MachineLayout layout = new MachineLayout(64L << 20, 32L << 20, 2L << 20, 2);
+        dev.jkexec.core.kexec.Kexec core = new dev.jkexec.core.kexec.Kexec(layout.kexecConfig(),
+                dev.jkexec.platform.PhysicalMemory.ofHeap(layout.totalRam()));
+        assertThat(PlanCommand.crashEnvironment(layout, layout.guestMemoryMap()))
+                .isEqualTo(dev.jkexec.machine.Toolstack.crashEnvironment(core::getRange, dev.jkexec.machine.Toolstack.oldRam(layout)));
+        Cli r = Cli.run("plan", "--kernel", GuestAssets.cloudKernel().toString(), "--ram", "512M", "--type", "crash");
+        assertThat(r.status()).as(r.err()).isZero();
+        MachineLayout big = MachineLayout.defaults().withGuestRam(512L << 20);
+        assertThat(r.out()).contains(String.format("Elf header: p_type = 4, p_offset = 0x%x p_paddr = 0x%x p_vaddr = 0x0 p_filesz = 0x1000",
+                big.vmcoreinfo(), big.vmcoreinfo()));
+        assertThat(r.out()).contains("rewritten by the machine at crash time");
+    }
+
     @Test
     void crashImageUsesTheMachinesCrashRegion(@TempDir Path dir) throws IOException {
         Path initrd = dir.resolve("initrd");
@@ -68,7 +88,7 @@ class PlanCommandTest {
     void thirtyTwoBitEntry() {
         Cli r = Cli.run("plan", "--kernel", GENERIC, "--entry", "32", "--ram", "0x40000000");
         assertThat(r.status()).as(r.err()).isZero();
-        assertThat(r.out()).contains("arch = EM_386", "Loaded 32bit kernel at 0x3c000000, entry 0x3c000000", "loadflags          bp+0x211 = 0x1");
+        assertThat(r.out()).contains("arch = EM_386", "Loaded 32bit kernel at 0x1000000, entry 0x1000000", "loadflags          bp+0x211 = 0x1");
     }
 
     @Test
@@ -82,7 +102,7 @@ class PlanCommandTest {
         Cli badType = Cli.run("plan", "--kernel", GENERIC, "--type", "warm");
         assertThat(badType.status()).isEqualTo(2);
         assertThat(badType.err()).contains("--type must be default or crash");
-        assertThat(Cli.run("plan", "--kernel", GENERIC, "--entry", "16").err()).contains("--entry must be 64 or 32");
+        assertThat(Cli.run("plan", "--kernel", GENERIC, "--entry", "8").err()).contains("--entry must be 64, 32 or 16, not 8");
         assertThat(Cli.run("plan").status()).isEqualTo(2);
     }
 

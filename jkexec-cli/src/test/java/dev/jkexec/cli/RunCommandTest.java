@@ -27,11 +27,44 @@ class RunCommandTest {
         assertThat(r.status()).isZero();
     }
 
+    /** A Multiboot kernel whose first instruction is ud2: with no IDT the #UD becomes a triple fault, a guest reset. */
+    static byte[] tripleFault() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4096).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long flags = (1 << 1) | (1 << 16);
+        b.putInt(0x1BADB002).putInt((int) flags).putInt((int) -(0x1BADB002L + flags));
+        b.putInt(0x100000).putInt(0x100000).putInt(0).putInt(0).putInt(0x100020);
+        b.put(0x20, (byte) 0x0F).put(0x21, (byte) 0x0B);
+        return b.array();
+    }
+
     @Test
-    void aGuestRebootEndsTheRunWithStatusFour() {
+    void aGuestResetEndsTheRunWithStatusFour(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path k = java.nio.file.Files.write(dir.resolve("ud2.bin"), tripleFault());
+        Result r = run("run", "--kernel", k.toString(), "--ram", "256M", "--crash-size", "0", "--timeout", "90", "--quiet");
+        assertThat(r.status()).as(r.err()).isEqualTo(RunCommand.REBOOTED);
+    }
+
+    @Test
+    void aPanicWithoutCrashKernelIsCaughtAndDumped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        // no initrd: the kernel panics mounting its root; without pvpanic its console line tells jkexec
         Result r = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--ram", "256M", "--crash-size", "0",
-                "--append", "console=ttyS0 panic=1", "--timeout", "90", "--quiet");
-        assertThat(r.status()).isEqualTo(RunCommand.REBOOTED);
+                "--append", "console=ttyS0 panic=1", "--dump-dir", dir.toString(), "--timeout", "90", "--quiet");
+        assertThat(r.status()).as(r.err()).isEqualTo(RunCommand.DUMPED);
+        try (java.util.stream.Stream<java.nio.file.Path> cores = java.nio.file.Files.list(dir)) {
+            assertThat(cores.map(p -> p.getFileName().toString())).singleElement().asString().startsWith("jkexec-core-");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void crashKernelOptionsNeedTheCrashKernel() {
+        Result r = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--crash-initrd", "/x", "--timeout", "5");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).startsWith("jkexec: --crash-initrd, --crash-append and --crash-entry describe the --crash-kernel");
+        Result e = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--crash-kernel", GuestAssets.cloudKernel().toString(),
+                "--crash-entry", "8", "--timeout", "5");
+        assertThat(e.err()).startsWith("jkexec: --crash-entry: 8 is none of 64");
     }
 
     @Test
@@ -41,7 +74,7 @@ class RunCommandTest {
         Result regex = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--exit-on", "(", "--timeout", "5");
         assertThat(regex.status()).isEqualTo(1);
         assertThat(regex.err()).startsWith("jkexec: --exit-on: invalid regex").doesNotContain("\tat ");
-        Result entry = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--entry", "16", "--timeout", "5");
-        assertThat(entry.err()).contains("--entry: 16");
+        Result entry = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--entry", "8", "--timeout", "5");
+        assertThat(entry.err()).contains("--entry: 8 is none of 64 (long mode), 32 (protected mode), 16 (real mode)");
     }
 }

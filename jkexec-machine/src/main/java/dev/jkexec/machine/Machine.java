@@ -2,35 +2,57 @@ package dev.jkexec.machine;
 
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
-import dev.jkexec.machine.layout.MachineLayout;
-import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.crash.CrashNote;
+import dev.jkexec.core.crash.GuestKernel;
+import dev.jkexec.core.crash.VmcoreInfoHint;
+import dev.jkexec.core.crash.VmcoreInfoPage;
 import dev.jkexec.core.kexec.HandoverPlan;
 import dev.jkexec.core.kexec.HandoverTarget;
 import dev.jkexec.core.kexec.ImageDamagedException;
+import dev.jkexec.core.kexec.ImageDescriptor;
+import dev.jkexec.core.kexec.ImageInfo;
 import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.PhysicalRange;
+import dev.jkexec.core.kexec.SegmentBuffers;
+import dev.jkexec.core.kexec.Sha256;
+import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
-import dev.jkexec.platform.E820Type;
-import dev.jkexec.platform.MemoryMap;
-import dev.jkexec.qemu.QemuMachine;
-import dev.jkexec.qemu.console.SerialConsole;
-import dev.jkexec.qemu.cpu.CpuState;
+import dev.jkexec.image.crash.CrashEnvironment;
+import dev.jkexec.image.crash.ElfCoreHeader;
+import dev.jkexec.image.plan.ImagePlan;
 import dev.jkexec.machine.crash.CoreDump;
+import dev.jkexec.machine.crash.DumpFormat;
+import dev.jkexec.machine.crash.DumpProgress;
+import dev.jkexec.machine.crash.DumpSource;
+import dev.jkexec.machine.crash.DumpTarget;
+import dev.jkexec.machine.crash.Dumps;
 import dev.jkexec.machine.firmware.AcpiTables;
+import dev.jkexec.machine.firmware.BiosData;
 import dev.jkexec.machine.firmware.Fault;
 import dev.jkexec.machine.firmware.HandoverBlock;
+import dev.jkexec.machine.hypercall.Hypercalls;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.PhysicalMemory;
+import dev.jkexec.platform.x86.Paging;
+import dev.jkexec.qemu.QemuMachine;
+import dev.jkexec.qemu.console.ConsoleLine;
+import dev.jkexec.qemu.console.SerialConsole;
+import dev.jkexec.qemu.cpu.CpuState;
 import dev.jkexec.qemu.qmp.QmpEvent;
 import dev.jkexec.qemu.qmp.RunState;
-import dev.jkexec.platform.x86.Paging;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * A jkexec machine: QEMU as the hardware, jkexec's firmware, the kexec core over the shared RAM.
@@ -49,18 +71,48 @@ import java.util.function.Consumer;
  *   <li>{@link #dump}: the host-side core on request (the guest is paused while it is written).</li>
  * </ul>
  *
+ * <p>The guest reaches the same verbs through Xen's hypercall ({@link Hypercalls}): a dom0 toolstack
+ * in the guest (Debian's kexec-tools) loads, unloads and executes images through the hypercall
+ * window and the doorbell, which every machine has.
+ *
  * <p>Exec and crash hold the core's lock from the digest check until QEMU has been told to run
  * the new image ({@link Kexec#exec}): no load or unload can slip in between. Machine operations are
  * serialized on this object. A failed exec leaves the old guest running.
  */
 public final class Machine implements AutoCloseable {
+    /**
+     * The line Linux's panic() prints first, as its console shows it: at the start of the line, after
+     * the printk time and caller stamps if any. Not its closing "---[ end Kernel panic" line, and not a
+     * program's output quoting one (a crash kernel's vmcore-dmesg prints the crashed kernel's panic).
+     */
+    static final Pattern PANIC_LINE = Pattern.compile("^(?:\\[[^\\]]*\\]\\s*)*Kernel panic - not syncing");
+    /** How long a guest reset waits for the console to deliver a panic line the guest printed before it. */
+    static final java.time.Duration PANIC_LINE_GRACE = java.time.Duration.ofMillis(300);
     private final MachineOptions options;
     private final QemuMachine qemu;
     private final Kexec kexec;
     private final Toolstack toolstack;
     private final long rsdp;
     private final List<Consumer<MachineEvent>> listeners = new CopyOnWriteArrayList<>();
+    private Hypercalls hypercalls;
     private volatile boolean closed;
+    /** When the running guest was handed over: pvpanic events from before are from a guest already gone. */
+    private volatile Instant handedOverAt = Instant.EPOCH;
+    /** The first console line of the running guest. */
+    private volatile long guestFirstLine;
+    /** Whether the running guest's panic was taken already (by pvpanic or by its console line). */
+    private final AtomicBoolean panicTaken = new AtomicBoolean();
+    /** The ELF core header of the toolstack-built crash image now loaded, rewritten at crash time; or null. */
+    private CrashHeader crashHeader;
+    /** The last crash's time while the guest stays paused after it (dumps taken then carry it), else 0. */
+    private long crashTime;
+
+    /**
+     * Where the loaded crash image's ELF core header is, for the image whose digest is {@code sha256}
+     * (any other crash image loaded later, by the toolstack's hypercall say, is left alone).
+     */
+    private record CrashHeader(Sha256 sha256, long address, long room, long backup, CrashEnvironment env) {
+    }
 
     private Machine(MachineOptions options, QemuMachine qemu) {
         this.options = options;
@@ -69,13 +121,24 @@ public final class Machine implements AutoCloseable {
         this.rsdp = AcpiTables.write(qemu.memory(), options.layout());
         this.toolstack = new Toolstack(kexec, options.layout(), rsdp);
         qemu.qmp().addEventListener(this::onQmpEvent);
+        qemu.console().addLineListener(this::onConsoleLine);
     }
 
     /** Starts QEMU (paused, nothing loaded) with jkexec's firmware for this layout. */
     public static Machine start(MachineOptions options) {
         QemuMachine qemu = QemuMachine.start(options.hardware());
         try {
-            return new Machine(options, qemu);
+            Machine m = new Machine(options, qemu);
+            // MachineOptions insists on the doorbell: every machine serves the guest's hypercalls.
+            Hypercalls h = Hypercalls.start(m.layout(), m.memory(), qemu.doorbell().orElseThrow(), new MachineKexecVerbs(m),
+                    m::note);
+            m.hypercalls = h;
+            m.addListener(e -> {
+                if (e instanceof MachineEvent.HandedOver) {
+                    h.handedOver();
+                }
+            });
+            return m;
         } catch (RuntimeException e) {
             qemu.close();
             throw e;
@@ -126,11 +189,48 @@ public final class Machine implements AutoCloseable {
         kexec.load(image);
     }
 
-    /** Plans and loads a kernel for this machine. */
-    public synchronized KexecImage load(KernelSpec spec) {
-        KexecImage image = toolstack.plan(spec).image();
-        kexec.load(image);
-        return image;
+    /**
+     * Plans and loads a kernel for this machine. Planning (reading, decompressing, building the
+     * initramfs) runs outside the machine's lock, so a panic meanwhile is handled at once, with the
+     * crash image loaded before; only the load itself is serialized with the crash path. What a user
+     * should know about the kernel comes as {@link MachineEvent.Notice}s.
+     */
+    public KexecImage load(KernelSpec spec) {
+        ImagePlan plan = prepare(spec);
+        synchronized (this) {
+            kexec.load(plan.image());
+            if (spec.type() == ImageType.CRASH) {
+                ImageInfo info = kexec.image(ImageType.CRASH).orElseThrow();
+                long room = plan.layout().segments().stream().filter(s -> s.what().equals("elfcorehdr"))
+                        .mapToLong(s -> s.memsz()).findFirst().orElse(0);
+                crashHeader = new CrashHeader(info.sha256(), plan.layout().elfCoreHeader(), room, plan.layout().backup(),
+                        toolstack.crashEnvironment());
+            }
+            return plan.image();
+        }
+    }
+
+    private ImagePlan prepare(KernelSpec spec) {
+        Toolstack.Prepared p = toolstack.prepare(spec);
+        for (String notice : p.notices()) {
+            emit(new MachineEvent.Notice(notice));
+        }
+        return p.plan();
+    }
+
+    /** Loads an image described by the binary ABI, its buffers read from guest memory (the hypercall). */
+    public synchronized void load(ImageDescriptor image, SegmentBuffers buffers) {
+        kexec.load(image, buffers);
+    }
+
+    /** A v1 load (the hypercall's {@code kexec_load_v1}); list frames resolve in {@code frames}. */
+    public synchronized void loadV1(int type, long indirectionPage, long entry, PhysicalMemory frames) {
+        kexec.loadV1(type, indirectionPage, entry, frames);
+    }
+
+    /** The hypercall channel: its window, and how many calls it answered. */
+    public Hypercalls hypercalls() {
+        return hypercalls;
     }
 
     public synchronized void unload(ImageType type) {
@@ -149,7 +249,7 @@ public final class Machine implements AutoCloseable {
 
     /** Plans, loads and executes a kernel. */
     public synchronized HandoverPlan boot(KernelSpec spec) {
-        return boot(toolstack.plan(spec.withType(ImageType.DEFAULT)).image());
+        return boot(prepare(spec.withType(ImageType.DEFAULT)).image());
     }
 
     /**
@@ -176,16 +276,39 @@ public final class Machine implements AutoCloseable {
      * {@link #exec()}, crash images by the crash path ({@link #crash}).
      */
     public synchronized Object exec(ImageType type) {
-        return type == ImageType.CRASH ? crash("exec of the crash image") : exec();
+        return type == ImageType.CRASH ? execCrash("exec of the crash image") : exec();
     }
 
     /**
-     * The crash path. Returns once the crash kernel has been entered or the core is written. It
-     * takes this machine's lock, so a crash that arrives while a load or unload is under way runs
-     * when that operation is done, with whatever crash image it left loaded.
+     * Exec of the crash image (the operator's {@code exec crash}, the guest's hypercall): the crash
+     * path, refused with -EBUSY while the crash kernel runs over that image (nothing is captured,
+     * the crash notes of the crash it is reading stay as they are).
+     */
+    synchronized CrashOutcome execCrash(String reason) {
+        if (kexec.crashKernelRunning()) {
+            throw new KexecException(Errno.EBUSY, "type", "the crash kernel is running over the crash image: exec of the crash image refused");
+        }
+        return crash(reason);
+    }
+
+    /**
+     * The crash path. Returns once the crash kernel has been entered, the dump is written, or the
+     * guest is left paused. It takes this machine's lock, so a crash that arrives while a load or
+     * unload is under way runs when that operation is done, with whatever crash image it left loaded.
+     *
+     * <ol>
+     *   <li>stop the vCPUs and capture each one's registers into its crash note;</li>
+     *   <li>find the guest kernel's VMCOREINFO in RAM and copy it, with {@code CRASHTIME=}, into
+     *       jkexec's VMCOREINFO page (zeros when there is none: one line says why);</li>
+     *   <li>{@code --on-panic dump|both}: write the host-side dump (a failure leaves the guest paused);</li>
+     *   <li>{@code crash-kernel|both}: verify the crash image, rewrite its ELF core header for the
+     *       crashed kernel (direct-map vaddrs, kernel-text load) and enter it; with none, or a damaged
+     *       one, write the host-side dump instead.</li>
+     * </ol>
      */
     public synchronized CrashOutcome crash(String reason) {
         stopGuest();
+        crashTime = java.time.Instant.now().getEpochSecond();
         List<CpuState> cpus = qemu.cpuStates();
         List<byte[]> notes = new ArrayList<>();
         for (CpuState cpu : cpus) {
@@ -195,33 +318,93 @@ public final class Machine implements AutoCloseable {
                 notes.add(CrashNote.encode(cpu.cpu(), cpu.registers()));
             }
         }
+        DumpSource src = source(cpus, notes, crashTime);
+        boolean noteWritten = VmcoreInfoPage.write(memory(), kexec.config().vmcoreinfo(), src.vmcoreinfo());
+        String line = src.vmcoreinfo() != null && !noteWritten
+                ? "VMCOREINFO of " + src.vmcoreinfo().osRelease() + " too long for jkexec's page; left out of the crash kernel's header"
+                : src.vmcoreinfoLine();
+        OnPanic mode = options.onPanic();
         CrashOutcome outcome;
-        try {
-            HandoverPlan plan = kexec.exec(ImageType.CRASH, this::handOver);
-            emit(new MachineEvent.HandedOver(plan));
-            outcome = new CrashOutcome.CrashKernel(reason, plan, cpus.size());
-        } catch (ImageDamagedException e) {
-            outcome = new CrashOutcome.Dumped(reason, "crash image damaged (" + e.getMessage() + ")", writeCore(notes));
-        } catch (KexecException e) {
-            if (e.errno() != Errno.ENOENT) {
-                throw e;
+        CoreDump.Written core = null;
+        if (mode == OnPanic.PAUSE) {
+            outcome = new CrashOutcome.Paused(reason, "--on-panic pause: the guest stays paused; jkexec dump FILE writes it", line);
+        } else if (mode == OnPanic.DUMP || mode == OnPanic.BOTH) {
+            try {
+                core = writeCore(src);
+            } catch (DumpTarget.DumpException e) {
+                outcome = dumpFailed(reason, e, line);
+                emit(new MachineEvent.Crashed(outcome));
+                return outcome;
             }
-            outcome = new CrashOutcome.Dumped(reason, "no crash image loaded", writeCore(notes));
+            outcome = mode == OnPanic.DUMP ? new CrashOutcome.Dumped(reason, "--on-panic dump", core, line) : null;
+        } else {
+            outcome = null;
+        }
+        if (outcome == null) {
+            String why;
+            try {
+                HandoverPlan plan = kexec.exec(ImageType.CRASH, p -> handOverCrash(p, src, noteWritten));
+                emit(new MachineEvent.HandedOver(plan));
+                outcome = new CrashOutcome.CrashKernel(reason, plan, cpus.size(), core, line);
+                why = null;
+            } catch (ImageDamagedException e) {
+                why = "crash image damaged (" + e.getMessage() + ")";
+            } catch (KexecException e) {
+                if (e.errno() != Errno.ENOENT && e.errno() != Errno.EBUSY) {
+                    throw e;
+                }
+                why = e.errno() == Errno.ENOENT ? "no crash image loaded" : "the crash kernel itself crashed";
+            }
+            if (outcome == null) {
+                try {
+                    outcome = new CrashOutcome.Dumped(reason, why, core != null ? core : writeCore(src), line);
+                } catch (DumpTarget.DumpException e) {
+                    outcome = dumpFailed(reason + "; " + why, e, line);
+                }
+            }
         }
         emit(new MachineEvent.Crashed(outcome));
         return outcome;
     }
 
-    /** Writes a host-side core of the guest to {@code file}; the guest is paused meanwhile. */
-    public synchronized CoreDump.Written dump(Path file) {
+    /** What a dump of the paused guest is made of: its RAM, the vCPU notes, its kernel as found in RAM, the vCPUs' context. */
+    private DumpSource source(List<CpuState> cpus, List<byte[]> notes, long when) {
+        long[] rips = cpus.stream().mapToLong(c -> c.registers().rip()).toArray();
+        long[] rsps = cpus.stream().mapToLong(c -> c.registers().gpr().rsp()).toArray();
+        return DumpSource.of(memory(), toolstack.oldRam(), notes, Dumps.probe(memory(), toolstack.oldRam()), when, rips, rsps);
+    }
+
+    private static CrashOutcome dumpFailed(String reason, DumpTarget.DumpException e, String line) {
+        return new CrashOutcome.Paused(reason, "dump failed: " + e.getMessage()
+                + "; the guest stays paused: retry with jkexec dump FILE in another place", line);
+    }
+
+    /** Writes a host-side ELF core of the guest to {@code file}; the guest is paused meanwhile. */
+    public CoreDump.Written dump(Path file) {
+        return dump(file, DumpFormat.ELF, dev.jkexec.core.crash.PageFilter.ALL, false, DumpProgress.NONE);
+    }
+
+    /**
+     * Writes a host-side dump of the guest to {@code file} (never replacing a file unless
+     * {@code overwrite}, never anything but a regular file); the guest is paused meanwhile and
+     * resumed afterwards if it was running. After a crash the guest stays paused, so a failed dump
+     * can be retried elsewhere.
+     *
+     * @param level makedumpfile's dump level, for the kdump formats
+     */
+    public synchronized CoreDump.Written dump(Path file, DumpFormat format, int level, boolean overwrite, DumpProgress progress) {
+        DumpTarget target = DumpTarget.open(file, overwrite);
         boolean wasRunning = stopGuest();
         try {
+            List<CpuState> cpus = qemu.cpuStates();
             List<byte[]> notes = new ArrayList<>();
-            for (CpuState cpu : qemu.cpuStates()) {
+            for (CpuState cpu : cpus) {
                 notes.add(CrashNote.encode(cpu.cpu(), cpu.registers()));
             }
-            return CoreDump.write(file, memory(), toolstack.oldRam(), notes);
+            long when = crashTime != 0 && !wasRunning ? crashTime : java.time.Instant.now().getEpochSecond();
+            return Dumps.write(target, source(cpus, notes, when), format, level, progress);
         } finally {
+            target.close();
             if (wasRunning) {
                 qemu.resume();
             }
@@ -249,9 +432,31 @@ public final class Machine implements AutoCloseable {
         return HandoverBlock.Status.name(HandoverBlock.status(memory(), layout()));
     }
 
-    private CoreDump.Written writeCore(List<byte[]> notes) {
-        String name = "jkexec-core-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")) + ".elf";
-        return CoreDump.write(options.dumpDirectory().resolve(name), memory(), toolstack.oldRam(), notes);
+    private CoreDump.Written writeCore(DumpSource src) {
+        DumpFormat f = options.dumpFormat();
+        String name = "jkexec-core-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"))
+                + (f == DumpFormat.ELF ? ".elf" : ".kdump");
+        return Dumps.write(DumpTarget.open(options.dumpDirectory(), name, false), src, f, dev.jkexec.core.crash.PageFilter.ALL,
+                DumpProgress.NONE);
+    }
+
+    /**
+     * The crash handover: first the crash image's ELF core header is rewritten for the kernel that
+     * crashed — when it is the toolstack's image whose header jkexec placed (same digest) — with
+     * the VMCOREINFO note when one was copied, the kernel-text load and direct-map vaddrs.
+     */
+    private void handOverCrash(HandoverPlan plan, DumpSource src, boolean noteWritten) {
+        CrashHeader h = crashHeader;
+        if (h != null && h.sha256().equals(plan.sha256())) {
+            CrashEnvironment env = noteWritten ? h.env()
+                    : new CrashEnvironment(h.env().crashRegion(), h.env().cpuNotes(), null, h.env().oldRam());
+            byte[] header = ElfCoreHeader.encode(env, h.backup(), src.space(), src.context());
+            if (header.length <= h.room()) {
+                memory().zero(h.address(), h.room());
+                memory().write(h.address(), header);
+            }
+        }
+        handOver(plan);
     }
 
     /** The core's handover callback: runs under the kexec lock, with the guest stopped. */
@@ -262,13 +467,27 @@ public final class Machine implements AutoCloseable {
         }
         // jkexec's own pages are rewritten on every handover: a guest could have scribbled on them.
         AcpiTables.write(memory(), layout());
+        if (plan.type() == ImageType.DEFAULT) {
+            VmcoreInfoPage.write(memory(), kexec.config().vmcoreinfo(), null); // a new kernel: no crash to describe yet
+            memory().zero(MachineLayout.VMCOREINFO_HINT, VmcoreInfoHint.MAX); // nor a hint from the kernel it replaces
+            crashTime = 0;
+        }
+        // The next kernel finds the hypercall window in the mailbox, with no buffer allocated.
+        Hypercalls.beforeHandover(memory(), layout());
         List<HandoverBlock.Range> unmapped = new ArrayList<>();
         if (options.faults().contains(Fault.ZERO_PAGE_UNMAPPED)) {
             plan.segments().stream().filter(s -> s.what().equals("setup")).findFirst()
                     .ifPresent(s -> unmapped.add(new HandoverBlock.Range(s.dest(), Paging.PAGE_SIZE)));
         }
+        // The BIOS (vectors, data area, e820 for int 15h) for default EM_386 images: the real-mode
+        // setup code and Multiboot kernels read it. Never on a crash: low memory is the old guest's.
+        BiosData.Answers bios = plan.type() == ImageType.DEFAULT && plan.arch() == Arch.I386
+                ? BiosData.answers(layout().guestMemoryMap()) : null;
         HandoverBlock.write(memory(), layout(), new HandoverBlock.Contents(plan.arch(), plan.entry(),
-                plan.pageListHead(), refresh, unmapped));
+                plan.pageListHead(), refresh, unmapped, bios));
+        handedOverAt = Instant.now();
+        guestFirstLine = qemu.console().mark();
+        panicTaken.set(false);
         qemu.reset();
         qemu.resume();
     }
@@ -289,20 +508,76 @@ public final class Machine implements AutoCloseable {
         }
         switch (e) {
             case QmpEvent.GuestPanicked p -> {
-                emit(new MachineEvent.GuestPanicked());
-                if (options.crashOnPanic()) {
-                    try {
-                        crash("guest panicked");
-                    } catch (RuntimeException ex) {
-                        if (!closed) {
-                            emit(new MachineEvent.CrashFailed(ex));
-                        }
-                    }
+                if (p.timestamp().isBefore(handedOverAt) || !panicTaken.compareAndSet(false, true)) {
+                    return; // the panic of a guest already replaced, or already taken from its console
+                }
+                onPanic("pvpanic", "guest panicked");
+            }
+            case QmpEvent.Reset r when r.guest() -> {
+                if (!r.timestamp().isBefore(handedOverAt)) {
+                    Thread.ofPlatform().daemon().name("jkexec-guest-reset").start(() -> onGuestReset(r.reason()));
                 }
             }
-            case QmpEvent.Reset r when r.guest() -> emit(new MachineEvent.GuestReset(r.reason()));
             default -> { }
         }
+    }
+
+    /**
+     * The fallback for a guest without pvpanic: its console's {@code Kernel panic - not syncing}
+     * line. Only a line of the running guest counts, and a panic is taken once, however it is
+     * reported. The crash runs on its own thread: the console keeps reading meanwhile.
+     */
+    private void onConsoleLine(ConsoleLine line) {
+        if (closed || line.index() < guestFirstLine || !PANIC_LINE.matcher(line.text()).find()) {
+            return;
+        }
+        if (panicTaken.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("jkexec-console-panic").start(() -> onPanic("console", "guest panicked (console)"));
+        }
+    }
+
+    /**
+     * A guest that resets right after its {@code Kernel panic -} line (Linux with {@code panic=-1}
+     * and no pvpanic: it reboots, and the firmware halts) panicked: its memory is intact, so the
+     * crash path still runs. Any other guest reset is reported as one. The console may deliver the
+     * panic line a moment after QMP reports the reset, so it is given {@link #PANIC_LINE_GRACE}.
+     */
+    private void onGuestReset(String reason) {
+        if (panicTaken.get()) {
+            return; // the reset of a guest whose panic is being handled
+        }
+        boolean panicked;
+        try {
+            qemu.console().awaitLine(PANIC_LINE, PANIC_LINE_GRACE, guestFirstLine);
+            panicked = true;
+        } catch (RuntimeException e) {
+            panicked = false;
+        }
+        if (panicked) {
+            if (panicTaken.compareAndSet(false, true)) {
+                onPanic("console", "guest panicked and reset (console)");
+            }
+        } else if (!closed) {
+            emit(new MachineEvent.GuestReset(reason));
+        }
+    }
+
+    private void onPanic(String how, String reason) {
+        emit(new MachineEvent.GuestPanicked(how));
+        if (options.crashOnPanic()) {
+            try {
+                crash(reason);
+            } catch (RuntimeException ex) {
+                if (!closed) {
+                    emit(new MachineEvent.CrashFailed(ex));
+                }
+            }
+        }
+    }
+
+    /** Tells listeners something about the hypercall channel the operator should know (once per kind). */
+    public void note(String message) {
+        emit(new MachineEvent.HypercallNote(message));
     }
 
     private void emit(MachineEvent e) {
@@ -315,6 +590,9 @@ public final class Machine implements AutoCloseable {
     public void close() {
         closed = true;
         try {
+            if (hypercalls != null) {
+                hypercalls.close();
+            }
             kexec.close();
         } finally {
             qemu.close();

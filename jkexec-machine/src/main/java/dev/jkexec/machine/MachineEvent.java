@@ -12,8 +12,15 @@ public sealed interface MachineEvent {
     record GuestReset(String reason) implements MachineEvent {
     }
 
-    /** The guest panicked (pvpanic). */
-    record GuestPanicked() implements MachineEvent {
+    /** The guest panicked: {@code how} is "pvpanic" or "console" (its {@code Kernel panic -} line). */
+    record GuestPanicked(String how) implements MachineEvent {
+        public GuestPanicked() {
+            this("pvpanic");
+        }
+    }
+
+    /** Something a user should know about what was just loaded (a guest without pvpanic, say). */
+    record Notice(String text) implements MachineEvent {
     }
 
     /** A crash was handled. */
@@ -22,6 +29,10 @@ public sealed interface MachineEvent {
 
     /** Handling a crash failed. */
     record CrashFailed(Exception error) implements MachineEvent {
+    }
+
+    /** The hypercall channel has something for the operator: an unserved hypercall (named once), garbage on the doorbell. */
+    record HypercallNote(String message) implements MachineEvent {
     }
 
     /** QEMU went away. */

@@ -1,5 +1,6 @@
 package dev.jkexec.machine;
 
+import dev.jkexec.machine.crash.DumpFormat;
 import dev.jkexec.machine.firmware.Fault;
 import dev.jkexec.machine.firmware.Firmware;
 import dev.jkexec.machine.layout.MachineLayout;
@@ -26,25 +27,37 @@ import java.util.function.Consumer;
  * @param layout        RAM, crash region, staging, vCPUs
  * @param hardware      the QEMU machine, derived from the layout: {@code -m} is
  *                      {@code layout.totalRam()}, the vCPUs are the layout's, the ROM is jkexec's
- *                      firmware for this layout and these faults, pvpanic is on unless turned off
+ *                      firmware for this layout and these faults, pvpanic is on unless turned off,
+ *                      and so is the hypercall doorbell (COM2, served by {@link Machine}'s
+ *                      {@code dev.jkexec.machine.hypercall.Hypercalls})
  * @param faults        deliberate breaks of the entry contract (checker tests only); normally empty
  * @param dumpDirectory where host-side cores go when a crash cannot reach a crash kernel
  * @param crashOnPanic  whether a guest panic (pvpanic) triggers the crash path by itself
+ * @param onPanic       what the crash path does ({@code --on-panic})
+ * @param dumpFormat    the format of host-side dumps the crash path writes
  */
 public record MachineOptions(MachineLayout layout, QemuConfig hardware, Set<Fault> faults, Path dumpDirectory,
-                             boolean crashOnPanic) {
+                             boolean crashOnPanic, OnPanic onPanic, DumpFormat dumpFormat) {
     public MachineOptions {
         Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(hardware, "hardware");
         Objects.requireNonNull(dumpDirectory, "dumpDirectory");
+        Objects.requireNonNull(onPanic, "onPanic");
+        Objects.requireNonNull(dumpFormat, "dumpFormat");
         faults = Set.copyOf(faults);
+        if (!hardware.doorbell()) {
+            throw new IllegalArgumentException("hardware without the hypercall doorbell: every machine serves the guest's hypercalls");
+        }
         if (hardware.ramBytes() != layout.totalRam() || hardware.cpus() != layout.cpus()) {
             throw new IllegalArgumentException("hardware of " + hardware.ramBytes() + " bytes and " + hardware.cpus()
                     + " vCPUs is not the layout's " + layout.totalRam() + " bytes and " + layout.cpus());
         }
     }
 
-    /** The defaults: {@link MachineLayout#defaults()}, pvpanic on, crash on panic, cores into the working directory, no faults. */
+    /**
+     * The defaults: {@link MachineLayout#defaults()}, pvpanic and the hypercall doorbell on, crash on
+     * panic into the crash kernel, ELF cores into the working directory, no faults.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -52,10 +65,12 @@ public record MachineOptions(MachineLayout layout, QemuConfig hardware, Set<Faul
     /** The settings of a machine, mutable until {@link #build()}. */
     public static final class Builder {
         private MachineLayout layout = MachineLayout.defaults();
-        private final QemuConfig.Builder hardware = QemuConfig.builder().pvpanic(true);
+        private final QemuConfig.Builder hardware = QemuConfig.builder().pvpanic(true).doorbell(true);
         private final Set<Fault> faults = EnumSet.noneOf(Fault.class);
         private Path dumpDirectory = Path.of("").toAbsolutePath();
         private boolean crashOnPanic = true;
+        private OnPanic onPanic = OnPanic.CRASH_KERNEL;
+        private DumpFormat dumpFormat = DumpFormat.ELF;
 
         private Builder() {
         }
@@ -88,10 +103,22 @@ public record MachineOptions(MachineLayout layout, QemuConfig hardware, Set<Faul
             return this;
         }
 
+        /** What a panic does ({@code --on-panic}). */
+        public Builder onPanic(OnPanic p) {
+            onPanic = Objects.requireNonNull(p, "onPanic");
+            return this;
+        }
+
+        /** The format of the host-side dumps the crash path writes ({@code --dump-format}). */
+        public Builder dumpFormat(DumpFormat f) {
+            dumpFormat = Objects.requireNonNull(f, "dumpFormat");
+            return this;
+        }
+
         /** Builds the firmware for the layout and faults, and the QEMU hardware around it. */
         public MachineOptions build() {
             QemuConfig q = hardware.build(layout.totalRam(), layout.cpus(), Firmware.build(layout, faults));
-            return new MachineOptions(layout, q, faults, dumpDirectory, crashOnPanic);
+            return new MachineOptions(layout, q, faults, dumpDirectory, crashOnPanic, onPanic, dumpFormat);
         }
     }
 }

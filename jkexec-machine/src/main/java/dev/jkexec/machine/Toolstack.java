@@ -1,23 +1,25 @@
 package dev.jkexec.machine;
 
-import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.core.KexecException;
 import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.PhysicalRange;
 import dev.jkexec.core.kexec.RangeId;
-import dev.jkexec.core.KexecException;
-import dev.jkexec.platform.E820Type;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.platform.JkexecException;
-import dev.jkexec.platform.MemoryMap;
-import dev.jkexec.platform.MemoryRange;
-import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.image.crash.CrashEnvironment;
 import dev.jkexec.image.plan.EntryMode;
 import dev.jkexec.image.plan.ImagePlan;
+import dev.jkexec.image.plan.KernelFile;
+import dev.jkexec.image.plan.KernelFormat;
 import dev.jkexec.image.plan.KexecPlanner;
 import dev.jkexec.image.plan.PlanRequest;
 import dev.jkexec.machine.guest.GuestImages;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,25 +48,84 @@ public final class Toolstack {
 
     /** Plans {@code spec} for this machine. */
     public ImagePlan plan(KernelSpec spec) {
+        return prepare(spec).plan();
+    }
+
+    /** A plan and what a user must know about the guest it boots (no pvpanic, say). */
+    public record Prepared(ImagePlan plan, List<String> notices) {
+    }
+
+    /**
+     * Plans {@code spec}: reads the kernel, builds the busybox guest when asked (noting when it
+     * has no pvpanic module), and for a Multiboot kernel reads the boot modules and puts each
+     * file's name first on its command line, as GRUB and kexec-tools do.
+     */
+    public Prepared prepare(KernelSpec spec) {
         byte[] kernel = read(spec.kernel(), "kernel", layout.guestRam());
+        boolean multiboot = KernelFormat.detect(KernelFile.open(MemorySegment.ofArray(kernel), layout.guestRam()).contents())
+                == KernelFormat.MULTIBOOT;
+        List<String> notices = new ArrayList<>();
         PlanRequest.Builder r = PlanRequest.builder(kernel, layout.guestMemoryMap())
-                .commandLine(spec.append())
+                .commandLine(multiboot ? withName(spec.kernel(), spec.append()) : spec.append())
                 .entry(EntryMode.ofBits(spec.entry()))
                 .decompress(spec.decompress())
                 .acpiRsdp(rsdp);
-        if (spec.initrd() != null) {
+        if (multiboot) {
+            Path previous = null;
+            for (String m : spec.modules()) {
+                String[] words = m.strip().split("\\s+", 2);
+                String args = words.length > 1 ? words[1] : "";
+                if (words[0].equals(KernelSpec.BUSYBOX_MODULE)) {
+                    if (previous == null) {
+                        throw new JkexecException("module " + m + ": " + KernelSpec.BUSYBOX_MODULE + " follows the kernel module it is the initrd of");
+                    }
+                    GuestImages.GuestImage guest = GuestImages.busyboxGuest(previous, spec.modulesDir());
+                    if (guest.warning() != null) {
+                        notices.add(guest.warning());
+                    }
+                    r.module(MemorySegment.ofArray(guest.initrd()), withName(Path.of(KernelSpec.BUSYBOX_MODULE), args));
+                } else {
+                    Path file = Path.of(words[0]);
+                    r.module(MemorySegment.ofArray(read(file, "module", layout.guestRam())), withName(file, args));
+                    previous = file;
+                }
+            }
+        } else if (!spec.modules().isEmpty()) {
+            throw new JkexecException("--module: boot modules are for Multiboot kernels; " + spec.kernel() + " takes an initrd");
+        } else if (spec.initrd() != null) {
             r.initrd(read(spec.initrd(), "initrd", layout.guestRam()));
         } else if (spec.busybox()) {
-            r.initrd(GuestImages.busyboxInitrd(GuestAssets.busybox(), spec.kernel()));
+            GuestImages.GuestImage guest = GuestImages.busyboxGuest(spec.kernel(), spec.modulesDir());
+            if (guest.warning() != null) {
+                notices.add(guest.warning());
+            }
+            r.initrd(guest.initrd());
         }
         if (spec.type() == ImageType.CRASH) {
             r.crash(crashEnvironment());
         }
-        return planner.plan(r.build());
+        return new Prepared(planner.plan(r.build()), notices);
+    }
+
+    /** A Multiboot command line: the file's name first, then its arguments. */
+    public static String withName(Path file, String args) {
+        String name = file.getFileName().toString();
+        return args == null || args.isBlank() ? name : name + " " + args.strip();
     }
 
     /** The crash environment from the core's {@code get_range} answers. */
     public CrashEnvironment crashEnvironment() {
+        return crashEnvironment(kexec::getRange, oldRam(layout));
+    }
+
+    /**
+     * The crash environment from {@code get_range} answers, as kexec-tools asks Xen: the crash
+     * region, one note per vCPU (until -ERANGE), and jkexec's VMCOREINFO page, which the machine
+     * fills with the guest kernel's note at crash time. {@code jkexec plan} asks the same questions
+     * of a core it does not start ({@link Kexec#getRange(dev.jkexec.core.kexec.KexecConfig, int, int)}),
+     * so it shows exactly what {@code run} loads.
+     */
+    public static CrashEnvironment crashEnvironment(GetRange kexec, List<MemoryRange> oldRam) {
         PhysicalRange crash = kexec.getRange(RangeId.CRASH, 0);
         if (crash.size() == 0) {
             throw new JkexecException("this machine has no crash region (--crash-size 0)");
@@ -78,13 +139,24 @@ public final class Toolstack {
                 break; // -ERANGE: no such vCPU, as kexec-tools enumerates them
             }
         }
-        // VMCOREINFO stays out: jkexec does not know the guest kernel's (get_range reports an empty buffer).
-        return new CrashEnvironment(new MemoryRange(crash.start(), crash.size(), E820Type.RESERVED), notes, null,
-                oldRam());
+        PhysicalRange v = kexec.getRange(RangeId.VMCOREINFO, 0);
+        return new CrashEnvironment(new MemoryRange(crash.start(), crash.size(), E820Type.RESERVED), notes,
+                v.size() == 0 ? null : new MemoryRange(v.start(), v.size(), E820Type.RESERVED), oldRam);
+    }
+
+    /** A core's {@code get_range}. */
+    @FunctionalInterface
+    public interface GetRange {
+        PhysicalRange getRange(int range, int nr);
     }
 
     /** Memory a guest can write: RAM below 640 KiB (with the mailbox page) and RAM from 1 MiB. */
     public List<MemoryRange> oldRam() {
+        return oldRam(layout);
+    }
+
+    /** Memory a guest of {@code layout} can write. */
+    public static List<MemoryRange> oldRam(MachineLayout layout) {
         return layout.guestRamRanges().ranges();
     }
 

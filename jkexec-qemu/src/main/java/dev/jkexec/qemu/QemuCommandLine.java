@@ -18,7 +18,8 @@ import java.util.Optional;
  * (jkexec connects to both before {@code cont}, so no output is lost); optionally a
  * {@code pvpanic-pci} device with {@code -action panic=pause}, so a guest panic leaves the machine
  * stopped in {@code guest-panicked} instead of QEMU exiting (its default); optionally a gdbstub on a
- * Unix socket.
+ * Unix socket; optionally the doorbell, a second serial port on a Unix socket of the same kind
+ * (rendered right after the first, so it is COM2).
  *
  * <p>Not used, on purpose: {@code -action reboot=shutdown}. It would stop a guest that resets in a
  * loop, but QEMU 7.2 applies it to QMP's {@code system_reset} too (measured: the reset becomes a
@@ -35,11 +36,20 @@ import java.util.Optional;
  * @param qmpSocket    QMP's Unix socket
  * @param serialSocket the first serial port's Unix socket
  * @param gdbSocket    the gdbstub's Unix socket, when the config asks for one
+ * @param doorbellSocket the doorbell serial port's Unix socket, when the config asks for one
+ * @param cpuResetLog  where QEMU logs every vCPU's state before each reset ({@code -d cpu_reset -D}),
+ *                     when the config asks for it
  */
 public record QemuCommandLine(QemuConfig config, Accel accel, Path ramFile, Path rom, Path qmpSocket,
-                              Path serialSocket, Optional<Path> gdbSocket) {
+                              Path serialSocket, Optional<Path> gdbSocket, Optional<Path> doorbellSocket,
+                              Optional<Path> cpuResetLog) {
 
     public static final String DEFAULT_BINARY = "qemu-system-x86_64";
+    /**
+     * The doorbell's serial port: QEMU numbers {@code -serial} devices in order, so the second is
+     * COM2 (I/O port 0x2F8, IRQ 3), the guest's {@code ttyS1}.
+     */
+    public static final int DOORBELL_SERIAL_INDEX = 1;
     private static final long MIB = 1L << 20;
 
     public QemuCommandLine {
@@ -50,6 +60,14 @@ public record QemuCommandLine(QemuConfig config, Accel accel, Path ramFile, Path
         Objects.requireNonNull(qmpSocket, "qmpSocket");
         Objects.requireNonNull(serialSocket, "serialSocket");
         Objects.requireNonNull(gdbSocket, "gdbSocket");
+        Objects.requireNonNull(doorbellSocket, "doorbellSocket");
+        Objects.requireNonNull(cpuResetLog, "cpuResetLog");
+    }
+
+    /** A command line without a CPU reset log. */
+    public QemuCommandLine(QemuConfig config, Accel accel, Path ramFile, Path rom, Path qmpSocket, Path serialSocket,
+                           Optional<Path> gdbSocket, Optional<Path> doorbellSocket) {
+        this(config, accel, ramFile, rom, qmpSocket, serialSocket, gdbSocket, doorbellSocket, Optional.empty());
     }
 
     /** The QEMU executable ({@link QemuConfig#qemuBinary()}). */
@@ -70,10 +88,12 @@ public record QemuCommandLine(QemuConfig config, Accel accel, Path ramFile, Path
                 "-nodefaults", "-no-user-config", "-display", "none", "-S",
                 "-chardev", serverSocket("qmp", qmpSocket), "-mon", "chardev=qmp,mode=control",
                 "-chardev", serverSocket("ser0", serialSocket), "-serial", "chardev:ser0"));
+        doorbellSocket.ifPresent(d -> a.addAll(List.of("-chardev", serverSocket("ser1", d), "-serial", "chardev:ser1")));
         if (config.pvpanic()) {
             a.addAll(List.of("-device", "pvpanic-pci", "-action", "panic=pause"));
         }
         gdbSocket.ifPresent(g -> a.addAll(List.of("-chardev", serverSocket("gdb", g), "-gdb", "chardev:gdb")));
+        cpuResetLog.ifPresent(log -> a.addAll(List.of("-d", "cpu_reset", "-D", log.toString())));
         a.addAll(config.extraArgs());
         return List.copyOf(a);
     }

@@ -2,7 +2,6 @@ package dev.jkexec.qemu;
 
 import dev.jkexec.qemu.console.ConsoleOptions;
 import dev.jkexec.qemu.process.Accel;
-import dev.jkexec.qemu.QemuCommandLine;
 import dev.jkexec.qemu.qmp.QmpOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,16 +24,22 @@ import java.util.Optional;
  * @param qemuBinary   a name looked up on PATH, or a path
  * @param pvpanic      add {@code pvpanic-pci} with {@code -action panic=pause}
  * @param gdbStub      open a gdbstub socket ({@link QemuMachine#gdbSocket()})
+ * @param doorbell     add a second serial port (COM2, {@link QemuCommandLine#DOORBELL_SERIAL_INDEX}) on
+ *                     a Unix socket that {@link QemuMachine#start} connects: a byte channel between
+ *                     the guest and the machine's owner ({@link QemuMachine#doorbell()})
  * @param startTimeout how long QEMU may take to open its sockets
  * @param qmp          QMP client limits and call timeout
  * @param console      console history, line limit, log file
  * @param usableSpace  how free space is measured before the RAM file is created (a test seam)
  * @param extraArgs    appended to QEMU's command line verbatim (experiments, tests)
+ * @param cpuResetLog  have QEMU log every vCPU's state before each reset ({@code -d cpu_reset}), so a
+ *                     guest's triple fault can be reported with the state it died in
+ *                     ({@link QemuMachine#lastCpuResetState()})
  */
 public record QemuConfig(
         long ramBytes, int cpus, byte[] rom, Optional<Accel> accel, Path tmpRoot, Path qemuBinary,
-        boolean pvpanic, boolean gdbStub, Duration startTimeout, QmpOptions qmp, ConsoleOptions console,
-        UsableSpace usableSpace, List<String> extraArgs) {
+        boolean pvpanic, boolean gdbStub, boolean doorbell, Duration startTimeout, QmpOptions qmp, ConsoleOptions console,
+        UsableSpace usableSpace, List<String> extraArgs, boolean cpuResetLog) {
 
     public static final Path DEFAULT_TMP_ROOT = Path.of("/dev/shm");
     /** QEMU refuses a -bios image whose size is not a multiple of 64 KiB. */
@@ -63,7 +68,7 @@ public record QemuConfig(
         extraArgs = List.copyOf(extraArgs);
     }
 
-    /** A builder with the defaults: detected accelerator, {@code /dev/shm}, {@code qemu-system-x86_64} on PATH, no pvpanic, no gdbstub, 10 s to start. */
+    /** A builder with the defaults: detected accelerator, {@code /dev/shm}, {@code qemu-system-x86_64} on PATH, no pvpanic, no gdbstub, no doorbell, 10 s to start. */
     public static Builder builder() {
         return new Builder();
     }
@@ -81,11 +86,13 @@ public record QemuConfig(
         private Path qemuBinary = Path.of(QemuCommandLine.DEFAULT_BINARY);
         private boolean pvpanic;
         private boolean gdbStub;
+        private boolean doorbell;
         private Duration startTimeout = Duration.ofSeconds(10);
         private QmpOptions qmp = QmpOptions.defaults();
         private ConsoleOptions console = ConsoleOptions.defaults();
         private UsableSpace usableSpace = UsableSpace.fileSystem();
         private List<String> extraArgs = List.of();
+        private boolean cpuResetLog;
 
         private Builder() {
         }
@@ -116,6 +123,11 @@ public record QemuConfig(
             return this;
         }
 
+        public Builder doorbell(boolean on) {
+            doorbell = on;
+            return this;
+        }
+
         public Builder startTimeout(Duration d) {
             startTimeout = Objects.requireNonNull(d, "startTimeout");
             return this;
@@ -136,6 +148,12 @@ public record QemuConfig(
             return this;
         }
 
+        /** Log every vCPU's state before each reset, for {@link QemuMachine#lastCpuResetState()}. */
+        public Builder cpuResetLog(boolean on) {
+            cpuResetLog = on;
+            return this;
+        }
+
         public Builder extraArgs(List<String> args) {
             extraArgs = List.copyOf(args);
             return this;
@@ -148,8 +166,8 @@ public record QemuConfig(
          * @throws IllegalArgumentException naming the value that cannot make a machine
          */
         public QemuConfig build(long ramBytes, int cpus, byte[] rom) {
-            return new QemuConfig(ramBytes, cpus, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, startTimeout, qmp,
-                    console, usableSpace, extraArgs);
+            return new QemuConfig(ramBytes, cpus, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, doorbell, startTimeout, qmp,
+                    console, usableSpace, extraArgs, cpuResetLog);
         }
     }
 }

@@ -13,10 +13,12 @@ import dev.jkexec.qemu.process.QemuStartException;
 import dev.jkexec.qemu.qmp.QmpClient;
 import dev.jkexec.qemu.qmp.QmpStatus;
 import java.io.IOException;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -25,15 +27,16 @@ import java.util.function.Supplier;
 
 /**
  * A QEMU machine owned by jkexec: shared guest RAM, the QEMU process, its QMP connection and its
- * serial console. Thin on purpose: firmware and boot logic live above it.
+ * serial console (and, if its config asks, the doorbell: a second serial port connected to
+ * jkexec). Thin on purpose: firmware and boot logic live above it.
  *
  * <p>{@link #start} returns a machine that exists but has not run an instruction (state
  * {@code prelaunch}): RAM is mapped and may be written, the console is already connected (nothing
  * the guest prints is lost), and {@link #resume()} starts the vCPUs at the ROM's reset vector.
  *
  * <p>Ownership: the machine owns its work directory, RAM mapping, QEMU process, QMP client and
- * console, and nothing else. Once QEMU has opened them, the RAM file, the ROM file and the QMP and
- * serial socket names are unlinked: QEMU and jkexec keep using them, and a jkexec killed by SIGKILL
+ * console, and the doorbell's connection, and nothing else. Once QEMU has opened them, the RAM
+ * file, the ROM file and the QMP, serial and doorbell socket names are unlinked: QEMU and jkexec keep using them, and a jkexec killed by SIGKILL
  * leaves no RAM behind in the tmpfs.
  *
  * <p>Death: if QEMU dies (killed, crashed), every QMP call and console wait fails at once with an
@@ -48,6 +51,10 @@ public final class QemuMachine implements AutoCloseable {
     private static final Duration QUIT_TIMEOUT = Duration.ofSeconds(3);
     private static final String RAM_FILE = "ram";
     private static final String ROM_FILE = "firmware.rom";
+    private static final String CPU_RESET_LOG = "cpu-reset.log";
+    /** How much of the reset log's end {@link #lastCpuResetState()} reads: a few register dumps. */
+    private static final int RESET_LOG_TAIL = 64 << 10;
+    private static final java.util.regex.Pattern RESET_HEADER = java.util.regex.Pattern.compile("(?m)^CPU Reset \\(CPU (\\d+)\\)$");
 
     private final AccelChoice accel;
     private final long startNanos;
@@ -57,10 +64,13 @@ public final class QemuMachine implements AutoCloseable {
     private final QmpClient qmp;
     private final SerialConsole console;
     private final Optional<Path> gdbSocket;
+    private final Optional<SocketChannel> doorbell;
+    private final Optional<Path> cpuResetLog;
     private boolean closed;
 
     private QemuMachine(AccelChoice accel, long startNanos, WorkDirectory directory, GuestRam ram,
-            QemuProcess qemu, QmpClient qmp, SerialConsole console, Optional<Path> gdbSocket) {
+            QemuProcess qemu, QmpClient qmp, SerialConsole console, Optional<Path> gdbSocket,
+            Optional<SocketChannel> doorbell, Optional<Path> cpuResetLog) {
         this.accel = accel;
         this.startNanos = startNanos;
         this.directory = directory;
@@ -69,11 +79,13 @@ public final class QemuMachine implements AutoCloseable {
         this.qmp = qmp;
         this.console = console;
         this.gdbSocket = gdbSocket;
+        this.doorbell = doorbell;
+        this.cpuResetLog = cpuResetLog;
     }
 
     /**
-     * Creates RAM, starts QEMU paused, connects QMP and the console. On failure everything created
-     * so far is removed again.
+     * Creates RAM, starts QEMU paused, connects QMP, the console and the doorbell. On failure
+     * everything created so far is removed again.
      *
      * @throws RamSpaceException   not enough room for RAM in {@code config.tmpRoot()}
      * @throws MachineException    QEMU missing ({@code QemuNotFoundException}), failing to start
@@ -91,8 +103,10 @@ public final class QemuMachine implements AutoCloseable {
             Path qmpSocket = dir.resolve("qmp.sock");
             Path serialSocket = dir.resolve("serial.sock");
             Optional<Path> gdb = config.gdbStub() ? Optional.of(dir.resolve("gdb.sock")) : Optional.empty();
+            Optional<Path> doorbellSocket = config.doorbell() ? Optional.of(dir.resolve("doorbell.sock")) : Optional.empty();
+            Optional<Path> resetLog = config.cpuResetLog() ? Optional.of(dir.resolve(CPU_RESET_LOG)) : Optional.empty();
             QemuCommandLine commandLine = new QemuCommandLine(config, accel.accel(), ram.file(), rom, qmpSocket,
-                    serialSocket, gdb);
+                    serialSocket, gdb, doorbellSocket, resetLog);
             qemu = push(undo, QemuProcess.start(commandLine.binary(), commandLine.arguments()));
             QemuProcess q = qemu;
             Supplier<PeerDiagnosis> diagnosis = () -> q.diagnose(EXIT_GRACE);
@@ -102,12 +116,20 @@ public final class QemuMachine implements AutoCloseable {
             SerialConsole console = push(undo, SerialConsole.start(
                     qemu.connect(serialSocket, Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000))),
                     startNanos, config.console(), diagnosis));
+            Optional<SocketChannel> doorbell = Optional.empty();
+            if (doorbellSocket.isPresent()) {
+                doorbell = Optional.of(push(undo, qemu.connect(doorbellSocket.get(),
+                        Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000)))));
+            }
             // The QMP handshake completes only after QEMU's initialization: RAM and ROM are open.
             ram.unlink();
             Files.deleteIfExists(rom);
             Files.deleteIfExists(qmpSocket);
             Files.deleteIfExists(serialSocket);
-            return new QemuMachine(accel, startNanos, dir, ram, qemu, qmp, console, gdb);
+            if (doorbellSocket.isPresent()) {
+                Files.deleteIfExists(doorbellSocket.get());
+            }
+            return new QemuMachine(accel, startNanos, dir, ram, qemu, qmp, console, gdb, doorbell, resetLog);
         } catch (RuntimeException | IOException e) {
             MachineException failure = startFailure(qemu, e);
             while (!undo.isEmpty()) {
@@ -189,6 +211,15 @@ public final class QemuMachine implements AutoCloseable {
         return gdbSocket;
     }
 
+    /**
+     * The doorbell's connection, if {@link QemuConfig#doorbell()} was set: the guest's second serial
+     * port (COM2), connected before the first instruction. Its reader is the owner's; it is closed
+     * with the machine.
+     */
+    public Optional<SocketChannel> doorbell() {
+        return doorbell;
+    }
+
     /** The private work directory (deleted on close). */
     public Path workDirectory() {
         return directory.path();
@@ -197,6 +228,42 @@ public final class QemuMachine implements AutoCloseable {
     /** {@link System#nanoTime()} when {@link #start} began: the origin of console line times. */
     public long startNanos() {
         return startNanos;
+    }
+
+    /**
+     * The state vCPU 0 was in just before the machine's last reset, from QEMU's
+     * {@code -d cpu_reset} log ({@link QemuConfig#cpuResetLog()}): after a guest's triple fault,
+     * the state it died in. Empty without the log or before any reset; an unreadable dump is
+     * empty too (the log is QEMU's debug output, not an interface).
+     */
+    public Optional<CpuState> lastCpuResetState() {
+        if (cpuResetLog.isEmpty() || !Files.isRegularFile(cpuResetLog.get())) {
+            return Optional.empty();
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(cpuResetLog.get())) {
+            long size = ch.size();
+            long from = Math.max(0, size - RESET_LOG_TAIL);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (size - from));
+            ch.read(buf, from);
+            String tail = new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            java.util.regex.Matcher m = RESET_HEADER.matcher(tail);
+            int last = -1;
+            String cpu = null;
+            while (m.find()) {
+                if (m.group(1).equals("0")) {
+                    last = m.end();
+                    cpu = m.group(1);
+                }
+            }
+            if (last < 0) {
+                return Optional.empty();
+            }
+            int end = tail.indexOf("CPU Reset", last);
+            String dump = "CPU#" + cpu + tail.substring(last, end < 0 ? tail.length() : end);
+            return Optional.of(CpuStateParser.parse(dump).getFirst());
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** Starts or resumes the vCPUs ({@code cont}). */
@@ -238,7 +305,10 @@ public final class QemuMachine implements AutoCloseable {
             }
             qemu.awaitExit(QUIT_TIMEOUT);
         }
-        for (AutoCloseable step : List.<AutoCloseable>of(qemu, console, qmp, ram, directory)) {
+        List<AutoCloseable> steps = new ArrayList<>(List.of(qemu, console, qmp));
+        doorbell.ifPresent(steps::add);
+        steps.addAll(List.of(ram, directory));
+        for (AutoCloseable step : steps) {
             try {
                 step.close();
             } catch (Exception e) {

@@ -6,7 +6,8 @@
  * {@link dev.jkexec.qemu.QemuConfig}: it owns the shared guest RAM ({@link dev.jkexec.qemu.GuestRam},
  * a tmpfs file mapped as one {@code MemorySegment}) in a private
  * {@link dev.jkexec.qemu.WorkDirectory}, the QEMU process ({@code process}), its QMP connection
- * ({@code qmp}), its serial console ({@code console}) and optionally its gdbstub ({@code gdb}), and
+ * ({@code qmp}), its serial console ({@code console}), optionally its gdbstub ({@code gdb}) and a
+ * doorbell (a second serial port whose connection the owner reads, {@code QemuMachine.doorbell()}), and
  * captures vCPU state ({@code cpu}). Every error a user can cause or meet is a
  * {@link dev.jkexec.qemu.common.MachineException} with a one-line message; QEMU's own last words
  * travel with it ({@link dev.jkexec.qemu.common.MachineException#qemuOutput()}).

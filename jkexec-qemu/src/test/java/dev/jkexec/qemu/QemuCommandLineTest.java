@@ -16,7 +16,7 @@ class QemuCommandLineTest {
     static final QemuConfig CONFIG = QemuConfig.builder().qemuBinary(Path.of("qemu-system-x86_64")).build(68L << 20, 2, ROM);
     static final QemuCommandLine BASE = new QemuCommandLine(CONFIG, Accel.TCG,
             Path.of("/dev/shm/d/ram"), Path.of("/dev/shm/d/firmware.rom"), Path.of("/dev/shm/d/qmp.sock"),
-            Path.of("/dev/shm/d/serial.sock"), Optional.empty());
+            Path.of("/dev/shm/d/serial.sock"), Optional.empty(), Optional.empty());
 
     @Test
     void rendersTheMachine() {
@@ -36,7 +36,7 @@ class QemuCommandLineTest {
     void addsPvpanicGdbAndExtras() {
         QemuConfig config = QemuConfig.builder().pvpanic(true).extraArgs(List.of("-d", "int")).build(68L << 20, 2, ROM);
         List<String> a = new QemuCommandLine(config, Accel.TCG, BASE.ramFile(), BASE.rom(), BASE.qmpSocket(),
-                BASE.serialSocket(), Optional.of(Path.of("/x/gdb.sock"))).arguments();
+                BASE.serialSocket(), Optional.of(Path.of("/x/gdb.sock")), Optional.empty()).arguments();
 
         assertThat(a).containsSequence("-device", "pvpanic-pci", "-action", "panic=pause")
                 .containsSequence("-chardev", "socket,id=gdb,path=/x/gdb.sock,server=on,wait=off", "-gdb", "chardev:gdb")
@@ -45,11 +45,25 @@ class QemuCommandLineTest {
 
     @Test
     void escapesCommasInPaths() {
-        QemuCommandLine c = new QemuCommandLine(QemuConfig.builder().qemuBinary(Path.of("q")).build(64L << 20, 1, ROM),
-                Accel.KVM, Path.of("/a,b/ram"), Path.of("/a,b/rom"), Path.of("/a,b/q"), Path.of("/a,b/s"), Optional.empty());
+        QemuCommandLine c = new QemuCommandLine(QemuConfig.builder().qemuBinary(Path.of("q")).doorbell(true).build(64L << 20, 1, ROM),
+                Accel.KVM, Path.of("/a,b/ram"), Path.of("/a,b/rom"), Path.of("/a,b/q"), Path.of("/a,b/s"), Optional.empty(),
+                Optional.of(Path.of("/a,b/d")));
 
         assertThat(c.arguments()).contains("memory-backend-file,id=ram,size=64M,mem-path=/a,,b/ram,share=on",
-                "socket,id=qmp,path=/a,,b/q,server=on,wait=off", "kvm");
+                "socket,id=qmp,path=/a,,b/q,server=on,wait=off", "socket,id=ser1,path=/a,,b/d,server=on,wait=off", "kvm");
+    }
+
+    @Test
+    void theDoorbellIsTheSecondSerialPort() {
+        QemuConfig config = QemuConfig.builder().doorbell(true).pvpanic(true).build(68L << 20, 2, ROM);
+        List<String> a = new QemuCommandLine(config, Accel.TCG, BASE.ramFile(), BASE.rom(), BASE.qmpSocket(),
+                BASE.serialSocket(), Optional.empty(), Optional.of(Path.of("/dev/shm/d/doorbell.sock"))).arguments();
+
+        // QEMU numbers -serial devices in order: the doorbell's is the one right after the console's.
+        assertThat(a.stream().filter(x -> x.equals("-serial")).count()).isEqualTo(QemuCommandLine.DOORBELL_SERIAL_INDEX + 1);
+        assertThat(a).containsSequence(
+                "-chardev", "socket,id=ser0,path=/dev/shm/d/serial.sock,server=on,wait=off", "-serial", "chardev:ser0",
+                "-chardev", "socket,id=ser1,path=/dev/shm/d/doorbell.sock,server=on,wait=off", "-serial", "chardev:ser1");
     }
 
     @Test

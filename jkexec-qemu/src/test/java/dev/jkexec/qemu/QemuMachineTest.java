@@ -285,6 +285,28 @@ class QemuMachineTest {
     }
 
     @Test
+    void theDoorbellIsCom2ConnectedBeforeTheFirstInstruction() throws Exception {
+        try (QemuMachine m = QemuMachine.start(config(TestRoms.RING_DOORBELL, h -> h.doorbell(true)))) {
+            assertThat(m.workDirectory().resolve("doorbell.sock")).doesNotExist();
+            java.nio.channels.SocketChannel d = m.doorbell().orElseThrow();
+            d.configureBlocking(false);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8);
+            m.resume();
+            Await.until("the ROM's byte on the doorbell", WAIT, () -> {
+                try {
+                    return d.read(b) < 0 || b.position() > 0;
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertThat(new String(b.array(), 0, b.position())).isEqualTo("D");
+        }
+        try (QemuMachine m = QemuMachine.start(config(TestRoms.PRINT_J))) {
+            assertThat(m.doorbell()).isEmpty();
+        }
+    }
+
+    @Test
     void pvpanicGdbStubAndConsoleLogAreWired() throws Exception {
         Path log = tmp.resolve("console.log");
         QemuConfig c = config(TestRoms.PRINT_J,

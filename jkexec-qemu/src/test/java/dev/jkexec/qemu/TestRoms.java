@@ -18,6 +18,9 @@ public final class TestRoms {
     /** {@code mov dx,0x3f8; mov al,[0x600]; out dx,al; mov al,10; out dx,al; hlt; jmp $-1}: echoes RAM byte 0x600. */
     public static final byte[] ECHO_600 = at(RESET, "BAF803 A00006 EE B00A EE F4 EBFD");
 
+    /** {@code mov dx,0x2f8; mov al,'D'; out dx,al; hlt; jmp $-1}: writes "D" to COM2, the doorbell's port. */
+    public static final byte[] RING_DOORBELL = at(RESET, "BAF802 B044 EE F4 EBFD");
+
     /** {@code mov byte [0x500],0x42; hlt; jmp $-1}. */
     public static final byte[] WRITE_500 = at(RESET, "C606000542 F4 EBFD");
 

@@ -29,7 +29,8 @@ import java.util.List;
  * {@code interrupts.off}, {@code rflags.df}, {@code registers.zero}, {@code idt.empty},
  * {@code stack.mapped}, {@code identity.ranges}, {@code below-4g}, {@code rsi.zero-page} /
  * {@code esi.zero-page}, {@code registers.boot}, {@code zero-page.header}, {@code zero-page.loader},
- * {@code zero-page.cmdline}, {@code zero-page.e820}.
+ * {@code zero-page.cmdline}, {@code zero-page.e820}; for the real-mode boundary the rules of
+ * {@link RealModeRules}, for Multiboot those of {@link MultibootRules}.
  */
 public final class ContractChecker {
     private final HandoverContract c;
@@ -52,6 +53,14 @@ public final class ContractChecker {
 
     private void run() {
         Boundary b = c.boundary();
+        if (b == Boundary.LINUX_16) {
+            new RealModeRules(c, s, m, out).check();
+            return;
+        }
+        if (b == Boundary.MULTIBOOT) {
+            new MultibootRules(c, s, m, out).check();
+            return;
+        }
         rule("entry.rip", s.rip() == c.entry(), "rip 0x%x, entry 0x%x", s.rip(), c.entry());
         if (b.longMode()) {
             boolean lm = (s.cr0() & Cr0.PE) != 0 && (s.cr0() & Cr0.PG) != 0 && (s.cr4() & Cr4.PAE) != 0
@@ -175,7 +184,7 @@ public final class ContractChecker {
     }
 
     /** The descriptor at {@code selector} in the GDT in memory, or null when unreadable. */
-    private SegmentDescriptor descriptor(int selector) {
+    static SegmentDescriptor descriptor(Registers s, PhysicalMemory m, int selector) {
         long offset = selector & ~7L;
         if ((selector & 4) != 0 || offset + 7 > s.gdt().limit()) {
             return null;
@@ -186,6 +195,10 @@ public final class ContractChecker {
             return null;
         }
         return SegmentDescriptor.decode(m.readLong(physical));
+    }
+
+    private SegmentDescriptor descriptor(int selector) {
+        return descriptor(s, m, selector);
     }
 
     /** Whether {@code [address, address+length)} is usable memory from this CPU state. */

@@ -58,6 +58,8 @@ public final class Kexec implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<ImageType, LoadedImage> slots = new EnumMap<>(ImageType.class);
     private boolean handingOver;
+    /** Set by a crash handover: the crash kernel runs over the crash image, which is frozen (DESIGN). */
+    private boolean crashKernelRunning;
 
     /**
      * A kexec core over {@code memory}, which must contain the crash region and the staging range
@@ -85,6 +87,11 @@ public final class Kexec implements AutoCloseable {
      * VMCOREINFO → its 4 KiB buffer; any other range (XEN, XENHEAP, BOOT_PARAM, EFI_MEMMAP, …): -EINVAL.
      */
     public PhysicalRange getRange(int range, int nr) {
+        return getRange(config, range, nr);
+    }
+
+    /** {@link #getRange} of a core with {@code config}, without one (what {@code jkexec plan} asks). */
+    public static PhysicalRange getRange(KexecConfig config, int range, int nr) {
         return switch (range) {
             case RangeId.CRASH -> config.crashRegion();
             case RangeId.CPU -> {
@@ -113,7 +120,9 @@ public final class Kexec implements AutoCloseable {
         lock.lock();
         try {
             notHandingOver();
-            commit(ImageRules.check(image, config, KexecImage.MAX_SEGMENTS), buffers, List.of(), false);
+            ValidImage valid = ImageRules.check(image, config, KexecImage.MAX_SEGMENTS);
+            notFrozen(valid.type(), "load");
+            commit(valid, buffers, List.of(), false);
         } finally {
             lock.unlock();
         }
@@ -135,6 +144,7 @@ public final class Kexec implements AutoCloseable {
             V1IndirectionList list = V1IndirectionList.read(guest, indirectionPage, maxPages);
             ImageDescriptor d = new ImageDescriptor(type, Arch.X86_64.elfMachine(), entry, list.segments());
             ValidImage valid = ImageRules.check(d, config, KexecImage.MAX_SEGMENTS_V1);
+            notFrozen(valid.type(), "load");
             try (Arena gathered = Arena.ofConfined()) {
                 commit(valid, i -> list.buffer(i, guest, gathered), List.of(V1_LOW_MAPPING), true);
             }
@@ -158,7 +168,8 @@ public final class Kexec implements AutoCloseable {
         lock.lock();
         try {
             notHandingOver();
-            LoadedImage old = slots.remove(Objects.requireNonNull(type, "type"));
+            notFrozen(Objects.requireNonNull(type, "type"), "unload");
+            LoadedImage old = slots.remove(type);
             if (old != null) {
                 old.close();
             }
@@ -206,8 +217,9 @@ public final class Kexec implements AutoCloseable {
      *   <li>make the plan: default — stage source pages and the page list (-ENOMEM if staging is too
      *       small); crash — nothing to relocate;</li>
      *   <li>{@link HandoverTarget#handOver}; loads and unloads from inside it get -EBUSY;</li>
-     *   <li>on return: a crash slot is emptied (the crash kernel now runs over those bytes); a
-     *       default image stays loaded (its held copy is intact).</li>
+     *   <li>on return: a crash slot is frozen — crash loads, unloads and execs get -EBUSY — while the
+     *       crash kernel runs over those bytes, until a default image is executed (which also empties
+     *       it); a default image stays loaded (its held copy is intact).</li>
      * </ol>
      *
      * @return the plan that was handed over
@@ -218,6 +230,7 @@ public final class Kexec implements AutoCloseable {
         lock.lock();
         try {
             notHandingOver();
+            notFrozen(type, "exec");
             LoadedImage li = slots.get(type);
             if (li == null) {
                 throw new KexecException(ENOENT, "type", "no " + type.label() + " image loaded");
@@ -236,7 +249,13 @@ public final class Kexec implements AutoCloseable {
                 handingOver = false;
             }
             if (type == ImageType.CRASH) {
-                slots.remove(type).close();
+                crashKernelRunning = true; // the slot stays loaded and frozen: it is what runs now
+            } else if (crashKernelRunning) {
+                crashKernelRunning = false; // the crash kernel is gone with the machine it ran on
+                LoadedImage ran = slots.remove(ImageType.CRASH);
+                if (ran != null) {
+                    ran.close();
+                }
             }
             return plan;
         } finally {
@@ -268,6 +287,23 @@ public final class Kexec implements AutoCloseable {
             slots.clear();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Whether a crash handover happened and no default image has been executed since. */
+    public boolean crashKernelRunning() {
+        lock.lock();
+        try {
+            return crashKernelRunning;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void notFrozen(ImageType type, String op) {
+        if (type == ImageType.CRASH && crashKernelRunning) {
+            throw new KexecException(EBUSY, "type", "the crash kernel is running over the crash image: a crash " + op
+                    + " would overwrite the kernel that is reading the old guest's memory (frozen until a default image is executed)");
         }
     }
 

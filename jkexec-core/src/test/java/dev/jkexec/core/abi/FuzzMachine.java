@@ -80,16 +80,21 @@ final class FuzzMachine {
      */
     void reset() {
         handedOver.clear();
-        if (!memoryIntact()) {
-            MemorySegment.copy(afterLoads, 0, memory.segment(), 0, SIZE);
-        }
         if (!kexec.image(ImageType.DEFAULT).equals(defaultInfo)) {
             kexec.load(DEFAULT);
+        }
+        if (kexec.crashKernelRunning()) {
+            // A crash exec froze the crash slot (the crash kernel runs over it): a default exec is
+            // what ends that, as on the machine; it drops the crash slot, reloaded below.
+            kexec.exec(ImageType.DEFAULT, plan -> { });
+        }
+        if (!memoryIntact()) {
+            MemorySegment.copy(afterLoads, 0, memory.segment(), 0, SIZE);
         }
         if (!kexec.image(ImageType.CRASH).equals(crashInfo)) {
             kexec.load(CRASH_IMAGE); // writes the same bytes afterLoads holds
         }
-        check(memoryIntact() && kexec.image(ImageType.DEFAULT).equals(defaultInfo)
+        check(memoryIntact() && !kexec.crashKernelRunning() && kexec.image(ImageType.DEFAULT).equals(defaultInfo)
                 && kexec.image(ImageType.CRASH).equals(crashInfo), "the fuzz machine did not reset");
     }
 

@@ -93,7 +93,9 @@ class KexecHypercallTest {
         assertThat(call(AbiRequests.exec(REQ, 1))).isZero();
         assertThat(handovers.getFirst().arch()).isEqualTo(dev.jkexec.image.Arch.I386);
         assertThat(handovers.getFirst().relocates()).isFalse();
-        assertThat(call(AbiRequests.status(REQ, 1))).isZero();
+        assertThat(call(AbiRequests.status(REQ, 1))).as("the running crash kernel's image stays loaded").isEqualTo(1);
+        assertThat(call(AbiRequests.load(REQ, 1, 3, CRASH.start(), List.of(seg(kernel, CRASH.start(), 0x2000)))))
+                .as("frozen while the crash kernel runs").isEqualTo(-dev.jkexec.core.Errno.EBUSY.value());
     }
 
     @Test

@@ -105,9 +105,10 @@ class KexecOpFuzzTest {
                 check(m.handedOver.isEmpty(), "a rejected call handed over");
                 if ((bytes.length & 15) == 0) {
                     // Every 16th input: the held bytes themselves, not only their record, are the same —
-                    // exec verifies both digests and hands over exactly the pre-loaded images.
-                    m.kexec.exec(ImageType.DEFAULT, m.target(FuzzMachine.buffers(FuzzMachine.DEFAULT)));
+                    // exec verifies both digests and hands over exactly the pre-loaded images (crash
+                    // first: a crash exec freezes the crash slot until a default exec).
                     m.kexec.exec(ImageType.CRASH, m.target(FuzzMachine.buffers(FuzzMachine.CRASH_IMAGE)));
+                    m.kexec.exec(ImageType.DEFAULT, m.target(FuzzMachine.buffers(FuzzMachine.DEFAULT)));
                     check(m.handedOver.size() == 2, "the pre-loaded images were not handed over after a rejected call");
                 }
                 return;

@@ -244,7 +244,7 @@ class KexecTest {
     }
 
     @Test
-    void crash_exec_hands_over_in_place_and_unloads_the_slot() {
+    void crash_exec_hands_over_in_place_and_freezes_the_slot() {
         KexecImage img = Fixtures.crashImage(14);
         kexec.load(img);
         HandoverPlan plan = kexec.exec(ImageType.CRASH, p -> assertThat(kexec.status(ImageType.CRASH)).isTrue());
@@ -255,7 +255,30 @@ class KexecTest {
                 new PhysicalRange(CRASH.start() + 64 * PAGE, 2 * PAGE));
         assertThat(plan.mappedRanges()).contains(new PhysicalRange(0, MIB));
         assertThat(plan.sha256()).isEqualTo(Fixtures.expectedDigest(img));
+        assertThat(kexec.status(ImageType.CRASH)).as("the running crash kernel's image stays loaded").isTrue();
+        assertThat(kexec.crashKernelRunning()).isTrue();
+    }
+
+    @Test
+    void while_the_crash_kernel_runs_crash_load_unload_and_exec_are_ebusy_and_change_nothing() {
+        KexecImage img = Fixtures.crashImage(14);
+        kexec.load(img);
+        kexec.exec(ImageType.CRASH, p -> { });
+        byte[] region = memory.read(CRASH.start(), (int) CRASH.size());
+        for (Runnable op : List.<Runnable>of(() -> kexec.load(Fixtures.crashImage(15)), () -> kexec.unload(ImageType.CRASH),
+                () -> kexec.exec(ImageType.CRASH, p -> { throw new AssertionError("handed over"); }))) {
+            KexecException e = catchThrowableOfType(KexecException.class, op::run);
+            assertThat(e.errno()).isEqualTo(Errno.EBUSY);
+            assertThat(e.getMessage()).contains("the crash kernel is running");
+        }
+        assertThat(memory.read(CRASH.start(), (int) CRASH.size())).isEqualTo(region);
+        // default images are not frozen; executing one ends the crash kernel and empties its slot
+        kexec.load(Fixtures.defaultImage(3));
+        kexec.exec(ImageType.DEFAULT, p -> { });
+        assertThat(kexec.crashKernelRunning()).isFalse();
         assertThat(kexec.status(ImageType.CRASH)).isFalse();
+        kexec.load(Fixtures.crashImage(15));
+        assertThat(kexec.status(ImageType.CRASH)).isTrue();
     }
 
     static Stream<Arguments> damages() {

@@ -29,6 +29,9 @@ public final class ZeroPage {
     public static final int BOOT_FLAG = 0x1FE;
     public static final int HEADER = 0x202;
     public static final int VERSION = 0x206;
+    public static final int VID_MODE = 0x1FA;
+    public static final int CODE32_START = 0x214;
+    public static final int HEAP_END_PTR = 0x224;
     public static final int TYPE_OF_LOADER = 0x210;
     public static final int LOADFLAGS = 0x211;
     public static final int RAMDISK_IMAGE = 0x218;

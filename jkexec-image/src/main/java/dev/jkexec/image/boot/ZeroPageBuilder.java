@@ -57,6 +57,24 @@ public final class ZeroPageBuilder {
         return this;
     }
 
+    /** code32_start: where the real-mode setup code jumps to the protected-mode kernel (the load address). */
+    public ZeroPageBuilder code32Start(long address) {
+        put32("code32_start", ZeroPage.CODE32_START, address);
+        return this;
+    }
+
+    /** heap_end_ptr (2.01+): end of the real-mode setup's heap and stack, from the setup code's start, minus 0x200. */
+    public ZeroPageBuilder heapEndPtr(int value) {
+        put16("heap_end_ptr", ZeroPage.HEAP_END_PTR, value);
+        return this;
+    }
+
+    /** vid_mode: 0xFFFF asks the real-mode setup for the normal text mode (no mode menu). */
+    public ZeroPageBuilder vidMode(int value) {
+        put16("vid_mode", ZeroPage.VID_MODE, value);
+        return this;
+    }
+
     /** cmd_line_ptr (+ ext_cmd_line_ptr from 2.12). */
     public ZeroPageBuilder commandLine(long address) {
         split("cmd_line_ptr", ZeroPage.CMD_LINE_PTR, "ext_cmd_line_ptr", ZeroPage.EXT_CMD_LINE_PTR, address);

@@ -103,10 +103,26 @@ public record BzImage(SetupHeader header, MemorySegment file, String kernelVersi
         return file.asSlice(payloadOffset, payloadLength);
     }
 
-    /** The decompressed vmlinux (an ELF file), bounded by {@link PayloadDecompressor#HARD_CAP}. */
+    /**
+     * The decompressed vmlinux (an ELF file). Its size, and the decoders' memory, are capped by
+     * {@code init_size} (2.10+): the kernel cannot need more than the room it reserves to
+     * decompress itself in; older protocols are capped by {@link PayloadDecompressor#HARD_CAP}.
+     */
     public byte[] decompress() {
         requirePayload();
-        return PayloadDecompressor.decompress(payload());
+        long cap = decompressionCap();
+        if (claimedSize > cap && cap < PayloadDecompressor.HARD_CAP) {
+            throw new ImageFormatException("payload.uncompressed_size", hex(claimedSize), "the size trailer claims "
+                    + hex(claimedSize) + " bytes, more than the " + hex(cap) + " bytes of "
+                    + SetupHeaderField.INIT_SIZE.qualifiedName() + " the kernel reserves to decompress into");
+        }
+        return PayloadDecompressor.decompress(payload(), cap);
+    }
+
+    /** The most bytes the payload may decompress to: {@code init_size}, or the hard cap before 2.10. */
+    public long decompressionCap() {
+        long init = header.has(SetupHeaderField.INIT_SIZE) ? header.initSize() : 0;
+        return init > 0 ? Math.min(init, PayloadDecompressor.HARD_CAP) : PayloadDecompressor.HARD_CAP;
     }
 
     private void requirePayload() {

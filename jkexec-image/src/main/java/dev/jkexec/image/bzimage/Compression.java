@@ -44,7 +44,7 @@ public enum Compression {
     }
 
     /** Up to the first 8 bytes of {@code payload} in hex, for messages. */
-    static String leadingHex(MemorySegment payload) {
+    public static String leadingHex(MemorySegment payload) {
         byte[] b = payload.asSlice(0, Math.min(8, payload.byteSize())).toArray(ValueLayout.JAVA_BYTE);
         return java.util.HexFormat.ofDelimiter(" ").formatHex(b);
     }

@@ -2,38 +2,49 @@ package dev.jkexec.image.bzimage;
 
 import static dev.jkexec.image.ImageFormatException.hex;
 
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdException;
 import dev.jkexec.image.ByteView;
 import dev.jkexec.image.ImageFormatException;
-import io.airlift.compress.zstd.ZstdDecompressor;
+import dev.jkexec.image.UnsupportedImageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
-import org.tukaani.xz.LZMAInputStream;
-import org.tukaani.xz.XZInputStream;
 
 /**
- * Decompresses a bzImage payload (the compressed vmlinux) with bounded output.
+ * Decompresses a bzImage payload (the compressed vmlinux) with bounded output and bounded
+ * decoder memory.
  *
  * <p>The payload's last 4 bytes hold the uncompressed size (the kernel build appends it; for gzip
- * it is the gzip trailer's ISIZE). That claim is checked against a hard cap before anything is
- * allocated, then exactly one buffer of the claimed size is allocated and filled. The stream must
- * produce exactly the claimed size: fewer bytes is a truncated or corrupt payload, more is a bomb.
- * Either way the result is an {@link ImageFormatException}, never an {@code OutOfMemoryError}:
- * decompressor memory is bounded too (xz/lzma memory limit; zstd and lz4 decompress straight
- * into the bounded output buffer, with no window of their own).
+ * it is the gzip trailer's ISIZE). That claim is checked against the caller's cap (a bzImage's
+ * {@code init_size}: the decompressed kernel cannot need more room than the kernel reserves for
+ * itself) before anything is allocated, then exactly one buffer of the claimed size is allocated
+ * and filled. The stream must produce exactly the claimed size: fewer bytes is a truncated or
+ * damaged payload, more is a bomb. Either way the result is an {@link ImageFormatException},
+ * never an {@code OutOfMemoryError}. Decoder memory is bounded by the same cap: xz/lzma may use a
+ * dictionary of the cap (or the 32 MiB every kernel's xz stream asks for) plus 4 MiB of decoder
+ * state; zstd and lz4 decompress in one shot
+ * straight into the output buffer, so a zstd window of any size (Debian's 6.12 kernels use
+ * 128 MiB) costs no memory of its own.
+ *
+ * <p>Errors tell a damaged payload ({@link ImageFormatException}: "damaged ...") from one that
+ * uses something jkexec's decoders do not implement ({@link UnsupportedImageException}:
+ * "unsupported: ..."), and name the field: {@code payload.uncompressed_size},
+ * {@code payload.zstd.window_descriptor}, {@code payload.xz}, ...
  *
  * <p>The decompressors are libraries: the JDK (gzip), tukaani xz (xz with its x86 BCJ filter,
- * lzma), commons-compress (bzip2), aircompressor (lz4 blocks, zstd). Only the lz4 legacy framing
- * is ours ({@link Lz4LegacyFrame}).
+ * lzma), commons-compress (bzip2), aircompressor (lz4 blocks), zstd-jni (the reference libzstd).
+ * Only the lz4 legacy framing and the zstd frame header reading are ours ({@link Lz4LegacyFrame},
+ * {@link ZstdFrameHeader}).
  */
 public final class PayloadDecompressor {
     /** No kernel is bigger than this decompressed; the bound for hostile size claims. */
     public static final long HARD_CAP = 512L << 20;
-    /** Memory the xz/lzma decoders may use (the kernel's xz dictionary is 32 MiB). */
-    static final int XZ_MEMORY_LIMIT_KIB = 256 << 10;
+    /** The xz dictionary the kernel build uses for every kernel (scripts/xz_wrap.sh: {@code dict=32MiB}). */
+    static final long XZ_KERNEL_DICTIONARY = 32L << 20;
+    /** Decoder state the xz/lzma decoders may use on top of their dictionary. */
+    static final long XZ_STATE_KIB = 4 << 10;
     /** Size of the uncompressed-size trailer. */
     public static final int SIZE_TRAILER = 4;
 
@@ -67,11 +78,11 @@ public final class PayloadDecompressor {
                     "unknown compression magic " + Compression.leadingHex(payload));
         }
         if (c == Compression.LZO) {
-            throw new ImageFormatException("payload.magic", Compression.leadingHex(payload),
-                    "lzo payloads are not supported (no pure-Java lzop decoder)");
+            throw new UnsupportedImageException("payload.magic", Compression.leadingHex(payload),
+                    "lzo payloads are not supported (no Java lzop decoder)");
         }
         if (c == Compression.GZIP_OLD) {
-            throw new ImageFormatException("payload.magic", Compression.leadingHex(payload),
+            throw new UnsupportedImageException("payload.magic", Compression.leadingHex(payload),
                     "old-style gzip (1f 9e) payloads are not supported (the JDK decodes 1f 8b only)");
         }
         long limit = Math.min(cap, HARD_CAP);
@@ -88,14 +99,12 @@ public final class PayloadDecompressor {
             produced = switch (c) {
                 case LZ4 -> Lz4LegacyFrame.decompress(body, out);
                 case ZSTD -> zstd(body, out);
-                default -> stream(c, body, out, claim);
+                default -> stream(c, body, out, limit);
             };
         } catch (ImageFormatException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            // Corrupt input can make any decoder fail in its own way; all of them are "corrupt payload".
-            throw new ImageFormatException("payload." + c.label(), Compression.leadingHex(payload),
-                    "corrupt " + c.label() + " data: " + e.getMessage(), e);
+            throw Decoders.failure(c, "payload." + c.label(), Compression.leadingHex(payload), e);
         }
         if (produced != claim) {
             throw new ImageFormatException("payload.uncompressed_size", hex(claim), "the " + c.label()
@@ -104,8 +113,8 @@ public final class PayloadDecompressor {
         return out;
     }
 
-    private static long stream(Compression c, MemorySegment body, byte[] out, long claim) throws IOException {
-        try (InputStream in = open(c, new SegmentInputStream(body), claim)) {
+    private static long stream(Compression c, MemorySegment body, byte[] out, long limit) throws IOException {
+        try (InputStream in = Decoders.open(c, new SegmentInputStream(body), limit, out.length)) {
             int n = in.readNBytes(out, 0, out.length);
             if (n == out.length && in.read() != -1) {
                 throw bomb(c, out.length);
@@ -114,52 +123,30 @@ public final class PayloadDecompressor {
         }
     }
 
-    private static InputStream open(Compression c, InputStream raw, long claim) throws IOException {
-        return switch (c) {
-            case GZIP -> new GZIPInputStream(raw, 64 << 10);
-            case XZ -> new XZInputStream(raw, XZ_MEMORY_LIMIT_KIB);
-            case LZMA -> lzma(raw, claim);
-            case BZIP2 -> new BZip2CompressorInputStream(raw, false);
-            case GZIP_OLD, LZ4, ZSTD, LZO -> throw new AssertionError(c);
-        };
-    }
-
     /**
-     * The .lzma ("alone") stream: a 13-byte header {u8 properties, u32 dictionary size, i64
-     * uncompressed size}, then the data. The decoder allocates the dictionary the header names, so
-     * the window is capped by the claimed size: no match can reach further back than the bytes
-     * produced, and those are at most the claim. Without the cap a few hostile header bytes made
-     * every decode allocate up to the 256 MiB memory limit (fuzzing finding).
+     * zstd in one shot into the output buffer: libzstd needs no window of its own then, so the
+     * frame's window size (read first, for the error messages) costs nothing.
      */
-    private static InputStream lzma(InputStream raw, long claim) throws IOException {
-        byte[] h = raw.readNBytes(13);
-        if (h.length < 13) {
-            throw new java.io.EOFException("lzma header of " + h.length + " bytes, not 13");
-        }
-        MemorySegment header = MemorySegment.ofArray(h);
-        long dictionary = Integer.toUnsignedLong(header.get(ByteView.U32, 1));
-        int window = (int) Math.min(dictionary, Math.max(claim, 4096));
-        if (LZMAInputStream.getMemoryUsage(window, h[0]) > XZ_MEMORY_LIMIT_KIB) {
-            throw new org.tukaani.xz.MemoryLimitException(LZMAInputStream.getMemoryUsage(window, h[0]), XZ_MEMORY_LIMIT_KIB);
-        }
-        return new LZMAInputStream(raw, header.get(ByteView.U64, 5), h[0], window);
-    }
-
-    /** zstd, one shot: the output buffer is the decoder's window, so hostile window sizes allocate nothing. */
     private static long zstd(MemorySegment body, byte[] out) {
-        byte[] in = body.toArray(ValueLayout.JAVA_BYTE);
-        long declared = ZstdDecompressor.getDecompressedSize(in, 0, in.length);
-        if (declared > out.length) {
+        ZstdFrameHeader h = ZstdFrameHeader.parse(body);
+        if (h.contentSize() > out.length) {
             throw bomb(Compression.ZSTD, out.length);
         }
+        byte[] in = body.toArray(ValueLayout.JAVA_BYTE);
+        long code;
         try {
-            return new ZstdDecompressor().decompress(in, 0, in.length, out, 0, out.length);
-        } catch (RuntimeException e) {
-            if (String.valueOf(e.getMessage()).contains("too small")) {
-                throw bomb(Compression.ZSTD, out.length);
+            long r = Zstd.decompressByteArray(out, 0, out.length, in, 0, in.length);
+            if (!Zstd.isError(r)) {
+                return r;
             }
-            throw e;
+            code = Zstd.getErrorCode(r);
+        } catch (ZstdException e) {
+            code = e.getErrorCode();
         }
+        if (code == Zstd.errDstSizeTooSmall()) {
+            throw bomb(Compression.ZSTD, out.length);
+        }
+        throw Decoders.zstdFailure("payload.zstd", code, h);
     }
 
     static ImageFormatException bomb(Compression c, long claim) {

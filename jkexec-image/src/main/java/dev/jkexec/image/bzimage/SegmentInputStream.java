@@ -6,11 +6,11 @@ import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 /** An {@link InputStream} over a memory segment, with bulk reads; lets stream decompressors read a payload without a copy. */
-final class SegmentInputStream extends InputStream {
+public final class SegmentInputStream extends InputStream {
     private final MemorySegment segment;
     private long position;
 
-    SegmentInputStream(MemorySegment segment) {
+    public SegmentInputStream(MemorySegment segment) {
         this.segment = segment;
     }
 

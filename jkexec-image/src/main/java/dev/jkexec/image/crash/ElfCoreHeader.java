@@ -15,8 +15,10 @@ import java.util.List;
  *
  * <ul>
  *   <li>one PT_NOTE per vCPU note buffer ({@code p_offset = p_paddr} = its address, size = the buffer);
- *   <li>one PT_NOTE for VMCOREINFO when there is one;
- *   <li>one PT_LOAD per range of old RAM, {@code p_offset = p_paddr = start}, {@code p_vaddr = 0},
+ *   <li>one PT_NOTE for VMCOREINFO when there is one (jkexec's page, filled at crash time);
+ *   <li>the kernel-text PT_LOAD when the crashed kernel's address space is known;
+ *   <li>one PT_LOAD per range of old RAM, {@code p_offset = p_paddr = start}, {@code p_vaddr} its
+ *       direct-map address (0 when unknown),
  *       {@code p_filesz = p_memsz} = its size, flags RWX. The part below {@link #BACKUP_SIZE} was
  *       copied to the backup segment at crash time (the crash kernel reuses that memory), so its
  *       {@code p_offset} points into the backup segment while {@code p_paddr} keeps the original
@@ -24,7 +26,9 @@ import java.util.List;
  * </ul>
  *
  * <p>{@code p_offset} is an absolute physical address here: the crash kernel reads dump bytes
- * from physical memory, not from this header.
+ * from physical memory, not from this header. The toolstack places it at load with room for
+ * {@link #capacity}; the machine rewrites it at crash time, when the crashed kernel's
+ * {@link KernelAddressSpace} is known (kernel KASLR changes it on every boot).
  */
 public final class ElfCoreHeader {
     /** Low memory the purgatory backs up at crash time: 0 .. 640 KiB. */
@@ -36,8 +40,23 @@ public final class ElfCoreHeader {
     private ElfCoreHeader() {
     }
 
-    /** The program headers the header will hold, in order. */
+    /** The program headers the header holds before the crashed kernel is known (at load): no vaddrs, no text load. */
     public static List<ProgramHeader> programHeaders(CrashEnvironment env, long backupAddress) {
+        return programHeaders(env, backupAddress, null);
+    }
+
+    /**
+     * The program headers, in order: one PT_NOTE per vCPU note, the VMCOREINFO PT_NOTE (when
+     * {@code env} has one), then {@link CoreLoads}: the kernel-text PT_LOAD and the RAM PT_LOADs
+     * with their direct-map {@code p_vaddr} when {@code space} is known.
+     */
+    public static List<ProgramHeader> programHeaders(CrashEnvironment env, long backupAddress, KernelAddressSpace space) {
+        return programHeaders(env, backupAddress, space, List.of());
+    }
+
+    /** As {@link #programHeaders(CrashEnvironment, long, KernelAddressSpace)}, with the vCPUs' context loads. */
+    public static List<ProgramHeader> programHeaders(CrashEnvironment env, long backupAddress, KernelAddressSpace space,
+                                                     List<CoreLoads.Load> context) {
         List<ProgramHeader> out = new ArrayList<>();
         for (MemoryRange note : env.cpuNotes()) {
             out.add(new ProgramHeader(out.size(), ProgramHeader.PT_NOTE, 0, note.start(), 0, note.start(), note.size(), note.size(), 0));
@@ -46,25 +65,50 @@ public final class ElfCoreHeader {
             MemoryRange v = env.vmcoreinfo();
             out.add(new ProgramHeader(out.size(), ProgramHeader.PT_NOTE, 0, v.start(), 0, v.start(), v.size(), v.size(), 0));
         }
-        for (MemoryRange ram : env.oldRam()) {
-            long start = ram.start();
-            if (start < BACKUP_SIZE) {
-                long end = Math.min(ram.end(), BACKUP_SIZE);
-                out.add(new ProgramHeader(out.size(), ProgramHeader.PT_LOAD, PF_RWX, backupAddress + start, 0, start,
-                        end - start, end - start, 0));
-                start = end;
+        for (CoreLoads.Load load : CoreLoads.of(env.oldRam(), space, context)) {
+            long start = load.paddr();
+            long end = load.paddr() + load.size();
+            if (load.alias() && start < BACKUP_SIZE) {
+                if (end <= BACKUP_SIZE) { // an alias of backed-up low memory: read it from the backup
+                    out.add(new ProgramHeader(out.size(), ProgramHeader.PT_LOAD, PF_RWX, backupAddress + start, load.vaddr(), start,
+                            load.size(), load.size(), 0));
+                }
+                continue;
             }
-            if (start < ram.end()) {
-                out.add(new ProgramHeader(out.size(), ProgramHeader.PT_LOAD, PF_RWX, start, 0, start,
-                        ram.end() - start, ram.end() - start, 0));
+            if (!load.alias() && start < BACKUP_SIZE) {
+                long cut = Math.min(end, BACKUP_SIZE);
+                out.add(new ProgramHeader(out.size(), ProgramHeader.PT_LOAD, PF_RWX, backupAddress + start, vaddr(load, start), start,
+                        cut - start, cut - start, 0));
+                start = cut;
+            }
+            if (start < end) {
+                out.add(new ProgramHeader(out.size(), ProgramHeader.PT_LOAD, PF_RWX, start, vaddr(load, start), start,
+                        end - start, end - start, 0));
             }
         }
         return out;
     }
 
-    /** Bytes of the header for {@code env}. */
+    private static long vaddr(CoreLoads.Load load, long paddr) {
+        return load.vaddr() == 0 ? 0 : load.vaddr() + (paddr - load.paddr());
+    }
+
+    /**
+     * Room the header segment needs so that jkexec can rewrite it at crash time with the VMCOREINFO
+     * note and the kernel-text load added, whatever the crashed kernel turns out to be.
+     */
+    public static int capacity(CrashEnvironment env) {
+        return size(env, 0) + PHDR_SIZE * ((env.vmcoreinfo() == null ? 2 : 1) + CoreLoads.CONTEXT_LOADS_PER_CPU * env.cpuNotes().size());
+    }
+
+    /** Bytes of the header for {@code env} as loaded. */
     public static int size(CrashEnvironment env, long backupAddress) {
         return EHDR_SIZE + PHDR_SIZE * programHeaders(env, backupAddress).size();
+    }
+
+    /** Encodes the header at crash time, with the crashed kernel's address space ({@code null}: unknown). */
+    public static byte[] encode(CrashEnvironment env, long backupAddress, KernelAddressSpace space, List<CoreLoads.Load> context) {
+        return encode(programHeaders(env, backupAddress, space, context));
     }
 
     /** Encodes the header; {@code backupAddress} is where the backup segment lies. */

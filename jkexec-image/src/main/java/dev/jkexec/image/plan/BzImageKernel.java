@@ -17,15 +17,30 @@ import java.util.List;
  * A bzImage as the planner loads it (spec §3.4 and §4.6): the protected-mode code, from
  * {@code (setup_sects+1)*512} to the end of the file, is the kernel segment's buffer; the segment
  * reserves {@code page_align(init_size)} bytes because the decompressor works in place up to there.
- * A relocatable kernel goes top-down, at or above {@code max(1 MiB, pref_address)}, aligned to
- * {@code kernel_alignment} (lowered toward {@code 1 << min_alignment} when nothing fits); a
- * non-relocatable one goes to exactly 1 MiB and reserves up to {@code pref_address + init_size},
- * where it moves itself.
+ * A relocatable kernel goes at or above {@code max(1 MiB, pref_address)}, aligned to
+ * {@code kernel_alignment} (lowered toward {@code 1 << min_alignment} when nothing fits): top-down
+ * for the 64-bit entry, as both kexec loaders do for x86-64; <em>bottom-up</em> for the 32- and
+ * 16-bit entries, as kexec-tools' i386 loader does. A non-relocatable one goes to exactly 1 MiB and
+ * reserves up to {@code pref_address + init_size}, where it moves itself.
+ *
+ * <p>Why bottom-up for 32 bits: a 32-bit kernel (no XLF_KERNEL_64) runs where it is loaded, and
+ * everything it touches before its own page tables cover all of RAM must lie in its lowmem
+ * (the direct map), which ends well below 896 MiB: Debian's 686 kernel on 1 GiB maps up to
+ * 0x36bfe000, so a kernel placed top-down at 0x36000000 with its 0x1018000-byte init_size
+ * reservation unmaps its own pages during early paging and triple faults. From
+ * {@code pref_address} up it ends at about 33 MiB whatever the RAM. Its limit is still
+ * {@link #LOWMEM_32_END} (or {@code initrd_addr_max}), and the initrd stays below it too.
  */
 record BzImageKernel(BzImage image) implements KernelImage {
     static final long KERNEL_MIN = 0x100000;
-    /** kexec-tools' cap for a 32-bit kernel: its direct map ends at 896 MiB. */
+    /** kexec-tools' cap for a 32-bit kernel ({@code DEFAULT_BZIMAGE_ADDR_MAX}): the direct map ends at 896 MiB at most. */
     static final long KERNEL32_MAX = 0x37FF_FFFFL;
+    /**
+     * Where jkexec assumes a 32-bit kernel's lowmem ends, at the latest: 4 GiB − PAGE_OFFSET
+     * (0xC0000000, the 3G/1G split of every distribution kernel) − the 128 MiB vmalloc reserve −
+     * 32 MiB for the fixmap and pkmap areas. Measured: Debian's 686 kernel maps up to 0x36bfe000.
+     */
+    static final long LOWMEM_32_END = 0x3600_0000L;
     static final long FOUR_GIB = PcPlatform.FOUR_GIB;
 
     private SetupHeader header() {
@@ -73,9 +88,10 @@ record BzImageKernel(BzImage image) implements KernelImage {
             long limit = kernelLimit(mode);
             long minAlign = Math.max(Placer.PAGE, h.has(SetupHeaderField.MIN_ALIGNMENT)
                     ? 1L << Math.min(h.get(SetupHeaderField.MIN_ALIGNMENT), 40) : align);
+            boolean bottomUp = mode != EntryMode.BIT64;
             long at = -1;
             for (long a = Math.max(align, Placer.PAGE); a >= minAlign && at < 0; a >>= 1) {
-                at = placer.findTopDown(memsz, a, min, limit);
+                at = bottomUp ? placer.findBottomUp(memsz, a, min, limit) : placer.findTopDown(memsz, a, min, limit);
             }
             if (at < 0) {
                 throw placer.noRoom("kernel", memsz, Math.max(align, Placer.PAGE), min, limit);
@@ -94,17 +110,26 @@ record BzImageKernel(BzImage image) implements KernelImage {
 
     /**
      * Exclusive upper bound of the kernel's reservation. 64-bit entry: 4 GiB unless
-     * XLF_CAN_BE_LOADED_ABOVE_4G. 32-bit entry of a 64-bit kernel (XLF_KERNEL_64): 4 GiB, its
-     * startup_32 builds its own page tables. 32-bit entry of a 32-bit kernel: kexec-tools' cap
-     * {@code min(0x37FFFFFF, initrd_addr_max)}, because such a kernel runs where it is loaded and
-     * its direct map ends at 896 MiB.
+     * XLF_CAN_BE_LOADED_ABOVE_4G. 32- or 16-bit entry of a 64-bit kernel (XLF_KERNEL_64): 4 GiB,
+     * its startup_32 builds its own page tables. 32- or 16-bit entry of a 32-bit kernel: its lowmem,
+     * {@code min(LOWMEM_32_END, initrd_addr_max + 1)}, because such a kernel runs where it is loaded.
      */
     long kernelLimit(EntryMode mode) {
         int xlf = header().xloadFlags();
         if (mode == EntryMode.BIT64) {
             return XLoadFlag.XLF_CAN_BE_LOADED_ABOVE_4G.in(xlf) ? Long.MAX_VALUE : FOUR_GIB;
         }
-        return XLoadFlag.XLF_KERNEL_64.in(xlf) ? FOUR_GIB : Math.min(KERNEL32_MAX, header().initrdAddrMax()) + 1;
+        return is32BitKernel() ? lowmemLimit() : FOUR_GIB;
+    }
+
+    /** A kernel without a 64-bit entry: an i386 kernel, which runs where it is loaded, in its lowmem. */
+    boolean is32BitKernel() {
+        return !XLoadFlag.XLF_KERNEL_64.in(header().xloadFlags());
+    }
+
+    /** The end of what a 32-bit kernel can reach before it has mapped all of RAM. */
+    long lowmemLimit() {
+        return Math.min(Math.min(KERNEL32_MAX, header().initrdAddrMax()) + 1, LOWMEM_32_END);
     }
 
     @Override
@@ -124,6 +149,9 @@ record BzImageKernel(BzImage image) implements KernelImage {
     public long initrdLimit(EntryMode mode) {
         if (mode == EntryMode.BIT64 && XLoadFlag.XLF_CAN_BE_LOADED_ABOVE_4G.in(header().xloadFlags())) {
             return Long.MAX_VALUE;
+        }
+        if (is32BitKernel()) {
+            return lowmemLimit(); // above it, the kernel would have to copy the initrd down first
         }
         return Math.min(header().initrdAddrMax(), FOUR_GIB - 1) + 1;
     }

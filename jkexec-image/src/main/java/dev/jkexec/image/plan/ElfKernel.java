@@ -42,7 +42,7 @@ record ElfKernel(ElfFile elf) implements KernelImage {
     public void checkEntry(EntryMode mode) {
         if (mode != EntryMode.BIT64) {
             throw new ImageFormatException("elf.e_machine", elf.machineName(),
-                    "an ELF vmlinux is entered at its 64-bit startup_64 only; the 32-bit entry needs a bzImage");
+                    "an ELF vmlinux is entered at its 64-bit startup_64 only; the " + mode.bits() + "-bit entry needs a bzImage");
         }
         if (!elf.is64() || elf.machine() != ElfFile.EM_X86_64) {
             throw new ImageFormatException("elf.e_machine", elf.machineName(), "an " + elf.className() + " "

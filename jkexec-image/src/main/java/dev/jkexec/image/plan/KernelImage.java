@@ -25,8 +25,7 @@ sealed interface KernelImage permits BzImageKernel, ElfKernel, DecompressedKerne
         return switch (KernelFormat.detect(file)) {
             case ELF -> new ElfKernel(ElfParser.parse(file));
             case BZIMAGE -> decompress ? DecompressedKernel.of(BzImage.parse(file)) : new BzImageKernel(BzImage.parse(file));
-            case MULTIBOOT -> throw new ImageFormatException("kernel.format", "multiboot",
-                    "a Multiboot kernel is recognised but jkexec loads only bzImage and ELF vmlinux kernels");
+            case MULTIBOOT -> throw new IllegalStateException("Multiboot kernels are planned by MultibootPlan");
             case UNKNOWN -> throw KernelFormat.unknown(file);
         };
     }

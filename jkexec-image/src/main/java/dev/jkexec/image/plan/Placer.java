@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * Finds room for segments in a set of allowed physical ranges, the way kexec-tools'
  * {@code locate_hole} does: free memory is the allowed ranges minus every segment placed so far;
- * a request takes the <em>highest</em> fitting address (top-down) that satisfies its alignment and
- * its bounds {@code [min, limit)}.
+ * a request takes the <em>highest</em> fitting address (top-down) or the <em>lowest</em> (bottom-up,
+ * kexec-tools' {@code hole_end > 0}) that satisfies its alignment and its bounds {@code [min, limit)}.
  *
  * <p>Invariants: every placed range lies inside one allowed range, no two placed ranges overlap,
  * and every placed range is page aligned in start and size. The allowed ranges are given once
@@ -99,6 +99,37 @@ public final class Placer {
             }
             long candidate = (hi - need) & -step;
             if (candidate >= lo) {
+                return candidate;
+            }
+        }
+        return -1;
+    }
+
+    /** Like {@link #topDown} but at the lowest fitting address. */
+    public long bottomUp(String what, long size, long align, long min, long limit) {
+        long found = findBottomUp(size, align, min, limit);
+        if (found < 0) {
+            throw noRoom(what, size, align, min, limit);
+        }
+        placed.add(new Placed(what, found, pageAlign(size)));
+        return found;
+    }
+
+    /** The lowest address where {@link #bottomUp} would place, or -1; places nothing. */
+    public long findBottomUp(long size, long align, long min, long limit) {
+        if (size <= 0 || align <= 0 || Long.bitCount(align) != 1) {
+            throw new IllegalArgumentException("size " + size + " align " + align);
+        }
+        long need = pageAlign(size);
+        long step = Math.max(align, PAGE);
+        for (Span f : free()) {
+            long lo = Math.max(f.start(), min);
+            long hi = Math.min(f.end(), limit);
+            if (lo >= hi || lo > Long.MAX_VALUE - step) {
+                continue;
+            }
+            long candidate = alignUp(lo, step);
+            if (candidate <= hi - need && hi - need >= 0) {
                 return candidate;
             }
         }

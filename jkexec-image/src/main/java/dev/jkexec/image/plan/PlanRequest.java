@@ -1,9 +1,11 @@
 package dev.jkexec.image.plan;
 
 import dev.jkexec.image.ImageType;
-import dev.jkexec.platform.MemoryMap;
 import dev.jkexec.image.crash.CrashEnvironment;
+import dev.jkexec.platform.MemoryMap;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,10 +21,28 @@ import java.util.Objects;
  * @param crash       crash images only: the crash region, notes and old RAM; {@code null} otherwise
  * @param decompress  for a bzImage: decompress its payload on the host now and load the vmlinux,
  *                    entered at startup_64 (see {@code DecompressedKernel}); ignored for an ELF file
+ * @param modules     Multiboot kernels only: the boot modules (the Xen hypervisor's dom0 kernel, its
+ *                    initrd), in order; empty for Linux kernels
  */
 public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String commandLine, MemoryMap memoryMap,
-                          ImageType type, EntryMode entryMode, Long acpiRsdp, CrashEnvironment crash, boolean decompress) {
+                          ImageType type, EntryMode entryMode, Long acpiRsdp, CrashEnvironment crash, boolean decompress,
+                          List<BootModule> modules) {
+    /** A Multiboot boot module: its bytes and its string (the file's name, then its arguments). */
+    public record BootModule(MemorySegment data, String string) {
+        public BootModule {
+            Objects.requireNonNull(data, "data");
+            Objects.requireNonNull(string, "string");
+        }
+    }
+
+    /** A request without boot modules. */
+    public PlanRequest(MemorySegment kernel, MemorySegment initrd, String commandLine, MemoryMap memoryMap,
+                       ImageType type, EntryMode entryMode, Long acpiRsdp, CrashEnvironment crash, boolean decompress) {
+        this(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress, List.of());
+    }
+
     public PlanRequest {
+        modules = List.copyOf(modules);
         Objects.requireNonNull(kernel, "kernel");
         Objects.requireNonNull(memoryMap, "memoryMap");
         Objects.requireNonNull(type, "type");
@@ -52,6 +72,7 @@ public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String com
         private Long acpiRsdp;
         private CrashEnvironment crash;
         private boolean decompress;
+        private final List<BootModule> modules = new ArrayList<>();
 
         private Builder(MemorySegment kernel, MemoryMap memoryMap) {
             this.kernel = kernel;
@@ -96,8 +117,14 @@ public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String com
             return this;
         }
 
+        /** Adds a Multiboot boot module. */
+        public Builder module(MemorySegment data, String string) {
+            modules.add(new BootModule(data, string));
+            return this;
+        }
+
         public PlanRequest build() {
-            return new PlanRequest(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress);
+            return new PlanRequest(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress, modules);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jkexec.image.ImageFormatException;
+import dev.jkexec.image.UnsupportedImageException;
 import dev.jkexec.image.testing.Le;
 import dev.jkexec.image.testing.Payloads;
 import dev.jkexec.platform.testing.Pure;
@@ -11,10 +12,10 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** Every compression through the real libraries: round trips, hostile size claims, bombs and corruption. */
 @Pure
@@ -28,7 +29,8 @@ class PayloadDecompressorTest {
                 Arguments.of(Compression.LZMA, (Function<byte[], byte[]>) Payloads::lzma),
                 Arguments.of(Compression.BZIP2, (Function<byte[], byte[]>) Payloads::bzip2),
                 Arguments.of(Compression.LZ4, (Function<byte[], byte[]>) d -> Payloads.lz4Legacy(d, 64 << 10)),
-                Arguments.of(Compression.ZSTD, (Function<byte[], byte[]>) Payloads::zstd));
+                Arguments.of(Compression.ZSTD, (Function<byte[], byte[]>) Payloads::zstd),
+                Arguments.of(Compression.ZSTD, (Function<byte[], byte[]>) d -> Payloads.zstdLong(d, 27)));
     }
 
     static byte[] decompress(byte[] payload) {
@@ -177,6 +179,70 @@ class PayloadDecompressorTest {
         payload[1] = (byte) 0x9E;
         assertThat(Compression.detect(MemorySegment.ofArray(payload))).isEqualTo(Compression.GZIP_OLD);
         assertThat(failure(payload)).hasMessageContaining("old-style gzip (1f 9e)");
+    }
+
+    @Test
+    void zstdWithA128MiBWindowDecompressesInOneShot() {
+        // Debian 6.12's payloads: window descriptor 0x88 (2^27 bytes), no content size, a checksum.
+        byte[] payload = Payloads.zstdLong(DATA, 27);
+        ZstdFrameHeader h = ZstdFrameHeader.parse(MemorySegment.ofArray(payload));
+        assertThat(h.windowSize()).isEqualTo(128L << 20);
+        assertThat(h.contentSize()).isEqualTo(-1);
+        assertThat(h.checksum()).isTrue();
+        // the window is far larger than the output cap: one-shot decoding needs no window of its own
+        assertThat(PayloadDecompressor.decompress(MemorySegment.ofArray(payload), DATA.length)).isEqualTo(DATA);
+    }
+
+    @Test
+    void zstdReservedBitIsDamage() {
+        byte[] payload = Payloads.zstdLong(DATA, 27);
+        payload[4] |= 0x08;
+        ImageFormatException e = failure(payload);
+        assertThat(e).isNotInstanceOf(UnsupportedImageException.class);
+        assertThat(e.field()).isEqualTo("payload.zstd.frame_header_descriptor");
+        assertThat(e).hasMessageContaining("damaged: reserved bit 3");
+    }
+
+    @Test
+    void zstdDictionaryIsUnsupportedNotDamage() {
+        byte[] plain = Payloads.zstdLong(DATA, 27);
+        // the same frame, now saying it needs dictionary 0x2a (one dictionary id byte after the window descriptor)
+        byte[] payload = new byte[plain.length + 1];
+        System.arraycopy(plain, 0, payload, 0, 6);
+        payload[4] |= 0x01;
+        payload[6] = 0x2A;
+        System.arraycopy(plain, 6, payload, 7, plain.length - 6);
+        ImageFormatException e = failure(payload);
+        assertThat(e).isInstanceOf(UnsupportedImageException.class);
+        assertThat(e.field()).isEqualTo("payload.zstd.dictionary_id");
+        assertThat(e).hasMessageContaining("unsupported: the frame needs dictionary 0x2a");
+    }
+
+    @Test
+    void zstdDamageIsReportedAsDamage() {
+        byte[] payload = Payloads.zstdLong(DATA, 27);
+        for (int i = payload.length / 2; i < payload.length / 2 + 32; i++) {
+            payload[i] ^= 0x5A;
+        }
+        ImageFormatException e = failure(payload);
+        assertThat(e).isNotInstanceOf(UnsupportedImageException.class);
+        assertThat(e.field()).isEqualTo("payload.zstd");
+        assertThat(e).hasMessageContaining("damaged zstd data");
+    }
+
+    @Test
+    void xzNeedingMoreMemoryThanItsOutputAllowsIsUnsupported() {
+        byte[] payload = Payloads.xzWithDictionary(DATA, 48 << 20);
+        assertThat(decompress(payload)).isEqualTo(DATA); // the hard cap leaves room for a 48 MiB dictionary
+        ImageFormatException e = null;
+        try {
+            PayloadDecompressor.decompress(MemorySegment.ofArray(payload), DATA.length); // 32 MiB + 4 MiB
+        } catch (ImageFormatException x) {
+            e = x;
+        }
+        assertThat(e).isInstanceOf(UnsupportedImageException.class);
+        assertThat(e.field()).isEqualTo("payload.xz.dictionary");
+        assertThat(e).hasMessageContaining("KiB of decoder memory, more than the 36864 KiB its output size allows");
     }
 
     @Test

@@ -75,6 +75,30 @@ class ElfCoreHeaderTest {
     }
 
     @Test
+    void atCrashTimeTheLoadsGetDirectMapVaddrsAndTheKernelTextComesFirst() {
+        KernelAddressSpace space = new KernelAddressSpace(0xffff8d8e00000000L, -0x16e00000L, 0x31e00000L,
+                0xffffffffb2e00000L, 0x1c000000L, 0x2800000L);
+        CrashEnvironment e = env(2, true);
+        long backup = 0x4FF60000L;
+        List<ProgramHeader> ph = ElfCoreHeader.programHeaders(e, backup, space);
+        assertThat(ph).extracting(ProgramHeader::typeName).containsExactly("PT_NOTE", "PT_NOTE", "PT_NOTE", "PT_LOAD", "PT_LOAD", "PT_LOAD");
+        ProgramHeader text = ph.get(3);
+        assertThat(text.vaddr()).isEqualTo(0xffffffffb2e00000L);
+        assertThat(text.paddr()).isEqualTo(0x1c000000L);
+        assertThat(text.offset()).isEqualTo(0x1c000000L);
+        assertThat(text.memsz()).isEqualTo(0x2800000L);
+        assertThat(ph.get(4).vaddr()).isEqualTo(0xffff8d8e00000000L);
+        assertThat(ph.get(4).offset()).isEqualTo(backup);
+        assertThat(ph.get(5).vaddr()).isEqualTo(0xffff8d8e00100000L);
+        // what was decoded is what was encoded, and it fits the room reserved at load
+        byte[] bytes = ElfCoreHeader.encode(e, backup, space, List.of());
+        assertThat(ElfParser.parseHeaders(MemorySegment.ofArray(bytes)).programHeaders()).isEqualTo(ph);
+        assertThat(bytes.length).isLessThanOrEqualTo(ElfCoreHeader.capacity(e));
+        CrashEnvironment none = env(2, false);
+        assertThat(ElfCoreHeader.encode(none, backup, space, List.of()).length).isLessThanOrEqualTo(ElfCoreHeader.capacity(none));
+    }
+
+    @Test
     void withoutVmcoreinfo() {
         assertThat(ElfCoreHeader.programHeaders(env(1, false), 0)).extracting(ProgramHeader::typeName)
                 .containsExactly("PT_NOTE", "PT_LOAD", "PT_LOAD");

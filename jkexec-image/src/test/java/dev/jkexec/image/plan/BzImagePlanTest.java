@@ -3,15 +3,15 @@ package dev.jkexec.image.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jkexec.platform.E820Type;
 import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
-import dev.jkexec.platform.MemoryMap;
-import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.image.boot.ZeroPage;
 import dev.jkexec.image.testing.BzImageBuilder;
 import dev.jkexec.image.testing.Maps;
+import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.MemoryMap;
+import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.platform.testing.Pure;
 import org.junit.jupiter.api.Test;
 
@@ -75,12 +75,18 @@ class BzImagePlanTest {
     void thirtyTwoBitKernelsStayInLowmem() {
         BzImageBuilder b = BzImageBuilder.modern();
         b.xloadflags = 0; // a 32-bit kernel
+        // bottom-up from pref_address, as kexec-tools' i386 loader: far below the lowmem end whatever the RAM
         KexecSegment k = KexecPlannerTest.segment(plan(b, Maps.guest1G(), null, EntryMode.BIT32, ""), "kernel");
-        assertThat(k.destinationEnd()).isLessThanOrEqualTo(0x38000000L);
-        assertThat(k.destination()).isEqualTo((0x38000000L - 0x800000) & -0x200000L);
+        assertThat(k.destination()).isEqualTo(0x1000000L);
+        assertThat(k.destinationEnd()).isEqualTo(0x1000000L + 0x800000);
+        // with pref_address taken, the next aligned slot above it, never past the lowmem end
+        b.prefAddress = 0x35E00000L;
+        assertThatThrownBy(() -> plan(b, Maps.guest1G(), null, EntryMode.BIT32, ""))
+                .hasMessageContaining("no room for 0x800000 bytes aligned to").hasMessageContaining(", 0x36000000)");
+        b.prefAddress = 0x1000000;
         b.initrdAddrMax = 0x1FFFFFFF;
-        assertThat(KexecPlannerTest.segment(plan(b, Maps.guest1G(), null, EntryMode.BIT32, ""), "kernel").destinationEnd())
-                .isEqualTo(0x20000000L);
+        KexecImage img = plan(b, Maps.guest1G(), new byte[0x5000], EntryMode.BIT32, "");
+        assertThat(KexecPlannerTest.segment(img, "initrd").destinationEnd()).isEqualTo(0x20000000L);
     }
 
     @Test
@@ -101,7 +107,8 @@ class BzImagePlanTest {
         MemoryMap map = Maps.guest(0x60000000L);
         KexecImage img = plan(b, map, new byte[0x5000], EntryMode.BIT32, "c".repeat(255));
         KexecSegment initrd = KexecPlannerTest.segment(img, "initrd");
-        assertThat(initrd.destinationEnd()).isEqualTo(0x38000000L);
+        // a 32-bit kernel's initrd stays in its lowmem, below kexec-tools' 0x37FFFFFF cap
+        assertThat(initrd.destinationEnd()).isEqualTo(0x36000000L);
         assertThatThrownBy(() -> plan(b, map, null, EntryMode.BIT32, "c".repeat(256)))
                 .hasMessageContaining("command line of 256 bytes exceeds the kernel's cmdline_size of 255 bytes");
     }

@@ -33,13 +33,13 @@ class PurgatoryTest {
         List<Long> q = quadwords(code);
         int gdt = q.indexOf(SegmentDescriptor.CODE64.encode()) - 2;
         assertThat(gdt).isGreaterThanOrEqualTo(0);
-        assertThat(q.subList(gdt, gdt + 4)).containsExactly(0L, SegmentDescriptor.CODE32.encode(),
-                SegmentDescriptor.CODE64.encode(), SegmentDescriptor.DATA.encode());
+        assertThat(q.subList(gdt, gdt + 5)).containsExactly(0L, SegmentDescriptor.CODE32.encode(),
+                SegmentDescriptor.CODE64.encode(), SegmentDescriptor.DATA.encode(), DATA16.encode());
         assertThat(q).containsSubsequence(0x1000200L, 0x10000L, 0L, 0x5000000L, 0xA0000L);
         long gdtAddress = 0x12000 + 8L * gdt;
         ByteBuffer b = ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN);
-        int gdtr = 8 * (gdt + 4);
-        assertThat(b.getShort(gdtr)).isEqualTo((short) 31);
+        int gdtr = 8 * (gdt + 5);
+        assertThat(b.getShort(gdtr)).isEqualTo((short) 39);
         assertThat(b.getLong(gdtr + 2)).isEqualTo(gdtAddress);
     }
 
@@ -50,6 +50,47 @@ class PurgatoryTest {
         assertThat(q).contains(SegmentDescriptor.CODE32.encode(), SegmentDescriptor.DATA.encode());
         assertThat(q).doesNotContain(SegmentDescriptor.CODE64.encode());
         assertThat(q).containsSubsequence(0x1000000L, 0x10000L, 0L, 0L, 0L);
+    }
+
+    static final SegmentDescriptor DATA16 = new SegmentDescriptor(0, 0xFFFF, 0x93, 0);
+
+    static int indexOf(byte[] code, int... bytes) {
+        outer:
+        for (int i = 0; i + bytes.length <= code.length; i++) {
+            for (int j = 0; j < bytes.length; j++) {
+                if ((code[i + j] & 0xFF) != bytes[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
+    void multibootHandoffSetsTheMagicAndTheInformationStructure() {
+        byte[] code = Purgatory.build(PurgatoryParams.of(Arch.I386, 0x12000, 0x200000, 0x5f7000)
+                .withHandoff(PurgatoryParams.Handoff.MULTIBOOT, 0));
+        assertThat(indexOf(code, 0xB8, 0x02, 0xB0, 0xAD, 0x2B)).as("mov eax, 0x2badb002").isPositive();
+        assertThat(indexOf(code, 0x8B, 0x1D)).as("mov ebx, [info]").isPositive();
+        assertThat(quadwords(code)).containsSubsequence(0x200000L, 0x5f7000L);
+    }
+
+    @Test
+    void realModeHandoffDropsToTheSetupCodeAt9020() {
+        byte[] code = Purgatory.build(PurgatoryParams.of(Arch.I386, 0x8E000, 0x90200, 0x90000)
+                .withHandoff(PurgatoryParams.Handoff.LINUX_REAL_MODE, 0x9800));
+        List<Long> q = quadwords(code);
+        // 0x08: 16-bit code based at the purgatory, 64 KiB; 0x20: 16-bit data at 0, 64 KiB
+        assertThat(q).contains(new SegmentDescriptor(0x8E000, 0xFFFF, 0x9B, 0).encode(), DATA16.encode());
+        assertThat(indexOf(code, 0x0F, 0x01, 0x1D)).as("lidt [ivt]").isPositive();
+        assertThat(indexOf(code, 0x66, 0x81, 0xE0, 0xFE, 0xFF, 0xFF, 0xFF)).as("and eax, ~PE (16-bit code)").isPositive();
+        assertThat(indexOf(code, 0xEA)).as("far jumps").isPositive();
+        assertThat(indexOf(code, 0xB8, 0x00, 0x90, 0x8E, 0xD8)).as("mov ax, 0x9000; mov ds, ax").isPositive();
+        assertThat(indexOf(code, 0x66, 0xBC, 0x00, 0x98, 0x00, 0x00)).as("mov esp, 0x9800").isPositive();
+        assertThat(indexOf(code, 0xEA, 0x00, 0x00, 0x20, 0x90)).as("jmp 0x9020:0000").isPositive();
+        assertThatThrownBy(() -> Purgatory.build(PurgatoryParams.of(Arch.I386, 0x100000, 0x90200, 0x90000)
+                .withHandoff(PurgatoryParams.Handoff.LINUX_REAL_MODE, 0x9800))).hasMessageContaining("below 640 KiB");
     }
 
     @Test

@@ -44,6 +44,17 @@ public final class Payloads {
         }), data.length);
     }
 
+    /** xz (with BCJ) whose LZMA2 dictionary is {@code dictionary} bytes, plus the size trailer. */
+    public static byte[] xzWithDictionary(byte[] data, int dictionary) {
+        return withTrailer(compress(out -> {
+            LZMA2Options o = new LZMA2Options(1);
+            o.setDictSize(dictionary);
+            try (XZOutputStream z = new XZOutputStream(out, new FilterOptions[] {new X86Options(), o})) {
+                z.write(data);
+            }
+        }), data.length);
+    }
+
     public static byte[] lzma(byte[] data) {
         return withTrailer(compress(out -> {
             try (LZMAOutputStream z = new LZMAOutputStream(out, new LZMA2Options(1), -1)) {
@@ -65,6 +76,23 @@ public final class Payloads {
         byte[] out = new byte[c.maxCompressedLength(data.length)];
         int n = c.compress(data, 0, data.length, out, 0, out.length);
         return withTrailer(Arrays.copyOf(out, n), data.length);
+    }
+
+    /**
+     * zstd as Debian's kernel build writes it ({@code zstd -19 --long=27}): one frame whose header
+     * says a window of {@code 2^windowLog} bytes, a content checksum and no content size, written
+     * through the streaming API so the window stays what was asked for, plus the size trailer.
+     */
+    public static byte[] zstdLong(byte[] data, int windowLog) {
+        return withTrailer(compress(out -> {
+            try (com.github.luben.zstd.ZstdOutputStreamNoFinalizer z = new com.github.luben.zstd.ZstdOutputStreamNoFinalizer(out)) {
+                z.setLevel(3).setLong(windowLog).setWindowLog(windowLog).setChecksum(true);
+                for (int at = 0; at < data.length; at += 4096) {
+                    z.write(data, at, Math.min(4096, data.length - at));
+                    z.flush();
+                }
+            }
+        }), data.length);
     }
 
     /** The LZ4 legacy frame: magic, then {u32 size, block} per 8 MiB chunk, plus the size trailer. */

@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
  * The ACPI tables that tell Linux how many vCPUs the machine has: RSDP → XSDT → MADT, written
  * into jkexec's hidden page at {@link MachineLayout#acpiBase()} and handed over through the zero
  * page's {@code acpi_rsdp_addr} (boot protocol 2.14+), since 0xE0000–0xFFFFF is the ROM's alias.
+ * A copy of the RSDP also sits in the ROM ({@link #romRsdp}), on a 16-byte boundary of that alias,
+ * where a kernel that builds its own boot_params (the real-mode entry) or knows no
+ * {@code acpi_rsdp_addr} finds it by the scan ACPI §5.2.5.1 prescribes.
  *
  * <p>The MADT lists one enabled local APIC per vCPU (APIC IDs 0..n-1, as QEMU numbers them), the
  * i440FX machine's I/O APIC at 0xFEC00000 (GSI base 0) and the ISA override IRQ 0 → GSI 2 that
@@ -46,6 +49,11 @@ public final class AcpiTables {
         memory.write(xsdt, xsdt(madt));
         memory.write(base, rsdp(xsdt));
         return base;
+    }
+
+    /** The RSDP for the ROM: the same as the one in RAM, pointing at the XSDT in jkexec's hidden page. */
+    static byte[] romRsdp(MachineLayout layout) {
+        return rsdp(layout.acpiBase() + XSDT_OFFSET);
     }
 
     static byte[] rsdp(long xsdt) {

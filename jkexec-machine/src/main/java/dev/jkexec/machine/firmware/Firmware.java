@@ -12,15 +12,15 @@ import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.PcPlatform;
 import dev.jkexec.platform.x86.Assembler;
 import dev.jkexec.platform.x86.BootGdt;
+import dev.jkexec.platform.x86.Cond;
 import dev.jkexec.platform.x86.Cr0;
 import dev.jkexec.platform.x86.Cr4;
 import dev.jkexec.platform.x86.Efer;
+import dev.jkexec.platform.x86.Label;
+import dev.jkexec.platform.x86.Mem;
 import dev.jkexec.platform.x86.Paging;
 import dev.jkexec.platform.x86.Reg;
 import dev.jkexec.platform.x86.Rflags;
-import dev.jkexec.platform.x86.Cond;
-import dev.jkexec.platform.x86.Label;
-import dev.jkexec.platform.x86.Mem;
 import dev.jkexec.platform.x86.SegmentDescriptor;
 import dev.jkexec.platform.x86.Sreg;
 import java.util.Set;
@@ -46,8 +46,11 @@ import java.util.Set;
  *       return and DS/ES/SS/FS/GS (0x18), IDT limit 0, then enter.</li>
  *   <li><b>EM_386 entry</b>: load the 32-bit entry GDT, far jump to its 32-bit code (0x10) in
  *       compatibility mode, clear CR0.PG, EFER.LME, CR4 and CR3, load 0x18 data segments, IDT limit
- *       0, then enter.</li>
+ *       0; when the block asks for the BIOS ({@link HandoverBlock#FLAG_BIOS}), install it
+ *       ({@link Bios}: vector table, BIOS data, PICs masked); then enter.</li>
  * </ol>
+ * The ROM also holds the BIOS's real-mode handlers ({@link Bios}), reached at F000:xxxx through
+ * the ROM's alias below 1 MiB, and their vector table.
  *
  * <p><b>State at the image entry</b> (the firmware's contract, independent of any purgatory):
  * interrupts off; RFLAGS = 0x2 exactly (IF=0, DF=0); every general register zero except RSP/ESP =
@@ -93,6 +96,7 @@ public final class Firmware {
         Label start64 = a.label("start64");
         Label compat32 = a.label("compat32");
         Label halt = a.label("halt");
+        Label vectorTable = a.label("bios_vectors");
 
         // ---- data: the ROM's own GDT (accessed bits preset: the CPU cannot write ROM) ----
         a.bits(32);
@@ -197,6 +201,11 @@ public final class Firmware {
         for (Sreg s : new Sreg[] {Sreg.DS, Sreg.ES, Sreg.SS, Sreg.FS, Sreg.GS}) {
             a.movSreg(s, AX);
         }
+        Label noBios = a.label("no_bios");
+        a.load(EAX, Mem.abs(block + FLAGS_OFFSET)).test(EAX, FLAG_BIOS).j(Cond.Z, noBios);
+        Bios.emitInstall(a, vectorTable, block + BIOS_DATA_OFFSET);
+        a.storeImm(Mem.abs(block + STATUS_OFFSET), Status.BIOS_READY, 32);
+        a.bind(noBios);
         a.storeImm(Mem.abs(block + STATUS_OFFSET), Status.ENTERING_32, 32);
         a.movImm(ESP, stack);
         if (wrongSelector) {
@@ -211,6 +220,14 @@ public final class Firmware {
             a.retFar();
         } else {
             a.ret();
+        }
+
+        // ---- the BIOS: real-mode handlers and their vector table, reached through the alias at F000 ----
+        Bios.Vectors vectors = Bios.emitHandlers(a);
+        Bios.emitVectorTable(a, vectorTable, vectors, ROM_BASE);
+        a.align(16, 0);
+        for (byte b : AcpiTables.romRsdp(layout)) {
+            a.db(b & 0xFF);                // found by the RSDP scan of 0xE0000-0xFFFFF
         }
 
         // ---- the reset vector ----

@@ -1,10 +1,10 @@
 package dev.jkexec.machine.firmware;
 
-import dev.jkexec.machine.layout.MachineLayout;
-import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.core.handover.EntryGdt;
 import dev.jkexec.core.handover.IdentityMap;
 import dev.jkexec.image.Arch;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.platform.x86.BootGdt;
 import dev.jkexec.platform.x86.Paging;
 import java.util.List;
@@ -16,7 +16,9 @@ import java.util.List;
  * <pre>
  *  off  size  field
  *  0x00  8    magic "JKXHAND1" — the firmware acts only on this, and zeroes it first (one shot)
- *  0x08  8    flags: bit 0 = enter in 32-bit protected mode (EM_386), else 64-bit long mode
+ *  0x08  8    flags: bit 0 = enter in 32-bit protected mode (EM_386), else 64-bit long mode;
+ *             bit 1 = set up the BIOS first: vector table to 0:0, the BIOS data below to 0x400, PICs
+ *             programmed and masked (an EM_386 default image: the real-mode setup code, Multiboot)
  *  0x10  8    page list head: first entry of a Xen-encoded IND_* list, 0 = nothing to relocate
  *  0x18  8    CR3: the identity page tables (below 4 GiB)
  *  0x20  8    entry address (below 4 GiB for EM_386)
@@ -28,7 +30,12 @@ import java.util.List;
  *  0x60  10   IDTR: limit 0, base 0
  *  0x70  8    CR3 the image is entered with (64-bit): the same tables unless a test breaks them
  *  0x100 256  refresh ranges: 16 × {u64 start, u64 length}, each range 8-byte aligned
+ *  0x400 3072 the BIOS data for 0x400-0xFFF ({@link BiosData}), when bit 1 is set
  * </pre>
+ *
+ * <p>Why the BIOS only for default images: it overwrites low memory, which on a crash still holds
+ * the old guest's data until the purgatory has backed up the low 640 KiB. Crash kernels are
+ * Linux kernels entered at 32 or 64 bits, which need no BIOS.
  *
  * <p>Refresh ranges are memory jkexec wrote from outside (crash images loaded in place): the
  * firmware reads and writes back every quadword of them on the vCPU, so that QEMU drops any
@@ -38,6 +45,7 @@ public final class HandoverBlock {
     /** "JKXHAND1" as a little-endian quadword. */
     public static final long MAGIC = 0x31444E4148584B4AL;
     public static final long FLAG_ENTRY_32 = 1;
+    public static final long FLAG_BIOS = 2;
     public static final int MAGIC_OFFSET = 0x00;
     public static final int FLAGS_OFFSET = 0x08;
     public static final int HEAD_OFFSET = 0x10;
@@ -51,6 +59,7 @@ public final class HandoverBlock {
     public static final int IDTR_OFFSET = 0x60;
     public static final int ENTRY_CR3_OFFSET = 0x70;
     public static final int REFRESH_TABLE_OFFSET = 0x100;
+    public static final int BIOS_DATA_OFFSET = 0x400;
     public static final int MAX_REFRESH_RANGES = 16;
 
     /** Progress codes the firmware writes to {@code status}. */
@@ -63,6 +72,7 @@ public final class HandoverBlock {
         public static final int REFRESHED = 0x60;
         public static final int ENTERING_64 = 0x70;
         public static final int ENTERING_32 = 0x71;
+        public static final int BIOS_READY = 0x68;
 
         private Status() {
         }
@@ -77,6 +87,7 @@ public final class HandoverBlock {
                 case REFRESHED -> "in-place ranges refreshed";
                 case ENTERING_64 -> "entered the image (64-bit)";
                 case ENTERING_32 -> "entered the image (32-bit)";
+                case BIOS_READY -> "BIOS set up";
                 case 0 -> "firmware has not run";
                 default -> "unknown status 0x" + Long.toHexString(code);
             };
@@ -95,15 +106,24 @@ public final class HandoverBlock {
      * @param pageListHead  first page-list entry, 0 for none
      * @param refresh       ranges to read and write back on the vCPU before entering
      * @param unmapped      pages to leave out of the entry tables (deliberately broken handovers only)
+     * @param bios          the BIOS to set up before entering (EM_386 only), or {@code null} for none
      */
-    public record Contents(Arch arch, long entry, long pageListHead, List<Range> refresh, List<Range> unmapped) {
+    public record Contents(Arch arch, long entry, long pageListHead, List<Range> refresh, List<Range> unmapped,
+                           BiosData.Answers bios) {
         public Contents {
             refresh = List.copyOf(refresh);
             unmapped = List.copyOf(unmapped);
+            if (bios != null && arch != Arch.I386) {
+                throw new IllegalArgumentException("the BIOS is set up for EM_386 entries only");
+            }
+        }
+
+        public Contents(Arch arch, long entry, long pageListHead, List<Range> refresh, List<Range> unmapped) {
+            this(arch, entry, pageListHead, refresh, unmapped, null);
         }
 
         public Contents(Arch arch, long entry, long pageListHead, List<Range> refresh) {
-            this(arch, entry, pageListHead, refresh, List.of());
+            this(arch, entry, pageListHead, refresh, List.of(), null);
         }
     }
 
@@ -144,7 +164,10 @@ public final class HandoverBlock {
         long runs = memory.readLong(b + RUNS_OFFSET);
         memory.zero(b, Paging.PAGE_SIZE);
         memory.writeLong(b + RUNS_OFFSET, runs);
-        memory.writeLong(b + FLAGS_OFFSET, c.arch() == Arch.I386 ? FLAG_ENTRY_32 : 0);
+        memory.writeLong(b + FLAGS_OFFSET, (c.arch() == Arch.I386 ? FLAG_ENTRY_32 : 0) | (c.bios() != null ? FLAG_BIOS : 0));
+        if (c.bios() != null) {
+            memory.write(b + BIOS_DATA_OFFSET, BiosData.encode(c.bios()));
+        }
         memory.writeLong(b + HEAD_OFFSET, c.pageListHead());
         memory.writeLong(b + CR3_OFFSET, cr3);
         memory.writeLong(b + ENTRY_CR3_OFFSET, entryCr3);

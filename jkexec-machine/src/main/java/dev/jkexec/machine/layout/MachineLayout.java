@@ -31,6 +31,8 @@ import java.util.List;
  *  hiddenBase  ─ +2 MiB        jkexec's own pages (offsets below): handover block, firmware stack,
  *                              entry GDTs, ACPI tables, VMCOREINFO, crash notes, identity page tables
  *  stagingBase ─ +stagingSize  staging: a default image's source pages and page list at exec
+ *  hypercallWindow ─ +96 MiB   the hypercall buffer window: the guest's dom0 shim allocates
+ *                              hypercall buffers here; jkexec reads them in place
  *  0xFEC0_0000, 0xFEE0_0000   QEMU's I/O APIC and local APICs (MMIO)
  *  4 GiB − 64 KiB ─ 4 GiB      firmware ROM (QEMU -bios); its last 64 KiB alias 0xF0000
  * </pre>
@@ -56,6 +58,12 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
      * low 640 KiB a crash kernel's purgatory backs up.
      */
     public static final long MAILBOX = 0x9F000;
+    /**
+     * Where in the mailbox page a guest may leave the address of its VMCOREINFO note, as the line
+     * {@code JKEXEC-VMCOREINFO:<addr> <size>} copied from {@code /sys/kernel/vmcoreinfo}; jkexec
+     * checks it like any note it finds by scanning.
+     */
+    public static final long VMCOREINFO_HINT = MAILBOX + 0x800;
     /** Size of the generated firmware ROM (QEMU wants a multiple of 64 KiB). */
     public static final long ROM_SIZE = 64 << 10;
     /** Guest-physical base of the firmware ROM: it ends at 4 GiB. */
@@ -69,6 +77,19 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
 
     /** Size of the hidden area of jkexec's own pages. */
     public static final long HIDDEN_SIZE = LARGE_PAGE_SIZE;
+    /**
+     * Size of the hypercall buffer window ({@link #hypercallWindow()}): room for the bounce
+     * buffers of one {@code kexec_load} of a 14 MiB kernel plus a 64 MiB initrd, and the shim's
+     * allocation bitmap (one bit per page: 3 KiB). Sparse in the RAM file until the guest uses it.
+     */
+    public static final long HYPERCALL_WINDOW_SIZE = 96L << 20;
+    /**
+     * Where, in the mailbox page, jkexec publishes the hypercall window and the doorbell
+     * ({@code dev.jkexec.machine.hypercall.Hypercalls}): the page's last 256 bytes, clear of the
+     * marker tests write at its start.
+     */
+    public static final long HYPERCALL_DESCRIPTOR = MAILBOX + 0xF00;
+
     /** Offset in the hidden area of the one-shot handover block the firmware consumes after reset. */
     public static final long HANDOVER_OFFSET = 0x0000;
     /** Offset of the firmware's stack page (the stack grows down from the end of the page). */
@@ -79,7 +100,10 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
     public static final long ACPI_OFFSET = 0x4000;
     /** Room for the ACPI tables. */
     public static final long ACPI_SIZE = 0x4000;
-    /** Offset of the 4 KiB VMCOREINFO buffer ({@code get_range VMCOREINFO}). */
+    /**
+     * Offset of the 4 KiB VMCOREINFO buffer ({@code get_range VMCOREINFO}): at crash time the
+     * machine copies the guest kernel's VMCOREINFO note here, with CRASHTIME (VmcoreInfoPage).
+     */
     public static final long VMCOREINFO_OFFSET = 0x8000;
     /** Size of the VMCOREINFO buffer, as Xen's {@code VMCOREINFO_BYTES}. */
     public static final long VMCOREINFO_SIZE = 4096;
@@ -105,10 +129,11 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
         if (cpus < 1 || cpus > MAX_CPUS) {
             throw new IllegalArgumentException("cpus " + cpus + " outside 1.." + MAX_CPUS);
         }
-        long total = guestRam + crashSize + HIDDEN_SIZE + stagingSize;
+        long total = guestRam + crashSize + HIDDEN_SIZE + stagingSize + HYPERCALL_WINDOW_SIZE;
         if (total > MAX_TOTAL_RAM) {
             throw new IllegalArgumentException("guest RAM " + mib(guestRam) + " + crash region " + mib(crashSize)
-                    + " + staging " + mib(stagingSize) + " + 2 MiB = " + mib(total)
+                    + " + staging " + mib(stagingSize) + " + 2 MiB + the hypercall window " + mib(HYPERCALL_WINDOW_SIZE)
+                    + " = " + mib(total)
                     + " exceeds " + mib(MAX_TOTAL_RAM) + " (QEMU's pc machine splits RAM above that)");
         }
     }
@@ -145,9 +170,14 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
         return hiddenBase() + HIDDEN_SIZE;
     }
 
+    /** Start of the hypercall buffer window. */
+    public long hypercallWindow() {
+        return stagingBase() + stagingSize;
+    }
+
     /** All RAM QEMU has ({@code -m}): guest RAM plus everything hidden from the guest. */
     public long totalRam() {
-        return stagingBase() + stagingSize;
+        return hypercallWindow() + HYPERCALL_WINDOW_SIZE;
     }
 
     public long handoverBlock() {

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.platform.Sizes;
 import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.Sizes;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +28,8 @@ import java.util.regex.PatternSyntaxException;
  *   "machine": {"ram": "1G", "cpus": 1, "crashSize": "256M", "staging": "256M", "accel": "tcg"},
  *   "steps": [
  *     {"title": "...", "say": "narration", "boot":   {"kernel": K, "append": S, "initrd": I, "busybox": true, "entry": 64,
- *                                                     "decompress": false}},
+ *                                                     "decompress": false, "modules": ["FILE ARGS", ...],
+ *                                                     "modulesDir": DIR}},
  *     {"expect": {"line": "REGEX", "timeout": 60}},
  *     {"load":   {"type": "default|crash", "kernel": K, "append": S, "busybox": true, "entry": 64}},
  *     {"unload": {"type": "default|crash"}},
@@ -36,6 +37,7 @@ import java.util.regex.PatternSyntaxException;
  *     {"crash":  {}},
  *     {"panic":  {}},
  *     {"type":   {"text": "echo hello\n"}},
+ *     {"guest":  "kexec -l /boot/vmlinuz --initrd=/boot/initrd"}   or {"guest": {"run": CMD, "status": 0, "timeout": 120}},
  *     {"expect-crash": {"outcome": "crash-kernel|dumped", "timeout": 60}},
  *     {"dump":   {"file": "core.elf"}}
  *   ]
@@ -44,13 +46,18 @@ import java.util.regex.PatternSyntaxException;
  *
  * <p>Each step is an object with one action key (plus optional {@code title} and {@code say}).
  * Kernel and file paths are relative to the scenario's directory; {@code testdata:REL} names a
- * file of jkexec's test data. Strings may use {@code ${guestRamBytes}} (bytes of guest memory a
+ * file of jkexec's test data, {@code fetched:NAME} the kernel {@code scripts/kernels.sh NAME}
+ * fetched from Debian's archive. A Multiboot kernel's {@code modules} are strings
+ * {@code "FILE ARGS"}, their files resolved the same way ({@code busybox-initrd} is the busybox
+ * guest of the module before it). Strings may use {@code ${guestRamBytes}} (bytes of guest memory a
  * dump or /proc/vmcore covers) and {@code ${mailbox}}; the runner substitutes them. {@code expect}
  * matches console lines since the last action step. Unknown keys are errors: a typo must not pass
  * silently.
  */
 public final class ScenarioParser {
-    private static final Set<String> KINDS = Set.of("boot", "load", "unload", "exec", "crash", "panic", "type", "expect",
+    private static final com.fasterxml.jackson.databind.node.JsonNodeFactory JSON_NODES =
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+    private static final Set<String> KINDS = Set.of("boot", "load", "unload", "exec", "crash", "panic", "type", "guest", "expect",
             "expect-crash", "dump");
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -116,6 +123,9 @@ public final class ScenarioParser {
         String kind = actions.getFirst();
         JsonNode a = s.get(kind);
         String where = at + "." + kind;
+        if (kind.equals("guest") && a.isTextual()) {
+            a = JSON_NODES.objectNode().put("run", a.asText());
+        }
         if (!a.isObject()) {
             throw new ScenarioException(where + ": must be an object");
         }
@@ -158,38 +168,88 @@ public final class ScenarioParser {
                 }
                 yield new Step.ExpectCrash(title, say, outcome, timeout(a, where));
             }
+            case "guest" -> {
+                only(a, where, Set.of("run", "status", "timeout"));
+                String run = required(a, "run", where);
+                if (run.contains("\n") || run.length() > dev.jkexec.machine.guest.GuestShell.MAX_LINE - 30) {
+                    throw new ScenarioException(where + ".run: one line of at most " + (dev.jkexec.machine.guest.GuestShell.MAX_LINE - 30)
+                            + " characters (the guest shell's limit)");
+                }
+                yield new Step.Guest(title, say, run, a.has("status") ? integer(a, "status", where) : 0,
+                        a.has("timeout") ? timeout(a, where) : java.time.Duration.ofSeconds(120));
+            }
             case "dump" -> {
-                only(a, where, Set.of("file"));
-                yield new Step.Dump(title, say, base.resolve(required(a, "file", where)));
+                only(a, where, Set.of("file", "format", "level"));
+                String format = a.path("format").asText("elf");
+                try {
+                    dev.jkexec.machine.crash.DumpFormat.parse(format);
+                } catch (dev.jkexec.platform.JkexecException e) {
+                    throw new ScenarioException(where + "." + e.getMessage());
+                }
+                int level = a.path("level").asInt(31);
+                if (level < 0 || level > 31) {
+                    throw new ScenarioException(where + ".level: " + level + " outside 0..31");
+                }
+                yield new Step.Dump(title, say, base.resolve(required(a, "file", where)), format, level);
             }
             default -> throw new AssertionError(kind);
         };
     }
 
     private Step.Kernel kernel(JsonNode a, String where, Set<String> extra) {
-        Set<String> allowed = new java.util.HashSet<>(Set.of("kernel", "append", "initrd", "busybox", "entry", "decompress"));
+        Set<String> allowed = new java.util.HashSet<>(Set.of("kernel", "append", "initrd", "busybox", "entry", "decompress",
+                "dom0", "modules", "modulesDir"));
         allowed.addAll(extra);
         only(a, where, allowed);
         Path initrd = a.has("initrd") ? path(required(a, "initrd", where), where + ".initrd") : null;
         boolean busybox = a.has("busybox") ? bool(a, "busybox", where) : initrd == null;
         int entry = a.has("entry") ? integer(a, "entry", where) : 64;
-        if (entry != 64 && entry != 32) {
-            throw new ScenarioException(where + ".entry: " + entry + " is neither 64 nor 32");
+        if (entry != 64 && entry != 32 && entry != 16) {
+            throw new ScenarioException(where + ".entry: " + entry + " is none of 64, 32, 16");
         }
         boolean decompress = a.has("decompress") && bool(a, "decompress", where);
-        return new Step.Kernel(path(required(a, "kernel", where), where + ".kernel"), initrd, busybox, text(a, "append", "", where), entry, decompress);
+        List<String> modules = new ArrayList<>();
+        if (a.has("modules")) {
+            JsonNode ms = a.get("modules");
+            if (!ms.isArray()) {
+                throw new ScenarioException(where + ".modules: an array of \"FILE ARGS\" strings is required");
+            }
+            for (int i = 0; i < ms.size(); i++) {
+                if (!ms.get(i).isTextual() || ms.get(i).asText().isBlank()) {
+                    throw new ScenarioException(where + ".modules[" + i + "]: " + ms.get(i) + " is not a \"FILE ARGS\" string");
+                }
+                String[] words = ms.get(i).asText().strip().split("\\s+", 2);
+                String file = words[0].equals(dev.jkexec.machine.KernelSpec.BUSYBOX_MODULE) ? words[0]
+                        : path(words[0], where + ".modules[" + i + "]").toString();
+                modules.add(words.length > 1 ? file + " " + words[1] : file);
+            }
+        }
+        Path modulesDir = a.has("modulesDir") ? path(required(a, "modulesDir", where), where + ".modulesDir") : null;
+        boolean dom0 = a.has("dom0") && bool(a, "dom0", where);
+        if (dom0 && initrd != null) {
+            throw new ScenarioException(where + ".dom0: the dom0 guest is its own initrd; drop \"initrd\"");
+        }
+        return new Step.Kernel(path(required(a, "kernel", where), where + ".kernel"), initrd, busybox, text(a, "append", "", where), entry,
+                decompress, dom0, modules, modulesDir);
     }
 
     /**
-     * {@code testdata:REL} or a path relative to the scenario's directory. A string that is no path
-     * (a NUL in it) or names test data that is missing is a {@link ScenarioException} naming the
-     * field (fuzzing findings: both escaped untyped, without the field).
+     * {@code testdata:REL}, {@code fetched:NAME}, or a path relative to the scenario's directory. A
+     * string that is no path (a NUL in it) or names test data that is missing is a
+     * {@link ScenarioException} naming the field (fuzzing findings: both escaped untyped, without the field).
      */
     private Path path(String p, String field) {
         try {
+            if (p.startsWith("fetched:")) {
+                String name = p.substring("fetched:".length());
+                return GuestAssets.fetched(name).orElseThrow(() -> new ScenarioException(field + ": " + printable(p) + ": "
+                        + GuestAssets.fetchHint(name)));
+            }
             return p.startsWith("testdata:") ? GuestAssets.require(p.substring("testdata:".length())) : base.resolve(p);
         } catch (InvalidPathException e) {
             throw new ScenarioException(field + ": not a path (" + e.getReason() + "): " + printable(p));
+        } catch (ScenarioException e) {
+            throw e;
         } catch (JkexecException e) {
             throw new ScenarioException(field + ": " + e.getMessage());
         }

@@ -1,26 +1,31 @@
 package dev.jkexec.machine.scenario;
 
-import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.image.ImageType;
-import dev.jkexec.platform.JkexecException;
-import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.MachineOptions;
-import dev.jkexec.qemu.process.Accel;
-import dev.jkexec.qemu.console.ConsoleLine;
 import dev.jkexec.machine.crash.CoreDump;
+import dev.jkexec.machine.guest.Dom0Guest;
+import dev.jkexec.machine.guest.GuestShell;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.MemoryRange;
+import dev.jkexec.qemu.console.ConsoleLine;
+import dev.jkexec.qemu.process.Accel;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -30,7 +35,7 @@ import java.util.regex.Pattern;
  */
 public final class ScenarioRunner {
     /** Console lines echoed while a scenario runs. */
-    public static final Pattern ECHO = Pattern.compile("jkexec-guest: .*|.*(Linux version|Kernel panic|sysrq: ).*");
+    public static final Pattern ECHO = Pattern.compile("jkexec-guest: .*|mbtest: .*|.*(Linux version|Kernel panic|sysrq: |Xen version|Building a PV Dom0).*");
 
     /** Terminal control sequences (the guest shell's cursor queries) are not shown. */
     private static final Pattern CONTROL = Pattern.compile("\u001b\\[[0-9;?]*[A-Za-z]|[\\p{Cntrl}&&[^\t]]");
@@ -89,6 +94,10 @@ public final class ScenarioRunner {
             m.addListener(e -> {
                 if (e instanceof MachineEvent.Crashed c) {
                     crashes.add(c.outcome());
+                } else if (e instanceof MachineEvent.Notice n) {
+                    out.println("          note: " + n.text());
+                } else if (e instanceof MachineEvent.GuestPanicked p && p.how().equals("console")) {
+                    out.println("          note: the guest panicked (seen on its console; no pvpanic)");
                 }
             });
             if (echo) {
@@ -99,6 +108,7 @@ public final class ScenarioRunner {
                 });
             }
             Run run = new Run(m, crashes);
+            try {
             for (int i = 0; i < s.steps().size(); i++) {
                 Step step = s.steps().get(i);
                 out.printf("[%7.2fs] step %d/%d %s: %s%n", (System.nanoTime() - t0) / 1e9, i + 1, s.steps().size(), step.kind(),
@@ -124,6 +134,9 @@ public final class ScenarioRunner {
                     break;
                 }
             }
+            } finally {
+                run.deleteTemporaryFiles();
+            }
         }
         Result r = new Result(s, results, Duration.ofNanos(System.nanoTime() - t0));
         out.printf("scenario %s: %s in %.2f s (%d of %d steps passed)%n", s.name(), r.passed() ? "PASS" : "FAIL",
@@ -145,6 +158,7 @@ public final class ScenarioRunner {
     private static final class Run {
         private final Machine m;
         private final LinkedBlockingQueue<CrashOutcome> crashes;
+        private final java.util.Map<Path, Path> dom0Initrds = new java.util.HashMap<>();
         private long mark;
 
         Run(Machine m, LinkedBlockingQueue<CrashOutcome> crashes) {
@@ -199,9 +213,20 @@ public final class ScenarioRunner {
                     }
                     yield describe(c);
                 }
+                case Step.Guest g -> {
+                    mark = m.console().mark();
+                    GuestShell.Result r = GuestShell.run(m.console(), g.command(), g.timeout());
+                    String last = r.output().lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("");
+                    if (r.status() != g.status()) {
+                        throw new AssertionError("exit " + r.status() + ", expected " + g.status() + (last.isEmpty() ? "" : ": " + printable(last)));
+                    }
+                    yield "exit " + r.status() + (last.isEmpty() ? "" : ": " + printable(last));
+                }
                 case Step.Dump d -> {
-                    CoreDump.Written w = m.dump(d.file());
-                    yield String.format("%s: %d bytes, %d MiB of RAM, %d vCPU notes", w.file(), w.bytes(), w.ramBytes() >> 20, w.cpus());
+                    CoreDump.Written w = m.dump(d.file(), dev.jkexec.machine.crash.DumpFormat.parse(d.format()), d.level(), false,
+                            dev.jkexec.machine.crash.DumpProgress.NONE);
+                    yield String.format("%s: %d bytes, %d MiB of RAM, %d vCPU notes; %s", w.file(), w.bytes(), w.ramBytes() >> 20, w.cpus(),
+                            w.summary());
                 }
             };
         }
@@ -220,7 +245,31 @@ public final class ScenarioRunner {
         }
 
         private KernelSpec spec(Step.Kernel k, ImageType type) {
-            return new KernelSpec(k.kernel(), k.initrd(), k.busybox(), substitute(k.append()), k.entry(), type, k.decompress());
+            Path initrd = k.dom0() ? dom0Initrd(k.kernel()) : k.initrd();
+            return new KernelSpec(k.kernel(), initrd, k.busybox() && !k.dom0(), substitute(k.append()), k.entry(), type, k.decompress(),
+                    k.modules(), k.modulesDir());
+        }
+
+        /** The dom0 guest for {@code kernel} (A+B), written once per run into a temporary file. */
+        private Path dom0Initrd(Path kernel) {
+            return dom0Initrds.computeIfAbsent(kernel, k -> {
+                try {
+                    Path f = Files.createTempFile("jkexec-dom0-", ".initrd");
+                    return Files.write(f, Dom0Guest.withNextInitrd(Dom0Guest.initrd(GuestAssets.busybox(), k)));
+                } catch (java.io.IOException e) {
+                    throw new JkexecException("writing the dom0 guest's initrd: " + e.getMessage(), e);
+                }
+            });
+        }
+
+        void deleteTemporaryFiles() {
+            for (Path p : dom0Initrds.values()) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (java.io.IOException e) {
+                    // a temporary file left in /tmp is harmless
+                }
+            }
         }
 
         String substitute(String s) {
@@ -231,9 +280,10 @@ public final class ScenarioRunner {
 
         private static String describe(CrashOutcome c) {
             return switch (c) {
-                case CrashOutcome.CrashKernel k -> String.format("%s: %d vCPU notes written, crash image verified and entered at 0x%x",
-                        k.reason(), k.cpus(), k.plan().entry());
+                case CrashOutcome.CrashKernel k -> String.format("%s: %d vCPU notes written, %s; crash image verified and entered at 0x%x",
+                        k.reason(), k.cpus(), k.vmcoreinfo(), k.plan().entry());
                 case CrashOutcome.Dumped d -> String.format("%s: %s; core written to %s", d.reason(), d.why(), d.core().file());
+                case CrashOutcome.Paused p -> String.format("%s: %s", p.reason(), p.why());
             };
         }
     }

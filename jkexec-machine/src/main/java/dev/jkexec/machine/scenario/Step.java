@@ -15,8 +15,22 @@ public sealed interface Step {
 
     String kind();
 
-    /** A kernel as steps name it: file, initrd or the busybox guest, command line, entry mode. */
-    record Kernel(Path kernel, Path initrd, boolean busybox, String append, int entry, boolean decompress) {
+    /**
+     * A kernel as steps name it: file, initrd or the busybox guest, command line, entry mode;
+     * {@code dom0}: the busybox guest with Debian's kexec-tools and jkexec's dom0 shim, the kernel
+     * itself as {@code /boot/vmlinuz} and its guest as {@code /boot/initrd}
+     * ({@link dev.jkexec.machine.guest.Dom0Guest}); for a Multiboot kernel its boot modules
+     * ({@code "FILE ARGS"}, files resolved like kernels); where the kernel's modules are.
+     */
+    record Kernel(Path kernel, Path initrd, boolean busybox, String append, int entry, boolean decompress, boolean dom0,
+                  java.util.List<String> modules, Path modulesDir) {
+        public Kernel(Path kernel, Path initrd, boolean busybox, String append, int entry, boolean decompress, boolean dom0) {
+            this(kernel, initrd, busybox, append, entry, decompress, dom0, java.util.List.of(), null);
+        }
+
+        public Kernel {
+            modules = modules == null ? java.util.List.of() : java.util.List.copyOf(modules);
+        }
     }
 
     /** {@code boot}: load a default image and execute it (the machine's first boot, or any later one). */
@@ -61,6 +75,17 @@ public sealed interface Step {
         }
     }
 
+    /**
+     * {@code guest}: runs {@code command} in the guest's shell and waits for it to end with exit
+     * status {@code status} within {@code timeout} (for example Debian's {@code kexec -l}, which
+     * loads the next kernel through jkexec's hypercall).
+     */
+    record Guest(String title, String say, String command, int status, Duration timeout) implements Step {
+        public String kind() {
+            return "guest";
+        }
+    }
+
     /** {@code type}: type text into the serial console. */
     record Type(String title, String say, String text) implements Step {
         public String kind() {
@@ -86,7 +111,7 @@ public sealed interface Step {
     }
 
     /** {@code dump}: write a host-side core of the guest to {@code file}. */
-    record Dump(String title, String say, Path file) implements Step {
+    record Dump(String title, String say, Path file, String format, int level) implements Step {
         public String kind() {
             return "dump";
         }

@@ -42,7 +42,8 @@ class MachineLayoutTest {
         return Stream.of(MachineLayout.defaults(),
                 new MachineLayout(MachineLayout.MIN_GUEST_RAM, 0, Paging.LARGE_PAGE_SIZE, 1),
                 new MachineLayout(256 * MIB, 160 * MIB, 128 * MIB, 2),
-                new MachineLayout(2048 * MIB, 1024 * MIB, 508 * MIB, MachineLayout.MAX_CPUS));
+                // The largest: 2 GiB + 1 GiB + 412 MiB + 2 MiB + the 96 MiB hypercall window = 3582 MiB.
+                new MachineLayout(2048 * MIB, 1024 * MIB, 412 * MIB, MachineLayout.MAX_CPUS));
     }
 
     @ParameterizedTest
@@ -51,9 +52,10 @@ class MachineLayoutTest {
         assertThat(l.crashBase()).isEqualTo(l.guestRam());
         assertThat(l.hiddenBase()).isEqualTo(l.crashBase() + l.crashSize());
         assertThat(l.stagingBase()).isEqualTo(l.hiddenBase() + MachineLayout.HIDDEN_SIZE);
-        assertThat(l.totalRam()).isEqualTo(l.stagingBase() + l.stagingSize());
+        assertThat(l.hypercallWindow()).isEqualTo(l.stagingBase() + l.stagingSize());
+        assertThat(l.totalRam()).isEqualTo(l.hypercallWindow() + MachineLayout.HYPERCALL_WINDOW_SIZE);
         assertThat(l.totalRam()).isLessThanOrEqualTo(MachineLayout.MAX_TOTAL_RAM).isLessThan(MachineLayout.ROM_BASE);
-        for (long boundary : new long[] {l.crashBase(), l.hiddenBase(), l.stagingBase(), l.totalRam()}) {
+        for (long boundary : new long[] {l.crashBase(), l.hiddenBase(), l.stagingBase(), l.hypercallWindow(), l.totalRam()}) {
             assertThat(boundary % Paging.LARGE_PAGE_SIZE).as("2 MiB aligned: 0x%x", boundary).isZero();
         }
     }
@@ -114,6 +116,9 @@ class MachineLayoutTest {
         assertThat(map.covers(PcPlatform.BIOS_AREA_START, PcPlatform.ONE_MIB - PcPlatform.BIOS_AREA_START, E820Type.RESERVED)).isTrue();
         assertThat(map.covers(PcPlatform.ONE_MIB, l.guestRam() - PcPlatform.ONE_MIB, E820Type.RAM)).isTrue();
         assertThat(map.covers(l.crashBase(), l.totalRam() - l.crashBase(), E820Type.RESERVED)).isTrue();
+        // The hypercall window is reserved: Linux's STRICT_DEVMEM lets the dom0 shim map it through /dev/mem.
+        assertThat(map.covers(l.hypercallWindow(), MachineLayout.HYPERCALL_WINDOW_SIZE, E820Type.RESERVED)).isTrue();
+        assertThat(map.covers(MachineLayout.HYPERCALL_DESCRIPTOR, 32, E820Type.RESERVED)).isTrue();
         assertThat(map.covers(MachineLayout.ROM_BASE, MachineLayout.ROM_SIZE, E820Type.RESERVED)).isTrue();
         assertThat(map.total(E820Type.RAM)).isEqualTo(MachineLayout.MAILBOX + l.guestRam() - PcPlatform.ONE_MIB);
         // The VGA window is in no range at all: Linux must not think it RAM, nor reserved by us.
@@ -134,6 +139,15 @@ class MachineLayoutTest {
         assertThat(Maps.crashRegion(guestRam)).isEqualTo(new MemoryRange(l.crashBase(), l.crashSize(), E820Type.RESERVED));
         assertThat(Maps.oldRam(guestRam)).isEqualTo(l.guestRamRanges().ranges());
         assertThat(Maps.MAILBOX).isEqualTo(MachineLayout.MAILBOX);
+    }
+
+    @Test
+    void theMailboxPageHoldsTheMarkerTheVmcoreinfoHintAndTheHypercallDescriptorApart() {
+        // the marker tests write at its start, the guest's VMCOREINFO hint, the window descriptor at its end
+        long hintEnd = MachineLayout.VMCOREINFO_HINT + dev.jkexec.core.crash.VmcoreInfoHint.MAX;
+        assertThat(MachineLayout.VMCOREINFO_HINT).isGreaterThan(MachineLayout.MAILBOX);
+        assertThat(hintEnd).isLessThanOrEqualTo(MachineLayout.HYPERCALL_DESCRIPTOR);
+        assertThat(MachineLayout.HYPERCALL_DESCRIPTOR + 32).isLessThanOrEqualTo(MachineLayout.MAILBOX + PAGE);
     }
 
     @Test

@@ -44,6 +44,33 @@ class ScenarioParserTest {
     }
 
     @Test
+    void readsGuestCommandsAndTheDom0Guest() {
+        Scenario s = ScenarioParser.parse("""
+                {"name": "n", "steps": [
+                  {"boot": {"kernel": "k.bin", "dom0": true}},
+                  {"guest": "kexec -l /boot/vmlinuz --initrd=/boot/initrd"},
+                  {"guest": {"run": "kexec -S -l", "status": 1, "timeout": 5}}
+                 ]}""", BASE);
+        assertThat(((Step.Boot) s.steps().get(0)).kernel().dom0()).isTrue();
+        Step.Guest g = (Step.Guest) s.steps().get(1);
+        assertThat(g.command()).isEqualTo("kexec -l /boot/vmlinuz --initrd=/boot/initrd");
+        assertThat(g.status()).isZero();
+        assertThat(g.timeout()).isEqualTo(Duration.ofSeconds(120));
+        Step.Guest status = (Step.Guest) s.steps().get(2);
+        assertThat(status.status()).isEqualTo(1);
+        assertThat(status.timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> ScenarioParser.parse("""
+                {"name": "n", "steps": [{"guest": {"run": "a", "oops": 1}}]}""", BASE))
+                .hasMessageContaining("steps[0].guest.oops");
+        assertThatThrownBy(() -> ScenarioParser.parse("""
+                {"name": "n", "steps": [{"guest": {"run": "%s"}}]}""".formatted("x".repeat(2000)), BASE))
+                .hasMessageContaining("steps[0].guest.run: one line");
+        assertThatThrownBy(() -> ScenarioParser.parse("""
+                {"name": "n", "steps": [{"boot": {"kernel": "k", "dom0": true, "initrd": "i"}}]}""", BASE))
+                .hasMessageContaining("steps[0].boot.dom0");
+    }
+
+    @Test
     void readsEveryStepKind() {
         Scenario s = ScenarioParser.parse("""
                 {"name": "n", "machine": {"ram": "512M", "cpus": 2, "crashSize": 0},
@@ -85,7 +112,7 @@ class ScenarioParserTest {
         "{\"steps\": [{\"bot\": {}}]}|steps[0].bot: unknown key",
         "{\"steps\": [{\"exec\": {}, \"crash\": {}}]}|steps[0]: exactly one action per step",
         "{\"steps\": [{\"load\": {\"type\": \"live\", \"kernel\": \"k\"}}]}|steps[0].load.type: 'live' is neither default nor crash",
-        "{\"steps\": [{\"boot\": {\"kernel\": \"k\", \"entry\": 16}}]}|steps[0].boot.entry: 16 is neither 64 nor 32",
+        "{\"steps\": [{\"boot\": {\"kernel\": \"k\", \"entry\": 8}}]}|steps[0].boot.entry: 8 is none of 64, 32, 16",
         "{\"steps\": [{\"expect\": {\"line\": \"(\"}}]}|steps[0].expect.line: invalid regex",
         "{\"steps\": [{\"expect\": {\"line\": \"x\", \"timeout\": -1}}]}|steps[0].expect.timeout: -1 is not a number of seconds",
         "{\"steps\": [{\"expect-crash\": {\"outcome\": \"maybe\"}}]}|steps[0].expect-crash.outcome: 'maybe'",

@@ -22,7 +22,7 @@ public final class Assembler {
     /** ALU operations in their {@code /digit} order. */
     public enum Alu { ADD, OR, ADC, SBB, AND, SUB, XOR, CMP }
 
-    private enum Kind { REL8, REL16, REL32, ABS16, ABS32, ABS64, RIP32 }
+    private enum Kind { REL8, REL16, REL32, ABS16, ABS32, ABS64, RIP32, SEG32 }
 
     private record Fixup(int position, Kind kind, Label label, long segmentBase, int[] end) {
     }
@@ -85,6 +85,12 @@ public final class Assembler {
         return le(v, 8);
     }
 
+    /** A 16-bit offset of a label from {@code segmentBase} (a real-mode far pointer's offset word). */
+    public Assembler dwSegmentOffset(Label l, long segmentBase) {
+        fixup(Kind.ABS16, l, segmentBase);
+        return le(0, 2);
+    }
+
     /** A 32-bit absolute address of a label. */
     public Assembler dd(Label l) {
         fixup(Kind.ABS32, l, 0);
@@ -127,6 +133,40 @@ public final class Assembler {
     public Assembler rdmsr() { return db(0x0F, 0x32); }
     public Assembler wrmsr() { return db(0x0F, 0x30); }
     public Assembler pause() { return db(0xF3, 0x90); }
+    public Assembler stc() { return db(0xF9); }
+    public Assembler clc() { return db(0xF8); }
+    /** {@code rep movsb}: copy CX/ECX/RCX bytes from [SI] to [DI] (the mode's address size). */
+    public Assembler repMovsb() { return db(0xF3, 0xA4); }
+
+    /** {@code retf imm16}: far return, then discard {@code bytes} of stack (a BIOS handler returning its own FLAGS). */
+    public Assembler retFar(int bytes) {
+        db(0xCA);
+        return le(bytes, 2);
+    }
+
+    /** {@code push sreg} (ES, CS, SS, DS; FS and GS take 0F A0 / 0F A8). */
+    public Assembler push(Sreg s) {
+        return switch (s) {
+            case ES -> db(0x06);
+            case CS -> db(0x0E);
+            case SS -> db(0x16);
+            case DS -> db(0x1E);
+            case FS -> db(0x0F, 0xA0);
+            case GS -> db(0x0F, 0xA8);
+        };
+    }
+
+    /** {@code pop sreg} (not CS). */
+    public Assembler pop(Sreg s) {
+        return switch (s) {
+            case ES -> db(0x07);
+            case SS -> db(0x17);
+            case DS -> db(0x1F);
+            case FS -> db(0x0F, 0xA1);
+            case GS -> db(0x0F, 0xA9);
+            case CS -> throw new IllegalArgumentException("pop cs");
+        };
+    }
     /** {@code pushf}: pushes RFLAGS (64-bit code) or EFLAGS. */
     public Assembler pushf() { return db(0x9C); }
     /** {@code popf}: pops RFLAGS (64-bit code) or EFLAGS. */
@@ -227,6 +267,15 @@ public final class Assembler {
         return rmMem(0x8D, dst.bits(), dst.number(), m, 0, 0);
     }
 
+    /** {@code mov r16, sreg} (8C /r): a segment register's selector into a general register. */
+    public Assembler movFromSreg(Reg r, Sreg s) {
+        if (r.bits() != 16) {
+            opsize(16);
+        }
+        rex(false, null, r, false);
+        return db(0x8C, 0xC0 | (s.number << 3) | r.low3());
+    }
+
     /** {@code mov sreg, r16}. */
     public Assembler movSreg(Sreg s, Reg r) {
         rex(false, null, r, false);
@@ -288,25 +337,39 @@ public final class Assembler {
     }
 
     public Assembler shl(Reg r, int count) { return rmRegDigit(0xC1, 4, r, count, 1); }
+    public Assembler rol(Reg r, int count) { return rmRegDigit(0xC1, 0, r, count, 1); }
     public Assembler shr(Reg r, int count) { return rmRegDigit(0xC1, 5, r, count, 1); }
     public Assembler inc(Reg r) { return rmRegDigit(0xFF, 0, r, 0, 0); }
     public Assembler dec(Reg r) { return rmRegDigit(0xFF, 1, r, 0, 0); }
 
     // ---- stack ---------------------------------------------------------------------------
 
-    /** {@code push r} (64-bit registers in 64-bit code, 32-bit elsewhere). */
+    /** {@code push r} (64-bit registers in 64-bit code; 16- or 32-bit ones elsewhere, with 0x66 when not the mode's size). */
     public Assembler push(Reg r) {
+        stackOpsize(r);
         rex(false, null, r, false);
         return db(0x50 + r.low3());
     }
 
     public Assembler pop(Reg r) {
+        stackOpsize(r);
         rex(false, null, r, false);
         return db(0x58 + r.low3());
     }
 
-    /** {@code push imm32} (sign-extended to 64 bits in 64-bit code). */
+    private void stackOpsize(Reg r) {
+        if ((bits == 16 && r.bits() == 32) || (bits != 16 && r.bits() == 16)) {
+            out.write(0x66);
+        }
+    }
+
+    /** {@code push imm32} (sign-extended to 64 bits in 64-bit code); {@code push imm16} in 16-bit code. */
     public Assembler pushImm(long imm) {
+        if (bits == 16) {
+            checkU16(imm);
+            db(0x68);
+            return le(imm, 2);
+        }
         checkS32OrU32For32(imm);
         db(0x68);
         return le(imm, 4);
@@ -362,6 +425,55 @@ public final class Assembler {
         return dw(selector);
     }
 
+    /**
+     * {@code jmp far selector:(label - segmentBase)} with a 32-bit offset, in 32-bit code: into a
+     * segment whose base is not 0 (the purgatory's 16-bit code segment on its way to real mode).
+     */
+    public Assembler jmpFar(int selector, Label l, long segmentBase) {
+        if (bits != 32) {
+            throw new IllegalStateException("jmpFar with a segment base is 32-bit code");
+        }
+        db(0xEA);
+        fixup(Kind.SEG32, l, segmentBase);
+        le(0, 4);
+        return dw(selector);
+    }
+
+    /** {@code jmp far segment:offset} with a 16-bit offset (real-mode code: {@code EA iw iw}). */
+    public Assembler jmpFar16(int segment, int offset) {
+        if (bits != 16) {
+            throw new IllegalStateException("jmpFar16 is 16-bit code");
+        }
+        db(0xEA).dw(offset);
+        return dw(segment);
+    }
+
+    /** {@code jmp far segment:(label - segment * 16)}, a real-mode far jump to a label. */
+    public Assembler jmpFar16(int segment, Label l) {
+        if (bits != 16) {
+            throw new IllegalStateException("jmpFar16 is 16-bit code");
+        }
+        db(0xEA);
+        fixup(Kind.ABS16, l, (long) segment << 4);
+        le(0, 2);
+        return dw(segment);
+    }
+
+    /** {@code int imm8}. */
+    public Assembler intN(int vector) {
+        return db(0xCD, vector & 0xFF);
+    }
+
+    /** {@code iret} (16-bit code: pops IP, CS, FLAGS). */
+    public Assembler iret() {
+        return db(0xCF);
+    }
+
+    /** {@code in al, dx}. */
+    public Assembler inAlDx() {
+        return db(0xEC);
+    }
+
     /** {@code jmp far [m]} through an m16:32 pointer (offset dword, then selector word). */
     public Assembler jmpFar(Mem m) {
         return rmMem(0xFF, bits == 16 ? 32 : 32, 5, m, 0, 0);
@@ -394,22 +506,17 @@ public final class Assembler {
             long end = origin + f.end[0];
             long value = switch (f.kind) {
                 case REL8, REL16, REL32, RIP32 -> target - end;
-                case ABS16 -> target - f.segmentBase;
+                case ABS16, SEG32 -> target - f.segmentBase;
                 case ABS32, ABS64 -> target;
             };
-            int width = switch (f.kind) {
-                case REL8 -> 1;
-                case REL16, ABS16 -> 2;
-                case REL32, RIP32, ABS32 -> 4;
-                case ABS64 -> 8;
-            };
+            int width = width(f.kind);
             boolean fits = switch (f.kind) {
                 case REL8 -> value >= -128 && value <= 127;
                 // IP wraps within the code segment: any target in the same 64 KiB segment is reachable.
                 case REL16 -> target - origin >= 0 && target - origin <= 0xFFFF && end - origin <= 0x10000;
                 case ABS16 -> value >= 0 && value <= 0xFFFF;
                 case REL32, RIP32 -> value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE;
-                case ABS32 -> value >= 0 && value <= 0xFFFF_FFFFL;
+                case ABS32, SEG32 -> value >= 0 && value <= 0xFFFF_FFFFL;
                 case ABS64 -> true;
             };
             if (!fits) {
@@ -453,7 +560,7 @@ public final class Assembler {
         return switch (k) {
             case REL8 -> 1;
             case REL16, ABS16 -> 2;
-            case REL32, RIP32, ABS32 -> 4;
+            case REL32, RIP32, ABS32, SEG32 -> 4;
             case ABS64 -> 8;
         };
     }
@@ -522,9 +629,30 @@ public final class Assembler {
         }
         int reg3 = regNumber & 7;
         boolean regExt = regNumber >= 8;
-        if (bits == 16) {
+        if (bits == 16 && m.base() != null && m.base().bits() == 16) {
+            // 16-bit addressing (SDM vol. 2 table 2-1): [si] 100, [di] 101, [bp+disp] 110, [bx] 111
+            int rm = switch (m.base().number()) {
+                case 6 -> 4;
+                case 7 -> 5;
+                case 5 -> 6;
+                case 3 -> 7;
+                default -> throw new IllegalArgumentException("16-bit base must be bx, si, di or bp, not " + m.base());
+            };
+            for (int b : opcode) {
+                out.write(b);
+            }
+            long disp = m.disp();
+            int mod = disp == 0 && rm != 6 ? 0 : (disp >= -128 && disp <= 127 ? 1 : 2);
+            out.write((mod << 6) | (reg3 << 3) | rm);
+            if (mod == 1) {
+                le(disp, 1);
+            } else if (mod == 2) {
+                checkU16(disp & 0xFFFF);
+                le(disp, 2);
+            }
+        } else if (bits == 16) {
             if (m.base() != null || m.ripRelative()) {
-                throw new IllegalArgumentException("16-bit code supports only [disp16] operands");
+                throw new IllegalArgumentException("16-bit code supports only [disp16] and 16-bit base operands");
             }
             for (int b : opcode) {
                 out.write(b);

@@ -3,7 +3,8 @@ package dev.jkexec.platform.x86;
 /**
  * A memory operand. Three shapes:
  * <ul>
- *   <li>{@code [base + disp]} with a 32- or 64-bit base register;</li>
+ *   <li>{@code [base + disp]} with a 32- or 64-bit base register, or in 16-bit code one of
+ *       {@code bx}, {@code si}, {@code di}, {@code bp} (optionally with a segment override);</li>
  *   <li>{@code [abs]} an absolute address (32-bit in 32/64-bit code; 16-bit offset from
  *       {@code segmentBase} in 16-bit code, optionally with a segment override);</li>
  *   <li>{@code [rip + label]} RIP-relative, 64-bit code only (needed for ROM code at 0xFFFFxxxx,
@@ -14,6 +15,11 @@ public record Mem(Reg base, long disp, Label label, boolean ripRelative, Sreg ov
     /** {@code [base + disp]}. */
     public static Mem at(Reg base, long disp) {
         return new Mem(base, disp, null, false, null, 0);
+    }
+
+    /** {@code seg:[base + disp]}: 16-bit code with a 16-bit base register and a segment override. */
+    public static Mem at(Sreg override, Reg base, long disp) {
+        return new Mem(base, disp, null, false, override, 0);
     }
 
     /** {@code [base]}. */

@@ -9,12 +9,20 @@ public record Reg(int number, int bits, String name) {
     public static final Reg CL = new Reg(1, 8, "cl");
     public static final Reg DL = new Reg(2, 8, "dl");
     public static final Reg BL = new Reg(3, 8, "bl");
+    /** The high byte registers: encodings 4-7 without REX (16- and 32-bit code). */
+    public static final Reg AH = new Reg(4, 8, "ah");
+    public static final Reg CH = new Reg(5, 8, "ch");
+    public static final Reg DH = new Reg(6, 8, "dh");
+    public static final Reg BH = new Reg(7, 8, "bh");
 
     public static final Reg AX = new Reg(0, 16, "ax");
     public static final Reg CX = new Reg(1, 16, "cx");
     public static final Reg DX = new Reg(2, 16, "dx");
     public static final Reg BX = new Reg(3, 16, "bx");
     public static final Reg SP = new Reg(4, 16, "sp");
+    public static final Reg BP = new Reg(5, 16, "bp");
+    public static final Reg SI = new Reg(6, 16, "si");
+    public static final Reg DI = new Reg(7, 16, "di");
 
     public static final Reg EAX = new Reg(0, 32, "eax");
     public static final Reg ECX = new Reg(1, 32, "ecx");

@@ -100,6 +100,31 @@ public final class GdbStub implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #awaitStop(Duration)}, but gives up early: when a stop that is not a breakpoint
+     * arrives (one {@link #interruptAsync} asked for) and {@code abandon} then says so, that stop
+     * is returned instead of waiting on.
+     */
+    public Stop awaitStop(Duration timeout, java.util.function.BooleanSupplier abandon) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Stop stop = parseStop(receive(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
+            if (stop.trap() || abandon.getAsBoolean()) {
+                running = false;
+                return stop;
+            }
+        }
+    }
+
+    /**
+     * Asks the stub to stop the machine (Ctrl-C on the wire) without waiting: the stop reply goes
+     * to whoever is in {@link #awaitStop(Duration, java.util.function.BooleanSupplier)}. Safe from
+     * another thread.
+     */
+    public void interruptAsync() {
+        write(new byte[] {3});
+    }
+
     /** Stops a running machine (Ctrl-C on the wire) and returns its stop reply. */
     public Stop interrupt(Duration timeout) {
         write(new byte[] {3});

@@ -48,7 +48,7 @@ class QemuProcessTest {
     private QemuCommandLine commandLine(byte[] rom) throws Exception {
         Path romFile = Files.write(dir.resolve("rom"), rom);
         return new QemuCommandLine(QemuConfig.builder().build(ram.size(), 1, rom), Accel.TCG, ram.file(), romFile,
-                dir.resolve("qmp.sock"), dir.resolve("serial.sock"), Optional.empty());
+                dir.resolve("qmp.sock"), dir.resolve("serial.sock"), Optional.empty(), Optional.empty());
     }
 
     private static QemuProcess start(QemuCommandLine c) {
