@@ -11,6 +11,7 @@ import dev.jkexec.core.abi.KexecCommand;
 import dev.jkexec.machine.hypercall.Dom0Hypercalls;
 import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.ImageType;
+import dev.jkexec.platform.InputFile;
 import dev.jkexec.platform.JkexecException;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.machine.CrashOutcome;
@@ -158,7 +159,7 @@ final class ControlServer implements AutoCloseable {
                     if (level < 0 || level > PageFilter.ALL) {
                         throw new JkexecException("dump.level: " + q.get("level") + " outside 0..31");
                     }
-                    CoreDump.Written w = machine.dump(Path.of(q.get("file").asText()).toAbsolutePath(), format, level,
+                    CoreDump.Written w = machine.dump(InputFile.path("dump.file", q.get("file").asText()).toAbsolutePath(), format, level,
                             q.path("force").asBoolean(false), q.path("progress").asBoolean(false) ? progress : DumpProgress.NONE);
                     r.put("file", w.file().toString()).put("format", w.format().label()).put("bytes", w.bytes())
                             .put("ramBytes", w.ramBytes()).put("cpus", w.cpus()).put("summary", w.summary());
@@ -183,21 +184,14 @@ final class ControlServer implements AutoCloseable {
         return r.toString();
     }
 
-    /** Largest request file the control socket reads: room for a kernel and a big initrd, never the heap. */
-    static final long MAX_HYPERCALL_FILE = 512L << 20;
-
     private void hypercall(JsonNode q, ObjectNode r) throws IOException {
         if (!q.path("file").isTextual()) {
             throw new JkexecException("hypercall.file: a path is required");
         }
-        Path file = Path.of(q.get("file").asText());
-        long size = Files.size(file);
-        if (size > MAX_HYPERCALL_FILE) {
-            throw new JkexecException("hypercall.file: " + file + " is " + size + " bytes, above the limit of " + MAX_HYPERCALL_FILE);
-        }
+        Path file = InputFile.path("hypercall.file", q.get("file").asText());
         AbiRequestFile request;
         try {
-            request = AbiRequestFile.read(file);
+            request = AbiRequestFile.read("hypercall.file", file);
         } catch (ImageFormatException e) {
             throw new JkexecException("hypercall.file: " + file + ": " + e.getMessage(), e);
         }
@@ -249,12 +243,12 @@ final class ControlServer implements AutoCloseable {
         if (!q.path("kernel").isTextual()) {
             throw new JkexecException("load.kernel: a path is required");
         }
-        Path initrd = q.path("initrd").isTextual() ? Path.of(q.get("initrd").asText()) : null;
+        Path initrd = q.path("initrd").isTextual() ? InputFile.path("initrd", q.get("initrd").asText()) : null;
         int entry = q.path("entry").asInt(64);
         if (entry != 64 && entry != 32) {
             throw new JkexecException("load.entry: " + q.get("entry") + " is neither 64 nor 32");
         }
-        return new KernelSpec(Path.of(q.get("kernel").asText()), initrd, q.path("busybox").asBoolean(initrd == null),
+        return new KernelSpec(InputFile.path("kernel", q.get("kernel").asText()), initrd, q.path("busybox").asBoolean(initrd == null),
                 q.path("append").asText(""), entry, type(q, true), q.path("decompress").asBoolean(false));
     }
 

@@ -28,7 +28,7 @@ final class ExtractVmlinuxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BzImage img = BzImage.parse(KernelFile.open(Inputs.read(image, "bzImage")).contents());
+        BzImage img = BzImage.parse(KernelFile.open(Inputs.image("bzImage", image)).contents());
         byte[] vmlinux = img.decompress();
         ElfFile elf = ElfParser.parse(MemorySegment.ofArray(vmlinux));
         try {

@@ -37,7 +37,7 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path path = image != null ? image : GuestAssets.genericKernel();
-        MemorySegment file = Inputs.read(path, "image");
+        MemorySegment file = Inputs.image("image", path);
         Map<String, Object> report = report(path, file);
         spec.commandLine().getOut().print(json ? Report.json(report) + "\n" : Report.text(report));
         spec.commandLine().getOut().flush();

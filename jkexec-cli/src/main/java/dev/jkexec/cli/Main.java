@@ -42,8 +42,16 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit status; used by {@link #main} and by tests. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
+        cl.registerConverter(java.nio.file.Path.class, Inputs::path);
         cl.setOut(out);
         cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, args1) -> {
+            // A usage error is one line naming the option and the value, then where the usage is.
+            CommandLine c = ex.getCommandLine();
+            String name = c.getCommandSpec().qualifiedName();
+            err.println("jkexec: " + JkexecException.oneLine(ex.getMessage()) + " (see '" + name + " --help')");
+            return USAGE;
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (debug()) {
                 ex.printStackTrace(err);
@@ -57,6 +65,9 @@ public final class Main implements Runnable {
         });
         return cl.execute(args);
     }
+
+    /** Exit status of a usage error: an unknown option, a value that does not convert or is out of range. */
+    static final int USAGE = 2;
 
     static boolean debug() {
         return "1".equals(System.getenv("JKEXEC_DEBUG"));

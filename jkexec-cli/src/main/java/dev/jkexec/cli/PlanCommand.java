@@ -17,6 +17,7 @@ import dev.jkexec.image.plan.PlanRequest;
 import dev.jkexec.image.plan.PlannedSegment;
 import dev.jkexec.machine.Toolstack;
 import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.InputFile;
 import dev.jkexec.platform.E820Type;
 import dev.jkexec.platform.MemoryMap;
 import dev.jkexec.platform.MemoryRange;
@@ -93,16 +94,29 @@ final class PlanCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--entry must be 64, 32 or 16, not " + entry);
         }
         MemoryMap map = layout.guestMemoryMap();
-        MemorySegment kernelBytes = Inputs.read(kernel, "kernel");
+        // Every file is read (InputFile: regular, within the guest's RAM) before any is parsed.
+        byte[] kernelFile = Toolstack.readKernel("kernel", kernel, layout.guestRam());
+        long used = kernelFile.length;
+        byte[] initrdFile = initrd == null ? null : Toolstack.readBeside("initrd", initrd, layout.guestRam(), used);
+        used += initrdFile == null ? 0 : initrdFile.length;
+        List<Path> moduleFiles = new ArrayList<>();
+        List<byte[]> moduleBytes = new ArrayList<>();
+        for (String m : modules) {
+            Path file = InputFile.path("module", m.strip().split("\\s+", 2)[0]);
+            moduleFiles.add(file);
+            moduleBytes.add(Toolstack.readBeside("module", file, layout.guestRam(), used));
+            used += moduleBytes.getLast().length;
+        }
+        MemorySegment kernelBytes = MemorySegment.ofArray(kernelFile);
         boolean multiboot = KernelFormat.detect(KernelFile.open(kernelBytes, layout.guestRam()).contents()) == KernelFormat.MULTIBOOT;
         PlanRequest.Builder request = PlanRequest.builder(kernelBytes, map)
                 .commandLine(multiboot ? Toolstack.withName(kernel, append) : append).entry(mode).decompress(decompress);
-        for (String m : modules) {
-            String[] words = m.strip().split("\\s+", 2);
-            request.module(Inputs.read(Path.of(words[0]), "module"), Toolstack.withName(Path.of(words[0]), words.length > 1 ? words[1] : ""));
+        for (int i = 0; i < modules.size(); i++) {
+            String[] words = modules.get(i).strip().split("\\s+", 2);
+            request.module(MemorySegment.ofArray(moduleBytes.get(i)), Toolstack.withName(moduleFiles.get(i), words.length > 1 ? words[1] : ""));
         }
-        if (initrd != null) {
-            request.initrd(Inputs.read(initrd, "initrd"));
+        if (initrdFile != null) {
+            request.initrd(MemorySegment.ofArray(initrdFile));
         }
         if (acpiRsdp != null) {
             request.acpiRsdp(acpiRsdp);

@@ -123,6 +123,18 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         if (crashEntry != null) {
             Entries.check("--crash-entry", crashEntry);
         }
+        // Every file is checked before QEMU starts: a FIFO, a device or a directory is refused by name
+        // at once, and a file larger than the guest's RAM before a byte of it is read.
+        Inputs.check("kernel", kernel, machine.ram);
+        Inputs.check("initrd", initrd, machine.ram);
+        Inputs.check("crash-kernel", crashKernel, machine.ram);
+        Inputs.check("crash-initrd", crashInitrd, machine.ram);
+        for (String m : modules) {
+            String file = m.strip().split("\\s+", 2)[0];
+            if (!file.equals(KernelSpec.BUSYBOX_MODULE)) {
+                Inputs.check("module", dev.jkexec.platform.InputFile.path("module", file), machine.ram);
+            }
+        }
         boolean interactive = exitOn == null && timeout == null && Terminal.interactive();
         PrintStream err = System.err;
         CompletableFuture<Integer> end = new CompletableFuture<>();

@@ -15,12 +15,11 @@ import dev.jkexec.image.plan.PlanRequest;
 import dev.jkexec.machine.guest.GuestImages;
 import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.InputFile;
 import dev.jkexec.platform.JkexecException;
 import dev.jkexec.platform.MemoryMap;
 import dev.jkexec.platform.MemoryRange;
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +60,9 @@ public final class Toolstack {
      * file's name first on its command line, as GRUB and kexec-tools do.
      */
     public Prepared prepare(KernelSpec spec) {
-        byte[] kernel = read(spec.kernel(), "kernel", layout.guestRam());
+        String prefix = spec.type() == ImageType.CRASH ? "crash-" : "";
+        byte[] kernel = readKernel(prefix + "kernel", spec.kernel(), layout.guestRam());
+        long used = kernel.length;
         boolean multiboot = KernelFormat.detect(KernelFile.open(MemorySegment.ofArray(kernel), layout.guestRam()).contents())
                 == KernelFormat.MULTIBOOT;
         List<String> notices = new ArrayList<>();
@@ -85,15 +86,17 @@ public final class Toolstack {
                     }
                     r.module(MemorySegment.ofArray(guest.initrd()), withName(Path.of(KernelSpec.BUSYBOX_MODULE), args));
                 } else {
-                    Path file = Path.of(words[0]);
-                    r.module(MemorySegment.ofArray(read(file, "module", layout.guestRam())), withName(file, args));
+                    Path file = InputFile.path(prefix + "module", words[0]);
+                    byte[] module = readBeside(prefix + "module", file, layout.guestRam(), used);
+                    used += module.length;
+                    r.module(MemorySegment.ofArray(module), withName(file, args));
                     previous = file;
                 }
             }
         } else if (!spec.modules().isEmpty()) {
             throw new JkexecException("--module: boot modules are for Multiboot kernels; " + spec.kernel() + " takes an initrd");
         } else if (spec.initrd() != null) {
-            r.initrd(read(spec.initrd(), "initrd", layout.guestRam()));
+            r.initrd(readBeside(prefix + "initrd", spec.initrd(), layout.guestRam(), used));
         } else if (spec.busybox()) {
             GuestImages.GuestImage guest = GuestImages.busyboxGuest(spec.kernel(), spec.modulesDir());
             if (guest.warning() != null) {
@@ -160,17 +163,17 @@ public final class Toolstack {
         return layout.guestRamRanges().ranges();
     }
 
-    /** Reads a file, refusing before reading one that could never fit the guest's RAM. */
-    private static byte[] read(Path p, String what, long ram) {
-        try {
-            long size = Files.size(p);
-            if (size > ram || size > Integer.MAX_VALUE - 8) {
-                throw new JkexecException(what + " " + p + ": " + size + " bytes do not fit in " + (ram >> 20) + " MiB of guest RAM");
-            }
-            return Files.readAllBytes(p);
-        } catch (IOException e) {
-            throw new JkexecException(what + " " + p + ": " + e.getMessage(), e);
-        }
+    /** A kernel file ({@link InputFile}): regular, and at most the guest's RAM. */
+    public static byte[] readKernel(String field, Path p, long ram) {
+        return new InputFile(field, p).read(ram, "the guest's RAM");
+    }
+
+    /**
+     * An initrd or a boot module ({@link InputFile}): regular, and at most the guest's RAM minus
+     * what is already loaded ({@code used}: the kernel and earlier modules).
+     */
+    public static byte[] readBeside(String field, Path p, long ram, long used) {
+        return new InputFile(field, p).read(Math.max(0, ram - used), used == 0 ? "the guest's RAM" : "the guest's RAM minus the kernel");
     }
 
 }
