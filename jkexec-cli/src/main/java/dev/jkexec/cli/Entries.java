@@ -1,7 +1,5 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.platform.JkexecException;
-
 /** The entry modes the command line accepts. */
 final class Entries {
     private Entries() {
@@ -10,7 +8,7 @@ final class Entries {
     /** Refuses anything but 64, 32 and 16, naming the option. */
     static void check(String option, int entry) {
         if (entry != 64 && entry != 32 && entry != 16) {
-            throw new JkexecException(option + ": " + entry + " is none of 64 (long mode), 32 (protected mode), 16 (real mode)");
+            throw new UsageException(option + ": " + entry + " is none of 64 (long mode), 32 (protected mode), 16 (real mode)");
         }
     }
 }

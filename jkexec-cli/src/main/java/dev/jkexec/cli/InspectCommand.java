@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  * program headers and notes; a Multiboot header is shown when one is found. Without an argument
  * the generic test kernel is inspected.
  */
-@Command(name = "inspect", description = "Show what a kernel image (bzImage, ELF vmlinux, multiboot) contains.")
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show what a kernel image (bzImage, ELF vmlinux, multiboot) contains.")
 final class InspectCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -56,6 +56,10 @@ public final class Main implements Runnable {
             if (debug()) {
                 ex.printStackTrace(err);
             }
+            if (ex instanceof UsageException) {
+                err.println("jkexec: " + ex.getMessage() + " (see '" + commandLine.getCommandSpec().qualifiedName() + " --help')");
+                return USAGE;
+            }
             if (ex instanceof JkexecException) {
                 err.println("jkexec: " + ex.getMessage());
                 return 1;

@@ -40,7 +40,7 @@ import picocli.CommandLine;
  * the e820 table. The machine's memory map, crash region, crash notes and VMCOREINFO come from
  * {@link MachineLayout}.
  */
-@Command(name = "plan", description = "Plan a kexec image for a machine and print its segments, entry, zero page and e820.")
+@Command(name = "plan", mixinStandardHelpOptions = true, description = "Plan a kexec image for a machine and print its segments, entry, zero page and e820.")
 final class PlanCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -54,11 +54,11 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--append", paramLabel = "S", defaultValue = "", description = "kernel command line")
     String append;
 
-    @Option(names = "--ram", paramLabel = "SIZE", defaultValue = "1G", converter = Inputs.SizeConverter.class,
+    @Option(names = "--ram", paramLabel = "SIZE", defaultValue = "1G", converter = Converters.GuestRam.class,
             description = "guest RAM (1G, 512M, 0x40000000; default ${DEFAULT-VALUE})")
     long ram;
 
-    @Option(names = "--cpus", defaultValue = "1", description = "vCPUs (one crash note each; default ${DEFAULT-VALUE})")
+    @Option(names = "--cpus", defaultValue = "1", converter = Converters.Cpus.class, description = "vCPUs (one crash note each; default ${DEFAULT-VALUE})")
     int cpus;
 
     @Option(names = "--type", defaultValue = "default", paramLabel = "default|crash", description = "image type (default ${DEFAULT-VALUE})")
@@ -85,14 +85,10 @@ final class PlanCommand implements Callable<Integer> {
         ImageType imageType = switch (type) {
             case "default" -> ImageType.DEFAULT;
             case "crash" -> ImageType.CRASH;
-            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--type must be default or crash, not '" + type + "'");
+            default -> throw new UsageException("--type: '" + type + "' is neither default nor crash");
         };
-        EntryMode mode;
-        try {
-            mode = EntryMode.ofBits(entry);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--entry must be 64, 32 or 16, not " + entry);
-        }
+        Entries.check("--entry", entry);
+        EntryMode mode = EntryMode.ofBits(entry);
         MemoryMap map = layout.guestMemoryMap();
         // Every file is read (InputFile: regular, within the guest's RAM) before any is parsed.
         byte[] kernelFile = Toolstack.readKernel("kernel", kernel, layout.guestRam());
@@ -139,7 +135,7 @@ final class PlanCommand implements Callable<Integer> {
         try {
             return MachineLayout.defaults().withGuestRam(ram).withCpus(cpus);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "machine: " + e.getMessage());
+            throw new UsageException("--ram/--cpus: " + e.getMessage());
         }
     }
 

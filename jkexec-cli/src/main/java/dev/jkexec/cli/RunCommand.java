@@ -75,7 +75,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 "(Xen: the dom0 kernel, then its initrd; '" + KernelSpec.BUSYBOX_MODULE + "' is the busybox guest of the module before it)"})
     List<String> modules = new ArrayList<>();
 
-    @Option(names = "--modules-dir", paramLabel = "DIR",
+    @Option(names = "--modules-dir", paramLabel = "DIR", converter = Converters.Directory.class,
             description = "where the busybox guest finds the kernel's modules (.ko, .ko.xz, .ko.zst; default: beside the kernel, and its package's lib/modules/R)")
     Path modulesDir;
 
@@ -103,7 +103,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--exit-on", paramLabel = "REGEX", description = "exit 0 when a console line matches")
     String exitOn;
 
-    @Option(names = "--timeout", paramLabel = "S", description = "give up after S seconds (exit 3)")
+    @Option(names = "--timeout", paramLabel = "S", converter = Converters.Seconds.class, description = "give up after S seconds (exit 3)")
     Double timeout;
 
     @Option(names = "--quiet", description = "do not copy the console to standard output")
@@ -118,11 +118,12 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         Pattern exit = compile(exitOn);
         Entries.check("--entry", entry);
         if (crashKernel == null && (crashInitrd != null || crashAppend != null || crashEntry != null)) {
-            throw new dev.jkexec.platform.JkexecException("--crash-initrd, --crash-append and --crash-entry describe the --crash-kernel; give it");
+            throw new UsageException("--crash-initrd, --crash-append and --crash-entry describe the --crash-kernel; give it");
         }
         if (crashEntry != null) {
             Entries.check("--crash-entry", crashEntry);
         }
+        machine.layout(); // the options that must fit together, before any file
         // Every file is checked before QEMU starts: a FIFO, a device or a directory is refused by name
         // at once, and a file larger than the guest's RAM before a byte of it is read.
         Inputs.check("kernel", kernel, machine.ram);

@@ -19,7 +19,7 @@ final class ScenarioCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the scenario (JSON)")
     Path file;
 
-    @Option(names = "--dump-dir", paramLabel = "DIR", description = "where host-side cores go (default: the scenario's directory)")
+    @Option(names = "--dump-dir", paramLabel = "DIR", converter = Converters.WritableDirectory.class, description = "where host-side cores go (default: the scenario's directory)")
     Path dumpDir;
 
     @Option(names = "--quiet", description = "do not echo console lines")

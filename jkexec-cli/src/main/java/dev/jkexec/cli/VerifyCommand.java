@@ -63,14 +63,14 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--module", paramLabel = "'FILE ARGS'", description = "a Multiboot boot module with its arguments (repeatable)")
     List<String> modules = new ArrayList<>();
 
-    @Option(names = "--modules-dir", paramLabel = "DIR", description = "where the busybox guest finds the kernel's modules")
+    @Option(names = "--modules-dir", paramLabel = "DIR", converter = Converters.Directory.class, description = "where the busybox guest finds the kernel's modules")
     Path modulesDir;
 
     @Option(names = "--break", paramLabel = "NAME", completionCandidates = FaultNames.class,
             description = "deliberately break the handover: ${COMPLETION-CANDIDATES}")
     String breakName;
 
-    @Option(names = "--timeout", paramLabel = "S", defaultValue = "120", description = "per-step limit (default ${DEFAULT-VALUE} s)")
+    @Option(names = "--timeout", paramLabel = "S", defaultValue = "120", converter = Converters.WholeSeconds.class, description = "per-step limit (default ${DEFAULT-VALUE} s)")
     int timeout;
 
     @Option(names = "--json", description = "print the report as JSON")
@@ -82,7 +82,7 @@ final class VerifyCommand implements Callable<Integer> {
         ImageType t = switch (type) {
             case "default" -> ImageType.DEFAULT;
             case "crash" -> ImageType.CRASH;
-            default -> throw new JkexecException("--type: '" + type + "' is neither default nor crash");
+            default -> throw new UsageException("--type: '" + type + "' is neither default nor crash");
         };
         Entries.check("--entry", entry);
         Set<Fault> faults = breakName == null ? Set.of() : Set.of(Fault.named(breakName));
