@@ -83,6 +83,7 @@ public final class ScenarioParser {
             throw new ScenarioException("scenario: the top level must be an object");
         }
         only(root, "scenario", Set.of("name", "description", "machine", "steps"));
+        Scenario.Settings settings = settings(root.get("machine"));
         JsonNode steps = root.get("steps");
         if (steps == null || !steps.isArray() || steps.isEmpty()) {
             throw new ScenarioException("scenario.steps: a non-empty array is required");
@@ -92,12 +93,17 @@ public final class ScenarioParser {
             out.add(step(steps.get(i), "steps[" + i + "]"));
         }
         return new Scenario(text(root, "name", "scenario", "scenario"), text(root, "description", "", "scenario"),
-                settings(root.get("machine")), out);
+                settings, out);
     }
 
     private Scenario.Settings settings(JsonNode m) {
         if (m == null) {
             return new Scenario.Settings(null, null, null, null, null);
+        }
+        if (!m.isObject()) {
+            // issue 14: a non-object "machine" was silently ignored, and the defaults used
+            throw new ScenarioException("machine: an object {\"ram\", \"cpus\", \"crashSize\", \"staging\", \"accel\"} is required, not "
+                    + m.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
         }
         only(m, "machine", Set.of("ram", "cpus", "crashSize", "staging", "accel"));
         return new Scenario.Settings(size(m, "ram", "machine"), m.has("cpus") ? integer(m, "cpus", "machine") : null,

@@ -123,4 +123,14 @@ class ScenarioParserTest {
         assertThatThrownBy(() -> ScenarioParser.parse(json, BASE)).isInstanceOf(ScenarioException.class)
                 .hasMessageContaining(message);
     }
+
+    /** Issue 14: a non-object "machine" is refused with its JSON path, not ignored. */
+    @org.junit.jupiter.api.Test
+    void a_machine_that_is_not_an_object_is_refused() {
+        for (String m : new String[] {"\"1G\"", "[]", "3", "true"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ScenarioParser.parse("{\"name\": \"x\", \"machine\": " + m
+                    + ", \"steps\": []}", java.nio.file.Path.of("/tmp")))
+                    .isInstanceOf(ScenarioException.class).hasMessageStartingWith("machine: an object");
+        }
+    }
 }
