@@ -35,7 +35,14 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The commands that start a machine, and so speak QMP. */
+    private static final java.util.Set<String> MACHINE_COMMANDS = java.util.Set.of("run", "demo", "scenario", "verify", "matrix");
+
     public static void main(String[] args) {
+        dev.jkexec.platform.BootProfile.mark("jvm: started, Main loaded");
+        if (args.length > 0 && MACHINE_COMMANDS.contains(args[0])) {
+            dev.jkexec.qemu.qmp.QmpClient.warmUp(); // on the second core, while picocli parses
+        }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -5,6 +5,7 @@ import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
+import dev.jkexec.machine.Toolstack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -67,7 +68,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             description = "kernel entry mode: 64 long mode, 32 protected mode, 16 real mode at the setup code (default ${DEFAULT-VALUE})")
     int entry;
 
-    @Option(names = "--decompress", description = "decompress the bzImage on the host at load and enter its vmlinux (faster under emulation; no KASLR)")
+    @Option(names = "--decompress", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = {"decompress a bzImage on the host at load and enter its vmlinux, with KASLR as its own decompressor "
+                    + "would apply it (nokaslr in --append turns it off); the default for the 64-bit entry.",
+                "--no-decompress: the kernel's own decompressor runs in the guest (slower under emulation)"})
     boolean decompress;
 
     @Option(names = "--module", paramLabel = "'FILE ARGS'",
@@ -143,7 +147,37 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 : Path.of(System.getProperty("java.io.tmpdir"), "jkexec-" + ProcessHandle.current().pid() + ".sock");
         dev.jkexec.machine.MachineOptions options = machine.options().onPanic(dev.jkexec.machine.OnPanic.parse(onPanic))
                 .dumpFormat(dev.jkexec.machine.crash.DumpFormat.parse(dumpFormat)).build();
-        try (Machine m = Machine.start(options); ControlServer control = ControlServer.start(m, socket)) {
+        dev.jkexec.platform.BootProfile.mark("cli: options parsed");
+        if (dom0 && initrd != null) {
+            throw new dev.jkexec.platform.JkexecException("--dom0: the dom0 guest is its own initrd; drop --initrd");
+        }
+        // QEMU starts on another thread while this one reads and plans the kernel (the plan needs
+        // only the machine's layout); the image goes into the machine once both are done.
+        CompletableFuture<Machine> starting = CompletableFuture.supplyAsync(() -> Machine.start(options),
+                r -> Thread.ofPlatform().daemon().name("jkexec-machine-start").start(r));
+        KernelSpec spec;
+        Toolstack.Prepared first;
+        try {
+            Path guest = dom0 ? dom0Initrd(kernel) : initrd;
+            spec = new KernelSpec(kernel, guest, busybox && !dom0, append, entry, ImageType.DEFAULT, decompress && entry == 64,
+                    modules, modulesDir);
+            first = Toolstack.forLayout(options.layout()).prepare(spec);
+        } catch (IOException | RuntimeException e) {
+            try {
+                starting.join().close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        Machine started;
+        try {
+            started = starting.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        try (Machine m = started; ControlServer control = ControlServer.start(m, socket)) {
+            dev.jkexec.platform.BootProfile.mark("cli: control socket open");
             err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; control: jkexec ctl --api %s%n", m.qemu().accel().reason(),
                     m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
                     interactive ? "press Ctrl-] to quit" : "scripted", control.socket());
@@ -154,6 +188,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 });
             }
             m.console().addLineListener(line -> {
+                if (dev.jkexec.platform.BootProfile.enabled() && line.text().contains("Linux version")) {
+                    dev.jkexec.platform.BootProfile.mark("kernel: banner");
+                }
                 if (exit != null && exit.matcher(line.text()).find()) {
                     end.complete(0);
                 } else if (line.text().contains("reboot: System halted") || line.text().contains("reboot: Power down")) {
@@ -162,17 +199,15 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             });
             m.addListener(e -> onEvent(e, end, err));
             m.qemu().onExit().thenRun(() -> end.complete(1));
-            if (dom0 && initrd != null) {
-                throw new dev.jkexec.platform.JkexecException("--dom0: the dom0 guest is its own initrd; drop --initrd");
+            for (String notice : first.notices()) {
+                err.println("jkexec: " + notice);
             }
-            Path guest = dom0 ? dom0Initrd(kernel) : initrd;
-            KernelSpec spec = new KernelSpec(kernel, guest, busybox && !dom0, append, entry, ImageType.DEFAULT, decompress, modules,
-                    modulesDir);
             if (crashKernel != null) {
                 m.load(new KernelSpec(crashKernel, crashInitrd, crashInitrd == null, crashAppend != null ? crashAppend : append,
-                        crashEntry != null ? crashEntry : 64, ImageType.CRASH, decompress, List.of(), modulesDir));
+                        crashEntry != null ? crashEntry : 64, ImageType.CRASH, decompress && (crashEntry == null || crashEntry == 64),
+                        List.of(), modulesDir));
             }
-            m.boot(spec);
+            m.boot(first.plan().image());
             int status;
             if (interactive) {
                 try (Terminal t = Terminal.raw()) {
@@ -184,6 +219,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             } else {
                 status = await(end, timeout);
             }
+            dev.jkexec.platform.BootProfile.mark("cli: done (exit status " + status + ")");
+            dev.jkexec.platform.BootProfile.report(err);
             if (status == 1 && !m.qemu().isAlive()) {
                 err.println("jkexec: QEMU exited: " + m.qemu().describeProcess());
             }

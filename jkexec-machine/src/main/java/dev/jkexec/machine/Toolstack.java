@@ -34,15 +34,31 @@ import java.util.List;
  * write, the mailbox page included — so {@code /proc/vmcore} covers the whole guest.
  */
 public final class Toolstack {
-    private final Kexec kexec;
+    private final GetRange kexec;
     private final MachineLayout layout;
     private final long rsdp;
     private final KexecPlanner planner = new KexecPlanner();
+    /** Where the KASLR of bzImages decompressed on the host draws from (their own decompressor uses RDRAND/RDTSC). */
+    private static final java.util.random.RandomGenerator KASLR = new java.security.SecureRandom();
 
     Toolstack(Kexec kexec, MachineLayout layout, long rsdp) {
+        this(kexec::getRange, layout, rsdp);
+    }
+
+    private Toolstack(GetRange kexec, MachineLayout layout, long rsdp) {
         this.kexec = kexec;
         this.layout = layout;
         this.rsdp = rsdp;
+    }
+
+    /**
+     * The toolstack of a machine with {@code layout} that need not be running yet: it asks
+     * {@code get_range} of the core such a machine starts ({@link Kexec#getRange(dev.jkexec.core.kexec.KexecConfig, int, int)}),
+     * and the RSDP is where the machine writes its ACPI tables. So a kernel can be planned while
+     * QEMU starts; its image is then loaded with {@link Machine#boot(dev.jkexec.image.KexecImage)}.
+     */
+    public static Toolstack forLayout(MachineLayout layout) {
+        return new Toolstack((range, nr) -> Kexec.getRange(layout.kexecConfig(), range, nr), layout, layout.acpiBase());
     }
 
     /** Plans {@code spec} for this machine. */
@@ -63,6 +79,7 @@ public final class Toolstack {
         String prefix = spec.type() == ImageType.CRASH ? "crash-" : "";
         byte[] kernel = readKernel(prefix + "kernel", spec.kernel(), layout.guestRam());
         long used = kernel.length;
+        dev.jkexec.platform.BootProfile.mark("plan: kernel file read");
         boolean multiboot = KernelFormat.detect(KernelFile.open(MemorySegment.ofArray(kernel), layout.guestRam()).contents())
                 == KernelFormat.MULTIBOOT;
         List<String> notices = new ArrayList<>();
@@ -70,6 +87,7 @@ public final class Toolstack {
                 .commandLine(multiboot ? withName(spec.kernel(), spec.append()) : spec.append())
                 .entry(EntryMode.ofBits(spec.entry()))
                 .decompress(spec.decompress())
+                .kaslr(spec.decompress() ? KASLR : null)
                 .acpiRsdp(rsdp);
         if (multiboot) {
             Path previous = null;
@@ -107,7 +125,10 @@ public final class Toolstack {
         if (spec.type() == ImageType.CRASH) {
             r.crash(crashEnvironment());
         }
-        return new Prepared(planner.plan(r.build()), notices);
+        dev.jkexec.platform.BootProfile.mark("plan: initrd read or built");
+        ImagePlan plan = planner.plan(r.build());
+        dev.jkexec.platform.BootProfile.mark("plan: parsed, decompressed, placed, purgatory built");
+        return new Prepared(plan, notices);
     }
 
     /** A Multiboot command line: the file's name first, then its arguments. */
@@ -118,7 +139,7 @@ public final class Toolstack {
 
     /** The crash environment from the core's {@code get_range} answers. */
     public CrashEnvironment crashEnvironment() {
-        return crashEnvironment(kexec::getRange, oldRam(layout));
+        return crashEnvironment(kexec, oldRam(layout));
     }
 
     /**

@@ -74,6 +74,7 @@ public final class QmpClient implements AutoCloseable {
      *                  reader thread, and may wait briefly for the process to be reaped
      */
     public static QmpClient start(SocketChannel channel, QmpOptions options, Supplier<PeerDiagnosis> diagnosis) {
+        warmUp().join();
         QmpClient client = new QmpClient(channel, options, diagnosis);
         client.reader.start();
         try {
@@ -84,6 +85,39 @@ public final class QmpClient implements AutoCloseable {
             client.close();
             throw e;
         }
+    }
+
+    private static volatile CompletableFuture<Void> warm;
+
+    /**
+     * Loads and initialises the JSON classes QMP uses (Jackson's first mapper, parse and write take
+     * 0.4-0.9 s in a cold JVM, measured in docs/boot-profile.md) on a daemon thread, once. A command
+     * that will start a machine calls this first, so that this runs on the second core while it
+     * parses its options and QEMU starts; {@link #start} waits for it.
+     */
+    public static CompletableFuture<Void> warmUp() {
+        CompletableFuture<Void> w = warm;
+        if (w == null) {
+            synchronized (QmpClient.class) {
+                w = warm;
+                if (w == null) {
+                    CompletableFuture<Void> f = new CompletableFuture<>();
+                    warm = w = f;
+                    Thread.ofPlatform().daemon().name("jkexec-qmp-warmup").start(() -> {
+                        try {
+                            QmpJson j = new QmpJson(QmpOptions.defaults());
+                            j.write(j.parse("{\"QMP\": {\"version\": {\"qemu\": {\"major\": 7}}, \"capabilities\": []}}"
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                        } catch (RuntimeException e) {
+                            // nothing is lost: start() meets the same classes itself and reports what fails
+                        } finally {
+                            f.complete(null);
+                        }
+                    });
+                }
+            }
+        }
+        return w;
     }
 
     private void awaitGreeting() {
