@@ -73,7 +73,7 @@ class OptionValidationTest {
     @Test
     void help_works_on_every_subcommand() {
         List<String[]> paths = new ArrayList<>();
-        collect(new CommandLine(new Main()), new ArrayList<>(), paths);
+        collect(Main.commandLine(null), new ArrayList<>(), paths);
         assertThat(paths).hasSizeGreaterThan(12);
         for (String[] p : paths) {
             List<String> args = new ArrayList<>(List.of(p));
