@@ -1,12 +1,21 @@
 # Sourced by ./jkexec, ./run-tests and .ci/run: finds a JDK >= 25 and installs QEMU when missing.
 
+# The major version of the JDK at $1: from its `release` file (every JDK since 9 has one), which
+# costs no JVM start; only a JDK without one is asked (a whole JVM start, ~0.1-0.5 s per candidate).
+jkexec_jdk_major() {
+  local v=""
+  [ -r "$1/release" ] && v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$1/release")
+  [ -n "$v" ] || v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+  echo "$v"
+}
+
 # Sets JAVA_HOME to a JDK whose major version is >= 25: $JAVA_HOME, then `java` on PATH, then
 # every JDK under /usr/lib/jvm. Prints what was tried and fails when none fits.
 jkexec_find_jdk() {
   local c v tried=""
   for c in "${JAVA_HOME:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent)")")")" /usr/lib/jvm/*; do
     [ -n "$c" ] && [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
-    v=$("$c/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    v=$(jkexec_jdk_major "$c")
     tried="$tried $c($v)"
     if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
       export JAVA_HOME="$c"
@@ -56,4 +65,47 @@ jkexec_ensure_dump_tools() {
     echo "jkexec: could not install$missing with apt-get; install them and retry" >&2
     return 1
   fi
+}
+
+# Sets AOT_OPTS to the JVM options that map this jar's AOT cache (JDK 25, JEP 483/514/515: the classes
+# the CLI loads, linked, and its methods' profiles), training it first when there is none:
+# AotTraining runs the common commands once (~10-20 s, once per build). The cache lives in
+# ${JKEXEC_CACHE:-~/.cache/jkexec}/aot, named by the jar's path, size and mtime and the JDK's version,
+# so a rebuilt jar or another JDK trains a new one (and that checkout's old ones are removed). A JDK without
+# -XX:AOTCacheOutput gets an AppCDS archive (-XX:ArchiveClassesAtExit); when neither works, a
+# .failed marker stops retries and the CLI runs without. JKEXEC_AOT=0 turns it off. Another launcher
+# training at the same moment is not waited for: this one runs without the cache.
+jkexec_aot_cache() {
+  local jar=$1; shift
+  AOT_OPTS=()
+  [ "${JKEXEC_AOT:-1}" != 0 ] || return 0
+  local jdk dir key cache lock log where
+  jdk=$(sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"/\1/p' "$JAVA_HOME/release" 2>/dev/null)
+  dir=${JKEXEC_CACHE:-$HOME/.cache/jkexec}/aot
+  key=$(stat -c '%s-%Y' "$jar" 2>/dev/null) || return 0
+  where=$(readlink -f "$jar" | tr -d "\n" | cksum | cut -d' ' -f1)   # each checkout keeps its own
+  cache="$dir/jkexec-$where-$key-${jdk:-unknown}"
+  if [ -f "$cache.aot" ]; then AOT_OPTS=(-XX:AOTCache="$cache.aot"); return 0; fi
+  if [ -f "$cache.jsa" ]; then AOT_OPTS=(-XX:SharedArchiveFile="$cache.jsa"); return 0; fi
+  [ -f "$cache.failed" ] && return 0
+  mkdir -p "$dir" 2>/dev/null || return 0
+  lock="$cache.lock"
+  find "$lock" -maxdepth 0 -mmin +15 -exec rm -rf {} + 2>/dev/null || true   # a training that was killed
+  mkdir "$lock" 2>/dev/null || return 0
+  log="$lock/training.log"
+  echo "jkexec: training the JVM's AOT cache for this build (once; JKEXEC_AOT=0 skips it) ..." >&2
+  if "$JAVA_HOME/bin/java" "$@" -XX:AOTCacheOutput="$lock/c.aot" -cp "$jar" dev.jkexec.cli.AotTraining \
+        </dev/null >"$log" 2>&1 && [ -s "$lock/c.aot" ]; then
+    rm -f "$dir/jkexec-$where"-*.aot "$dir/jkexec-$where"-*.jsa "$dir/jkexec-$where"-*.failed "$dir/jkexec-$where"-*.log
+    mv "$lock/c.aot" "$cache.aot" && AOT_OPTS=(-XX:AOTCache="$cache.aot")
+  elif "$JAVA_HOME/bin/java" "$@" -XX:ArchiveClassesAtExit="$lock/c.jsa" -cp "$jar" dev.jkexec.cli.AotTraining \
+        </dev/null >>"$log" 2>&1 && [ -s "$lock/c.jsa" ]; then
+    rm -f "$dir/jkexec-$where"-*.aot "$dir/jkexec-$where"-*.jsa "$dir/jkexec-$where"-*.failed "$dir/jkexec-$where"-*.log
+    mv "$lock/c.jsa" "$cache.jsa" && AOT_OPTS=(-XX:SharedArchiveFile="$cache.jsa")
+  else
+    echo "jkexec: no AOT cache or AppCDS archive with this JDK; running without (log: $cache.failed)" >&2
+    cp "$log" "$cache.failed" 2>/dev/null || touch "$cache.failed"
+  fi
+  mv "$log" "$cache.training.log" 2>/dev/null || true   # what the training ran, each command's status and time
+  rm -rf "$lock"
 }

@@ -80,4 +80,20 @@ class ArchitectureTest {
                         java.nio.channels.SocketChannel.class, java.nio.channels.ServerSocketChannel.class)
                 .check(classes);
     }
+
+    @Test
+    void noProductCodeNeedsNativeAccess() {
+        // The test JVMs of the modules with Jazzer fuzz tests allow native access (for Jazzer alone);
+        // this keeps the product itself free of JNI and the foreign linker everywhere.
+        noClasses().that().resideInAPackage("dev.jkexec..")
+                .should().callMethod(System.class, "load", String.class)
+                .orShould().callMethod(System.class, "loadLibrary", String.class)
+                .orShould().callMethod(Runtime.class, "load", String.class)
+                .orShould().callMethod(Runtime.class, "loadLibrary", String.class)
+                .orShould().dependOnClassesThat().belongToAnyOf(java.lang.foreign.Linker.class, java.lang.foreign.SymbolLookup.class)
+                .orShould().callMethodWhere(com.tngtech.archunit.base.DescribedPredicate.describe("MemorySegment.reinterpret",
+                        (com.tngtech.archunit.core.domain.JavaMethodCall call) -> call.getTarget().getOwner().isEquivalentTo(java.lang.foreign.MemorySegment.class)
+                                && call.getTarget().getName().equals("reinterpret")))
+                .check(classes);
+    }
 }

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jkexec.core.abi.AbiRequestFile;
-import dev.jkexec.platform.JkexecException;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -46,12 +44,7 @@ final class AbiDecodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AbiRequestFile request;
-        try {
-            request = AbiRequestFile.read(file);
-        } catch (IOException e) {
-            throw new JkexecException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        AbiRequestFile request = AbiRequestFile.read("request", file);
         ObjectNode json = AbiJson.describe(request);
         try {
             spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));

@@ -6,6 +6,7 @@ import dev.jkexec.core.abi.KexecCommand;
 import dev.jkexec.core.kexec.RangeId;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
+import dev.jkexec.platform.InputFile;
 import dev.jkexec.platform.JkexecException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -107,11 +108,7 @@ final class AbiEncodeCommand implements Callable<Integer> {
             long dest = number("--segment dest", plus < 0 ? where : where.substring(0, plus));
             byte[] data = null;
             if (!path.isEmpty()) {
-                try {
-                    data = Files.readAllBytes(Path.of(path));
-                } catch (IOException e) {
-                    throw new JkexecException("--segment " + s + ": cannot read " + path + ": " + e.getMessage(), e);
-                }
+                data = InputFile.of("--segment", path).read(AbiRequestFile.MAX_FILE, "the largest request file");
             } else if (plus < 0) {
                 throw new JkexecException("--segment " + s + ": a mapping-only segment needs +SIZE");
             }

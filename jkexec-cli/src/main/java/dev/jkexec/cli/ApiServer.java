@@ -13,6 +13,7 @@ import dev.jkexec.machine.control.MachineRequest;
 import dev.jkexec.machine.control.RequestException;
 import dev.jkexec.machine.control.RequestReader;
 import dev.jkexec.machine.crash.DumpProgress;
+import dev.jkexec.platform.InputFileException;
 import dev.jkexec.platform.JkexecException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -137,10 +138,17 @@ final class ApiServer implements AutoCloseable {
 
     /** A refused request: its HTTP status, message and errno. */
     record Fault(int status, String message, Errno errno) {
+        /** EBUSY is a conflict with the machine's state (409); EFBIG, a body or a named file above its limit (413); else 400. */
+        static int status(Errno e) {
+            return e == Errno.EBUSY ? 409 : e == Errno.EFBIG ? 413 : 400;
+        }
+
         static Fault of(RuntimeException e) {
             return switch (e) {
                 case Status s -> new Fault(s.status, s.getMessage(), s.errno());
-                case KexecException k -> new Fault(k.errno() == Errno.EBUSY ? 409 : k.errno() == Errno.EFBIG ? 413 : 400, k.getMessage(), k.errno());
+                case KexecException k -> new Fault(status(k.errno()), k.getMessage(), k.errno());
+                case InputFileException i -> new Fault(status(Errno.of(i.problem())), i.getMessage() + " (-" + Errno.of(i.problem()).name() + ")",
+                        Errno.of(i.problem()));
                 case JkexecException j -> new Fault(400, j.getMessage(), Errno.EINVAL);
                 default -> new Fault(500, "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
                         Errno.EIO);
@@ -189,7 +197,7 @@ final class ApiServer implements AutoCloseable {
                             case "GET" -> new MachineRequest.GetImage(type);
                             case "DELETE" -> new MachineRequest.Unload(type);
                             case "PUT" -> new MachineRequest.Load(RequestReader.kernel(json(request, "load"), type,
-                                    RequestReader.absolutePaths("load"), Set.of()));
+                                    RequestReader.absolutePaths(), Set.of()));
                             default -> throw new Status(405, "PUT, GET or DELETE " + path);
                         };
                     }
@@ -250,7 +258,7 @@ final class ApiServer implements AutoCloseable {
                     f.only(Set.of("action"));
                     yield new MachineRequest.Crash("operator request");
                 }
-                case "dump" -> RequestReader.dump(f, RequestReader.absolutePaths(f.at("file")), Set.of("action"));
+                case "dump" -> RequestReader.dump(f, RequestReader.absolutePaths(), Set.of("action"));
                 case "pause" -> {
                     f.only(Set.of("action"));
                     yield new MachineRequest.Pause();

@@ -2,7 +2,7 @@ package dev.jkexec.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jkexec.core.InputFile;
+import dev.jkexec.platform.InputFile;
 import dev.jkexec.machine.Initrd;
 import dev.jkexec.machine.KernelSpec;
 import java.io.PrintWriter;
@@ -71,14 +71,14 @@ final class CtlCommand {
         return ApiJson.JSON.createObjectNode().put("action", name);
     }
 
-    @Command(name = "status", description = "Both slots, the vCPUs' state, the firmware's last report (GET /machine).")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Both slots, the vCPUs' state, the firmware's last report (GET /machine).")
     static final class Status extends Sub {
         JsonNode run(ApiClient api) {
             return api.get("/machine");
         }
     }
 
-    @Command(name = "image", description = "What one slot holds (GET /kexec/images/TYPE).")
+    @Command(name = "image", mixinStandardHelpOptions = true, description = "What one slot holds (GET /kexec/images/TYPE).")
     static final class Image extends Sub {
         @Option(names = "--type", paramLabel = "default|crash", defaultValue = "default", description = "the slot (default ${DEFAULT-VALUE})")
         String type;
@@ -88,7 +88,7 @@ final class CtlCommand {
         }
     }
 
-    @Command(name = "range", description = "Xen's get_range: crash, cpu (--nr N), vmcoreinfo (GET /kexec/ranges/RANGE).")
+    @Command(name = "range", mixinStandardHelpOptions = true, description = "Xen's get_range: crash, cpu (--nr N), vmcoreinfo (GET /kexec/ranges/RANGE).")
     static final class Range extends Sub {
         @Parameters(paramLabel = "RANGE", description = "crash | xen | cpu | vmcoreinfo")
         String range;
@@ -101,7 +101,7 @@ final class CtlCommand {
         }
     }
 
-    @Command(name = "load", description = "Plan a kernel with jkexec's toolstack and load it into a slot (PUT /kexec/images/TYPE); "
+    @Command(name = "load", mixinStandardHelpOptions = true, description = "Plan a kernel with jkexec's toolstack and load it into a slot (PUT /kexec/images/TYPE); "
             + "the busybox guest is its initrd unless --initrd.")
     static final class Load extends Sub {
         @Option(names = "--type", paramLabel = "default|crash", defaultValue = "default", description = "the slot (default ${DEFAULT-VALUE})")
@@ -134,7 +134,7 @@ final class CtlCommand {
         }
     }
 
-    @Command(name = "unload", description = "Empty a slot (DELETE /kexec/images/TYPE).")
+    @Command(name = "unload", mixinStandardHelpOptions = true, description = "Empty a slot (DELETE /kexec/images/TYPE).")
     static final class Unload extends Sub {
         @Option(names = "--type", paramLabel = "default|crash", required = true, description = "the slot")
         String type;
@@ -144,7 +144,7 @@ final class CtlCommand {
         }
     }
 
-    @Command(name = "exec", description = "Execute a slot's image (PUT /actions exec): default replaces the guest, crash runs the crash path.")
+    @Command(name = "exec", mixinStandardHelpOptions = true, description = "Execute a slot's image (PUT /actions exec): default replaces the guest, crash runs the crash path.")
     static final class Exec extends Sub {
         @Option(names = "--type", paramLabel = "default|crash", defaultValue = "default", description = "the slot (default ${DEFAULT-VALUE})")
         String type;
@@ -154,35 +154,35 @@ final class CtlCommand {
         }
     }
 
-    @Command(name = "crash", description = "Run the crash path as a panic would (PUT /actions crash).")
+    @Command(name = "crash", mixinStandardHelpOptions = true, description = "Run the crash path as a panic would (PUT /actions crash).")
     static final class Crash extends Sub {
         JsonNode run(ApiClient api) {
             return api.put("/actions", action("crash"));
         }
     }
 
-    @Command(name = "pause", description = "Stop the vCPUs (PUT /actions pause).")
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Stop the vCPUs (PUT /actions pause).")
     static final class Pause extends Sub {
         JsonNode run(ApiClient api) {
             return api.put("/actions", action("pause"));
         }
     }
 
-    @Command(name = "resume", description = "Let the vCPUs run (PUT /actions resume).")
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Let the vCPUs run (PUT /actions resume).")
     static final class Resume extends Sub {
         JsonNode run(ApiClient api) {
             return api.put("/actions", action("resume"));
         }
     }
 
-    @Command(name = "hypercall", description = {"A raw kexec_op in the binary ABI (JKXABI01; jkexec abi encode writes them), through the",
+    @Command(name = "hypercall", mixinStandardHelpOptions = true, description = {"A raw kexec_op in the binary ABI (JKXABI01; jkexec abi encode writes them), through the",
         "guest's hypercall dispatcher (POST /kexec/op); prints its return value; exit status 1 for a -errno."})
     static final class Hypercall extends Sub {
         @Parameters(paramLabel = "FILE", description = "the request file")
         Path file;
 
         JsonNode run(ApiClient api) {
-            return api.post("/kexec/op", InputFile.read(file, "hypercall", ApiServer.MAX_KEXEC_OP_BODY));
+            return api.post("/kexec/op", new InputFile("hypercall", file).read(ApiServer.MAX_KEXEC_OP_BODY, "the largest kexec_op request"));
         }
 
         @Override
@@ -192,7 +192,7 @@ final class CtlCommand {
         }
     }
 
-    @Command(name = "events", description = "Print the machine's events (GET /events: panics, handovers, crashes, exits) as JSON lines.")
+    @Command(name = "events", mixinStandardHelpOptions = true, description = "Print the machine's events (GET /events: panics, handovers, crashes, exits) as JSON lines.")
     static final class Events extends Sub {
         @Option(names = "--count", paramLabel = "N", description = "stop after N events")
         Integer count;

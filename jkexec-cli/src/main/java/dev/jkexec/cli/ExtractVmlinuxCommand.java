@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code jkexec extract-vmlinux <bzImage> <out>}: writes the decompressed kernel ELF, after checking it parses. */
-@Command(name = "extract-vmlinux", description = "Decompress a bzImage's payload and write the vmlinux ELF.")
+@Command(name = "extract-vmlinux", mixinStandardHelpOptions = true, description = "Decompress a bzImage's payload and write the vmlinux ELF.")
 final class ExtractVmlinuxCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -28,7 +28,7 @@ final class ExtractVmlinuxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BzImage img = BzImage.parse(KernelFile.open(Inputs.read(image, "bzImage")).contents());
+        BzImage img = BzImage.parse(KernelFile.open(Inputs.image("bzImage", image)).contents());
         byte[] vmlinux = img.decompress();
         ElfFile elf = ElfParser.parse(MemorySegment.ofArray(vmlinux));
         try {

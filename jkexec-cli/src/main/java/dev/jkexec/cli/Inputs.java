@@ -1,10 +1,8 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.platform.JkexecException;
-import java.io.IOException;
+import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.InputFile;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Reading input files and parsing sizes, with one-line errors. */
@@ -13,16 +11,33 @@ final class Inputs {
     }
 
     /**
-     * The file's bytes, read once into memory: the parsed image must not change under the planner
-     * (a mapped file could be rewritten between validation and use).
+     * A kernel image to look at without a machine ({@code inspect}, {@code extract-vmlinux}),
+     * through {@link InputFile}: at most the largest guest RAM a machine can have.
      */
-    static MemorySegment read(Path path, String what) {
+    static MemorySegment image(String field, Path path) {
+        return MemorySegment.ofArray(new InputFile(field, path).read(MachineLayout.MAX_TOTAL_RAM, "the largest guest RAM"));
+    }
+
+    /**
+     * Refuses at once, before a machine starts, a file that could never be loaded ({@link InputFile}:
+     * not a regular file, or larger than the guest's RAM); {@code null} is no file.
+     */
+    static void check(String field, Path path, long ram) {
+        if (path != null) {
+            new InputFile(field, path).size(ram, "the guest's RAM");
+        }
+    }
+
+    /**
+     * picocli converter for every {@link Path} option and parameter: a string that is no path (a
+     * NUL in it) is a one-line usage error naming the option, not an internal error.
+     */
+    static Path path(String text) {
         try {
-            return MemorySegment.ofArray(Files.readAllBytes(path));
-        } catch (NoSuchFileException e) {
-            throw new JkexecException("cannot read " + what + " " + path + ": no such file");
-        } catch (IOException e) {
-            throw new JkexecException("cannot read " + what + " " + path + ": " + e.getMessage());
+            return Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new picocli.CommandLine.TypeConversionException("not a path (" + e.getReason() + "): '"
+                    + dev.jkexec.platform.JkexecException.oneLine(text) + "'");
         }
     }
 

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  * program headers and notes; a Multiboot header is shown when one is found. Without an argument
  * the generic test kernel is inspected.
  */
-@Command(name = "inspect", description = "Show what a kernel image (bzImage, ELF vmlinux, multiboot) contains.")
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show what a kernel image (bzImage, ELF vmlinux, multiboot) contains.")
 final class InspectCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -37,7 +37,7 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path path = image != null ? image : GuestAssets.genericKernel();
-        MemorySegment file = Inputs.read(path, "image");
+        MemorySegment file = Inputs.image("image", path);
         Map<String, Object> report = report(path, file);
         spec.commandLine().getOut().print(json ? Report.json(report) + "\n" : Report.text(report));
         spec.commandLine().getOut().flush();

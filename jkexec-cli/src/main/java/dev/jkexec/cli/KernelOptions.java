@@ -40,15 +40,18 @@ final class KernelOptions {
             description = "kernel entry mode: 64 long mode, 32 protected mode, 16 real mode at the setup code (default ${DEFAULT-VALUE})")
     int entry;
 
-    @Option(names = "--decompress", description = "decompress the bzImage on the host at load and enter its vmlinux (faster under emulation; no KASLR)")
-    boolean decompress;
+    @Option(names = "--decompress", negatable = true,
+            description = {"decompress a bzImage on the host at load and enter its vmlinux, with KASLR as its own decompressor "
+                    + "would apply it (nokaslr in --append turns it off); run's default for the 64-bit entry, off for plan and verify.",
+                "--no-decompress: the kernel's own decompressor runs in the guest (slower under emulation)"})
+    Boolean decompress;
 
     @Option(names = "--module", paramLabel = "'FILE ARGS'",
             description = {"a Multiboot boot module with its arguments, repeatable, as kexec-tools' --module",
                 "(Xen: the dom0 kernel, then its initrd; '" + KernelSpec.BUSYBOX_MODULE + "' is the busybox guest of the module before it)"})
     List<String> modules = new ArrayList<>();
 
-    @Option(names = "--modules-dir", paramLabel = "DIR",
+    @Option(names = "--modules-dir", paramLabel = "DIR", converter = Converters.Directory.class,
             description = "where the busybox guest finds the kernel's modules (.ko, .ko.xz, .ko.zst; default: beside the kernel, and its package's lib/modules/R)")
     Path modulesDir;
 
@@ -57,7 +60,7 @@ final class KernelOptions {
         try {
             return EntryMode.ofBits(bits);
         } catch (IllegalArgumentException e) {
-            throw new JkexecException(option + ": " + bits + " is none of 64 (long mode), 32 (protected mode), 16 (real mode)");
+            throw new UsageException(option + ": " + bits + " is none of 64 (long mode), 32 (protected mode), 16 (real mode)");
         }
     }
 
@@ -66,7 +69,7 @@ final class KernelOptions {
         return switch (text) {
             case "default" -> ImageType.DEFAULT;
             case "crash" -> ImageType.CRASH;
-            default -> throw new JkexecException(option + ": '" + text + "' is neither default nor crash");
+            default -> throw new UsageException(option + ": '" + text + "' is neither default nor crash");
         };
     }
 
@@ -76,11 +79,21 @@ final class KernelOptions {
      * @param otherwise the initrd without {@code --initrd} or {@code --busybox}
      */
     KernelSpec spec(ImageType type, Initrd otherwise) {
-        return spec(kernel, type, otherwise);
+        return spec(kernel, type, otherwise, false);
+    }
+
+    /** The kernel as a typed spec; {@code decompressByDefault}: decompress a 64-bit entry's bzImage unless {@code --no-decompress}. */
+    KernelSpec spec(ImageType type, Initrd otherwise, boolean decompressByDefault) {
+        return spec(kernel, type, otherwise, decompressByDefault);
+    }
+
+    /** Whether to decompress on the host: as asked, or else the command's default for the 64-bit entry. */
+    boolean decompress(boolean byDefault) {
+        return decompress != null ? decompress : byDefault && entry == 64;
     }
 
     /** The spec of {@code file} (a command's default kernel when {@code --kernel} is not given). */
-    KernelSpec spec(Path file, ImageType type, Initrd otherwise) {
+    KernelSpec spec(Path file, ImageType type, Initrd otherwise, boolean decompressByDefault) {
         try {
             if (file == null) {
                 throw new JkexecException("--kernel: a kernel file is required");
@@ -89,7 +102,7 @@ final class KernelOptions {
                 throw new JkexecException("--busybox: the busybox guest is an initrd; drop --initrd or --busybox");
             }
             Initrd i = initrd != null ? new Initrd.File(initrd) : busybox ? Initrd.BUSYBOX : otherwise;
-            return new KernelSpec(file, i, append, entry("--entry", entry), type, decompress, modules, modulesDir);
+            return new KernelSpec(file, i, append, entry("--entry", entry), type, decompress(decompressByDefault), modules, modulesDir);
         } catch (JkexecException e) {
             throw mixee == null ? e : new picocli.CommandLine.ParameterException(mixee.commandLine(), e.getMessage());
         }

@@ -1,7 +1,6 @@
 package dev.jkexec.cli;
 
 import dev.jkexec.machine.layout.MachineLayout;
-import dev.jkexec.platform.JkexecException;
 import dev.jkexec.machine.MachineOptions;
 import dev.jkexec.qemu.console.ConsoleOptions;
 import dev.jkexec.qemu.process.Accel;
@@ -12,18 +11,18 @@ import picocli.CommandLine.Option;
 
 /** The machine settings every machine command shares (picocli mixin). */
 final class MachineArgs {
-    @Option(names = "--ram", paramLabel = "SIZE", defaultValue = "1G", converter = Inputs.SizeConverter.class,
+    @Option(names = "--ram", paramLabel = "SIZE", defaultValue = "1G", converter = Converters.GuestRam.class,
             description = "guest RAM (default ${DEFAULT-VALUE})")
     long ram;
 
-    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", description = "vCPUs (default ${DEFAULT-VALUE})")
+    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", converter = Converters.Cpus.class, description = "vCPUs (default ${DEFAULT-VALUE})")
     int cpus;
 
-    @Option(names = "--crash-size", paramLabel = "SIZE", defaultValue = "256M", converter = Inputs.SizeConverter.class,
+    @Option(names = "--crash-size", paramLabel = "SIZE", defaultValue = "256M", converter = Converters.CrashSize.class,
             description = "crash region, hidden from the guest (default ${DEFAULT-VALUE})")
     long crashSize;
 
-    @Option(names = "--staging", paramLabel = "SIZE", defaultValue = "256M", converter = Inputs.SizeConverter.class,
+    @Option(names = "--staging", paramLabel = "SIZE", defaultValue = "256M", converter = Converters.Staging.class,
             description = "staging region for default images at exec (default ${DEFAULT-VALUE})")
     long staging;
 
@@ -31,10 +30,10 @@ final class MachineArgs {
             description = "force the accelerator (default: KVM only where it is real hardware virtualization)")
     String accel;
 
-    @Option(names = "--console-log", paramLabel = "FILE", description = "also write the serial console to FILE")
+    @Option(names = "--console-log", paramLabel = "FILE", converter = Converters.OutputFile.class, description = "also write the serial console to FILE")
     Path consoleLog;
 
-    @Option(names = "--dump-dir", paramLabel = "DIR", description = "where host-side cores go (default: current directory)")
+    @Option(names = "--dump-dir", paramLabel = "DIR", converter = Converters.WritableDirectory.class, description = "where host-side cores go (default: current directory)")
     Path dumpDir;
 
     @Option(names = "--gdb", description = "open QEMU's gdbstub (for the contract checker)", hidden = true)
@@ -44,7 +43,7 @@ final class MachineArgs {
         try {
             return new MachineLayout(ram, crashSize, staging, cpus);
         } catch (IllegalArgumentException e) {
-            throw new JkexecException(e.getMessage());
+            throw new UsageException("--ram/--crash-size/--staging/--cpus: " + e.getMessage());
         }
     }
 
@@ -55,7 +54,7 @@ final class MachineArgs {
         return switch (accel.toLowerCase(Locale.ROOT)) {
             case "tcg" -> Optional.of(Accel.TCG);
             case "kvm" -> Optional.of(Accel.KVM);
-            default -> throw new JkexecException("--accel: '" + accel + "' is neither tcg nor kvm");
+            default -> throw new UsageException("--accel: '" + accel + "' is neither tcg nor kvm");
         };
     }
 

@@ -2,11 +2,21 @@ package dev.jkexec.cli;
 
 import dev.jkexec.platform.JkexecException;
 import java.io.PrintWriter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
 /**
- * The {@code jkexec} command. One class per subcommand; this table is the only list of them.
+ * The {@code jkexec} command. One class per subcommand; {@link #COMMANDS} is the only list of them.
+ *
+ * <p>A command line builds the picocli model of the one subcommand it names, not of all of them:
+ * picocli reads every option of every command it is given by reflection, at ~20-60 ms of a cold
+ * JVM's start per command (picocli's own classes, Java 5 bytecode, cannot go into the launcher's
+ * AOT cache), and a {@code jkexec run} needs only {@code run}'s ({@code --version} none). Help, an
+ * unknown word or no subcommand get them all, so usage and "did you mean" list every command.
  *
  * <p>Errors: a {@link JkexecException} (bad input, a refused operation, a machine fault) prints as
  * one line {@code jkexec: <message>} with exit status 1; usage errors exit 2. Stack traces appear
@@ -16,37 +26,42 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Load a new kernel beside a running system and hand the machine over to it.",
-        subcommands = {
-            CommandLine.HelpCommand.class,
-            InspectCommand.class,
-            PlanCommand.class,
-            RunCommand.class,
-            CtlCommand.class,
-            DumpCommand.class,
-            VerifyCommand.class,
-            ScenarioCommand.class,
-            DemoCommand.class,
-            ExtractVmlinuxCommand.class,
-            TestKernelCommand.class,
-            MatrixCommand.class,
-            AbiCommand.class,
-        })
+        subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The commands that start a machine, and so speak QMP. */
+    private static final java.util.Set<String> MACHINE_COMMANDS = java.util.Set.of("run", "demo", "scenario", "verify", "matrix");
+
     public static void main(String[] args) {
+        dev.jkexec.platform.BootProfile.mark("jvm: started, Main loaded");
+        if (args.length > 0 && MACHINE_COMMANDS.contains(args[0])) {
+            dev.jkexec.qemu.qmp.QmpClient.warmUp(); // on the second core, while picocli parses
+        }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs the command line and returns the exit status; used by {@link #main} and by tests. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine(args.length > 0 ? args[0] : null);
+        cl.registerConverter(java.nio.file.Path.class, Inputs::path);
         cl.setOut(out);
         cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, args1) -> {
+            // A usage error is one line naming the option and the value, then where the usage is.
+            CommandLine c = ex.getCommandLine();
+            String name = c.getCommandSpec().qualifiedName();
+            err.println("jkexec: " + JkexecException.oneLine(ex.getMessage()) + " (see '" + name + " --help')");
+            return USAGE;
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (debug()) {
                 ex.printStackTrace(err);
+            }
+            if (ex instanceof UsageException) {
+                err.println("jkexec: " + ex.getMessage() + " (see '" + commandLine.getCommandSpec().qualifiedName() + " --help')");
+                return USAGE;
             }
             if (ex instanceof JkexecException) {
                 err.println("jkexec: " + ex.getMessage());
@@ -56,6 +71,41 @@ public final class Main implements Runnable {
             return 70;
         });
         return cl.execute(args);
+    }
+
+    /** Exit status of a usage error: an unknown option, a value that does not convert or is out of range. */
+    static final int USAGE = 2;
+
+    /** Every subcommand, by name, in the order usage lists them. */
+    static final Map<String, Supplier<Object>> COMMANDS = commands();
+
+    private static Map<String, Supplier<Object>> commands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("inspect", InspectCommand::new);
+        m.put("plan", PlanCommand::new);
+        m.put("run", RunCommand::new);
+        m.put("ctl", CtlCommand::new);
+        m.put("dump", DumpCommand::new);
+        m.put("verify", VerifyCommand::new);
+        m.put("scenario", ScenarioCommand::new);
+        m.put("demo", DemoCommand::new);
+        m.put("extract-vmlinux", ExtractVmlinuxCommand::new);
+        m.put("test-kernel", TestKernelCommand::new);
+        m.put("matrix", MatrixCommand::new);
+        m.put("abi", AbiCommand::new);
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** The command line for arguments whose first word is {@code first}: that subcommand only, when it is one; else all. */
+    static CommandLine commandLine(String first) {
+        CommandLine cl = new CommandLine(new Main());
+        Supplier<Object> only = first == null ? null : COMMANDS.get(first);
+        if (only != null) {
+            cl.addSubcommand(first, only.get());
+        } else if (!"--version".equals(first) && !"-V".equals(first)) {
+            COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+        }
+        return cl;
     }
 
     static boolean debug() {

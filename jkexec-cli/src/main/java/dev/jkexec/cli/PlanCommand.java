@@ -29,7 +29,7 @@ import picocli.CommandLine;
  * the e820 table. It plans on {@code run}'s own path ({@link Toolstack#machineFree}: the same
  * get_range answers, the same RSDP), so the two cannot disagree.
  */
-@Command(name = "plan", description = "Plan a kexec image for a machine and print its segments, entry, zero page and e820.")
+@Command(name = "plan", mixinStandardHelpOptions = true, description = "Plan a kexec image for a machine and print its segments, entry, zero page and e820.")
 final class PlanCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -37,11 +37,11 @@ final class PlanCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     KernelOptions kernel;
 
-    @Option(names = "--ram", paramLabel = "SIZE", defaultValue = "1G", converter = Inputs.SizeConverter.class,
+    @Option(names = "--ram", paramLabel = "SIZE", defaultValue = "1G", converter = Converters.GuestRam.class,
             description = "guest RAM (1G, 512M, 0x40000000; default ${DEFAULT-VALUE})")
     long ram;
 
-    @Option(names = "--cpus", defaultValue = "1", description = "vCPUs (one crash note each; default ${DEFAULT-VALUE})")
+    @Option(names = "--cpus", defaultValue = "1", converter = Converters.Cpus.class, description = "vCPUs (one crash note each; default ${DEFAULT-VALUE})")
     int cpus;
 
     @Option(names = "--type", defaultValue = "default", paramLabel = "default|crash", description = "image type (default ${DEFAULT-VALUE})")
@@ -57,12 +57,7 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         MachineLayout layout = machine();
-        dev.jkexec.image.ImageType t;
-        try {
-            t = KernelOptions.type("--type", type);
-        } catch (dev.jkexec.platform.JkexecException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        dev.jkexec.image.ImageType t = KernelOptions.type("--type", type);
         KernelSpec ks = kernel.spec(t, Initrd.NONE);
         // run's own planning path (Toolstack.prepare), on a machine that is not started
         Toolstack.Prepared prepared = Toolstack.machineFree(layout, acpiRsdp != null ? acpiRsdp : layout.acpiBase()).prepare(ks);
@@ -82,7 +77,7 @@ final class PlanCommand implements Callable<Integer> {
         try {
             return MachineLayout.defaults().withGuestRam(ram).withCpus(cpus);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "machine: " + e.getMessage());
+            throw new UsageException("--ram/--cpus: " + e.getMessage());
         }
     }
 

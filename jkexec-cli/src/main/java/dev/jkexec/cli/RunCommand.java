@@ -5,6 +5,7 @@ import dev.jkexec.machine.CrashOutcome;
 import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
+import dev.jkexec.machine.Toolstack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -76,7 +77,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--exit-on", paramLabel = "REGEX", description = "exit 0 when a console line matches")
     String exitOn;
 
-    @Option(names = "--timeout", paramLabel = "S", description = "give up after S seconds (exit 3)")
+    @Option(names = "--timeout", paramLabel = "S", converter = Converters.Seconds.class, description = "give up after S seconds (exit 3)")
     Double timeout;
 
     @Option(names = "--quiet", description = "do not copy the console to standard output")
@@ -90,20 +91,61 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         Pattern exit = compile(exitOn);
         if (crashKernel == null && (crashInitrd != null || crashAppend != null || crashEntry != null)) {
-            throw new dev.jkexec.platform.JkexecException("--crash-initrd, --crash-append and --crash-entry describe the --crash-kernel; give it");
+            throw new UsageException("--crash-initrd, --crash-append and --crash-entry describe the --crash-kernel; give it");
         }
         dev.jkexec.image.plan.EntryMode crashMode = KernelOptions.entry("--crash-entry", crashEntry != null ? crashEntry : 64);
-        KernelSpec given = kernel.spec(ImageType.DEFAULT, dev.jkexec.machine.Initrd.NONE);
+        KernelSpec given = kernel.spec(ImageType.DEFAULT, dev.jkexec.machine.Initrd.NONE, true);
         if (dom0 && given.initrd() instanceof dev.jkexec.machine.Initrd.File) {
-            throw new dev.jkexec.platform.JkexecException("--dom0: the dom0 guest is its own initrd; drop --initrd");
+            throw new UsageException("--dom0: the dom0 guest is its own initrd; drop --initrd");
+        }
+        machine.layout(); // the options that must fit together, before any file
+        // Every file is checked before QEMU starts: a FIFO, a device or a directory is refused by name
+        // at once, and a file larger than the guest's RAM before a byte of it is read.
+        Inputs.check("kernel", given.kernel(), machine.ram);
+        if (given.initrd() instanceof dev.jkexec.machine.Initrd.File f) {
+            Inputs.check("initrd", f.path(), machine.ram);
+        }
+        Inputs.check("crash-kernel", crashKernel, machine.ram);
+        Inputs.check("crash-initrd", crashInitrd, machine.ram);
+        for (String m : given.modules()) {
+            String file = m.strip().split("\\s+", 2)[0];
+            if (!file.equals(KernelSpec.BUSYBOX_MODULE)) {
+                Inputs.check("module", dev.jkexec.platform.InputFile.path("module", file), machine.ram);
+            }
         }
         boolean interactive = exitOn == null && timeout == null && Terminal.interactive();
         PrintStream err = System.err;
         CompletableFuture<Integer> end = new CompletableFuture<>();
         Path socket = api != null ? api : ApiSocket.defaultPath();
+        ApiSocket.prepare(socket, api == null); // a file in the way is refused before QEMU starts
         dev.jkexec.machine.MachineOptions options = machine.options().onPanic(dev.jkexec.machine.OnPanic.parse(onPanic))
                 .dumpFormat(dev.jkexec.machine.crash.DumpFormat.parse(dumpFormat)).build();
-        try (Machine m = Machine.start(options); ApiServer control = ApiServer.start(m, socket, api == null)) {
+        dev.jkexec.platform.BootProfile.mark("cli: options parsed");
+        // QEMU starts on another thread while this one reads and plans the kernel (the plan needs
+        // only the machine's layout, Toolstack.machineFree: the path plan takes too); the image goes
+        // into the machine once both are done.
+        CompletableFuture<Machine> starting = CompletableFuture.supplyAsync(() -> Machine.start(options),
+                r -> Thread.ofPlatform().daemon().name("jkexec-machine-start").start(r));
+        Toolstack.Prepared first;
+        try {
+            KernelSpec spec = dom0 ? given.withInitrd(new dev.jkexec.machine.Initrd.File(dom0Initrd(given.kernel()))) : given;
+            first = Toolstack.machineFree(options.layout()).prepare(spec);
+        } catch (IOException | RuntimeException e) {
+            try {
+                starting.join().close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        Machine started;
+        try {
+            started = starting.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        try (Machine m = started; ApiServer control = ApiServer.start(m, socket, api == null)) {
+            dev.jkexec.platform.BootProfile.mark("cli: API socket open");
             err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; API: jkexec ctl --api %s%n", m.qemu().accel().reason(),
                     m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
                     interactive ? "press Ctrl-] to quit" : "scripted", control.socket());
@@ -114,6 +156,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 });
             }
             m.console().addLineListener(line -> {
+                if (dev.jkexec.platform.BootProfile.enabled() && line.text().contains("Linux version")) {
+                    dev.jkexec.platform.BootProfile.mark("kernel: banner");
+                }
                 if (exit != null && exit.matcher(line.text()).find()) {
                     end.complete(0);
                 } else if (line.text().contains("reboot: System halted") || line.text().contains("reboot: Power down")) {
@@ -122,13 +167,15 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             });
             m.addListener(e -> onEvent(e, end, err));
             m.qemu().onExit().thenRun(() -> end.complete(1));
-            KernelSpec spec = dom0 ? given.withInitrd(new dev.jkexec.machine.Initrd.File(dom0Initrd(given.kernel()))) : given;
+            for (String notice : first.notices()) {
+                err.println("jkexec: " + notice);
+            }
             if (crashKernel != null) {
                 m.load(new KernelSpec(crashKernel, crashInitrd != null ? new dev.jkexec.machine.Initrd.File(crashInitrd)
                         : dev.jkexec.machine.Initrd.BUSYBOX, crashAppend != null ? crashAppend : given.append(), crashMode, ImageType.CRASH,
-                        given.decompress(), List.of(), given.modulesDir()));
+                        kernel.decompress(true) && crashMode == dev.jkexec.image.plan.EntryMode.BIT64, List.of(), given.modulesDir()));
             }
-            m.boot(spec);
+            m.boot(first.plan().image());
             int status;
             if (interactive) {
                 try (Terminal t = Terminal.raw()) {
@@ -140,6 +187,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             } else {
                 status = await(end, timeout);
             }
+            dev.jkexec.platform.BootProfile.mark("cli: done (exit status " + status + ")");
+            dev.jkexec.platform.BootProfile.report(err);
             if (status == 1 && !m.qemu().isAlive()) {
                 err.println("jkexec: QEMU exited: " + m.qemu().describeProcess());
             }

@@ -1,11 +1,9 @@
 package dev.jkexec.cli;
 
-import dev.jkexec.platform.JkexecException;
+import dev.jkexec.platform.InputFile;
 import dev.jkexec.machine.scenario.Scenario;
 import dev.jkexec.machine.scenario.ScenarioParser;
 import dev.jkexec.machine.scenario.ScenarioRunner;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,20 +19,18 @@ final class ScenarioCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the scenario (JSON)")
     Path file;
 
-    @Option(names = "--dump-dir", paramLabel = "DIR", description = "where host-side cores go (default: the scenario's directory)")
+    @Option(names = "--dump-dir", paramLabel = "DIR", converter = Converters.WritableDirectory.class, description = "where host-side cores go (default: the scenario's directory)")
     Path dumpDir;
 
     @Option(names = "--quiet", description = "do not echo console lines")
     boolean quiet;
 
+    /** Largest scenario file: thousands of steps; never the heap. */
+    static final long MAX_SCENARIO = 16L << 20;
+
     @Override
     public Integer call() {
-        String json;
-        try {
-            json = Files.readString(file);
-        } catch (IOException e) {
-            throw new JkexecException("scenario " + file + ": " + e.getMessage(), e);
-        }
+        String json = new InputFile("scenario", file).readUtf8(MAX_SCENARIO, "the largest scenario file");
         Path base = file.toAbsolutePath().getParent();
         return run(ScenarioParser.parse(json, base), dumpDir != null ? dumpDir : base, quiet);
     }

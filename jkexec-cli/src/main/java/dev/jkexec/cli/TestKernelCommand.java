@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
  * its own assembler ({@link MultibootTestKernel}), which prints its entry state and information
  * structure on the serial console.
  */
-@Command(name = "test-kernel", description = {"Write a test kernel jkexec builds with its own assembler.",
+@Command(name = "test-kernel", mixinStandardHelpOptions = true, description = {"Write a test kernel jkexec builds with its own assembler.",
     "multiboot: a Multiboot v1 kernel that prints EAX, EBX, CR0, its information structure and modules on COM1."})
 final class TestKernelCommand implements Callable<Integer> {
     @Spec

@@ -52,7 +52,7 @@ final class VerifyCommand implements Callable<Integer> {
             description = "deliberately break the handover: ${COMPLETION-CANDIDATES}")
     String breakName;
 
-    @Option(names = "--timeout", paramLabel = "S", defaultValue = "120", description = "per-step limit (default ${DEFAULT-VALUE} s)")
+    @Option(names = "--timeout", paramLabel = "S", defaultValue = "120", converter = Converters.WholeSeconds.class, description = "per-step limit (default ${DEFAULT-VALUE} s)")
     int timeout;
 
     @Option(names = "--json", description = "print the report as JSON")
@@ -61,7 +61,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path k = kernel.kernel != null ? kernel.kernel : dev.jkexec.platform.GuestAssets.genericKernel();
-        KernelSpec ks = kernel.spec(k, KernelOptions.type("--type", type), dev.jkexec.machine.Initrd.BUSYBOX);
+        KernelSpec ks = kernel.spec(k, KernelOptions.type("--type", type), dev.jkexec.machine.Initrd.BUSYBOX, false);
         Set<Fault> faults = breakName == null ? Set.of() : Set.of(Fault.named(breakName));
         machine.gdb = true;
         // a guest that resets is reported with the state it died in (QEMU's cpu_reset log)

@@ -100,7 +100,7 @@ class ApiHardeningTest {
     void devZeroIsRefusedByNameAndTheNextRequestWorks() throws Exception {
         JsonNode f = fault(load("{\"kernel\":\"/dev/zero\"}"), 400);
         assertThat(f.path("errno").asText()).isEqualTo("EINVAL");
-        assertThat(f.path("fault_message").asText()).startsWith("kernel: /dev/zero: not a regular file (a device, FIFO or socket)");
+        assertThat(f.path("fault_message").asText()).startsWith("kernel: /dev/zero: a character device, not a regular file (-EINVAL)");
         f = fault(load("{\"kernel\":\"/dev/zero\",\"busybox\":false,\"initrd\":\"/dev/zero\"}"), 400);
         stillServes();
     }
@@ -110,9 +110,9 @@ class ApiHardeningTest {
         Path fifo = dir.resolve("kernel.fifo");
         assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
         assertThat(fault(load("{\"kernel\":\"" + fifo + "\"}"), 400).path("fault_message").asText())
-                .startsWith("kernel: " + fifo + ": not a regular file");
+                .startsWith("kernel: " + fifo + ": a FIFO, not a regular file");
         assertThat(fault(load("{\"kernel\":\"" + dir + "\"}"), 400).path("fault_message").asText())
-                .startsWith("kernel: " + dir + ": not a regular file (a directory)");
+                .startsWith("kernel: " + dir + ": a directory, not a regular file");
         assertThat(fault(RawHttp.request(socket, "PUT", "/actions", "{\"action\":\"dump\",\"file\":\"" + fifo + "\"}"), 400)
                 .path("fault_message").asText()).contains(fifo.toString());
         stillServes();
@@ -126,7 +126,7 @@ class ApiHardeningTest {
         }
         JsonNode f = fault(load("{\"kernel\":\"" + big + "\"}"), 413);
         assertThat(f.path("errno").asText()).isEqualTo("EFBIG");
-        assertThat(f.path("fault_message").asText()).contains("8589934592 bytes, above the limit");
+        assertThat(f.path("fault_message").asText()).contains("8589934592 bytes (8 GiB), above the guest's RAM, 256 MiB (-EFBIG)");
         stillServes();
     }
 
@@ -160,7 +160,7 @@ class ApiHardeningTest {
         assertThat(fault(load("{\"kernel\":\"/k\",\"entyr\":64}"), 400).path("fault_message").asText())
                 .startsWith("load.entyr: unknown field");
         assertThat(fault(load("{\"kernel\":\"relative/bzImage\"}"), 400).path("fault_message").asText())
-                .startsWith("load: \"relative/bzImage\" is not an absolute path");
+                .startsWith("load.kernel: \"relative/bzImage\" is not an absolute path");
         assertThat(fault(RawHttp.request(socket, "PUT", "/actions", "{\"action\":\"exec\",\"type\":1}"), 400)
                 .path("fault_message").asText()).startsWith("action.type: 1 is not a string");
     }

@@ -70,7 +70,7 @@ class ApiServerTest {
                     .contains("action.format: \"tar\" is not elf, kdump-zlib or kdump-zstd").contains("EINVAL");
 
             assertThat(run("ctl", "unload", "--api", socket.toString())).startsWith("2|").contains("--type");
-            assertThat(run("ctl", "exec", "--api", socket.toString(), "--type", "sideways")).startsWith("1|").contains("'sideways'");
+            assertThat(run("ctl", "exec", "--api", socket.toString(), "--type", "sideways")).startsWith("2|").contains("--type: 'sideways' is neither default nor crash");
             try (ApiClient api = new ApiClient(socket)) {
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> api.put("/actions",
                         (com.fasterxml.jackson.databind.node.ObjectNode) ApiJson.JSON.readTree("{\"action\":\"warp\"}")))
@@ -140,7 +140,7 @@ class ApiServerTest {
             assertThat(run("ctl", "hypercall", "--api", socket.toString(), range.toString())).startsWith("0|")
                     .contains("arg: 00000000000000000000000a");
             assertThat(run("ctl", "hypercall", "--api", socket.toString(), "/dev/zero")).startsWith("1|")
-                    .contains("hypercall: /dev/zero: not a regular file");
+                    .contains("hypercall: /dev/zero: a character device, not a regular file");
             Files.write(range, new byte[] {1, 2, 3});
             assertThat(run("ctl", "hypercall", "--api", socket.toString(), range.toString())).startsWith("1|").contains("header");
 

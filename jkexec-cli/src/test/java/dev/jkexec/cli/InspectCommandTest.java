@@ -99,7 +99,7 @@ class InspectCommandTest {
 
         Cli missing = Cli.run("inspect", dir.resolve("nope").toString());
         assertThat(missing.status()).isEqualTo(1);
-        assertThat(missing.err()).startsWith("jkexec: cannot read image ").endsWith(": no such file\n");
+        assertThat(missing.err()).isEqualTo("jkexec: image: " + dir.resolve("nope") + ": no such file\n");
 
         Path text = dir.resolve("text");
         Files.writeString(text, "hello");

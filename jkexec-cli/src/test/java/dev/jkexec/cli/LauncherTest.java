@@ -23,7 +23,7 @@ class LauncherTest {
         assertThat(m.find()).as("the launcher's case for jkexec_ensure_qemu").isTrue();
         List<String> listed = List.of(m.group(1).split("\\|"));
 
-        Map<String, CommandLine> subcommands = new CommandLine(new Main()).getSubcommands();
+        Map<String, CommandLine> subcommands = Main.commandLine(null).getSubcommands();
         assertThat(subcommands.keySet()).as("every listed command exists").containsAll(listed);
         // Machines are started by the commands with the machine options, and by the scenario runners.
         List<String> needQemu = subcommands.entrySet().stream()

@@ -98,7 +98,8 @@ class PlanCommandTest {
         assertThat(badSize.err()).contains("'1X' is not a size");
         Cli unaligned = Cli.run("plan", "--kernel", GENERIC, "--ram", "1001M");
         assertThat(unaligned.status()).isEqualTo(2);
-        assertThat(unaligned.err()).contains("machine: guest RAM");
+        assertThat(unaligned.err()).isEqualTo("jkexec: Invalid value for option '--ram': '1001M' (1049624576 bytes) is not a multiple of"
+                + " 2 MiB, the layout's unit (see 'jkexec plan --help')\n");
         Cli badType = Cli.run("plan", "--kernel", GENERIC, "--type", "warm");
         assertThat(badType.status()).isEqualTo(2);
         assertThat(badType.err()).contains("--type: 'warm' is neither default nor crash");

@@ -60,7 +60,7 @@ class RunCommandTest {
     @Test
     void crashKernelOptionsNeedTheCrashKernel() {
         Result r = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--crash-initrd", "/x", "--timeout", "5");
-        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).startsWith("jkexec: --crash-initrd, --crash-append and --crash-entry describe the --crash-kernel");
         Result e = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--crash-kernel", GuestAssets.cloudKernel().toString(),
                 "--crash-entry", "8", "--timeout", "5");

@@ -63,6 +63,8 @@ import java.util.regex.Pattern;
  *   <li>{@link #load} / {@link #unload}: core operations; nothing happens to the running guest.</li>
  *   <li>{@link #exec}: stop → verify the default image's digest → stage its pages and page list →
  *       handover block → {@code system_reset} → {@code cont}; the firmware relocates and enters it.
+ *       The first exec of a machine, before any kernel ran, writes the image straight to its
+ *       destinations instead ({@link Kexec#execFirst}): the firmware only enters it.
  *       {@link #boot} is load + exec.</li>
  *   <li>{@link #crash}: stop → capture every vCPU's registers into its crash note → verify the crash
  *       image in the crash region → handover into it (the purgatory backs up low memory). With no
@@ -104,6 +106,8 @@ public final class Machine implements AutoCloseable {
     private final AtomicBoolean panicTaken = new AtomicBoolean();
     /** The ELF core header of the toolstack-built crash image now loaded, rewritten at crash time; or null. */
     private CrashHeader crashHeader;
+    /** Whether any image was handed the vCPUs yet: before, no guest code has run and nothing in RAM can be stale. */
+    private volatile boolean handedOver;
     /** The last crash's time while the guest stays paused after it (dumps taken then carry it), else 0. */
     private long crashTime;
 
@@ -133,6 +137,7 @@ public final class Machine implements AutoCloseable {
             Hypercalls h = Hypercalls.start(m.layout(), m.memory(), qemu.doorbell().orElseThrow(), new MachineKexecVerbs(m),
                     m::note);
             m.hypercalls = h;
+            dev.jkexec.platform.BootProfile.mark("machine: ACPI written, hypercall channel up");
             qemu.onExit().thenRun(() -> {
                 if (!m.closed) {
                     m.emit(new MachineEvent.Exited(qemu.describeProcess()));
@@ -249,6 +254,7 @@ public final class Machine implements AutoCloseable {
         }
         checkPlannedFor(image, layout());
         kexec.load(image);
+        dev.jkexec.platform.BootProfile.mark("load: held copy + SHA-256");
         return exec();
     }
 
@@ -265,7 +271,8 @@ public final class Machine implements AutoCloseable {
     public synchronized HandoverPlan exec() {
         boolean wasRunning = stopGuest();
         try {
-            HandoverPlan plan = kexec.exec(ImageType.DEFAULT, this::handOver);
+            // Until a kernel has run, the image goes straight to its destinations (no page list to walk).
+            HandoverPlan plan = handedOver ? kexec.exec(ImageType.DEFAULT, this::handOver) : kexec.execFirst(this::handOver);
             emit(new MachineEvent.HandedOver(plan));
             return plan;
         } catch (RuntimeException e) {
@@ -521,11 +528,34 @@ public final class Machine implements AutoCloseable {
                 ? BiosData.answers(layout().guestMemoryMap()) : null;
         HandoverBlock.write(memory(), layout(), new HandoverBlock.Contents(plan.arch(), plan.entry(),
                 plan.pageListHead(), refresh, unmapped, bios));
+        dev.jkexec.platform.BootProfile.mark("exec: handover block written");
         handedOverAt = Instant.now();
+        handedOver = true;
         guestFirstLine = qemu.console().mark();
         panicTaken.set(false);
         qemu.reset();
         qemu.resume();
+        dev.jkexec.platform.BootProfile.mark("exec: system_reset + cont");
+        if (dev.jkexec.platform.BootProfile.enabled()) {
+            Thread.ofPlatform().daemon().name("jkexec-profile-firmware").start(this::profileFirmware);
+        }
+    }
+
+    /** Profiling only: reports each firmware status as it appears in the handover block. */
+    private void profileFirmware() {
+        long last = -1;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!closed && System.nanoTime() < deadline) {
+            long s = HandoverBlock.status(memory(), layout());
+            if (s != last) {
+                dev.jkexec.platform.BootProfile.mark("firmware: " + HandoverBlock.Status.name(s));
+                last = s;
+                if (s == HandoverBlock.Status.ENTERING_64 || s == HandoverBlock.Status.ENTERING_32) {
+                    return;
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        }
     }
 
     /** Stops the vCPUs; returns whether they were running. */

@@ -1,6 +1,5 @@
 package dev.jkexec.machine;
 
-import dev.jkexec.core.InputFile;
 import dev.jkexec.core.KexecException;
 import dev.jkexec.core.kexec.Kexec;
 import dev.jkexec.core.kexec.PhysicalRange;
@@ -15,6 +14,7 @@ import dev.jkexec.image.plan.PlanRequest;
 import dev.jkexec.machine.guest.GuestImages;
 import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.E820Type;
+import dev.jkexec.platform.InputFile;
 import dev.jkexec.platform.JkexecException;
 import dev.jkexec.platform.MemoryMap;
 import dev.jkexec.platform.MemoryRange;
@@ -37,6 +37,8 @@ public final class Toolstack {
     private final MachineLayout layout;
     private final long rsdp;
     private final KexecPlanner planner = new KexecPlanner();
+    /** Where the KASLR of bzImages decompressed on the host draws from (their own decompressor uses RDRAND/RDTSC). */
+    private static final java.util.random.RandomGenerator KASLR = new java.security.SecureRandom();
 
     Toolstack(Kexec kexec, MachineLayout layout, long rsdp) {
         this(kexec::getRange, layout, rsdp);
@@ -49,10 +51,12 @@ public final class Toolstack {
     }
 
     /**
-     * The toolstack of a machine of {@code layout} that is not started ({@code jkexec plan}): the
-     * same planning path as {@code run}'s, with the same {@code get_range} answers a core of that
-     * layout gives ({@link Kexec#getRange(dev.jkexec.core.kexec.KexecConfig, int, int)}) and the
-     * machine's RSDP ({@link MachineLayout#acpiBase()}), so the two cannot disagree.
+     * The toolstack of a machine of {@code layout} that is not started, or not yet ({@code jkexec
+     * plan}, and {@code run} planning while QEMU starts): the same planning path as a running
+     * machine's, with the same {@code get_range} answers a core of that layout gives
+     * ({@link Kexec#getRange(dev.jkexec.core.kexec.KexecConfig, int, int)}) and the machine's RSDP
+     * ({@link MachineLayout#acpiBase()}), so {@code plan} and {@code run} cannot disagree. The image
+     * is then loaded with {@link Machine#boot(dev.jkexec.image.KexecImage)}.
      */
     public static Toolstack machineFree(MachineLayout layout) {
         return machineFree(layout, layout.acpiBase());
@@ -78,7 +82,22 @@ public final class Toolstack {
      * file's name first on its command line, as GRUB and kexec-tools do.
      */
     public Prepared prepare(KernelSpec spec) {
-        byte[] kernel = read(spec.kernel(), "kernel", layout.guestRam());
+        String prefix = spec.type() == ImageType.CRASH ? "crash-" : "";
+        byte[] kernel = readKernel(prefix + "kernel", spec.kernel(), layout.guestRam());
+        long used = kernel.length;
+        // Every file is checked before the kernel is parsed: a FIFO or a device among the modules is
+        // refused by name whatever the kernel turns out to be.
+        if (spec.initrd() instanceof Initrd.File f) {
+            new InputFile(prefix + "initrd", f.path()).size(Math.max(0, layout.guestRam() - used), "the guest's RAM minus the kernel");
+        }
+        for (String m : spec.modules()) {
+            String file = m.strip().split("\\s+", 2)[0];
+            if (!file.equals(KernelSpec.BUSYBOX_MODULE)) {
+                new InputFile(prefix + "module", InputFile.path(prefix + "module", file))
+                        .size(Math.max(0, layout.guestRam() - used), "the guest's RAM minus the kernel");
+            }
+        }
+        dev.jkexec.platform.BootProfile.mark("plan: kernel file read");
         boolean multiboot = KernelFormat.detect(KernelFile.open(MemorySegment.ofArray(kernel), layout.guestRam()).contents())
                 == KernelFormat.MULTIBOOT;
         List<String> notices = new ArrayList<>();
@@ -86,6 +105,7 @@ public final class Toolstack {
                 .commandLine(multiboot ? withName(spec.kernel(), spec.append()) : spec.append())
                 .entry(spec.entry())
                 .decompress(spec.decompress())
+                .kaslr(spec.decompress() ? KASLR : null)
                 .acpiRsdp(rsdp);
         if (multiboot) {
             Path previous = null;
@@ -102,8 +122,10 @@ public final class Toolstack {
                     }
                     r.module(MemorySegment.ofArray(guest.initrd()), withName(Path.of(KernelSpec.BUSYBOX_MODULE), args));
                 } else {
-                    Path file = Path.of(words[0]);
-                    r.module(MemorySegment.ofArray(read(file, "module", layout.guestRam())), withName(file, args));
+                    Path file = InputFile.path(prefix + "module", words[0]);
+                    byte[] module = readBeside(prefix + "module", file, layout.guestRam(), used);
+                    used += module.length;
+                    r.module(MemorySegment.ofArray(module), withName(file, args));
                     previous = file;
                 }
             }
@@ -112,7 +134,7 @@ public final class Toolstack {
         } else {
             switch (spec.initrd()) {
                 case Initrd.None n -> { }
-                case Initrd.File f -> r.initrd(read(f.path(), "initrd", layout.guestRam()));
+                case Initrd.File f -> r.initrd(readBeside(prefix + "initrd", f.path(), layout.guestRam(), used));
                 case Initrd.Busybox b -> {
                     GuestImages.GuestImage guest = GuestImages.busyboxGuest(spec.kernel(), spec.modulesDir());
                     if (guest.warning() != null) {
@@ -125,7 +147,10 @@ public final class Toolstack {
         if (spec.type() == ImageType.CRASH) {
             r.crash(crashEnvironment());
         }
-        return new Prepared(planner.plan(r.build()), notices);
+        dev.jkexec.platform.BootProfile.mark("plan: initrd read or built");
+        ImagePlan plan = planner.plan(r.build());
+        dev.jkexec.platform.BootProfile.mark("plan: parsed, decompressed, placed, purgatory built");
+        return new Prepared(plan, notices);
     }
 
     /** A Multiboot command line: the file's name first, then its arguments. */
@@ -181,9 +206,17 @@ public final class Toolstack {
         return layout.guestRamRanges().ranges();
     }
 
-    /** Reads a kernel, initrd or module file: a regular file no larger than the guest's RAM ({@link InputFile}). */
-    private static byte[] read(Path p, String what, long ram) {
-        return InputFile.read(p, what, ram);
+    /** A kernel file ({@link InputFile}): regular, and at most the guest's RAM. */
+    public static byte[] readKernel(String field, Path p, long ram) {
+        return new InputFile(field, p).read(ram, "the guest's RAM");
+    }
+
+    /**
+     * An initrd or a boot module ({@link InputFile}): regular, and at most the guest's RAM minus
+     * what is already loaded ({@code used}: the kernel and earlier modules).
+     */
+    public static byte[] readBeside(String field, Path p, long ram, long used) {
+        return new InputFile(field, p).read(Math.max(0, ram - used), used == 0 ? "the guest's RAM" : "the guest's RAM minus the kernel");
     }
 
 }

@@ -40,4 +40,18 @@ public final class Sizes {
         }
     }
 
+    /** A size for a message: {@code 1 GiB}, {@code 512 MiB}, {@code 4 KiB}, or bytes when not a whole unit. */
+    public static String format(long bytes) {
+        String[] units = {"TiB", "GiB", "MiB", "KiB"};
+        int[] shifts = {40, 30, 20, 10};
+        for (int i = 0; i < units.length; i++) {
+            if (bytes >= (1L << shifts[i]) && (bytes & ((1L << shifts[i]) - 1)) == 0) {
+                return (bytes >> shifts[i]) + " " + units[i];
+            }
+        }
+        if (bytes >= 1L << 20) {
+            return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        }
+        return bytes + " bytes";
+    }
 }

@@ -1,5 +1,6 @@
 package dev.jkexec.qemu;
 
+import dev.jkexec.platform.BootProfile;
 import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.qemu.common.MachineException;
 import dev.jkexec.qemu.common.PeerDiagnosis;
@@ -99,6 +100,7 @@ public final class QemuMachine implements AutoCloseable {
         try {
             WorkDirectory dir = push(undo, WorkDirectory.create(config.tmpRoot()));
             GuestRam ram = push(undo, GuestRam.create(dir.path(), RAM_FILE, config.ramBytes(), config.usableSpace()));
+            BootProfile.mark("qemu: work directory and RAM file created");
             Path rom = Files.write(dir.resolve(ROM_FILE), config.rom());
             Path qmpSocket = dir.resolve("qmp.sock");
             Path serialSocket = dir.resolve("serial.sock");
@@ -108,10 +110,14 @@ public final class QemuMachine implements AutoCloseable {
             QemuCommandLine commandLine = new QemuCommandLine(config, accel.accel(), ram.file(), rom, qmpSocket,
                     serialSocket, gdb, doorbellSocket, resetLog);
             qemu = push(undo, QemuProcess.start(commandLine.binary(), commandLine.arguments()));
+            BootProfile.mark("qemu: process spawned");
             QemuProcess q = qemu;
             Supplier<PeerDiagnosis> diagnosis = () -> q.diagnose(EXIT_GRACE);
             long deadline = startNanos + config.startTimeout().toNanos();
-            QmpClient qmp = push(undo, QmpClient.start(qemu.connect(qmpSocket, config.startTimeout()), config.qmp(), diagnosis));
+            SocketChannel qmpChannel = qemu.connect(qmpSocket, config.startTimeout());
+            BootProfile.mark("qemu: QMP socket accepted");
+            QmpClient qmp = push(undo, QmpClient.start(qmpChannel, config.qmp(), diagnosis));
+            BootProfile.mark("qemu: QMP handshake done (QEMU initialised)");
             // Connected before the first cont: the console sees the guest's very first byte.
             SerialConsole console = push(undo, SerialConsole.start(
                     qemu.connect(serialSocket, Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000))),
@@ -121,6 +127,7 @@ public final class QemuMachine implements AutoCloseable {
                 doorbell = Optional.of(push(undo, qemu.connect(doorbellSocket.get(),
                         Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000)))));
             }
+            BootProfile.mark("qemu: console and doorbell connected");
             // The QMP handshake completes only after QEMU's initialization: RAM and ROM are open.
             ram.unlink();
             Files.deleteIfExists(rom);

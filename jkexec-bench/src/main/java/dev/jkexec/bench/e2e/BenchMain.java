@@ -84,11 +84,14 @@ public final class BenchMain {
             final int r = run;
             if (opts.only().contains("boot")) {
                 attempt("boot", r, "QEMU direct", () -> peer.boot(m, r));
+                attempt("boot", r, "QEMU PVH pc", () -> peer.bootPvh(m, r, false));
+                attempt("boot", r, "QEMU PVH microvm", () -> peer.bootPvh(m, r, true));
                 attempt("boot", r, "jkexec bzImage", () -> jk.boot(m, r, JkexecRuns.Form.BZIMAGE));
                 attempt("boot", r, "jkexec vmlinux", () -> jk.boot(m, r, JkexecRuns.Form.VMLINUX));
                 attempt("boot", r, "jkexec decompressed", () -> jk.boot(m, r, JkexecRuns.Form.DECOMPRESSED));
                 attempt("boot", r, "jkexec CLI bzImage", () -> cli.boot(m, r, false));
                 attempt("boot", r, "jkexec CLI vmlinux", () -> cli.boot(m, r, true));
+                attempt("boot", r, "jkexec CLI bzImage --decompress", () -> cli.boot(m, r, false, true));
             }
         }
         for (int run = 1; run <= n; run++) {

@@ -69,6 +69,35 @@ public final class PeerRuns {
         t.first(Pattern.compile("Booting from ROM")).ifPresent(s -> m.add(BOOT, QEMU_DIRECT, phase("SeaBIOS boots the kernel"), s.seconds()));
     }
 
+    /**
+     * QEMU's fastest boot of the same kernel: {@code -kernel vmlinux} through its PVH note, on {@code pc}
+     * or {@code microvm}. A run that does not reach init within 60 s is recorded as hung (microvm
+     * sometimes hangs under TCG), not retried, and left out of the times.
+     */
+    public void bootPvh(Measurements m, int run, boolean microvm) {
+        String system = microvm ? QEMU_PVH_MICROVM : QEMU_PVH_PC;
+        String append = ctx.append("pb.mode=ready pb.gen=1");
+        List<String> cmd = List.of("qemu-system-x86_64", "-accel", "tcg", "-M", microvm ? "microvm" : "pc", "-m", "1G",
+                "-nographic", "-no-reboot", "-kernel", ctx.vmlinux().toString(), "-initrd", ctx.initrdA().toString(),
+                "-append", append);
+        String name = "peer-pvh-" + (microvm ? "microvm-" : "pc-") + run;
+        try (RunningProcess p = RunningProcess.start(cmd, null, Map.of())) {
+            boolean reached = p.lines().await(Patterns.ready(1), java.time.Duration.ofSeconds(60), 0).isPresent();
+            Timeline t = p.lines().timeline();
+            save(name, t, append);
+            m.add(BOOT, system, HUNG, reached ? 0 : 1);
+            if (!reached) {
+                return;
+            }
+            Stamp banner = require(t.first(Patterns.BANNER), "banner");
+            Stamp ready = require(t.first(Patterns.ready(1)), "init marker");
+            m.add(BOOT, system, BANNER, banner.seconds());
+            m.add(BOOT, system, INIT, ready.seconds());
+            m.add(BOOT, system, KERNEL_INIT, ready.seconds() - banner.seconds());
+            ready.printk().ifPresent(u -> m.add(BOOT, system, PRINTK_INIT, u));
+        }
+    }
+
     /** kexec -l then kexec -e in the guest: request (the KEXEC-E marker) → new banner, → its init marker. */
     public void exec(Measurements m, int run) {
         Timeline t = run("peer-exec-" + run, ctx.initrdAB(), ctx.append("pb.mode=kexec pb.gen=1"), Patterns.ready(2));

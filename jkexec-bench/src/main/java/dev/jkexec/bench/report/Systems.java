@@ -11,6 +11,11 @@ public final class Systems {
     public static final String LOAD = "load";
 
     public static final String QEMU_DIRECT = "QEMU -kernel (SeaBIOS)";
+    /** QEMU's PVH entry: {@code -kernel vmlinux} (the ELF's Xen PVH note), no BIOS, no decompressor. */
+    public static final String QEMU_PVH_PC = "QEMU -M pc -kernel vmlinux (PVH)";
+    public static final String QEMU_PVH_MICROVM = "QEMU -M microvm -kernel vmlinux (PVH)";
+    /** The bzImage decompressed on the host by the CLI ({@code --decompress}). */
+    public static final String JK_CLI_DECOMPRESSED = "jkexec run (CLI), bzImage --decompress";
     public static final String JK_BZ = "jkexec in-process, bzImage";
     public static final String JK_VMLINUX = "jkexec in-process, vmlinux";
     public static final String JK_CLI_BZ = "jkexec run (CLI), bzImage";
@@ -42,6 +47,8 @@ public final class Systems {
     public static final String VMCORE = "→ /proc/vmcore readable";
     public static final String RESERVED = "guest RAM reserved (MiB)";
     public static final String LOAD_TIME = "load kernel + 64 MiB initrd";
+    /** 1 for a run that never reached its init marker within the bound (counted, not retried), else 0. */
+    public static final String HUNG = "hung before init (1 = this run hung)";
     /** Phases (breakdowns) are metrics whose name starts with this. */
     public static final String PHASE = "phase: ";
 

@@ -1,5 +1,6 @@
 package dev.jkexec.core.abi;
 
+import dev.jkexec.platform.InputFile;
 import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.ImageFormatException;
 import java.io.IOException;
@@ -102,8 +103,12 @@ public record AbiRequestFile(long cmd, long argAddress, long memoryBase, byte[] 
         return new AbiRequestFile(Le.u32(s, CMD), Le.u64(s, ARG_ADDRESS), base, Arrays.copyOfRange(bytes, HEADER_SIZE, bytes.length));
     }
 
-    public static AbiRequestFile read(Path file) throws IOException {
-        return parse(Files.readAllBytes(file));
+    /** Largest request file jkexec reads: room for a kernel and a big initrd, never the heap. */
+    public static final long MAX_FILE = 512L << 20;
+
+    /** The request file {@code file} names, read through {@link InputFile} ({@code field}: the option or JSON key). */
+    public static AbiRequestFile read(String field, Path file) {
+        return parse(new InputFile(field, file).read(MAX_FILE, "the largest request file"));
     }
 
     @Override

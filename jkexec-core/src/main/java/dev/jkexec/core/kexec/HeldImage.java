@@ -52,6 +52,7 @@ final class HeldImage implements LoadedImage {
             arena.close();
             throw new KexecException(ENOMEM, "segments", "cannot hold 0x" + Long.toHexString(total) + " bytes of default image");
         }
+        dev.jkexec.platform.BootProfile.mark("load: held block allocated (" + (total >> 20) + " MiB)");
         MemorySegment[] held = new MemorySegment[segs.size()];
         long at = 0;
         for (int i = 0; i < segs.size(); i++) {
@@ -62,6 +63,7 @@ final class HeldImage implements LoadedImage {
                 at += n;
             }
         }
+        dev.jkexec.platform.BootProfile.mark("load: image copied into the held block");
         return new HeldImage(image, arena, held, extraMappings, v1);
     }
 

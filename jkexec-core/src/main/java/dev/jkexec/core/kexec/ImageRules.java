@@ -211,23 +211,37 @@ public final class ImageRules {
 
     /**
      * (jkexec) Default: one staging page per started 4 KiB of buffer plus the page list (511 entries
-     * per list page, spec §4.2) fit the staging range, else -ENOMEM. Assumes the staging range does
-     * not overlap destinations; where it does, exec may still run out and fail with -ENOMEM.
+     * per list page, spec §4.2) fit the staging pages the image leaves usable, else -ENOMEM. Staging
+     * pages inside a mapping-only destination are never usable (the allocator parks them: no
+     * source page may land where the image asked memory to be left alone), so they do not count;
+     * without that, such a load was accepted and every exec of it failed (fuzzing finding
+     * {@code mapping-only-over-staging}). Staging pages inside a <em>buffered</em> destination may
+     * still serve through the allocator's swap branch; where the staging range overlaps those (a
+     * configuration whose loadable ranges include staging), exec may still run out and fail with
+     * -ENOMEM.
      */
     public static void stagingCapacity(ValidImage image, PhysicalRange staging) {
         long sources = 0;
         long entries = 0;
+        long blocked = 0;
+        long from = Math.max(staging.start(), PAGE_SIZE);
         for (SegmentDescriptor s : image.segments()) {
             if (s.buffered()) {
                 sources += pagesFor(s.bufSize());
                 entries += 1 + s.destSize() / PAGE_SIZE;
+            } else {
+                // Destinations are page aligned and do not overlap each other (checked earlier).
+                long start = Math.max(s.dest(), from);
+                long end = Math.min(s.destEnd(), staging.end());
+                blocked += end > start ? (end - start) / PAGE_SIZE : 0;
             }
         }
         long listPages = Math.max(1, (entries + PageListEntry.DATA_SLOTS - 1) / PageListEntry.DATA_SLOTS);
-        long available = StagingAllocator.usablePages(staging);
+        long available = StagingAllocator.usablePages(staging) - blocked;
         if (sources + listPages > available) {
             throw new KexecException(ENOMEM, "segments", "default image needs " + sources + " source pages and "
-                    + listPages + " page list pages, staging " + staging + " holds " + available);
+                    + listPages + " page list pages, staging " + staging + " holds " + available
+                    + (blocked > 0 ? " (" + blocked + " more lie inside its mapping-only segments)" : ""));
         }
     }
 

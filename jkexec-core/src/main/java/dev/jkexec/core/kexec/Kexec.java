@@ -225,6 +225,22 @@ public final class Kexec implements AutoCloseable {
      * @return the plan that was handed over
      */
     public HandoverPlan exec(ImageType type, HandoverTarget target) {
+        return exec(type, target, false);
+    }
+
+    /**
+     * The first exec of a machine whose vCPUs have never run, for its default image: as
+     * {@link #exec}, except that the held image is written straight to its destinations (zero
+     * tails included) instead of into staging with a page list. No code has run in the machine,
+     * so no page can be stale and nothing the copy overwrites is in use: the firmware has nothing
+     * to relocate ({@code pageListHead} 0) and nothing to refresh. Exec after the machine ran
+     * must use {@link #exec}, where the page-list walk is what makes the handover safe.
+     */
+    public HandoverPlan execFirst(HandoverTarget target) {
+        return exec(ImageType.DEFAULT, target, true);
+    }
+
+    private HandoverPlan exec(ImageType type, HandoverTarget target, boolean inPlace) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(target, "target");
         lock.lock();
@@ -241,7 +257,9 @@ public final class Kexec implements AutoCloseable {
                 target.imageDamaged(damage);
                 throw damage;
             }
-            HandoverPlan plan = plan(li, now);
+            dev.jkexec.platform.BootProfile.mark("exec: digest verified");
+            HandoverPlan plan = inPlace && li instanceof HeldImage held ? placed(held, now) : plan(li, now);
+            dev.jkexec.platform.BootProfile.mark("exec: page list and source pages staged");
             handingOver = true;
             try {
                 target.handOver(plan);
@@ -261,6 +279,22 @@ public final class Kexec implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Writes a held image at its destinations, for a machine that never ran ({@link #execFirst}). */
+    private HandoverPlan placed(HeldImage held, Sha256 verified) {
+        ValidImage img = held.image();
+        List<SegmentDescriptor> segs = img.segments();
+        for (int i = 0; i < segs.size(); i++) {
+            SegmentDescriptor s = segs.get(i);
+            if (s.buffered()) {
+                memory.write(s.dest(), held.buffer(i));
+                memory.zero(s.dest() + s.bufSize(), s.destSize() - s.bufSize());
+            }
+        }
+        List<PhysicalRange> mapped = new ArrayList<>(img.allDestinations());
+        mapped.addAll(held.extraMappings());
+        return new HandoverPlan(img.type(), img.arch(), img.entry(), 0, List.of(), mapped, segs, verified, null);
     }
 
     private HandoverPlan plan(LoadedImage li, Sha256 verified) {

@@ -34,7 +34,7 @@ class AbiRequestFileTest {
         AbiRequestFile f = AbiRequests.load(0x10000, 1, 62, 0x1000000,
                 List.of(new AbiRequests.Segment(new byte[] {9, 8, 7}, 0x1000000, 0x1000), new AbiRequests.Segment(null, 0, 0x100000)));
         f.write(dir.resolve("r.bin"));
-        assertThat(AbiRequestFile.read(dir.resolve("r.bin"))).isEqualTo(f);
+        assertThat(AbiRequestFile.read("request", dir.resolve("r.bin"))).isEqualTo(f);
         assertThat(f.guestMemory().base()).isEqualTo(0x10000);
         assertThat(f.guestMemory().readLong(0x10000 + XenKexecLoad.SEGMENTS)).isEqualTo(0x10100);
     }

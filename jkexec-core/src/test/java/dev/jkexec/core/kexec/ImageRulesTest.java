@@ -155,6 +155,18 @@ class ImageRulesTest {
         assertThatCode(check::run).doesNotThrowAnyException();
     }
 
+    /** Fuzzing finding mapping-only-over-staging (KexecOpFuzzTest.dispatch, crash-9552bf58…): accepted, then every exec -ENOMEM. */
+    @Test
+    void mapping_only_segment_over_staging_is_refused_at_load() {
+        PhysicalRange staging = new PhysicalRange(0x100000, 8 * PAGE);
+        KexecException e = catchThrowableOfType(KexecException.class, () -> ImageRules.stagingCapacity(
+                valid(buf(2 * PAGE, 0, 2 * PAGE), map(0x100000 + 2 * PAGE, 6 * PAGE)), staging));
+        assertThat(e.errno()).isEqualTo(Errno.ENOMEM);
+        assertThat(e.getMessage()).contains("holds 2 (6 more lie inside its mapping-only segments)");
+        assertThatCode(() -> ImageRules.stagingCapacity(valid(buf(PAGE, 0, PAGE), map(0x100000 + 2 * PAGE, 6 * PAGE)), staging))
+                .doesNotThrowAnyException();
+    }
+
     @Test
     void staging_at_zero_has_one_page_less() {
         assertThat(catchThrowableOfType(KexecException.class, () -> ImageRules.stagingCapacity(

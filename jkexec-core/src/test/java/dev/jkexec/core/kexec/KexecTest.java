@@ -244,6 +244,43 @@ class KexecTest {
     }
 
     @Test
+    void the_first_exec_writes_the_image_at_its_destinations_with_no_page_list_and_keeps_it_loaded() {
+        KexecImage img = Fixtures.defaultImage(13);
+        kexec.load(img);
+        memory.write(2 * MIB + 12 * PAGE - 8, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}); // a zero tail must be zeroed, not assumed
+        byte[] staging = memory.read(STAGING.start(), (int) STAGING.size());
+        List<HandoverPlan> seen = new ArrayList<>();
+        HandoverPlan plan = kexec.execFirst(p -> {
+            seen.add(p);
+            Fixtures.assertLoaded(memory, img); // already in place when the machine is handed over
+        });
+        assertThat(seen).containsExactly(plan);
+        assertThat(plan.relocates()).isFalse();
+        assertThat(plan.pageList()).isNull();
+        assertThat(plan.inPlaceRanges()).as("nothing ran, nothing is stale: nothing to refresh").isEmpty();
+        assertThat(plan.mappedRanges()).containsExactly(new PhysicalRange(2 * MIB, 12 * PAGE),
+                new PhysicalRange(4 * MIB, 2 * PAGE), new PhysicalRange(8 * MIB, 2 * PAGE));
+        assertThat(plan.sha256()).isEqualTo(Fixtures.expectedDigest(img));
+        assertThat(memory.read(STAGING.start(), (int) STAGING.size())).as("staging untouched").isEqualTo(staging);
+        assertThat(kexec.status(ImageType.DEFAULT)).isTrue();
+        // the next exec (the machine has run now) walks a page list again
+        memory.zero(2 * MIB, 12 * PAGE);
+        HandoverPlan again = kexec.exec(ImageType.DEFAULT, p -> PageListWalker.walk(memory, p.pageListHead()));
+        assertThat(again.relocates()).isTrue();
+        Fixtures.assertLoaded(memory, img);
+    }
+
+    @Test
+    void a_failed_first_handover_keeps_the_image() {
+        KexecImage img = Fixtures.defaultImage(13);
+        kexec.load(img);
+        assertThat(kexec.execFirst(p -> { })).isNotNull();
+        memory.zero(2 * MIB, 12 * PAGE);
+        assertThatThrownBy(() -> kexec.execFirst(p -> { throw new IllegalStateException("qemu gone"); })).hasMessage("qemu gone");
+        assertThat(kexec.status(ImageType.DEFAULT)).as("a failed handover keeps the image").isTrue();
+    }
+
+    @Test
     void crash_exec_hands_over_in_place_and_freezes_the_slot() {
         KexecImage img = Fixtures.crashImage(14);
         kexec.load(img);

@@ -36,16 +36,50 @@ public final class Decoders {
 
     /** A decoder of compression {@code c} over {@code raw}, for at most {@code cap} bytes of output. */
     public static InputStream open(Compression c, InputStream raw, long cap) throws IOException {
+        return open(c, raw, cap, cap);
+    }
+
+    /**
+     * A decoder of compression {@code c} over {@code raw} whose memory is bounded by {@code cap},
+     * and whose output is known to be at most {@code output} bytes (a bzImage's size claim): the
+     * lzma window is capped by it (see {@link #lzma}).
+     */
+    public static InputStream open(Compression c, InputStream raw, long cap, long output) throws IOException {
         int xzLimitKib = (int) Math.min(Integer.MAX_VALUE,
                 (Math.max(cap, PayloadDecompressor.XZ_KERNEL_DICTIONARY) >> 10) + PayloadDecompressor.XZ_STATE_KIB);
         return switch (c) {
             case GZIP -> new GZIPInputStream(raw, 64 << 10);
             case XZ -> new XZInputStream(raw, xzLimitKib);
-            case LZMA -> new LZMAInputStream(raw, xzLimitKib);
+            case LZMA -> lzma(raw, Math.min(cap, output), xzLimitKib);
             case BZIP2 -> new BZip2CompressorInputStream(raw, false);
             case ZSTD -> new ZstdInputStreamNoFinalizer(raw).setLongMax(ZstdFrameHeader.windowLog(cap));
             case GZIP_OLD, LZ4, LZO -> throw new AssertionError(c);
         };
+    }
+
+    /**
+     * The .lzma ("alone") stream: a 13-byte header {u8 properties, u32 dictionary size, i64
+     * uncompressed size}, then the data. The decoder allocates the dictionary the header names, so
+     * the window is capped by the output bound: no match can reach further back than the bytes
+     * produced. Without the cap a few hostile header bytes made every decode of a 30-byte payload
+     * allocate and zero up to the memory limit (fuzzing finding 7, docs/fuzzing-findings.md).
+     */
+    private static InputStream lzma(InputStream raw, long output, int limitKib) throws IOException {
+        byte[] h = raw.readNBytes(13);
+        if (h.length < 13) {
+            throw new EOFException("lzma header of " + h.length + " bytes, not 13");
+        }
+        long dictionary = (h[1] & 0xFFL) | (h[2] & 0xFFL) << 8 | (h[3] & 0xFFL) << 16 | (h[4] & 0xFFL) << 24;
+        long size = 0;
+        for (int i = 12; i >= 5; i--) {
+            size = size << 8 | (h[i] & 0xFFL);
+        }
+        int window = (int) Math.min(Math.min(dictionary, Integer.MAX_VALUE), Math.max(output, 4096));
+        int needKib = LZMAInputStream.getMemoryUsage(window, h[0]);
+        if (needKib > limitKib) {
+            throw new MemoryLimitException(needKib, limitKib);
+        }
+        return new LZMAInputStream(raw, size, h[0], window);
     }
 
     /** Sorts a decoder's exception: unsupported features vs damaged or truncated data. */

@@ -114,7 +114,7 @@ public final class PayloadDecompressor {
     }
 
     private static long stream(Compression c, MemorySegment body, byte[] out, long limit) throws IOException {
-        try (InputStream in = Decoders.open(c, new SegmentInputStream(body), limit)) {
+        try (InputStream in = Decoders.open(c, new SegmentInputStream(body), limit, out.length)) {
             int n = in.readNBytes(out, 0, out.length);
             if (n == out.length && in.read() != -1) {
                 throw bomb(c, out.length);

@@ -42,9 +42,13 @@ public record ElfFile(MemorySegment file, boolean is64, int type, int machine, l
         return programHeaders.stream().filter(ProgramHeader::isLoad).toList();
     }
 
-    /** The bytes a PT_LOAD header's file part covers ({@code p_offset}, {@code p_filesz}), validated by the parser. */
+    /**
+     * The bytes a PT_LOAD header's file part covers ({@code p_offset}, {@code p_filesz}), validated by
+     * the parser. A header with no file part ({@code p_filesz} 0, all bss) has no bytes, wherever its
+     * {@code p_offset} points: the parser does not check that offset, and nothing is read from it.
+     */
     public MemorySegment contents(ProgramHeader ph) {
-        return file.asSlice(ph.offset(), ph.filesz());
+        return ph.filesz() == 0 ? MemorySegment.ofArray(new byte[0]).asReadOnly() : file.asSlice(ph.offset(), ph.filesz());
     }
 
     /** The GNU build id in hex, if the file has one. */

@@ -22,9 +22,19 @@ sealed interface KernelImage permits BzImageKernel, ElfKernel, DecompressedKerne
      * {@code decompress}, a bzImage's payload is decompressed now and its vmlinux loaded.
      */
     static KernelImage parse(MemorySegment file, boolean decompress) {
+        return parse(file, decompress, null, false);
+    }
+
+    /**
+     * {@link #parse(MemorySegment, boolean)}, with KASLR for a decompressed bzImage when
+     * {@code kaslr} is not null (see {@link DecompressedKernel}); {@code randomPhysical} says
+     * whether its physical address is randomised too.
+     */
+    static KernelImage parse(MemorySegment file, boolean decompress, java.util.random.RandomGenerator kaslr, boolean randomPhysical) {
         return switch (KernelFormat.detect(file)) {
             case ELF -> new ElfKernel(ElfParser.parse(file));
-            case BZIMAGE -> decompress ? DecompressedKernel.of(BzImage.parse(file)) : new BzImageKernel(BzImage.parse(file));
+            case BZIMAGE -> decompress ? DecompressedKernel.of(BzImage.parse(file), kaslr, randomPhysical)
+                    : new BzImageKernel(BzImage.parse(file));
             case MULTIBOOT -> throw new IllegalStateException("Multiboot kernels are planned by MultibootPlan");
             case UNKNOWN -> throw KernelFormat.unknown(file);
         };

@@ -78,7 +78,8 @@ public final class KexecPlanner {
             throw new ImageFormatException("module", r.modules().getFirst().string(), "boot modules are for Multiboot "
                     + "kernels; a Linux kernel takes an initrd");
         }
-        KernelImage kernel = KernelImage.parse(file.contents(), r.decompress());
+        KernelImage kernel = KernelImage.parse(file.contents(), r.decompress(), r.randomizes() ? r.kaslr() : null,
+                r.type() == dev.jkexec.image.ImageType.DEFAULT);
         kernel.checkEntry(r.entryMode());
         if (r.entryMode() == EntryMode.BIT16 && r.crash() != null) {
             throw new UnsupportedImageException("entry", "16", "a crash image is not entered in real mode: its setup code "
@@ -117,11 +118,14 @@ public final class KexecPlanner {
                     + "(--ram), so that the crash region lies in the crash kernel's reach", bz.lowmemLimit(),
                     crash.crashRegion().start(), (bz.lowmemLimit() - Placer.pageAlign(bz.image().header().initSize()) - (16L << 20)) >> 20 & ~1L));
         }
-        KernelImage.Placement k = kernel.place(placer, r.entryMode());
-        segments.addAll(k.segments());
+        // A kernel at a random address goes after the initrd, which keeps its top-down place: the
+        // kernel's slot is drawn from the memory left, so it cannot take the initrd's room.
+        boolean initrdFirst = kernel instanceof DecompressedKernel d && d.randomizesPhysical();
+        KernelImage.Placement k = initrdFirst ? null : kernel.place(placer, r.entryMode());
 
         Long initrd = null;
         long initrdSize = r.initrd() == null ? 0 : r.initrd().byteSize();
+        PlannedSegment initrdSegment = null;
         if (initrdSize > 0) {
             long limit = kernel.initrdLimit(r.entryMode());
             long at = placer.findTopDown(initrdSize, Placer.PAGE, INITRD_MIN, limit);
@@ -131,7 +135,14 @@ public final class KexecPlanner {
             } else {
                 initrd = placer.topDown("initrd", initrdSize, Placer.PAGE, INITRD_FALLBACK_MIN, limit);
             }
-            segments.add(new PlannedSegment("initrd", initrd, Placer.pageAlign(initrdSize), r.initrd()));
+            initrdSegment = new PlannedSegment("initrd", initrd, Placer.pageAlign(initrdSize), r.initrd());
+        }
+        if (k == null) {
+            k = kernel.place(placer, r.entryMode());
+        }
+        segments.addAll(k.segments());
+        if (initrdSegment != null) {
+            segments.add(initrdSegment);
         }
 
         if (r.entryMode() == EntryMode.BIT16) {

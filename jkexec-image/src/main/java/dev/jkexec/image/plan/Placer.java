@@ -105,6 +105,50 @@ public final class Placer {
         return -1;
     }
 
+    /**
+     * A uniformly random address among every one where {@code size} bytes fit with the alignment
+     * and bounds of {@link #findTopDown}, or -1; places nothing. As the kernel's decompressor picks
+     * its KASLR slot ({@code arch/x86/boot/compressed/kaslr.c}): all fitting aligned slots of all
+     * free ranges counted, one drawn.
+     */
+    public long findRandom(long size, long align, long min, long limit, java.util.random.RandomGenerator random) {
+        if (size <= 0 || align <= 0 || Long.bitCount(align) != 1) {
+            throw new IllegalArgumentException("size " + size + " align " + align);
+        }
+        long need = pageAlign(size);
+        long step = Math.max(align, PAGE);
+        List<Span> free = free();
+        long[] first = new long[free.size()];
+        long[] count = new long[free.size()];
+        long total = 0;
+        for (int i = 0; i < free.size(); i++) {
+            Span f = free.get(i);
+            long lo = Math.max(f.start(), min);
+            long hi = Math.min(f.end(), limit);
+            if (hi - lo < need || lo > Long.MAX_VALUE - step) {
+                continue;
+            }
+            long a = alignUp(lo, step);
+            long last = (hi - need) & -step;
+            if (last >= a) {
+                first[i] = a;
+                count[i] = (last - a) / step + 1;
+                total += count[i];
+            }
+        }
+        if (total == 0) {
+            return -1;
+        }
+        long pick = random.nextLong(total);
+        for (int i = 0; i < free.size(); i++) {
+            if (pick < count[i]) {
+                return first[i] + pick * step;
+            }
+            pick -= count[i];
+        }
+        throw new AssertionError("slot " + pick + " of " + total);
+    }
+
     /** Like {@link #topDown} but at the lowest fitting address. */
     public long bottomUp(String what, long size, long align, long min, long limit) {
         long found = findBottomUp(size, align, min, limit);

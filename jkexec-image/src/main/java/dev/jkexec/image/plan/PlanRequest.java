@@ -23,10 +23,13 @@ import java.util.Objects;
  *                    entered at startup_64 (see {@code DecompressedKernel}); ignored for an ELF file
  * @param modules     Multiboot kernels only: the boot modules (the Xen hypervisor's dom0 kernel, its
  *                    initrd), in order; empty for Linux kernels
+ * @param kaslr       for a bzImage decompressed on the host: the random source of its KASLR (physical
+ *                    and virtual address, as its own decompressor would choose them), unless the
+ *                    command line says {@code nokaslr}; {@code null}: no randomisation
  */
 public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String commandLine, MemoryMap memoryMap,
                           ImageType type, EntryMode entryMode, Long acpiRsdp, CrashEnvironment crash, boolean decompress,
-                          List<BootModule> modules) {
+                          List<BootModule> modules, java.util.random.RandomGenerator kaslr) {
     /** A Multiboot boot module: its bytes and its string (the file's name, then its arguments). */
     public record BootModule(MemorySegment data, String string) {
         public BootModule {
@@ -38,7 +41,19 @@ public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String com
     /** A request without boot modules. */
     public PlanRequest(MemorySegment kernel, MemorySegment initrd, String commandLine, MemoryMap memoryMap,
                        ImageType type, EntryMode entryMode, Long acpiRsdp, CrashEnvironment crash, boolean decompress) {
-        this(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress, List.of());
+        this(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress, List.of(), null);
+    }
+
+    /** A request without KASLR. */
+    public PlanRequest(MemorySegment kernel, MemorySegment initrd, String commandLine, MemoryMap memoryMap,
+                       ImageType type, EntryMode entryMode, Long acpiRsdp, CrashEnvironment crash, boolean decompress,
+                       List<BootModule> modules) {
+        this(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress, modules, null);
+    }
+
+    /** Whether KASLR applies: a random source is given and the command line has no {@code nokaslr} word. */
+    public boolean randomizes() {
+        return kaslr != null && java.util.Arrays.asList(commandLine.split("\\s+")).stream().noneMatch("nokaslr"::equals);
     }
 
     public PlanRequest {
@@ -72,6 +87,7 @@ public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String com
         private Long acpiRsdp;
         private CrashEnvironment crash;
         private boolean decompress;
+        private java.util.random.RandomGenerator kaslr;
         private final List<BootModule> modules = new ArrayList<>();
 
         private Builder(MemorySegment kernel, MemoryMap memoryMap) {
@@ -117,6 +133,12 @@ public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String com
             return this;
         }
 
+        /** KASLR for a bzImage decompressed on the host, from {@code random} ({@code null}: none). */
+        public Builder kaslr(java.util.random.RandomGenerator random) {
+            kaslr = random;
+            return this;
+        }
+
         /** Adds a Multiboot boot module. */
         public Builder module(MemorySegment data, String string) {
             modules.add(new BootModule(data, string));
@@ -124,7 +146,7 @@ public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String com
         }
 
         public PlanRequest build() {
-            return new PlanRequest(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress, modules);
+            return new PlanRequest(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress, modules, kaslr);
         }
     }
 }

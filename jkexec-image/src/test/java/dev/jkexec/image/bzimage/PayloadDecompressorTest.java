@@ -116,6 +116,21 @@ class PayloadDecompressorTest {
         assertThat(e.field()).startsWith("payload.");
     }
 
+    /**
+     * Fuzzing finding (PayloadDecompressorFuzzTest's throughput): the .lzma header's dictionary size
+     * was allocated as given, up to the 256 MiB limit, whatever the claim. The window is now capped
+     * by the claimed size, so a stream whose header names a 4 GiB dictionary still decodes.
+     */
+    @Test
+    void lzma_dictionary_is_capped_by_the_claimed_size() {
+        byte[] data = "jkexec lzma window ".repeat(300).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] payload = dev.jkexec.image.testing.Payloads.lzma(data);
+        payload[3] = (byte) 0xFF; // dictionary size 0xFFFF0000 (the magic 5d 00 00 keeps its low bytes)
+        payload[4] = (byte) 0xFF;
+        org.assertj.core.api.Assertions.assertThat(PayloadDecompressor.decompress(java.lang.foreign.MemorySegment.ofArray(payload)))
+                .isEqualTo(data);
+    }
+
     @Test
     void lz4TrailingBytesAreNotABlock() {
         byte[] body = Payloads.lz4Legacy(DATA, 64 << 10);

@@ -38,6 +38,21 @@ class ElfParserTest {
         throw new AssertionError("parsed");
     }
 
+    /**
+     * Fuzzing finding (ElfParserFuzzTest, input crash-3998c83f…): a bss-only PT_LOAD whose p_offset
+     * lies past the end of the file parsed, and then {@code contents} threw IndexOutOfBoundsException
+     * (the planner copies every PT_LOAD's contents).
+     */
+    @Test
+    void bss_only_load_with_offset_past_the_end_has_no_contents() {
+        byte[] b = ElfBuilder.elf64().load(0xffffffff81000000L, 0x1000000, new byte[0], 0x3000).build();
+        long phoff = parse(b).phoff();
+        java.lang.foreign.MemorySegment.ofArray(b).set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, phoff + 8, b.length + 0x1000L);
+        ElfFile elf = parse(b);
+        assertThat(elf.loads().getFirst().offset()).isEqualTo(b.length + 0x1000L);
+        assertThat(elf.contents(elf.loads().getFirst()).byteSize()).isZero();
+    }
+
     @Test
     void elf64WithLoadsAndNotes() {
         ElfFile elf = parse(vmlinuxLike());

@@ -57,6 +57,53 @@ class DecompressedKernelPlanTest {
         assertThat(z.typeOfLoader()).isEqualTo(0xD0);
     }
 
+    private static ImagePlan planKaslr(String commandLine, long seed, dev.jkexec.image.ImageType type) {
+        PlanRequest.Builder b = PlanRequest.builder(bzImage, Maps.guest1G()).commandLine(commandLine).decompress(true)
+                .initrd(new byte[0x800000]).kaslr(new java.util.SplittableRandom(seed));
+        if (type == dev.jkexec.image.ImageType.CRASH) {
+            b.crash(new dev.jkexec.image.crash.CrashEnvironment(Maps.crashRegion(1L << 30), List.of(), null, Maps.guest1G().ram()));
+        }
+        return new KexecPlanner(new KexecPlannerTest.FakePurgatory()).plan(b.build());
+    }
+
+    private static long kernelBase(ImagePlan p) {
+        return p.image().segments().stream().filter(s -> s.what().startsWith("kernel")).findFirst().orElseThrow().destination();
+    }
+
+    @Test
+    void kaslrDrawsAPhysicalSlotAndAVirtualOffsetAndTellsTheKernel() {
+        long topDown = kernelBase(plan(EntryMode.BIT64));
+        java.util.Set<Long> bases = new java.util.HashSet<>();
+        for (long seed = 1; seed <= 8; seed++) {
+            ImagePlan p = planKaslr("console=ttyS0", seed, dev.jkexec.image.ImageType.DEFAULT);
+            long base = kernelBase(p);
+            assertThat(base % (2L << 20)).isZero();
+            assertThat(base).isGreaterThanOrEqualTo(0x1000000L);
+            bases.add(base);
+            assertThat(p.layout().kernel()).contains("KASLR: physical 0x" + Long.toHexString(base)).contains("virtual offset 0x");
+            assertThat(ZeroPage.view(zeroPageOf(p)).u8(0x211) & 0x02).as("KASLR_FLAG in loadflags").isEqualTo(2);
+            KexecSegment initrd = p.image().segments().stream().filter(s -> s.what().equals("initrd")).findFirst().orElseThrow();
+            assertThat(initrd.destinationEnd()).as("the initrd keeps the top of the kernel's reach").isGreaterThan(topDown);
+        }
+        assertThat(bases).as("eight draws, not one place").hasSizeGreaterThan(4);
+    }
+
+    @Test
+    void nokaslrLoadsAtTheTopWithTheLinkTimeVirtualAddress() {
+        ImagePlan p = planKaslr("console=ttyS0 nokaslr", 3, dev.jkexec.image.ImageType.DEFAULT);
+        assertThat(kernelBase(p)).isEqualTo(kernelBase(plan(EntryMode.BIT64)));
+        assertThat(p.layout().kernel()).doesNotContain("KASLR");
+        assertThat(ZeroPage.view(zeroPageOf(p)).u8(0x211) & 0x02).isZero();
+    }
+
+    @Test
+    void aCrashKernelKeepsItsPlaceInTheCrashRegionButGetsAVirtualOffset() {
+        ImagePlan a = planKaslr("console=ttyS0", 1, dev.jkexec.image.ImageType.CRASH);
+        ImagePlan b = planKaslr("console=ttyS0", 2, dev.jkexec.image.ImageType.CRASH);
+        assertThat(kernelBase(a)).isEqualTo(kernelBase(b));
+        assertThat(a.layout().kernel()).contains("virtual offset 0x");
+    }
+
     @Test
     void onlyTheSixtyFourBitEntryExists() {
         assertThatThrownBy(() -> plan(EntryMode.BIT32)).isInstanceOf(ImageFormatException.class)

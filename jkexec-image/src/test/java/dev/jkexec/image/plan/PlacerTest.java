@@ -40,6 +40,24 @@ class PlacerTest {
     }
 
     @Test
+    void findRandomDrawsEveryFittingAlignedSlotOfEveryFreeRangeAndNothingElse() {
+        Placer p = ram(0x100000, 0x1000000, 0x2000000, 0x3000000);
+        p.fixed("taken", 0x2400000, 0x200000);
+        // 2 MiB slots for 1 MiB bytes, from 1 MiB: 0x200000..0xE00000 (7), 0x2000000, 0x2600000..0x2E00000 (5)
+        java.util.Set<Long> seen = new java.util.TreeSet<>();
+        java.util.random.RandomGenerator r = new java.util.SplittableRandom(11);
+        for (int i = 0; i < 2000; i++) {
+            long at = p.findRandom(0x100000, 0x200000, 0x100000, Long.MAX_VALUE, r);
+            assertThat(at % 0x200000).isZero();
+            seen.add(at);
+        }
+        assertThat(seen).containsExactly(0x200000L, 0x400000L, 0x600000L, 0x800000L, 0xA00000L, 0xC00000L, 0xE00000L,
+                0x2000000L, 0x2200000L, 0x2600000L, 0x2800000L, 0x2A00000L, 0x2C00000L, 0x2E00000L);
+        assertThat(p.findRandom(0x2000000, 0x200000, 0, Long.MAX_VALUE, r)).as("nothing fits").isEqualTo(-1);
+        assertThat(p.findRandom(0x100000, 0x200000, 0x2E00001, 0x3000000, r)).as("bounds").isEqualTo(-1);
+    }
+
+    @Test
     void fixedChecksAllowedMemoryAndOverlap() {
         Placer p = ram(0, 0xA0000, 0x100000, 0x40000000);
         p.fixed("a", 0x1000000, 0x5000);

@@ -20,7 +20,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * The one JSON reader of requests, for the REST API and scenarios: strict JSON (UTF-8 decoded as
@@ -97,11 +96,11 @@ public final class RequestReader {
      *
      * @param extra further fields the caller reads itself (a scenario's {@code dom0}, {@code type})
      */
-    public static KernelSpec kernel(Fields f, ImageType type, Function<String, Path> paths, Set<String> extra) {
+    public static KernelSpec kernel(Fields f, ImageType type, Paths paths, Set<String> extra) {
         Set<String> allowed = new java.util.HashSet<>(KERNEL_FIELDS);
         allowed.addAll(extra);
         f.only(allowed);
-        Path initrd = f.has("initrd") ? paths.apply(f.string("initrd")) : null;
+        Path initrd = f.has("initrd") ? paths.resolve(f.string("initrd"), f.at("initrd")) : null;
         Initrd i;
         if (initrd != null) {
             if (f.has("busybox") && f.bool("busybox")) {
@@ -120,16 +119,17 @@ public final class RequestReader {
                     throw new RequestException(f.at("modules") + "[" + n + "]", "an empty string is not a \"FILE ARGS\" module");
                 }
                 String[] words = ms.get(n).strip().split("\\s+", 2);
-                String file = words[0].equals(KernelSpec.BUSYBOX_MODULE) ? words[0] : paths.apply(words[0]).toString();
+                String file = words[0].equals(KernelSpec.BUSYBOX_MODULE) ? words[0]
+                        : paths.resolve(words[0], f.at("modules") + "[" + n + "]").toString();
                 modules.add(words.length > 1 ? file + " " + words[1] : file);
             }
         }
-        return new KernelSpec(paths.apply(f.string("kernel")), i, f.string("append", ""), entry, type,
-                f.has("decompress") && f.bool("decompress"), modules, f.has("modulesDir") ? paths.apply(f.string("modulesDir")) : null);
+        return new KernelSpec(paths.resolve(f.string("kernel"), f.at("kernel")), i, f.string("append", ""), entry, type,
+                f.has("decompress") && f.bool("decompress"), modules, f.has("modulesDir") ? paths.resolve(f.string("modulesDir"), f.at("modulesDir")) : null);
     }
 
     /** A dump: {@code file} (required), {@code format} elf|kdump-zlib|kdump-zstd, {@code level} 0..31, {@code force}. */
-    public static MachineRequest.Dump dump(Fields f, Function<String, Path> paths, Set<String> extra) {
+    public static MachineRequest.Dump dump(Fields f, Paths paths, Set<String> extra) {
         Set<String> allowed = new java.util.HashSet<>(Set.of("file", "format", "level", "force"));
         allowed.addAll(extra);
         f.only(allowed);
@@ -143,18 +143,29 @@ public final class RequestReader {
         if (level < 0 || level > 31) {
             throw new RequestException(f.at("level"), level + " outside 0..31");
         }
-        return new MachineRequest.Dump(paths.apply(f.string("file")), format, level, f.has("force") && f.bool("force"));
+        return new MachineRequest.Dump(paths.resolve(f.string("file"), f.at("file")), format, level, f.has("force") && f.bool("force"));
     }
 
-    /** An absolute path, as the API takes them (the server's working directory is not the client's). */
-    public static Function<String, Path> absolutePaths(String where) {
-        return p -> {
+    /** How a front end turns a path string of field {@code field} into a path (or refuses it, naming the field). */
+    @FunctionalInterface
+    public interface Paths {
+        Path resolve(String text, String field);
+    }
+
+    /** Absolute paths only, as the API takes them (the server's working directory is not the client's). */
+    public static Paths absolutePaths() {
+        return (p, field) -> {
             if (p.isEmpty() || p.indexOf('\0') >= 0) {
-                throw new RequestException(where, quote(p) + " is not a path");
+                throw new RequestException(field, quote(p) + " is not a path");
             }
-            Path path = Path.of(p);
+            Path path;
+            try {
+                path = Path.of(p);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new RequestException(field, quote(p) + " is not a path (" + e.getReason() + ")");
+            }
             if (!path.isAbsolute()) {
-                throw new RequestException(where, quote(p) + " is not an absolute path");
+                throw new RequestException(field, quote(p) + " is not an absolute path");
             }
             return path;
         };

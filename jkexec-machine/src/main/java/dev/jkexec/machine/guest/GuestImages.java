@@ -99,16 +99,8 @@ public final class GuestImages {
     /** What the guest depends on: the kernel's release and whether it is a 32-bit kernel. */
     record KernelFacts(String release, boolean is32Bit) {
         static KernelFacts of(Path kernel) {
-            MemorySegment file;
-            try {
-                long size = Files.size(kernel);
-                if (size > 1L << 30) {
-                    throw new JkexecException("kernel " + kernel + ": " + size + " bytes is not a kernel");
-                }
-                file = MemorySegment.ofArray(Files.readAllBytes(kernel));
-            } catch (IOException e) {
-                throw new JkexecException("kernel " + kernel + ": " + e.getMessage(), e);
-            }
+            MemorySegment file = MemorySegment.ofArray(new dev.jkexec.platform.InputFile("kernel", kernel)
+                    .read(dev.jkexec.machine.layout.MachineLayout.MAX_TOTAL_RAM, "the largest guest RAM"));
             MemorySegment k = KernelFile.open(file).contents();
             String name = kernel.getFileName().toString();
             String fromName = name.startsWith("vmlinuz-") ? name.substring("vmlinuz-".length())

@@ -107,30 +107,22 @@ public final class KernelModules {
 
     /** The module's ELF bytes, decompressed by content when it is xz, zstd or gzip. */
     static byte[] open(Path f) {
-        try {
-            long size = Files.size(f);
-            if (size > MAX_MODULE) {
-                throw new JkexecException("module " + f + ": " + size + " bytes is not a kernel module");
+        byte[] raw = new dev.jkexec.platform.InputFile("module", f).read(MAX_MODULE, "the largest kernel module jkexec takes");
+        MemorySegment seg = MemorySegment.ofArray(raw);
+        Compression c = Compression.detect(seg);
+        if (c != Compression.XZ && c != Compression.ZSTD && c != Compression.GZIP) {
+            return raw;
+        }
+        try (InputStream in = Decoders.open(c, new SegmentInputStream(seg), MAX_MODULE)) {
+            byte[] out = in.readNBytes((int) MAX_MODULE);
+            if (in.read() != -1) {
+                throw new JkexecException("module " + f + ": decompresses to more than " + (MAX_MODULE >> 20) + " MiB");
             }
-            byte[] raw = Files.readAllBytes(f);
-            MemorySegment seg = MemorySegment.ofArray(raw);
-            Compression c = Compression.detect(seg);
-            if (c != Compression.XZ && c != Compression.ZSTD && c != Compression.GZIP) {
-                return raw;
-            }
-            try (InputStream in = Decoders.open(c, new SegmentInputStream(seg), MAX_MODULE)) {
-                byte[] out = in.readNBytes((int) MAX_MODULE);
-                if (in.read() != -1) {
-                    throw new JkexecException("module " + f + ": decompresses to more than " + (MAX_MODULE >> 20) + " MiB");
-                }
-                return out;
-            } catch (ImageFormatException e) {
-                throw e;
-            } catch (IOException | RuntimeException e) {
-                throw new JkexecException("module " + f + ": " + Decoders.failure(c, "module." + c.label(), f.toString(), e).getMessage(), e);
-            }
-        } catch (IOException e) {
-            throw new JkexecException("module " + f + ": " + e.getMessage(), e);
+            return out;
+        } catch (ImageFormatException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new JkexecException("module " + f + ": " + Decoders.failure(c, "module." + c.label(), f.toString(), e).getMessage(), e);
         }
     }
 }

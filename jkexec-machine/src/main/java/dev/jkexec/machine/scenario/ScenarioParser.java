@@ -7,7 +7,9 @@ import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.control.RequestException;
 import dev.jkexec.machine.control.RequestReader;
 import dev.jkexec.platform.GuestAssets;
+import dev.jkexec.platform.JkexecException;
 import dev.jkexec.platform.Sizes;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,6 +84,7 @@ public final class ScenarioParser {
             throw new ScenarioException("scenario: the top level must be an object");
         }
         only(root, "scenario", Set.of("name", "description", "machine", "steps"));
+        Scenario.Settings settings = settings(root.get("machine"));
         JsonNode steps = root.get("steps");
         if (steps == null || !steps.isArray() || steps.isEmpty()) {
             throw new ScenarioException("scenario.steps: a non-empty array is required");
@@ -91,12 +94,17 @@ public final class ScenarioParser {
             out.add(step(steps.get(i), "steps[" + i + "]"));
         }
         return new Scenario(text(root, "name", "scenario", "scenario"), text(root, "description", "", "scenario"),
-                settings(root.get("machine")), out);
+                settings, out);
     }
 
     private Scenario.Settings settings(JsonNode m) {
         if (m == null) {
             return new Scenario.Settings(null, null, null, null, null);
+        }
+        if (!m.isObject()) {
+            // issue 14: a non-object "machine" was silently ignored, and the defaults used
+            throw new ScenarioException("machine: an object {\"ram\", \"cpus\", \"crashSize\", \"staging\", \"accel\"} is required, not "
+                    + m.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
         }
         only(m, "machine", Set.of("ram", "cpus", "crashSize", "staging", "accel"));
         return new Scenario.Settings(size(m, "ram", "machine"), m.has("cpus") ? integer(m, "cpus", "machine") : null,
@@ -201,10 +209,9 @@ public final class ScenarioParser {
     private Step.Kernel kernel(JsonNode a, String where, ImageType type, Set<String> extra) {
         Set<String> allowed = new java.util.HashSet<>(extra);
         allowed.add("dom0");
-        RequestReader.Fields f = RequestReader.object(a, where);
         KernelSpec spec;
         try {
-            spec = RequestReader.kernel(f, type, this::path, allowed);
+            spec = RequestReader.kernel(RequestReader.object(a, where), type, this::path, allowed);
         } catch (RequestException e) {
             throw new ScenarioException(e.text());
         }
@@ -215,13 +222,33 @@ public final class ScenarioParser {
         return new Step.Kernel(spec, dom0);
     }
 
-    /** {@code testdata:REL}, {@code fetched:NAME}, or a path relative to the scenario's directory. */
-    private Path path(String p) {
-        if (p.startsWith("fetched:")) {
-            String name = p.substring("fetched:".length());
-            return GuestAssets.fetched(name).orElseThrow(() -> new ScenarioException(p + ": " + GuestAssets.fetchHint(name)));
+    /**
+     * {@code testdata:REL}, {@code fetched:NAME}, or a path relative to the scenario's directory. A
+     * string that is no path (a NUL in it) or names test data that is missing is a
+     * {@link ScenarioException} naming the field (fuzzing findings: both escaped untyped, without the field).
+     */
+    private Path path(String p, String field) {
+        try {
+            if (p.startsWith("fetched:")) {
+                String name = p.substring("fetched:".length());
+                return GuestAssets.fetched(name).orElseThrow(() -> new ScenarioException(field + ": " + printable(p) + ": "
+                        + GuestAssets.fetchHint(name)));
+            }
+            return p.startsWith("testdata:") ? GuestAssets.require(p.substring("testdata:".length())) : base.resolve(p);
+        } catch (InvalidPathException e) {
+            throw new ScenarioException(field + ": not a path (" + e.getReason() + "): " + printable(p));
+        } catch (ScenarioException e) {
+            throw e;
+        } catch (JkexecException e) {
+            throw new ScenarioException(field + ": " + e.getMessage());
         }
-        return p.startsWith("testdata:") ? GuestAssets.require(p.substring("testdata:".length())) : base.resolve(p);
+    }
+
+    /** A string for a one-line message: control characters escaped, at most 200 characters. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder("'");
+        s.codePoints().limit(200).forEach(c -> b.append(c < 0x20 || c == 0x7F ? String.format("\\x%02x", c) : Character.toString(c)));
+        return b.append(s.length() > 200 ? "'..." : "'").toString();
     }
 
     private static ImageType type(JsonNode a, String where, boolean required) {
@@ -237,7 +264,7 @@ public final class ScenarioParser {
         try {
             return Pattern.compile(r);
         } catch (PatternSyntaxException e) {
-            throw new ScenarioException(where + ": invalid regex '" + r + "': " + e.getDescription());
+            throw new ScenarioException(where + ": invalid regex " + printable(r) + ": " + e.getDescription());
         }
     }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class RequestReaderTest {
     private static KernelSpec load(String json) {
         return RequestReader.kernel(RequestReader.object(json.getBytes(StandardCharsets.UTF_8), "load"), ImageType.CRASH,
-                RequestReader.absolutePaths("load"), Set.of());
+                RequestReader.absolutePaths(), Set.of());
     }
 
     @Test
@@ -46,7 +46,7 @@ class RequestReaderTest {
         "{\"kernel\":\"/k\",\"busybox\":\"true\"}|load.busybox: \"true\" is not true or false",
         "{\"kernel\":7}|load.kernel: 7 is not a string",
         "{}|load.kernel: required",
-        "{\"kernel\":\"k\"}|load: \"k\" is not an absolute path",
+        "{\"kernel\":\"k\"}|load.kernel: \"k\" is not an absolute path",
         "{\"kernel\":\"/k\",\"kernl\":\"/k\"}|load.kernl: unknown field",
         "{\"kernel\":\"/k\",\"kernel\":\"/j\"}|load: not JSON: Duplicate field 'kernel'",
         "{\"kernel\":\"/k\"} {}|load: not JSON",
@@ -65,7 +65,7 @@ class RequestReaderTest {
     @Test
     void decodesUtf8WholeAndRefusesMalformedUtf8() {
         byte[] good = "{\"kernel\":\"/k\",\"append\":\"€ü\"}".getBytes(StandardCharsets.UTF_8);
-        assertThat(RequestReader.kernel(RequestReader.object(good, "load"), ImageType.DEFAULT, RequestReader.absolutePaths("load"),
+        assertThat(RequestReader.kernel(RequestReader.object(good, "load"), ImageType.DEFAULT, RequestReader.absolutePaths(),
                 Set.of()).append()).isEqualTo("€ü");
         byte[] bad = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, '"', '}'};
         assertThatThrownBy(() -> RequestReader.object(bad, "load")).isInstanceOf(RequestException.class)
@@ -82,11 +82,11 @@ class RequestReaderTest {
     @Test
     void readsDumps() {
         MachineRequest.Dump d = RequestReader.dump(RequestReader.object("{\"file\":\"/c\",\"format\":\"kdump-zstd\",\"level\":1,\"force\":true}",
-                "dump"), RequestReader.absolutePaths("dump.file"), Set.of());
+                "dump"), RequestReader.absolutePaths(), Set.of());
         assertThat(d).isEqualTo(new MachineRequest.Dump(Path.of("/c"), DumpFormat.KDUMP_ZSTD, 1, true));
         assertThatThrownBy(() -> RequestReader.dump(RequestReader.object("{\"file\":\"/c\",\"level\":32}", "dump"),
-                RequestReader.absolutePaths("dump.file"), Set.of())).hasMessageContaining("dump.level: 32 outside 0..31");
+                RequestReader.absolutePaths(), Set.of())).hasMessageContaining("dump.level: 32 outside 0..31");
         assertThatThrownBy(() -> RequestReader.dump(RequestReader.object("{\"file\":\"/c\",\"format\":\"tar\"}", "dump"),
-                RequestReader.absolutePaths("dump.file"), Set.of())).hasMessageContaining("dump.format: \"tar\" is not elf, kdump-zlib or kdump-zstd");
+                RequestReader.absolutePaths(), Set.of())).hasMessageContaining("dump.format: \"tar\" is not elf, kdump-zlib or kdump-zstd");
     }
 }

@@ -15,6 +15,34 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ScenarioParserTest {
     private static final Path BASE = Path.of("/scenarios");
 
+    /** Fuzzing finding (ScenarioParserFuzzTest, regression input sanitizer-regex-…): an invalid regex was quoted raw, newlines and all. */
+    @Test
+    void an_invalid_regex_is_quoted_on_one_line() {
+        assertThatThrownBy(() -> ScenarioParser.parse("""
+                {"steps": [{"expect": {"line": "a\\n(b"}}]}""", BASE))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageStartingWith("steps[0].expect.line: invalid regex 'a\\x0a(b': ")
+                .hasMessageNotContaining("\n");
+    }
+
+    /** Fuzzing finding (ScenarioParserFuzzTest, inputs crash-*): missing test data escaped as a bare JkexecException. */
+    @Test
+    void missing_test_data_is_a_scenario_error_naming_the_field() {
+        assertThatThrownBy(() -> ScenarioParser.parse("""
+                {"steps": [{"boot": {"kernel": "testdata:no-such-kernel"}}]}""", BASE))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageStartingWith("steps[0].boot.kernel: test data missing: ");
+    }
+
+    /** Found beside it: a NUL in a path escaped as an untyped InvalidPathException. */
+    @Test
+    void a_nul_in_a_path_is_a_scenario_error_naming_the_field() {
+        String nul = "{\"steps\": [{\"load\": {\"type\": \"crash\", \"kernel\": \"k\", \"initrd\": \"a\\" + "u0000b\"}}]}";
+        assertThatThrownBy(() -> ScenarioParser.parse(nul, BASE))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessage("steps[0].load.initrd: not a path (Nul character not allowed): 'a\\x00b'");
+    }
+
     @Test
     void readsGuestCommandsAndTheDom0Guest() {
         Scenario s = ScenarioParser.parse("""
@@ -97,5 +125,15 @@ class ScenarioParserTest {
     void namesTheStepAndFieldThatIsWrong(String json, String message) {
         assertThatThrownBy(() -> ScenarioParser.parse(json, BASE)).isInstanceOf(ScenarioException.class)
                 .hasMessageContaining(message);
+    }
+
+    /** Issue 14: a non-object "machine" is refused with its JSON path, not ignored. */
+    @org.junit.jupiter.api.Test
+    void a_machine_that_is_not_an_object_is_refused() {
+        for (String m : new String[] {"\"1G\"", "[]", "3", "true"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ScenarioParser.parse("{\"name\": \"x\", \"machine\": " + m
+                    + ", \"steps\": []}", java.nio.file.Path.of("/tmp")))
+                    .isInstanceOf(ScenarioException.class).hasMessageStartingWith("machine: an object");
+        }
     }
 }

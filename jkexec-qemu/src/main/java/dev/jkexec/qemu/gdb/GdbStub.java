@@ -156,7 +156,7 @@ public final class GdbStub implements AutoCloseable {
         }
     }
 
-    private static void expectOk(String reply, String what) {
+    static void expectOk(String reply, String what) {
         if (!reply.equals("OK")) {
             throw new GdbException("gdbstub refused " + what + ": '" + abbreviate(reply) + "'");
         }
@@ -164,15 +164,7 @@ public final class GdbStub implements AutoCloseable {
 
     private void send(String data) {
         byte[] d = data.getBytes(StandardCharsets.US_ASCII);
-        write(String.format("$%s#%02x", data, checksum(d, 0, d.length)).getBytes(StandardCharsets.US_ASCII));
-    }
-
-    static int checksum(byte[] b, int from, int to) {
-        int sum = 0;
-        for (int i = from; i < to; i++) {
-            sum += b[i] & 0xFF;
-        }
-        return sum & 0xFF;
+        write(String.format("$%s#%02x", data, GdbPackets.checksum(d, 0, d.length)).getBytes(StandardCharsets.US_ASCII));
     }
 
     private void write(byte[] bytes) {
@@ -186,46 +178,18 @@ public final class GdbStub implements AutoCloseable {
         }
     }
 
-    /** Reads one packet, skipping acks; returns its data. */
+    /** Reads one packet, skipping acks, and acknowledges it ({@code +}, or {@code -} for a bad one); returns its data. */
     private String receive(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        java.io.ByteArrayOutputStream packet = new java.io.ByteArrayOutputStream();
-        int state = 0; // 0: before '$', 1: data, 2: checksum digit 1, 3: digit 2
-        int sum = 0;
-        while (true) {
-            int c = nextByte(deadline);
-            switch (state) {
-                case 0 -> {
-                    if (c == '$') {
-                        state = 1;
-                    }
-                }
-                case 1 -> {
-                    if (c == '#') {
-                        state = 2;
-                    } else {
-                        if (packet.size() >= MAX_PACKET) {
-                            throw new GdbException("gdbstub: packet longer than " + MAX_PACKET + " bytes");
-                        }
-                        packet.write(c);
-                    }
-                }
-                case 2 -> {
-                    sum = Character.digit(c, 16) << 4;
-                    state = 3;
-                }
-                default -> {
-                    sum |= Character.digit(c, 16);
-                    byte[] data = packet.toByteArray();
-                    if (sum < 0 || sum != checksum(data, 0, data.length)) {
-                        write(new byte[] {'-'});
-                        throw new GdbException("gdbstub: bad packet checksum");
-                    }
-                    write(new byte[] {'+'});
-                    return new String(data, StandardCharsets.US_ASCII);
-                }
-            }
+        String data;
+        try {
+            data = GdbPackets.read(() -> nextByte(deadline), MAX_PACKET);
+        } catch (GdbPackets.BadPacketException e) {
+            write(new byte[] {'-'});
+            throw e;
         }
+        write(new byte[] {'+'});
+        return data;
     }
 
     private int nextByte(long deadline) {
@@ -250,8 +214,14 @@ public final class GdbStub implements AutoCloseable {
         }
     }
 
+    /** A reply for a one-line message: at most 80 characters, anything but printable ASCII as {@code \xNN} (fuzzing finding). */
     private static String abbreviate(String s) {
-        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < Math.min(s.length(), 80); i++) {
+            char c = s.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));
+        }
+        return s.length() > 80 ? b.append("...").toString() : b.toString();
     }
 
     @Override

@@ -42,27 +42,17 @@ import java.util.function.Supplier;
  * <p>{@link #close()} closes the socket and stops both threads; it does not ask QEMU to quit.
  */
 public final class QmpClient implements AutoCloseable {
-    /** What a pending call is completed with; exceptions are built later, on the caller's thread. */
-    private sealed interface Reply {
-        record Ok(JsonNode value) implements Reply {}
-
-        record Error(String errorClass, String description) implements Reply {}
-
-        record Malformed(String problem) implements Reply {}
-
-        record Failed(MachineException cause) implements Reply {}
-    }
-
     private final SocketChannel channel;
     private final QmpOptions options;
     private final QmpJson json;
     private final Supplier<PeerDiagnosis> diagnosis;
-    private final Map<Long, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<QmpReply>> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicReference<MachineException> failure = new AtomicReference<>();
     private final CompletableFuture<ObjectNode> greeting = new CompletableFuture<>();
     private final QmpEvents events;
     private final Object writeLock = new Object();
+    private final QmpInbox inbox;
     private final Thread reader;
     private volatile boolean quitting;
 
@@ -72,6 +62,7 @@ public final class QmpClient implements AutoCloseable {
         this.json = new QmpJson(options);
         this.diagnosis = diagnosis;
         this.events = new QmpEvents(options.eventHistory());
+        this.inbox = new QmpInbox(json, events, greeting, pending, nextId::get);
         this.reader = Thread.ofPlatform().daemon().name("jkexec-qmp-reader").unstarted(this::readLoop);
     }
 
@@ -83,6 +74,7 @@ public final class QmpClient implements AutoCloseable {
      *                  reader thread, and may wait briefly for the process to be reaped
      */
     public static QmpClient start(SocketChannel channel, QmpOptions options, Supplier<PeerDiagnosis> diagnosis) {
+        warmUp().join();
         QmpClient client = new QmpClient(channel, options, diagnosis);
         client.reader.start();
         try {
@@ -93,6 +85,39 @@ public final class QmpClient implements AutoCloseable {
             client.close();
             throw e;
         }
+    }
+
+    private static volatile CompletableFuture<Void> warm;
+
+    /**
+     * Loads and initialises the JSON classes QMP uses (Jackson's first mapper, parse and write take
+     * 0.4-0.9 s in a cold JVM, measured in docs/boot-profile.md) on a daemon thread, once. A command
+     * that will start a machine calls this first, so that this runs on the second core while it
+     * parses its options and QEMU starts; {@link #start} waits for it.
+     */
+    public static CompletableFuture<Void> warmUp() {
+        CompletableFuture<Void> w = warm;
+        if (w == null) {
+            synchronized (QmpClient.class) {
+                w = warm;
+                if (w == null) {
+                    CompletableFuture<Void> f = new CompletableFuture<>();
+                    warm = w = f;
+                    Thread.ofPlatform().daemon().name("jkexec-qmp-warmup").start(() -> {
+                        try {
+                            QmpJson j = new QmpJson(QmpOptions.defaults());
+                            j.write(j.parse("{\"QMP\": {\"version\": {\"qemu\": {\"major\": 7}}, \"capabilities\": []}}"
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                        } catch (RuntimeException e) {
+                            // nothing is lost: start() meets the same classes itself and reports what fails
+                        } finally {
+                            f.complete(null);
+                        }
+                    });
+                }
+            }
+        }
+        return w;
     }
 
     private void awaitGreeting() {
@@ -139,7 +164,7 @@ public final class QmpClient implements AutoCloseable {
             message.set("arguments", json.mapper().valueToTree(arguments));
         }
         message.put("id", id);
-        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        CompletableFuture<QmpReply> reply = new CompletableFuture<>();
         pending.put(id, reply);
         MachineException failed = failure.get();
         if (failed != null) {
@@ -147,7 +172,7 @@ public final class QmpClient implements AutoCloseable {
             throw rethrown(command, failed);
         }
         send(command, message);
-        Reply r;
+        QmpReply r;
         try {
             r = reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -160,12 +185,7 @@ public final class QmpClient implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new AssertionError("replies are never completed exceptionally", e);
         }
-        return switch (r) {
-            case Reply.Ok ok -> ok.value();
-            case Reply.Error err -> throw new QmpException(command, err.errorClass(), err.description());
-            case Reply.Malformed bad -> throw new QmpProtocolException("reply to " + command + ": " + bad.problem());
-            case Reply.Failed f -> throw rethrown(command, f.cause());
-        };
+        return r.value(command, QmpClient::rethrown);
     }
 
     /** Pauses the vCPUs. */
@@ -199,14 +219,7 @@ public final class QmpClient implements AutoCloseable {
     }
 
     public QmpStatus queryStatus() {
-        JsonNode r = execute("query-status");
-        JsonNode status = r.get("status");
-        JsonNode running = r.get("running");
-        if (status == null || !status.isTextual() || running == null || !running.isBoolean()) {
-            throw new QmpProtocolException("query-status reply lacks a string 'status' or a boolean 'running': "
-                    + QmpJson.quote(r.toString()));
-        }
-        return new QmpStatus(RunState.ofQapiName(status.textValue()), running.booleanValue());
+        return QmpStatus.of(execute("query-status"));
     }
 
     /**
@@ -214,7 +227,11 @@ public final class QmpClient implements AutoCloseable {
      * {@code \r\n}). HMP reports its own errors as output text, not as QMP errors.
      */
     public String humanMonitorCommand(String commandLine) {
-        JsonNode r = execute("human-monitor-command", Map.of("command-line", commandLine));
+        return hmpOutput(execute("human-monitor-command", Map.of("command-line", commandLine)));
+    }
+
+    /** The output in a {@code human-monitor-command} reply, which must be a string. */
+    static String hmpOutput(JsonNode r) {
         if (!r.isTextual()) {
             throw new QmpProtocolException("human-monitor-command returned a " + r.getNodeType() + ", not a string");
         }
@@ -294,11 +311,7 @@ public final class QmpClient implements AutoCloseable {
         LineReader lines = new LineReader(channel, options.maxLineBytes());
         try {
             while (true) {
-                byte[] line = lines.next();
-                if (line.length == 0 || isBlank(line)) {
-                    continue;
-                }
-                dispatch(json.parse(line));
+                inbox.accept(lines.next());
             }
         } catch (QmpProtocolException e) {
             fail(e);
@@ -314,47 +327,6 @@ public final class QmpClient implements AutoCloseable {
         }
     }
 
-    private void dispatch(ObjectNode message) {
-        if (!greeting.isDone()) {
-            JsonNode qmp = message.get("QMP");
-            if (qmp == null || !qmp.isObject()) {
-                throw new QmpProtocolException("expected the greeting {\"QMP\": {...}} first, got " + QmpJson.quote(message.toString()));
-            }
-            greeting.complete((ObjectNode) qmp);
-            return;
-        }
-        if (message.has("event")) {
-            events.record(message);
-            return;
-        }
-        boolean isReturn = message.has("return");
-        if (!isReturn && !message.has("error")) {
-            throw new QmpProtocolException("message with neither return, error nor event: " + QmpJson.quote(message.toString()));
-        }
-        JsonNode idNode = message.get("id");
-        if (idNode == null || !idNode.isIntegralNumber() || !idNode.canConvertToLong()) {
-            throw new QmpProtocolException("reply without our numeric id: " + QmpJson.quote(message.toString()));
-        }
-        long id = idNode.longValue();
-        CompletableFuture<Reply> reply = pending.remove(id);
-        if (reply == null) {
-            if (id > 0 && id < nextId.get()) {
-                return; // A late reply to a call that timed out.
-            }
-            throw new QmpProtocolException("reply to id " + id + ", which was never sent");
-        }
-        reply.complete(isReturn ? new Reply.Ok(message.get("return")) : errorReply(message.get("error")));
-    }
-
-    private static Reply errorReply(JsonNode error) {
-        JsonNode cls = error.get("class");
-        JsonNode desc = error.get("desc");
-        if (!error.isObject() || cls == null || !cls.isTextual() || desc == null || !desc.isTextual()) {
-            return new Reply.Malformed("error without a string class and desc: " + QmpJson.quote(error.toString()));
-        }
-        return new Reply.Error(cls.textValue(), desc.textValue());
-    }
-
     /** Records the first failure, closes the socket and releases every waiter. */
     private void fail(MachineException cause) {
         if (!failure.compareAndSet(null, cause)) {
@@ -367,9 +339,9 @@ public final class QmpClient implements AutoCloseable {
         }
         greeting.completeExceptionally(cause);
         for (Long id : pending.keySet()) {
-            CompletableFuture<Reply> r = pending.remove(id);
+            CompletableFuture<QmpReply> r = pending.remove(id);
             if (r != null) {
-                r.complete(new Reply.Failed(cause));
+                r.complete(new QmpReply.Failed(cause));
             }
         }
         events.fail();
@@ -389,15 +361,6 @@ public final class QmpClient implements AutoCloseable {
             case QmpProtocolException p -> new QmpProtocolException(p.problem(), p);
             default -> new MachineException(message, cause.qemuOutput(), cause);
         };
-    }
-
-    private static boolean isBlank(byte[] line) {
-        for (byte b : line) {
-            if (b != ' ' && b != '\t' && b != '\r') {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static String millis(Duration d) {

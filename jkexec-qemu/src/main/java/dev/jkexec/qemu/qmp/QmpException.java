@@ -4,7 +4,8 @@ import dev.jkexec.qemu.common.MachineException;
 
 /**
  * QEMU answered a command with an error: {@code {"error": {"class": ..., "desc": ...}}}.
- * The connection stays usable.
+ * The connection stays usable. The message is one line: control characters QEMU put into the
+ * class or description are escaped there ({@link #description()} keeps them; fuzzing finding).
  */
 public final class QmpException extends MachineException {
     private final String command;
@@ -12,7 +13,7 @@ public final class QmpException extends MachineException {
     private final String description;
 
     public QmpException(String command, String errorClass, String description) {
-        super("QMP " + command + " failed: " + errorClass + ": " + description);
+        super("QMP " + command + " failed: " + QmpJson.oneLine(errorClass) + ": " + QmpJson.oneLine(description));
         this.command = command;
         this.errorClass = errorClass;
         this.description = description;

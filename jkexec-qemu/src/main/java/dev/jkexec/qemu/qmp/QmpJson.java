@@ -84,6 +84,22 @@ final class QmpJson {
         return b.toString();
     }
 
+    /**
+     * Text from QEMU made fit for a one-line message: control characters escaped as {@code \xNN},
+     * at most 1000 characters.
+     */
+    static String oneLine(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(1000).forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\x%02x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return s.codePointCount(0, s.length()) > 1000 ? b.append("...").toString() : b.toString();
+    }
+
     private static String firstLine(String s) {
         if (s == null) {
             return "no detail";

@@ -36,7 +36,7 @@ class GdbStubTest {
     }
 
     private static String packet(String data) {
-        return String.format("$%s#%02x", data, GdbStub.checksum(data.getBytes(StandardCharsets.US_ASCII), 0, data.length()));
+        return String.format("$%s#%02x", data, GdbPackets.checksum(data.getBytes(StandardCharsets.US_ASCII), 0, data.length()));
     }
 
     /** A fake stub that answers each request with the next scripted reply and records requests. */
@@ -69,6 +69,15 @@ class GdbStubTest {
         t.setDaemon(true);
         t.start();
         return sock;
+    }
+
+    /** Fuzzing finding (GdbFuzzTest, inputs crash-4351cc1f…, crash-b80dd58c…): a reply was quoted raw, newlines and all. */
+    @Test
+    void a_malformed_reply_is_quoted_on_one_line() {
+        assertThatThrownBy(() -> GdbStub.parseStop("T+\n\u00ff$S02")).isInstanceOf(GdbException.class)
+                .hasMessage("gdbstub: malformed stop reply 'T+\\x0a\\xff$S02'");
+        assertThatThrownBy(() -> GdbStub.expectOk("E\r\n01", "Z1 at 0x1000")).isInstanceOf(GdbException.class)
+                .hasMessage("gdbstub refused Z1 at 0x1000: 'E\\x0d\\x0a01'");
     }
 
     @Test

@@ -41,6 +41,14 @@ class QmpClientTest {
         return QmpClient.start(server.connect(), options, () -> DIED);
     }
 
+    /** Fuzzing finding (QmpFuzzTest, input crash-1c593989…): QEMU's error description went into the message raw, newlines and all. */
+    @Test
+    void an_error_description_is_one_line_in_the_message() {
+        QmpException e = new QmpException("stop", "GenericError", "line one\r\nline two");
+        assertThat(e.getMessage()).isEqualTo("QMP stop failed: GenericError: line one\\x0d\\x0aline two");
+        assertThat(e.description()).isEqualTo("line one\r\nline two");
+    }
+
     @Test
     void handshakeThenCommandReturnsItsReturnValue() throws Exception {
         try (FakeQmpServer server = FakeQmpServer.start(dir, c -> {

@@ -1,0 +1,42 @@
+package dev.jkexec.qemu.qmp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jkexec.qemu.common.MachineException;
+
+/**
+ * What a pending QMP call is completed with, by the reader ({@link QmpInbox}); the exception for
+ * the caller is built later, on the caller's thread, by {@link #value}.
+ */
+sealed interface QmpReply {
+    record Ok(JsonNode value) implements QmpReply {}
+
+    record Error(String errorClass, String description) implements QmpReply {}
+
+    record Malformed(String problem) implements QmpReply {}
+
+    record Failed(MachineException cause) implements QmpReply {}
+
+    /**
+     * The {@code return} value of a call to {@code command}, or the exception its caller gets: a
+     * {@link QmpException} for QEMU's error, a {@link QmpProtocolException} for a malformed reply,
+     * the connection's failure (rethrown by {@code rethrow}, which gives it this call's context).
+     */
+    default JsonNode value(String command, java.util.function.BiFunction<String, MachineException, MachineException> rethrow) {
+        return switch (this) {
+            case Ok ok -> ok.value();
+            case Error err -> throw new QmpException(command, err.errorClass(), err.description());
+            case Malformed bad -> throw new QmpProtocolException("reply to " + command + ": " + bad.problem());
+            case Failed f -> throw rethrow.apply(command, f.cause());
+        };
+    }
+
+    /** The reply in a {@code {"error": ...}} message. */
+    static QmpReply ofError(JsonNode error) {
+        JsonNode cls = error.get("class");
+        JsonNode desc = error.get("desc");
+        if (!error.isObject() || cls == null || !cls.isTextual() || desc == null || !desc.isTextual()) {
+            return new Malformed("error without a string class and desc: " + QmpJson.quote(error.toString()));
+        }
+        return new Error(cls.textValue(), desc.textValue());
+    }
+}
