@@ -204,19 +204,22 @@ public final class Machine implements AutoCloseable {
      * initramfs) runs outside the machine's lock, so a panic meanwhile is handled at once, with the
      * crash image loaded before; only the load itself is serialized with the crash path. What a user
      * should know about the kernel comes as {@link MachineEvent.Notice}s.
+     *
+     * @return what the slot holds now, read under the machine's lock: the image this load put
+     *         there, never one a concurrent load put there after it
      */
-    public KexecImage load(KernelSpec spec) {
+    public ImageInfo load(KernelSpec spec) {
         ImagePlan plan = prepare(spec);
         synchronized (this) {
             kexec.load(plan.image());
+            ImageInfo info = kexec.image(spec.type()).orElseThrow();
             if (spec.type() == ImageType.CRASH) {
-                ImageInfo info = kexec.image(ImageType.CRASH).orElseThrow();
                 long room = plan.layout().segments().stream().filter(s -> s.what().equals("elfcorehdr"))
                         .mapToLong(s -> s.memsz()).findFirst().orElse(0);
                 crashHeader = new CrashHeader(info.sha256(), plan.layout().elfCoreHeader(), room, plan.layout().backup(),
                         toolstack.crashEnvironment());
             }
-            return plan.image();
+            return info;
         }
     }
 

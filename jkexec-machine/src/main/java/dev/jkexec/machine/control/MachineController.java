@@ -47,8 +47,9 @@ public final class MachineController {
                 yield new MachineReply.Range(g.range(), g.nr(), r.start(), r.size());
             }
             case MachineRequest.Load l -> {
-                machine.load(l.spec());
-                yield new MachineReply.Loaded(slot(l.spec().type()));
+                // the image this load put in the slot (read under the machine's lock), not the slot's
+                // state a moment later, which a concurrent load may have changed
+                yield new MachineReply.Loaded(new MachineReply.Slot(l.spec().type(), machine.load(l.spec())));
             }
             case MachineRequest.Unload u -> {
                 machine.unload(u.type());
