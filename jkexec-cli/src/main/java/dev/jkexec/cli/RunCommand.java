@@ -146,7 +146,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         }
         try (Machine m = started; ApiServer control = ApiServer.start(m, socket, api == null)) {
             dev.jkexec.platform.BootProfile.mark("cli: API socket open");
-            err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; API: jkexec ctl --api %s%n", m.qemu().accel().reason(),
+            err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; API: jkexec ctl --api %s%n", m.accelerator(),
                     m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
                     interactive ? "press Ctrl-] to quit" : "scripted", control.socket());
             if (!quiet) {
@@ -166,7 +166,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 }
             });
             m.addListener(e -> onEvent(e, end, err));
-            m.qemu().onExit().thenRun(() -> end.complete(1));
+            m.onExit().thenRun(() -> end.complete(1));
             for (String notice : first.notices()) {
                 err.println("jkexec: " + notice);
             }
@@ -189,8 +189,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             }
             dev.jkexec.platform.BootProfile.mark("cli: done (exit status " + status + ")");
             dev.jkexec.platform.BootProfile.report(err);
-            if (status == 1 && !m.qemu().isAlive()) {
-                err.println("jkexec: QEMU exited: " + m.qemu().describeProcess());
+            if (status == 1 && !m.isAlive()) {
+                err.println("jkexec: QEMU exited: " + m.describeProcess());
             }
             return status;
         }

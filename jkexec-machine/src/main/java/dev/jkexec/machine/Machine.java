@@ -155,6 +155,26 @@ public final class Machine implements AutoCloseable {
         }
     }
 
+    /** How the vCPUs run ("TCG (…)", "KVM"), in words for a user. */
+    public String accelerator() {
+        return qemu.accel().reason();
+    }
+
+    /** Whether QEMU still runs. */
+    public boolean isAlive() {
+        return qemu.isAlive();
+    }
+
+    /** Completes when QEMU exits, for whatever reason. */
+    public java.util.concurrent.CompletableFuture<?> onExit() {
+        return qemu.onExit();
+    }
+
+    /** How QEMU ended (exit status or signal, and its last words), for a message. */
+    public String describeProcess() {
+        return qemu.describeProcess();
+    }
+
     public MachineLayout layout() {
         return options.layout();
     }

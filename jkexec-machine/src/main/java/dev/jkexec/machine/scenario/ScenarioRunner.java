@@ -89,7 +89,7 @@ public final class ScenarioRunner {
         long t0 = System.nanoTime();
         try (Machine m = Machine.start(o)) {
             out.printf("scenario %s: %s%n  machine: %d MiB guest RAM, %d MiB crash region, %d vCPU; %s%n", s.name(),
-                    s.description(), layout.guestRam() >> 20, layout.crashSize() >> 20, layout.cpus(), m.qemu().accel().reason());
+                    s.description(), layout.guestRam() >> 20, layout.crashSize() >> 20, layout.cpus(), m.accelerator());
             LinkedBlockingQueue<CrashOutcome> crashes = new LinkedBlockingQueue<>();
             m.addListener(e -> {
                 if (e instanceof MachineEvent.Crashed c) {
@@ -274,7 +274,7 @@ public final class ScenarioRunner {
         }
 
         String substitute(String s) {
-            long ram = m.toolstack().oldRam().stream().mapToLong(MemoryRange::size).sum();
+            long ram = dev.jkexec.machine.Toolstack.oldRam(m.layout()).stream().mapToLong(MemoryRange::size).sum();
             return s.replace("${guestRamBytes}", Long.toString(ram))
                     .replace("${mailbox}", String.format("0x%X", MachineLayout.MAILBOX));
         }
