@@ -59,7 +59,7 @@ if [ "$SEEDS" = 1 ]; then
     jkexec_ensure_qemu
     python3 scripts/record-qemu-peers.py jkexec-qemu/target/recorded
     for m in jkexec-image:dev.jkexec.image.fuzz.ImageSeeds jkexec-core:dev.jkexec.core.abi.CoreSeeds \
-             jkexec-qemu:dev.jkexec.qemu.fuzz.QemuSeeds; do
+             jkexec-qemu:dev.jkexec.qemu.fuzz.QemuSeeds jkexec-machine:dev.jkexec.machine.hypercall.Dom0Seeds; do
         mod="${m%%:*}"; main="${m#*:}"
         [ -f "$mod/target/test.classpath" ] || continue
         (cd "$mod" && "$JAVA" "${JVM_FLAGS[@]}" -cp "target/test-classes:target/classes:$(cat target/test.classpath)" "$main" .)
