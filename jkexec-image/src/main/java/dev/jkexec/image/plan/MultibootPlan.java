@@ -83,7 +83,11 @@ final class MultibootPlan {
                 throw new ImageFormatException("elf.e_machine", elf.machineName(), "a Multiboot kernel for x86 is EM_386 "
                         + "or EM_X86_64, not " + elf.machineName());
             }
-            segments.addAll(new ElfKernel(elf).segments(0));
+            List<PlannedSegment> loads = new ElfKernel(elf).segments(0);
+            if (loads.isEmpty()) {
+                throw new ImageFormatException("elf.e_phnum", hex(elf.programHeaders().size()), "no PT_LOAD with contents");
+            }
+            segments.addAll(loads);
             entry = elf.entry();
             kind = "Multiboot kernel, " + elf.className() + " " + elf.machineName();
         }

@@ -50,6 +50,18 @@ class MultibootPlanTest {
         return new KexecPlanner(new KexecPlannerTest.FakePurgatory()).plan(r.build());
     }
 
+    /** Fuzzing finding 9: an ELF Multiboot kernel whose PT_LOADs are all empty was planned from nothing (NoSuchElementException). */
+    @Test
+    void an_elf_multiboot_kernel_without_pt_load_contents_is_refused_by_field() throws Exception {
+        byte[] kernel;
+        try (var in = MultibootPlanTest.class.getResourceAsStream(
+                "KernelPlanFuzzTestInputs/plan/crash-54acd8846b42f2b2479e3f335d63b178dc198c53")) {
+            kernel = in.readAllBytes();
+        }
+        assertThatThrownBy(() -> plan(kernel)).isInstanceOf(dev.jkexec.image.ImageFormatException.class)
+                .hasMessageStartingWith("elf.e_phnum: no PT_LOAD with contents");
+    }
+
     @Test
     void addressFieldsPlaceTheKernelAndModulesFollow() {
         KexecPlannerTest.FakePurgatory purgatory = new KexecPlannerTest.FakePurgatory();

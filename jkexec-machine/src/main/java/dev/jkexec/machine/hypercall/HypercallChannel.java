@@ -17,10 +17,9 @@ import java.util.function.Consumer;
  * takes the machine's lock only for its own operation, and a guest can only queue more calls
  * behind its own.
  *
- * <p>Hostile bytes: anything that does not start with the request magic is skipped one byte at a
- * time (resynchronising on the next magic) and counted; the operator is told once per burst. The
- * read buffer is one frame: memory does not grow with what a guest sends. A frame of an unknown
- * version gets -EINVAL, so its caller is not left waiting. After a handover (exec or crash through
+ * <p>Hostile bytes: the framing is {@link DoorbellReader}'s (resynchronising on the next magic, one
+ * frame of buffer); skipped bytes are counted and the operator is told once per burst. A frame of
+ * an unknown version gets -EINVAL, so its caller is not left waiting. After a handover (exec or crash through
  * the hypercall) nothing is answered, and bytes already queued by the old guest are dropped.
  */
 public final class HypercallChannel implements AutoCloseable {
@@ -53,44 +52,21 @@ public final class HypercallChannel implements AutoCloseable {
     }
 
     private void serve() {
-        byte[] frame = new byte[DoorbellFrame.REQUEST_SIZE];
-        ByteBuffer in = ByteBuffer.wrap(frame);
-        long skipped = 0;
+        DoorbellReader reader = new DoorbellReader();
         try {
             while (!closed) {
-                if (socket.read(in) < 0) {
+                if (socket.read(reader.room()) < 0) {
                     return; // QEMU went away
                 }
-                // Resynchronise: drop leading bytes until the buffer starts with the magic.
-                int drop = 0;
-                while (drop < in.position() && !startsMagic(frame, drop, in.position())) {
-                    drop++;
-                }
-                if (drop > 0) {
-                    skipped += drop;
-                    System.arraycopy(frame, drop, frame, 0, in.position() - drop);
-                    in.position(in.position() - drop);
-                }
-                if (in.hasRemaining()) {
+                java.util.Optional<DoorbellFrame.Request> next = reader.next();
+                if (next.isEmpty()) {
                     continue;
                 }
+                long skipped = reader.takeSkipped();
                 if (skipped > 0) {
                     operator.accept("hypercall doorbell: skipped " + skipped + " bytes that are no request frame");
-                    skipped = 0;
                 }
-                DoorbellFrame.Request request = DoorbellFrame.decodeRequest(frame.clone());
-                if (!request.wellFormed()) {
-                    // A torn frame (a caller killed mid-write) followed by a whole one: start over at
-                    // the next magic. With none, the frame is answered (-EINVAL) so its caller is not stuck.
-                    int next = nextMagic(frame);
-                    if (next > 0) {
-                        skipped += next;
-                        System.arraycopy(frame, next, frame, 0, frame.length - next);
-                        in.position(frame.length - next);
-                        continue;
-                    }
-                }
-                in.clear();
+                DoorbellFrame.Request request = next.get();
                 Dom0Hypercalls.Outcome outcome = calls.call(request, window);
                 synchronized (this) {
                     served++;
@@ -101,7 +77,7 @@ public final class HypercallChannel implements AutoCloseable {
                         socket.write(out);
                     }
                 } else {
-                    in.clear(); // the old guest is gone; whatever it queued is not for the new one
+                    reader.clear(); // the old guest is gone; whatever it queued is not for the new one
                 }
             }
         } catch (IOException e) {
@@ -109,27 +85,6 @@ public final class HypercallChannel implements AutoCloseable {
                 operator.accept("hypercall doorbell closed: " + e.getMessage());
             }
         }
-    }
-
-    /** The offset of the next request magic after offset 0, or -1. */
-    private static int nextMagic(byte[] frame) {
-        for (int i = 1; i + 4 <= frame.length; i++) {
-            if (DoorbellFrame.startsRequest(frame, i)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** Whether {@code frame[from..to)} could be the start of a request frame (a magic prefix). */
-    private static boolean startsMagic(byte[] frame, int from, int to) {
-        int magic = DoorbellFrame.REQUEST_MAGIC;
-        for (int i = 0; i < 4 && from + i < to; i++) {
-            if ((frame[from + i] & 0xFF) != ((magic >>> (8 * i)) & 0xFF)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
