@@ -13,7 +13,7 @@ import picocli.CommandLine.TypeConversionException;
  * is parsed, so that a bad value is a usage error (exit 2) before anything starts. picocli prints
  * each as one line naming the option: {@code Invalid value for option '--ram': '32M' is below the
  * smallest guest RAM, 64 MiB}. The limits are {@link MachineLayout}'s; the checks that need
- * several options at once (RAM + crash region + staging below 3.5 GiB) are the layout's own,
+ * several options at once (crash region + staging below 4 GiB beside enough guest RAM) are the layout's own,
  * reported as a {@link UsageException}.
  */
 final class Converters {
@@ -23,7 +23,10 @@ final class Converters {
     /** The 2 MiB unit every region of the layout is made of (large pages of the identity map). */
     static final long UNIT = 2L << 20;
 
-    /** {@code --ram}: a size, a multiple of 2 MiB, from 64 MiB to 3.5 GiB. */
+    /**
+     * {@code --ram}: a size, a multiple of 2 MiB, from 64 MiB to {@link MachineLayout#MAX_GUEST_RAM}
+     * (64 GiB); above about 3.3 GiB the machine's RAM is split around the PCI hole, the rest from 4 GiB.
+     */
     static final class GuestRam implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
@@ -32,9 +35,10 @@ final class Converters {
             if (v < MachineLayout.MIN_GUEST_RAM) {
                 throw new TypeConversionException("'" + value + "' is below the smallest guest RAM, " + Sizes.format(MachineLayout.MIN_GUEST_RAM));
             }
-            if (v > MachineLayout.MAX_TOTAL_RAM) {
-                throw new TypeConversionException("'" + value + "' is above " + Sizes.format(MachineLayout.MAX_TOTAL_RAM)
-                        + ", the RAM QEMU's pc machine keeps below 4 GiB");
+            if (v > MachineLayout.MAX_GUEST_RAM) {
+                throw new TypeConversionException("'" + value + "' is above " + Sizes.format(MachineLayout.MAX_GUEST_RAM)
+                        + ", the most guest RAM jkexec maps: its RAM file is sparse, but the guest may touch every page,"
+                        + " which the host's tmpfs must then hold");
             }
             return v;
         }
@@ -46,9 +50,9 @@ final class Converters {
         public Long convert(String value) {
             long v = size(value);
             multiple(value, v);
-            if (v > MachineLayout.MAX_TOTAL_RAM) {
-                throw new TypeConversionException("'" + value + "' is above " + Sizes.format(MachineLayout.MAX_TOTAL_RAM)
-                        + ", the RAM QEMU's pc machine keeps below 4 GiB");
+            if (v > MachineLayout.MAX_LOW_RAM) {
+                throw new TypeConversionException("'" + value + "' is above " + Sizes.format(MachineLayout.MAX_LOW_RAM)
+                        + ", the RAM QEMU's pc machine keeps below 4 GiB, where the crash region and staging must be");
             }
             return v;
         }

@@ -15,7 +15,7 @@ final class Inputs {
      * through {@link InputFile}: at most the largest guest RAM a machine can have.
      */
     static MemorySegment image(String field, Path path) {
-        return MemorySegment.ofArray(new InputFile(field, path).read(MachineLayout.MAX_TOTAL_RAM, "the largest guest RAM"));
+        return MemorySegment.ofArray(new InputFile(field, path).read(MachineLayout.MAX_LOW_RAM, "the largest guest RAM"));
     }
 
     /**

@@ -35,7 +35,7 @@ class OptionValidationTest {
         for (String cmd : new String[] {"plan", "run", "verify"}) {
             assertThat(expectUsage(cmd, "--kernel", k, "--ram", "32M").err())
                     .contains("'--ram'", "'32M' is below the smallest guest RAM, 64 MiB");
-            assertThat(expectUsage(cmd, "--kernel", k, "--ram", "4G").err()).contains("'--ram'", "3584 MiB");
+            assertThat(expectUsage(cmd, "--kernel", k, "--ram", "65G").err()).contains("'--ram'", "64 GiB", "tmpfs");
             assertThat(expectUsage(cmd, "--kernel", k, "--ram", "1X").err()).contains("'--ram'", "'1X' is not a size");
             assertThat(expectUsage(cmd, "--kernel", k, "--ram", "0x4000001").err()).contains("not a multiple of 2 MiB");
             assertThat(expectUsage(cmd, "--kernel", k, "--cpus", "65").err()).contains("'--cpus'", "65 is outside 1..64");
@@ -52,8 +52,9 @@ class OptionValidationTest {
         }
         assertThat(expectUsage("run", "--kernel", k, "--crash-size", "3M").err()).contains("'--crash-size'", "multiple of 2 MiB");
         assertThat(expectUsage("run", "--kernel", k, "--staging", "0").err()).contains("'--staging'", "below 2 MiB");
-        assertThat(expectUsage("run", "--kernel", k, "--ram", "3G", "--crash-size", "512M").err())
-                .contains("--ram/--crash-size/--staging/--cpus: guest RAM 3072 MiB + crash region 512 MiB");
+        assertThat(expectUsage("run", "--kernel", k, "--ram", "16G", "--crash-size", "3G").err())
+                .contains("--ram/--crash-size/--staging/--cpus: crash region 3072 MiB + staging 256 MiB",
+                        "leaves less than 64 MiB of guest RAM below 3072 MiB");
     }
 
     @Test

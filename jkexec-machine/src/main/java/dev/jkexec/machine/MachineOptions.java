@@ -48,9 +48,11 @@ public record MachineOptions(MachineLayout layout, QemuConfig hardware, Set<Faul
         if (!hardware.doorbell()) {
             throw new IllegalArgumentException("hardware without the hypercall doorbell: every machine serves the guest's hypercalls");
         }
-        if (hardware.ramBytes() != layout.totalRam() || hardware.cpus() != layout.cpus()) {
-            throw new IllegalArgumentException("hardware of " + hardware.ramBytes() + " bytes and " + hardware.cpus()
-                    + " vCPUs is not the layout's " + layout.totalRam() + " bytes and " + layout.cpus());
+        if (hardware.ramBytes() != layout.totalRam() || hardware.ramBelow4g() != layout.maxRamBelow4g()
+                || hardware.cpus() != layout.cpus()) {
+            throw new IllegalArgumentException("hardware of " + hardware.ramBytes() + " bytes (max-ram-below-4g "
+                    + hardware.ramBelow4g() + ") and " + hardware.cpus() + " vCPUs is not the layout's " + layout.totalRam()
+                    + " bytes (" + layout.maxRamBelow4g() + ") and " + layout.cpus());
         }
     }
 
@@ -117,7 +119,7 @@ public record MachineOptions(MachineLayout layout, QemuConfig hardware, Set<Faul
 
         /** Builds the firmware for the layout and faults, and the QEMU hardware around it. */
         public MachineOptions build() {
-            QemuConfig q = hardware.build(layout.totalRam(), layout.cpus(), Firmware.build(layout, faults));
+            QemuConfig q = hardware.build(layout.totalRam(), layout.maxRamBelow4g(), layout.cpus(), Firmware.build(layout, faults));
             return new MachineOptions(layout, q, faults, dumpDirectory, crashOnPanic, onPanic, dumpFormat);
         }
     }

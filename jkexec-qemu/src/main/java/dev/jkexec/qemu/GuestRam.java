@@ -14,8 +14,11 @@ import java.nio.file.Path;
 
 /**
  * The machine's RAM: one sparse file that QEMU maps as its {@code memory-backend-file}
- * ({@code share=on}) and jkexec maps as one {@link MemorySegment}; file offset = guest-physical
- * address (QEMU's {@code pc} machine keeps RAM below 4 GiB contiguous).
+ * ({@code share=on}) and jkexec maps as one {@link MemorySegment}. File offset = guest-physical
+ * address below {@code lowTop}; when QEMU splits RAM around the PCI hole ({@code max-ram-below-4g}),
+ * offsets from {@code lowTop} are the RAM from 4 GiB ({@link PhysicalMemory#split}), as QEMU's
+ * {@code pc_memory_init} maps the two aliases of its one RAM block. The physical memory reports the
+ * file's holes ({@link SparseExtents}) so that nothing reads pages the guest never wrote.
  *
  * <p>Creation checks the file system's usable space against the full size first and fails with a
  * {@link RamSpaceException} if it is short: the file is sparse, but the guest may touch every page,
@@ -36,13 +39,21 @@ public final class GuestRam implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment segment;
     private final PhysicalMemory memory;
+    private final SparseExtents extents;
 
-    private GuestRam(Path file, long size, Arena arena, MemorySegment segment) {
+    private GuestRam(Path file, long size, long lowTop, Arena arena, MemorySegment segment) {
         this.file = file;
         this.size = size;
         this.arena = arena;
         this.segment = segment;
-        this.memory = PhysicalMemory.of(segment);
+        this.extents = SparseExtents.open(file);
+        PhysicalMemory m = PhysicalMemory.split(segment, lowTop, 1L << 32);
+        this.memory = extents == null ? m : m.withDataRuns(extents);
+    }
+
+    /** {@link #create(Path, String, long, long, UsableSpace)} with all RAM below 4 GiB. */
+    public static GuestRam create(Path directory, String name, long size, UsableSpace space) {
+        return create(directory, name, size, size, space);
     }
 
     /**
@@ -51,7 +62,10 @@ public final class GuestRam implements AutoCloseable {
      *
      * @throws RamSpaceException if {@code space} reports less than {@code size} bytes usable
      */
-    public static GuestRam create(Path directory, String name, long size, UsableSpace space) {
+    public static GuestRam create(Path directory, String name, long size, long lowTop, UsableSpace space) {
+        if (lowTop <= 0 || lowTop > size) {
+            throw new IllegalArgumentException("RAM below 4 GiB " + lowTop + " outside 1.." + size);
+        }
         if (size <= 0 || size % Paging.PAGE_SIZE != 0) {
             throw new IllegalArgumentException("RAM size " + size + " is not a positive multiple of 4096");
         }
@@ -75,7 +89,7 @@ public final class GuestRam implements AutoCloseable {
                 raf.setLength(size);
                 MemorySegment segment = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
                 done = true;
-                return new GuestRam(file, size, arena, segment);
+                return new GuestRam(file, size, lowTop, arena, segment);
             }
         } catch (IOException e) {
             throw new MachineException("cannot create guest RAM file " + file + ": "
@@ -99,7 +113,7 @@ public final class GuestRam implements AutoCloseable {
         return size;
     }
 
-    /** The mapping; offset = guest-physical address. */
+    /** The mapping; offset = guest-physical address below 4 GiB (see the class comment above it). */
     public MemorySegment segment() {
         return segment;
     }
@@ -122,6 +136,9 @@ public final class GuestRam implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
+            if (extents != null) {
+                extents.close();
+            }
             if (arena.scope().isAlive()) {
                 arena.close();
             }

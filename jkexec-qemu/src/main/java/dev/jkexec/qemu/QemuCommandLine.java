@@ -79,7 +79,8 @@ public record QemuCommandLine(QemuConfig config, Accel accel, Path ramFile, Path
     public List<String> arguments() {
         String mem = (config.ramBytes() / MIB) + "M";
         List<String> a = new ArrayList<>(List.of(
-                "-machine", "pc,memory-backend=ram",
+                "-machine", "pc,memory-backend=ram"
+                        + (config.ramBelow4g() == 0 ? "" : ",max-ram-below-4g=" + config.ramBelow4g() / MIB + "M"),
                 "-accel", accel.qemuName(),
                 "-m", mem,
                 "-smp", Integer.toString(config.cpus()),

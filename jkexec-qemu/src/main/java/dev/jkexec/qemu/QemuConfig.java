@@ -17,6 +17,9 @@ import java.util.Optional;
  * QEMU's command line from it.
  *
  * @param ramBytes     all RAM QEMU has ({@code -m}), a positive multiple of 1 MiB
+ * @param ramBelow4g   0: QEMU's default split (none below 3.5 GiB); else its {@code max-ram-below-4g}, a
+ *                     multiple of 1 MiB below {@code ramBytes}: that much RAM below 4 GiB, the rest
+ *                     from 4 GiB ({@link GuestRam} maps both onto the one file)
  * @param cpus         vCPUs ({@code -smp}), at least 1
  * @param rom          the firmware image, a non-empty multiple of 64 KiB, mapped to end at 4 GiB
  * @param accel        an explicit accelerator ({@code --accel}); empty: detect ({@link Accel#choose})
@@ -37,7 +40,7 @@ import java.util.Optional;
  *                     ({@link QemuMachine#lastCpuResetState()})
  */
 public record QemuConfig(
-        long ramBytes, int cpus, byte[] rom, Optional<Accel> accel, Path tmpRoot, Path qemuBinary,
+        long ramBytes, long ramBelow4g, int cpus, byte[] rom, Optional<Accel> accel, Path tmpRoot, Path qemuBinary,
         boolean pvpanic, boolean gdbStub, boolean doorbell, Duration startTimeout, QmpOptions qmp, ConsoleOptions console,
         UsableSpace usableSpace, List<String> extraArgs, boolean cpuResetLog) {
 
@@ -45,6 +48,8 @@ public record QemuConfig(
     /** QEMU refuses a -bios image whose size is not a multiple of 64 KiB. */
     public static final int ROM_GRANULE = 64 << 10;
     private static final long MIB = 1L << 20;
+    /** The most RAM jkexec asks QEMU to keep below 4 GiB: its default 3.5 GiB, clear of the PCI hole and the ROM. */
+    public static final long MAX_RAM_BELOW_4G = 0xE000_0000L;
 
     public QemuConfig {
         Objects.requireNonNull(rom, "rom");
@@ -57,6 +62,11 @@ public record QemuConfig(
         Objects.requireNonNull(usableSpace, "usableSpace");
         if (ramBytes <= 0 || ramBytes % MIB != 0) {
             throw new IllegalArgumentException("memory " + ramBytes + " is not a positive multiple of 1 MiB");
+        }
+        if (ramBelow4g != 0 && (ramBelow4g < 0 || ramBelow4g % MIB != 0 || ramBelow4g >= ramBytes
+                || ramBelow4g > MAX_RAM_BELOW_4G)) {
+            throw new IllegalArgumentException("max-ram-below-4g " + ramBelow4g + " is not a multiple of 1 MiB below the memory "
+                    + ramBytes + " and at most " + MAX_RAM_BELOW_4G);
         }
         if (cpus < 1) {
             throw new IllegalArgumentException("cpus " + cpus + " < 1");
@@ -166,7 +176,16 @@ public record QemuConfig(
          * @throws IllegalArgumentException naming the value that cannot make a machine
          */
         public QemuConfig build(long ramBytes, int cpus, byte[] rom) {
-            return new QemuConfig(ramBytes, cpus, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, doorbell, startTimeout, qmp,
+            return build(ramBytes, 0, cpus, rom);
+        }
+
+        /**
+         * The same, with RAM split at {@code ramBelow4g} ({@code max-ram-below-4g}; 0: QEMU's default).
+         *
+         * @throws IllegalArgumentException naming the value that cannot make a machine
+         */
+        public QemuConfig build(long ramBytes, long ramBelow4g, int cpus, byte[] rom) {
+            return new QemuConfig(ramBytes, ramBelow4g, cpus, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, doorbell, startTimeout, qmp,
                     console, usableSpace, extraArgs, cpuResetLog);
         }
     }

@@ -99,7 +99,8 @@ public final class QemuMachine implements AutoCloseable {
         QemuProcess qemu = null;
         try {
             WorkDirectory dir = push(undo, WorkDirectory.create(config.tmpRoot()));
-            GuestRam ram = push(undo, GuestRam.create(dir.path(), RAM_FILE, config.ramBytes(), config.usableSpace()));
+            GuestRam ram = push(undo, GuestRam.create(dir.path(), RAM_FILE, config.ramBytes(),
+                    config.ramBelow4g() == 0 ? config.ramBytes() : config.ramBelow4g(), config.usableSpace()));
             BootProfile.mark("qemu: work directory and RAM file created");
             Path rom = Files.write(dir.resolve(ROM_FILE), config.rom());
             Path qmpSocket = dir.resolve("qmp.sock");
@@ -176,7 +177,7 @@ public final class QemuMachine implements AutoCloseable {
         return accel;
     }
 
-    /** Guest-physical memory, shared with QEMU; offset = physical address. Invalid after {@link #close()}. */
+    /** Guest-physical memory, shared with QEMU (split around the PCI hole when RAM is). Invalid after {@link #close()}. */
     public PhysicalMemory memory() {
         return ram.memory();
     }

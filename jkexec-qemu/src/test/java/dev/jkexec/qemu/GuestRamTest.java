@@ -43,6 +43,30 @@ class GuestRamTest {
     }
 
     @Test
+    void aSplitRamMapsItsSecondPartFrom4GibAndReportsOnlyWrittenPagesAsData() throws Exception {
+        // /dev/shm, like the machine: tmpfs answers SEEK_DATA/SEEK_HOLE per page.
+        Path shm = Files.createTempDirectory(Path.of("/dev/shm"), "jkexec-guestram-test");
+        long four = 1L << 32;
+        try (GuestRam ram = GuestRam.create(shm, "ram", 8L << 20, 4L << 20, UsableSpace.fileSystem())) {
+            var m = ram.memory();
+            assertThat(m.isSplit()).isTrue();
+            assertThat(m.end()).isEqualTo(four + (4L << 20));
+            assertThat(m.nextData(0, 4L << 20)).as("nothing written yet").isEqualTo(4L << 20);
+            m.writeLong(four + 4096 + 16, 0x5A5A_0000_1234_5678L);
+            assertThat(ram.segment().get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, (4L << 20) + 4096 + 16))
+                    .isEqualTo(0x5A5A_0000_1234_5678L);
+            assertThat(m.nextData(four, 4L << 20)).isEqualTo(four + 4096);
+            assertThat(m.dataEnd(four + 4096, (4L << 20) - 4096)).isEqualTo(four + 8192);
+            assertThat(m.nextData(four + 8192, (4L << 20) - 8192)).isEqualTo(four + (4L << 20));
+            assertThat(m.nextData(0, 4L << 20)).as("asking reads nothing: the low part is still a hole").isEqualTo(4L << 20);
+            assertThatThrownBy(() -> m.readLong((4L << 20) + 8)).isInstanceOf(dev.jkexec.platform.PhysicalMemory.OutOfRangeException.class);
+        } finally {
+            Files.deleteIfExists(shm.resolve("ram"));
+            Files.deleteIfExists(shm);
+        }
+    }
+
+    @Test
     void tooLittleSpaceIsAOneLineErrorAndCreatesNothing() throws IOException {
         UsableSpace budget = d -> 10L << 20;
 

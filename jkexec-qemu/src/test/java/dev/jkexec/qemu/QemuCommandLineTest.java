@@ -72,4 +72,17 @@ class QemuCommandLineTest {
         assertThatThrownBy(() -> QemuConfig.builder().build((64L << 20) + 4096, 1, ROM))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aSplitMachineNamesItsRamBelow4GibAndMapsTheOneFile() {
+        QemuConfig config = QemuConfig.builder().build(16998L << 20, 3L << 30, 1, ROM);
+        List<String> a = new QemuCommandLine(config, Accel.TCG, Path.of("/dev/shm/d/ram"), Path.of("/dev/shm/d/firmware.rom"),
+                Path.of("/dev/shm/d/qmp.sock"), Path.of("/dev/shm/d/serial.sock"), java.util.Optional.empty(),
+                java.util.Optional.empty()).arguments();
+        assertThat(a).containsSequence("-machine", "pc,memory-backend=ram,max-ram-below-4g=3072M")
+                .containsSequence("-m", "16998M")
+                .contains("memory-backend-file,id=ram,size=16998M,mem-path=/dev/shm/d/ram,share=on");
+        assertThatThrownBy(() -> QemuConfig.builder().build(2L << 30, 3L << 30, 1, ROM)).hasMessageContaining("max-ram-below-4g");
+        assertThatThrownBy(() -> QemuConfig.builder().build(8L << 30, 0xF000_0000L, 1, ROM)).hasMessageContaining("max-ram-below-4g");
+    }
 }

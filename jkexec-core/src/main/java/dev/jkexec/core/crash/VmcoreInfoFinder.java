@@ -57,21 +57,30 @@ public final class VmcoreInfoFinder {
             }
             MemorySegment s = memory.slice(r.start(), r.size());
             long base = r.start();
-            for (long a = start; a < end; a += step) {
-                if (s.get(ByteView.U32, a - base) == VmcoreInfoNote.NAMESZ && a != hint
-                        && VmcoreInfoNote.looksLikeNote(s, a - base)) {
-                    Candidate c = at(memory, a, step == 4096 ? "a page-aligned scan" : "a 4-byte-aligned scan");
-                    if (c != null) {
-                        out.add(c);
+            // Only the memory's data runs: a page the guest never wrote holds no note, and reading
+            // it would allocate it in a sparse RAM file.
+            long a = start;
+            while (a < end) {
+                long data = memory.nextData(a, r.end() - a);
+                long runEnd = data < r.end() ? memory.dataEnd(data, r.end() - data) : r.end();
+                a = Math.max(a, (data + step - 1) / step * step);
+                for (; a < Math.min(end, runEnd); a += step) {
+                    if (s.get(ByteView.U32, a - base) == VmcoreInfoNote.NAMESZ && a != hint
+                            && VmcoreInfoNote.looksLikeNote(s, a - base)) {
+                        Candidate c = at(memory, a, step == 4096 ? "a page-aligned scan" : "a 4-byte-aligned scan");
+                        if (c != null) {
+                            out.add(c);
+                        }
                     }
                 }
+                a = Math.max(a, (runEnd + step - 1) / step * step);
             }
         }
     }
 
     private static Candidate at(PhysicalMemory memory, long address, String how) {
         try {
-            MemorySegment s = memory.slice(address, Math.min(memory.base() + memory.size() - address,
+            MemorySegment s = memory.slice(address, Math.min(memory.pieceEnd(address) - address,
                     VmcoreInfoNote.DESC_OFFSET + VmcoreInfo.MAX_TEXT));
             return new Candidate(address, VmcoreInfoNote.decode(s, 0), how);
         } catch (VmcoreInfo.FormatException | PhysicalMemory.OutOfRangeException e) {

@@ -111,11 +111,19 @@ public final class CoreDump {
                 if (ph.index() < firstRam) {
                     continue;
                 }
-                for (long at = 0; at < ph.filesz(); at += CHUNK) {
-                    long n = Math.min(CHUNK, ph.filesz() - at);
-                    writeNonZeroPages(ch, src.memory().slice(ph.paddr() + at, n), zeros, ph.offset() + at);
-                    done += n;
+                // Only the RAM file's data runs are read: its holes stay holes in the core, unread.
+                long rangeEnd = ph.paddr() + ph.filesz();
+                long at = ph.paddr();
+                while (at < rangeEnd) {
+                    long data = src.memory().nextData(at, rangeEnd - at);
+                    long runEnd = data < rangeEnd ? src.memory().dataEnd(data, rangeEnd - data) : rangeEnd;
+                    for (long p = data; p < runEnd; p += CHUNK) {
+                        long n = Math.min(CHUNK, runEnd - p);
+                        writeNonZeroPages(ch, src.memory().slice(p, n), zeros, ph.offset() + (p - ph.paddr()));
+                    }
+                    done += runEnd - at;
                     progress.advance(done, total);
+                    at = runEnd;
                 }
             }
             if (ch.size() < end) {

@@ -83,6 +83,8 @@ public final class KdumpFile {
                 ram[(int) (pfn >>> 6)] |= 1L << pfn;
             }
         }
+        // Pages the RAM file has never held (its holes) are zeros that nobody needs to read.
+        long[] holes = holes(src.memory(), src.ram(), ram.length);
         long dumpable = 0;
         long[] dump = new long[ram.length];
         for (int i = 0; i < ram.length; i++) {
@@ -131,7 +133,7 @@ public final class KdumpFile {
                     if (n == CHUNK_PAGES || (pfn == maxPfn && n > 0)) {
                         long[] batch = java.util.Arrays.copyOf(pfns, n);
                         boolean shareZeros = zeroAt >= 0;
-                        window.add(pool.submit(() -> Chunk.compress(src.memory(), batch, format, shareZeros)));
+                        window.add(pool.submit(() -> Chunk.compress(src.memory(), batch, holes, format, shareZeros)));
                         n = 0;
                     }
                     while (!window.isEmpty() && (window.size() > 2 * THREADS || pfn == maxPfn)) {
@@ -174,6 +176,25 @@ public final class KdumpFile {
         }
         target.commit();
         return new Written(target.file(), written, countBits(ram), dumpable, zeroPages, excluded, used, why);
+    }
+
+    /**
+     * A bit per pfn of {@code ram} that lies in a hole of the memory's backing file
+     * ({@link dev.jkexec.platform.PhysicalMemory#nextData}): one question per extent, no page read.
+     */
+    static long[] holes(dev.jkexec.platform.PhysicalMemory memory, java.util.List<MemoryRange> ram, int words) {
+        long[] holes = new long[words];
+        for (MemoryRange r : ram) {
+            long at = r.start();
+            while (at < r.end()) {
+                long data = memory.nextData(at, r.end() - at);
+                for (long pfn = (at + BLOCK - 1) / BLOCK; pfn < data / BLOCK; pfn++) {
+                    holes[(int) (pfn >>> 6)] |= 1L << pfn;
+                }
+                at = data < r.end() ? memory.dataEnd(data, r.end() - data) : data;
+            }
+        }
+        return holes;
     }
 
     private static long countBits(long[] words) {
@@ -281,19 +302,28 @@ public final class KdumpFile {
      */
     record Chunk(byte[] data, int[] sizes, int[] flags) {
         static Chunk compress(dev.jkexec.platform.PhysicalMemory memory, long[] pfns, DumpFormat format, boolean shareZeros) {
+            return compress(memory, pfns, new long[0], format, shareZeros);
+        }
+
+        /** The same; a pfn set in {@code holes} is a page of zeros, not read. */
+        static Chunk compress(dev.jkexec.platform.PhysicalMemory memory, long[] pfns, long[] holes, DumpFormat format,
+                              boolean shareZeros) {
             try (Pages pages = new Pages(format)) {
-                return compress(memory, pfns, pages, shareZeros);
+                return compress(memory, pfns, holes, pages, shareZeros);
             }
         }
 
-        private static Chunk compress(dev.jkexec.platform.PhysicalMemory memory, long[] pfns, Pages pages, boolean shareZeros) {
+        private static Chunk compress(dev.jkexec.platform.PhysicalMemory memory, long[] pfns, long[] holes, Pages pages,
+                                      boolean shareZeros) {
             java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream(pfns.length * 1024);
             int[] sizes = new int[pfns.length];
             int[] flags = new int[pfns.length];
             byte[] page = new byte[BLOCK];
             MemorySegment zeros = MemorySegment.ofArray(new byte[BLOCK]);
             for (int i = 0; i < pfns.length; i++) {
-                MemorySegment p = memory.slice(pfns[i] * BLOCK, BLOCK);
+                long pfn = pfns[i];
+                boolean hole = (pfn >>> 6) < holes.length && (holes[(int) (pfn >>> 6)] & (1L << pfn)) != 0;
+                MemorySegment p = hole ? zeros : memory.slice(pfn * BLOCK, BLOCK);
                 if (shareZeros && MemorySegment.mismatch(p, 0, BLOCK, zeros, 0, BLOCK) < 0) {
                     continue;
                 }

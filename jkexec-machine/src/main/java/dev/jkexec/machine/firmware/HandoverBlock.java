@@ -149,7 +149,7 @@ public final class HandoverBlock {
             }
         }
         EntryGdt.write(memory, layout.entryGdt64());
-        long limit = Math.max(1L << 32, layout.totalRam());
+        long limit = Math.max(1L << 32, layout.ramEnd());
         long cr3 = IdentityMap.write(memory, layout.pageTables(), limit);
         long entryCr3 = cr3;
         long tables = IdentityMap.tableBytes(limit);

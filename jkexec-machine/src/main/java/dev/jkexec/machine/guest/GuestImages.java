@@ -100,7 +100,7 @@ public final class GuestImages {
     record KernelFacts(String release, boolean is32Bit) {
         static KernelFacts of(Path kernel) {
             MemorySegment file = MemorySegment.ofArray(new dev.jkexec.platform.InputFile("kernel", kernel)
-                    .read(dev.jkexec.machine.layout.MachineLayout.MAX_TOTAL_RAM, "the largest guest RAM"));
+                    .read(dev.jkexec.machine.layout.MachineLayout.MAX_LOW_RAM, "the largest guest RAM"));
             MemorySegment k = KernelFile.open(file).contents();
             String name = kernel.getFileName().toString();
             String fromName = name.startsWith("vmlinuz-") ? name.substring("vmlinuz-".length())

@@ -43,7 +43,7 @@ public final class Hypercalls implements AutoCloseable {
             Consumer<String> operator) {
         HypercallWindow window = HypercallWindow.of(memory, layout);
         Dom0Hypercalls.Facts facts = new Dom0Hypercalls.Facts(layout.guestMemoryMap(), crashView(layout), layout.cpus(),
-                layout.guestRam() / Paging.PAGE_SIZE, layout.totalRam() / Paging.PAGE_SIZE - 1);
+                layout.guestRam() / Paging.PAGE_SIZE, layout.ramEnd() / Paging.PAGE_SIZE - 1);
         Dom0Hypercalls calls = new Dom0Hypercalls(verbs, facts, operator);
         HypercallWindow.writeDescriptor(memory, layout);
         return new Hypercalls(window, HypercallChannel.start(doorbell, window, calls, operator), calls);

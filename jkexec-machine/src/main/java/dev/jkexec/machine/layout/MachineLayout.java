@@ -26,7 +26,7 @@ import java.util.List;
  *  0x0000_0000 ─ 0x0009_EFFF   guest RAM (conventional memory)
  *  0x0009_F000 ─ 0x0009_FFFF   the mailbox page: reserved, like a BIOS's EBDA (see {@link #MAILBOX})
  *  0x000A_0000 ─ 0x000F_FFFF   QEMU's VGA window and the ROM's alias: never data (notes: "shadowed")
- *  0x0010_0000 ─ guestRam      guest RAM
+ *  0x0010_0000 ─ crashBase     guest RAM (all of it, unless split: see below)
  *  crashBase   ─ +crashSize    crash region: loaded crash image, where the crash kernel runs
  *  hiddenBase  ─ +2 MiB        jkexec's own pages (offsets below): handover block, firmware stack,
  *                              entry GDTs, ACPI tables, VMCOREINFO, crash notes, identity page tables
@@ -37,13 +37,25 @@ import java.util.List;
  *  4 GiB − 64 KiB ─ 4 GiB      firmware ROM (QEMU -bios); its last 64 KiB alias 0xF0000
  * </pre>
  *
- * <p>Everything from {@code crashBase} up to {@link #totalRam()} is QEMU RAM (one shared file,
- * file offset = physical address) that the guest's e820 lists as <em>reserved</em>: never usable
- * by the guest, and never mistaken by Linux for a free gap to put PCI BARs in. The guest is not
- * told what the reserved range holds.
+ * <p>Everything from {@code crashBase} up to {@link #lowRamTop()} is QEMU RAM (one shared file)
+ * that the guest's e820 lists as <em>reserved</em>: never usable by the guest, and never mistaken
+ * by Linux for a free gap to put PCI BARs in. The guest is not told what the reserved range holds.
  *
- * <p>Invariant: {@link #totalRam()} stays below {@link #MAX_TOTAL_RAM}, so QEMU's {@code pc}
- * machine maps all of it contiguously below 4 GiB and file offset equals physical address.
+ * <p><b>RAM above 4 GiB.</b> While {@link #totalRam()} is below {@link #MAX_LOW_RAM}, QEMU's
+ * {@code pc} machine maps all of it contiguously below 4 GiB (file offset = physical address).
+ * A larger machine is <em>split</em> ({@link #isSplit()}), as {@code pc_piix.c} splits it: the
+ * first {@link #SPLIT_LOW_RAM} (3 GiB, the gigabyte-aligned split QEMU picks for {@code -m} ≥
+ * 3.5 GiB; jkexec also passes it as {@code max-ram-below-4g}) below 4 GiB, the rest from 4 GiB:
+ *
+ * <pre>
+ *  0x0000_0000 ─ crashBase      guest RAM (low part, with the holes above)
+ *  crashBase   ─ 3 GiB          crash region, hidden pages, staging, hypercall window: below 4 GiB,
+ *                               where the firmware, a crash kernel and 32-bit toolstacks reach them
+ *  3 GiB       ─ 4 GiB          PCI hole, APICs, ROM: no RAM
+ *  4 GiB       ─ ramEnd         guest RAM (high part), file offset = 3 GiB + (address − 4 GiB)
+ * </pre>
+ *
+ * {@link #guestRam()} is what the guest may use in both parts together.
  *
  * @param guestRam    RAM the guest kernel may use, a multiple of 2 MiB
  * @param crashSize   size of the crash region, a multiple of 2 MiB (0: no crash region)
@@ -68,8 +80,23 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
     public static final long ROM_SIZE = 64 << 10;
     /** Guest-physical base of the firmware ROM: it ends at 4 GiB. */
     public static final long ROM_BASE = FOUR_GIB - ROM_SIZE;
-    /** QEMU's pc machine keeps RAM contiguous below 4 GiB only while -m is below 3.5 GiB. */
-    public static final long MAX_TOTAL_RAM = 0xE000_0000L;
+    /**
+     * QEMU's pc machine keeps RAM contiguous below 4 GiB only while {@code -m} is below this
+     * (its default {@code max-ram-below-4g}, 3.5 GiB): the largest a low-only machine, or anything
+     * that must fit below 4 GiB, can be.
+     */
+    public static final long MAX_LOW_RAM = 0xE000_0000L;
+    /**
+     * RAM below 4 GiB of a split machine: QEMU's pc machine aligns the split to 1 GiB once
+     * {@code -m} reaches {@link #MAX_LOW_RAM} ({@code gigabyte_align}), which gives 3 GiB.
+     */
+    public static final long SPLIT_LOW_RAM = 0xC000_0000L;
+    /**
+     * Most guest RAM jkexec gives a machine: the RAM file is sparse, so the bound is what a host's
+     * tmpfs lends, not what it holds; 64 GiB keeps the firmware's identity map and a kdump bitmap
+     * small (checked again at start against the file system's usable space).
+     */
+    public static final long MAX_GUEST_RAM = 64L << 30;
     /** Smallest guest RAM jkexec accepts. */
     public static final long MIN_GUEST_RAM = 64L << 20;
     /** Most vCPUs a machine has (one crash note slot each). */
@@ -129,13 +156,87 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
         if (cpus < 1 || cpus > MAX_CPUS) {
             throw new IllegalArgumentException("cpus " + cpus + " outside 1.." + MAX_CPUS);
         }
-        long total = guestRam + crashSize + HIDDEN_SIZE + stagingSize + HYPERCALL_WINDOW_SIZE;
-        if (total > MAX_TOTAL_RAM) {
-            throw new IllegalArgumentException("guest RAM " + mib(guestRam) + " + crash region " + mib(crashSize)
-                    + " + staging " + mib(stagingSize) + " + 2 MiB + the hypercall window " + mib(HYPERCALL_WINDOW_SIZE)
-                    + " = " + mib(total)
-                    + " exceeds " + mib(MAX_TOTAL_RAM) + " (QEMU's pc machine splits RAM above that)");
+        if (guestRam > MAX_GUEST_RAM) {
+            throw new IllegalArgumentException("guest RAM " + mib(guestRam) + " is above the maximum " + mib(MAX_GUEST_RAM));
         }
+        long kept = keptBelow4g(crashSize, stagingSize);
+        if (guestRam + kept >= MAX_LOW_RAM && SPLIT_LOW_RAM - kept < MIN_GUEST_RAM) {
+            throw new IllegalArgumentException("crash region " + mib(crashSize) + " + staging " + mib(stagingSize)
+                    + " + 2 MiB + the hypercall window " + mib(HYPERCALL_WINDOW_SIZE) + " = " + mib(kept)
+                    + " leaves less than " + mib(MIN_GUEST_RAM) + " of guest RAM below " + mib(SPLIT_LOW_RAM)
+                    + " (where they must be, below 4 GiB)");
+        }
+    }
+
+    /** What jkexec keeps for itself below 4 GiB: crash region, hidden pages, staging, hypercall window. */
+    private static long keptBelow4g(long crashSize, long stagingSize) {
+        return crashSize + HIDDEN_SIZE + stagingSize + HYPERCALL_WINDOW_SIZE;
+    }
+
+    /**
+     * Whether RAM is split around the PCI hole: the contiguous layout would reach
+     * {@link #MAX_LOW_RAM}, where QEMU's pc machine moves part of it above 4 GiB.
+     */
+    public boolean isSplit() {
+        return guestRam + keptBelow4g(crashSize, stagingSize) >= MAX_LOW_RAM;
+    }
+
+    /** Guest RAM below 4 GiB (all of it unless {@link #isSplit()}). */
+    public long lowGuestRam() {
+        return isSplit() ? SPLIT_LOW_RAM - keptBelow4g(crashSize, stagingSize) : guestRam;
+    }
+
+    /** Guest RAM from 4 GiB up (0 unless {@link #isSplit()}). */
+    public long highGuestRam() {
+        return guestRam - lowGuestRam();
+    }
+
+    /** The end of QEMU's RAM below 4 GiB: file offset = physical address below it. */
+    public long lowRamTop() {
+        return totalRam() - highGuestRam();
+    }
+
+    /** One past the highest RAM address: {@link #lowRamTop()}, or 4 GiB + the high part. */
+    public long ramEnd() {
+        return isSplit() ? FOUR_GIB + highGuestRam() : totalRam();
+    }
+
+    /** QEMU's {@code max-ram-below-4g} for this machine, or 0 to leave QEMU's default (no split). */
+    public long maxRamBelow4g() {
+        return isSplit() ? SPLIT_LOW_RAM : 0;
+    }
+
+    /**
+     * The guest-physical address of RAM file offset {@code offset}: the same below
+     * {@link #lowRamTop()}, from 4 GiB above it.
+     */
+    public long physicalAddressOf(long offset) {
+        if (offset < 0 || offset >= totalRam()) {
+            throw new IllegalArgumentException("RAM file offset 0x" + Long.toHexString(offset) + " outside 0x0-0x"
+                    + Long.toHexString(totalRam()));
+        }
+        return offset < lowRamTop() ? offset : FOUR_GIB + (offset - lowRamTop());
+    }
+
+    /** The RAM file offset of guest-physical {@code address}; an address in the hole is refused. */
+    public long fileOffsetOf(long address) {
+        if (address >= 0 && address < lowRamTop()) {
+            return address;
+        }
+        if (isSplit() && address >= FOUR_GIB && address < ramEnd()) {
+            return lowRamTop() + (address - FOUR_GIB);
+        }
+        throw new IllegalArgumentException("guest-physical 0x" + Long.toHexString(address) + " is not RAM (RAM: 0x0-0x"
+                + Long.toHexString(lowRamTop()) + (isSplit() ? " and 0x100000000-0x" + Long.toHexString(ramEnd()) : "") + ")");
+    }
+
+    /** The machine's RAM file as physical memory: offset = address below 4 GiB, split above. */
+    public dev.jkexec.platform.PhysicalMemory physicalMemory(java.lang.foreign.MemorySegment ramFile) {
+        if (ramFile.byteSize() != totalRam()) {
+            throw new IllegalArgumentException("RAM file of 0x" + Long.toHexString(ramFile.byteSize())
+                    + " bytes is not this layout's 0x" + Long.toHexString(totalRam()));
+        }
+        return dev.jkexec.platform.PhysicalMemory.split(ramFile, lowRamTop(), FOUR_GIB);
     }
 
     /** The default machine: 1 GiB guest, 256 MiB crash region, 256 MiB staging, 1 vCPU. */
@@ -155,14 +256,14 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
         return new MachineLayout(guestRam, bytes, stagingSize, cpus);
     }
 
-    /** Start of the crash region. */
+    /** Start of the crash region: right after the guest's RAM below 4 GiB. */
     public long crashBase() {
-        return guestRam;
+        return lowGuestRam();
     }
 
     /** Start of jkexec's own pages. */
     public long hiddenBase() {
-        return guestRam + crashSize;
+        return crashBase() + crashSize;
     }
 
     /** Start of the staging region. */
@@ -175,9 +276,9 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
         return stagingBase() + stagingSize;
     }
 
-    /** All RAM QEMU has ({@code -m}): guest RAM plus everything hidden from the guest. */
+    /** All RAM QEMU has ({@code -m}, the RAM file's size): guest RAM plus everything hidden from the guest. */
     public long totalRam() {
-        return hypercallWindow() + HYPERCALL_WINDOW_SIZE;
+        return guestRam + keptBelow4g(crashSize, stagingSize);
     }
 
     public long handoverBlock() {
@@ -220,27 +321,36 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
     }
 
     /**
-     * The memory map a guest is told (its e820): RAM below the mailbox page and from 1 MiB to
-     * {@link #guestRam()}; the mailbox, the ROM alias and everything jkexec keeps for itself reserved.
+     * The memory map a guest is told (its e820): RAM below the mailbox page, from 1 MiB to
+     * {@link #crashBase()} and, when split, from 4 GiB to {@link #ramEnd()}; the mailbox, the ROM
+     * alias and everything jkexec keeps for itself reserved.
      */
     public MemoryMap guestMemoryMap() {
-        return MemoryMap.of(
+        List<MemoryRange> r = new ArrayList<>(List.of(
                 new MemoryRange(0, MAILBOX, E820Type.RAM),
                 new MemoryRange(MAILBOX, LOW_RAM_END - MAILBOX, E820Type.RESERVED),
                 new MemoryRange(BIOS_AREA_START, ONE_MIB - BIOS_AREA_START, E820Type.RESERVED),
-                new MemoryRange(ONE_MIB, guestRam - ONE_MIB, E820Type.RAM),
-                new MemoryRange(crashBase(), totalRam() - crashBase(), E820Type.RESERVED),
-                new MemoryRange(ROM_BASE, ROM_SIZE, E820Type.RESERVED));
+                new MemoryRange(ONE_MIB, crashBase() - ONE_MIB, E820Type.RAM),
+                new MemoryRange(crashBase(), lowRamTop() - crashBase(), E820Type.RESERVED),
+                new MemoryRange(ROM_BASE, ROM_SIZE, E820Type.RESERVED)));
+        if (isSplit()) {
+            r.add(new MemoryRange(FOUR_GIB, highGuestRam(), E820Type.RAM));
+        }
+        return new MemoryMap(r);
     }
 
     /**
      * All memory a guest can write, as dumps cover it: conventional memory including the mailbox
-     * page, and RAM from 1 MiB to {@link #guestRam()}.
+     * page, RAM from 1 MiB to {@link #crashBase()} and, when split, the RAM from 4 GiB.
      */
     public MemoryMap guestRamRanges() {
-        return MemoryMap.of(
+        List<MemoryRange> r = new ArrayList<>(List.of(
                 new MemoryRange(0, LOW_RAM_END, E820Type.RAM),
-                new MemoryRange(ONE_MIB, guestRam - ONE_MIB, E820Type.RAM));
+                new MemoryRange(ONE_MIB, crashBase() - ONE_MIB, E820Type.RAM)));
+        if (isSplit()) {
+            r.add(new MemoryRange(FOUR_GIB, highGuestRam(), E820Type.RAM));
+        }
+        return new MemoryMap(r);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.jkexec.machine.dumps;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.PcPlatform;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.CrashOutcome;
@@ -151,6 +152,47 @@ class KdumpToolsTest {
             assertThat(line(m, "makedumpfile dmesg", mark)).endsWith(PANIC);
             hostToolsReadTheElfCore(((CrashOutcome.CrashKernel) outcome).core().file());
         }
+    }
+
+    /**
+     * RAM above 4 GiB: a 6 GiB guest (3 GiB below 4 GiB, the rest from 4 GiB) panics into its crash
+     * kernel, whose elfcorehdr lists the RAM from 4 GiB; vmcore-dmesg and makedumpfile read
+     * /proc/vmcore in the crash kernel, and the host tools read the host core with its PT_LOAD at
+     * 4 GiB, which stays sparse: only pages the guest wrote are read and written.
+     */
+    @Test
+    void aGuestWithRamAboveFourGibIsReadInTheCrashKernelAndOnTheHost() throws Exception {
+        Path initrd = dir.resolve("crash-initrd-6g.gz");
+        Files.write(initrd, GuestImages.busyboxInitrd(GuestAssets.busybox(), GuestAssets.cloudKernel(), Tools.debian().guestFiles()));
+        MachineLayout layout = new MachineLayout(6L << 30, 256L << 20, 128L << 20, 2);
+        assertThat(layout.isSplit()).isTrue();
+        MachineOptions o = MachineOptions.builder().layout(layout).dumpDirectory(dir).onPanic(OnPanic.BOTH).build();
+        try (Machine m = Machine.start(o)) {
+            CompletableFuture<CrashOutcome> crashed = crashes(m);
+            m.load(new KernelSpec(GuestAssets.cloudKernel(), initrd, false, CONSOLE + " jkexec.gen=crash", 64, ImageType.CRASH, false));
+            long mark = m.console().mark();
+            bootAndPanic(m, "");
+            CrashOutcome outcome = crashed.get(2 * BOOT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(outcome).isInstanceOf(CrashOutcome.CrashKernel.class);
+            assertThat(line(m, "vmcore mailbox ", mark)).endsWith("JKEXEC-MARKER:kdump-tools");
+            assertThat(line(m, "vmcore-dmesg exit ", mark)).endsWith("exit 0");
+            assertThat(line(m, "vmcore-dmesg Kernel", mark)).endsWith(PANIC);
+            assertThat(line(m, "makedumpfile --dump-dmesg exit", mark)).endsWith("exit 0");
+            assertThat(line(m, "makedumpfile dmesg", mark)).endsWith(PANIC);
+
+            Path core = ((CrashOutcome.CrashKernel) outcome).core().file();
+            Tools.Result readelf = Tools.run("readelf", "-l", "-W", core.toString());
+            String high = String.format("0x%016x ", PcPlatform.FOUR_GIB); // its PhysAddr
+            assertThat(readelf.output()).as(readelf.output()).containsPattern("LOAD\\s+0x\\p{XDigit}+ 0xffff\\p{XDigit}{12} " + high);
+            hostToolsReadTheElfCore(core);
+            assertThat(blocksOf(core)).as("bytes the 6 GiB core holds on disk").isLessThan(1L << 30);
+        }
+    }
+
+    /** Bytes a file holds on disk (st_blocks * 512). */
+    static long blocksOf(Path file) throws IOException {
+        Tools.Result stat = Tools.run("stat", "-c", "%b", file.toString());
+        return Long.parseLong(stat.output().strip()) * 512;
     }
 
     static void hostToolsReadTheElfCore(Path core) throws IOException {

@@ -54,7 +54,8 @@ class MachineLayoutTest {
         assertThat(l.stagingBase()).isEqualTo(l.hiddenBase() + MachineLayout.HIDDEN_SIZE);
         assertThat(l.hypercallWindow()).isEqualTo(l.stagingBase() + l.stagingSize());
         assertThat(l.totalRam()).isEqualTo(l.hypercallWindow() + MachineLayout.HYPERCALL_WINDOW_SIZE);
-        assertThat(l.totalRam()).isLessThanOrEqualTo(MachineLayout.MAX_TOTAL_RAM).isLessThan(MachineLayout.ROM_BASE);
+        assertThat(l.isSplit()).isFalse();
+        assertThat(l.totalRam()).isLessThan(MachineLayout.MAX_LOW_RAM).isEqualTo(l.lowRamTop()).isEqualTo(l.ramEnd());
         for (long boundary : new long[] {l.crashBase(), l.hiddenBase(), l.stagingBase(), l.hypercallWindow(), l.totalRam()}) {
             assertThat(boundary % Paging.LARGE_PAGE_SIZE).as("2 MiB aligned: 0x%x", boundary).isZero();
         }
@@ -91,8 +92,10 @@ class MachineLayoutTest {
 
     @Test
     void theIdentityTablesForTheLargestMachineFitTheirRoom() {
-        // The firmware maps max(4 GiB, all RAM); RAM never exceeds MAX_TOTAL_RAM, below 4 GiB.
+        // The firmware maps max(4 GiB, all RAM): up to 4 GiB + the largest guest's high RAM.
+        MachineLayout largest = MachineLayout.defaults().withGuestRam(MachineLayout.MAX_GUEST_RAM);
         assertThat(IdentityMap.tableBytes(PcPlatform.FOUR_GIB)).isLessThanOrEqualTo(MachineLayout.PAGE_TABLES_SIZE);
+        assertThat(IdentityMap.tableBytes(largest.ramEnd())).isLessThanOrEqualTo(MachineLayout.PAGE_TABLES_SIZE);
     }
 
     @Test
@@ -103,8 +106,11 @@ class MachineLayoutTest {
         assertThatThrownBy(() -> new MachineLayout(64 * MIB, 1 * MIB, 2 * MIB, 1)).hasMessageContaining("crash region size");
         assertThatThrownBy(() -> new MachineLayout(64 * MIB, 0, 0, 1)).hasMessageContaining("staging size 0 MiB is below 2 MiB");
         assertThatThrownBy(() -> new MachineLayout(64 * MIB, 0, 2 * MIB, 0)).hasMessageContaining("cpus 0 outside 1..64");
-        assertThatThrownBy(() -> new MachineLayout(3072 * MIB, 256 * MIB, 256 * MIB, 1))
-                .hasMessageContaining("exceeds 3584 MiB");
+        assertThatThrownBy(() -> new MachineLayout(4096 * MIB, 2816 * MIB, 256 * MIB, 1))
+                .hasMessageContaining("crash region 2816 MiB + staging 256 MiB + 2 MiB + the hypercall window 96 MiB = 3170 MiB")
+                .hasMessageContaining("leaves less than 64 MiB of guest RAM below 3072 MiB");
+        assertThatThrownBy(() -> new MachineLayout(MachineLayout.MAX_GUEST_RAM + 2 * MIB, 0, 2 * MIB, 1))
+                .hasMessageContaining("is above the maximum 65536 MiB");
     }
 
     @ParameterizedTest
