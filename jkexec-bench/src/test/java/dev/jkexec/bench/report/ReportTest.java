@@ -103,6 +103,20 @@ class ReportTest {
     }
 
     @Test
+    void theReadmeBlockIsReplacedBetweenItsMarkersOnly() {
+        RunInfo i = info().put("mode", "quick").put("load average before", "7.1 6.0 4.2").put("load average after", "8.0 7.0 5.0");
+        String block = new ReportWriter(i, run(), List.of(), Map.of()).readmeBlock();
+        assertThat(block).contains("load average before/after: 7.1 6.0 4.2 / 8.0 7.0 5.0", "a shared, loaded host")
+                .contains("| in-process boot → banner ≤ 0.5× QEMU PVH, same vmlinux (jkexec in-process, vmlinux) | 0.320 s | "
+                        + "QEMU -M pc -kernel vmlinux (PVH): 2.700 s | 0.119× | yes |");
+        String readme = "# x\n" + ReportWriter.README_BEGIN + "\nold figures\n" + ReportWriter.README_END + "\nrest\n";
+        String after = ReportWriter.replaceReadmeBlock(readme, block);
+        assertThat(after).startsWith("# x\n" + ReportWriter.README_BEGIN + "\n" + block).endsWith(ReportWriter.README_END + "\nrest\n")
+                .doesNotContain("old figures");
+        assertThat(ReportWriter.replaceReadmeBlock("no markers", block)).isEqualTo("no markers");
+    }
+
+    @Test
     void gridStepsAreRound() {
         assertThat(SvgChart.niceStep(2.8)).isEqualTo(1.0);
         assertThat(SvgChart.niceStep(0.35)).isEqualTo(0.1);
