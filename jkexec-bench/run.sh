@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Regenerates docs/performance.md and docs/performance.svg: builds jkexec, runs the JMH micro
-# benchmarks, then every end-to-end scenario against its peer (QEMU's direct boot, kexec-tools and
-# kdump inside the guest) on this machine, and writes the report.
+# Regenerates docs/performance.md, docs/performance.svg, docs/boot-timeline.svg and the README's
+# figures (between its bench markers): builds jkexec, runs the JMH micro benchmarks, then every
+# end-to-end scenario against the strongest form of its peer (QEMU's PVH boot on pc and microvm and
+# its SeaBIOS boot; kexec-tools and kdump inside the guest with the ELF vmlinux, -i, and the bzImage;
+# QEMU's dump-guest-memory) on this machine, and writes the report. No process outlives it.
 #
-#   ./jkexec-bench/run.sh                 full: 5 runs per system, JMH 5 warmup + 10 iterations (30-40 min)
-#   ./jkexec-bench/run.sh --quick         2 runs per system, short JMH (about 10 min), for trying it
-#   ./jkexec-bench/run.sh --runs 7 --only boot,exec --jmh skip     (see BenchOptions)
+#   ./jkexec-bench/run.sh                 full: 5 runs per system, JMH 5 warmup + 10 iterations (about 40 min)
+#   ./jkexec-bench/run.sh --quick         2 runs per system, 1 dump run, JMH's relocation pair only (15 min loaded)
+#   ./jkexec-bench/run.sh --runs 7 --only boot,exec,dump --jmh skip     (see BenchOptions)
 #   ./jkexec-bench/run.sh --report-only   rewrite the report from the last run's saved results
 #
 # Needs: a JDK >= 25 (found like ./jkexec finds it), QEMU (installed if missing), apt-get download

@@ -1,5 +1,6 @@
 package dev.jkexec.bench.dumps;
 
+import dev.jkexec.bench.report.Systems;
 import dev.jkexec.machine.layout.MachineLayout;
 import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.machine.CrashOutcome;
@@ -57,6 +58,34 @@ public final class DumpBench {
         }
         Files.writeString(out, report(samples, runs, accel));
         System.err.println("dump bench: wrote " + out);
+    }
+
+    /**
+     * One run for the end-to-end harness: a fresh guest, panicked, dumped by jkexec (ELF, kdump-zlib
+     * {@code -d 1} and {@code -d 31}) and by QEMU (ELF, kdump-zlib), recorded in {@code m}.
+     */
+    public static void measure(Path work, dev.jkexec.bench.report.Measurements m) {
+        List<Sample> samples = new ArrayList<>();
+        try {
+            once(work, samples);
+        } catch (Exception e) {
+            throw new IllegalStateException("dump run: " + e, e);
+        }
+        for (Sample s : samples) {
+            String system = switch (s.system() + "|" + s.format()) {
+                case "jkexec|elf" -> Systems.JK_DUMP_ELF;
+                case "jkexec|kdump-zlib -d 1" -> Systems.JK_DUMP_KDUMP_1;
+                case "jkexec|kdump-zlib -d 31" -> Systems.JK_DUMP_KDUMP_31;
+                case "QEMU dump-guest-memory|elf" -> Systems.QEMU_DUMP_ELF;
+                case "QEMU dump-guest-memory|kdump-zlib" -> Systems.QEMU_DUMP_KDUMP;
+                default -> null; // kdump-zstd: jkexec only, no peer (docs/dumps-bench.md has it)
+            };
+            if (system != null) {
+                m.add(Systems.DUMP, system, Systems.DUMP_TIME, s.seconds());
+                m.add(Systems.DUMP, system, Systems.DUMP_SIZE, s.bytes() / 1048576.0);
+                m.add(Systems.DUMP, system, Systems.DUMP_DISK, s.allocated() / 1048576.0);
+            }
+        }
     }
 
     static String once(Path work, List<Sample> samples) throws Exception {

@@ -13,12 +13,13 @@ import java.time.Duration;
  * @param vmlinux    the same kernel decompressed (ELF)
  * @param initrdA    busybox + kexec-tools + the bzImage + /init
  * @param initrdAB   A followed by A as {@code /pb/initrd.img}
+ * @param initrdABElf A+B followed by the ELF vmlinux as {@code /boot/vmlinux}, for kexec-tools' ELF forms
  * @param bigInitrd  64 MiB of random bytes, the initrd of the load scenario on the host
  * @param console    the console options every boot gets
  * @param logs       one stamped log per run goes here
  * @param timeout    how long any one run may take before it counts as failed
  */
-public record BenchContext(Path root, Path kernel, Path vmlinux, Path initrdA, Path initrdAB, Path bigInitrd,
+public record BenchContext(Path root, Path kernel, Path vmlinux, Path initrdA, Path initrdAB, Path initrdABElf, Path bigInitrd,
                            String console, Path logs, Duration timeout) {
     /** The console options of peer-bench's {@code common.sh}. */
     public static final String CONSOLE = "console=ttyS0,115200 earlycon=uart8250,io,0x3f8,115200 printk.devkmsg=on";

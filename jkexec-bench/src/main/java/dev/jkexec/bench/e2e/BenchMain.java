@@ -1,6 +1,10 @@
 package dev.jkexec.bench.e2e;
 
+import dev.jkexec.bench.dumps.DumpBench;
 import dev.jkexec.bench.guest.BenchInitramfs;
+import dev.jkexec.bench.report.BootTimeline;
+import dev.jkexec.bench.report.Systems;
+import dev.jkexec.bench.report.TimelineChart;
 import dev.jkexec.bench.guest.KexecTools;
 import dev.jkexec.bench.report.JmhResult;
 import dev.jkexec.bench.report.Measurements;
@@ -67,6 +71,7 @@ public final class BenchMain {
 
     private void measure() throws Exception {
         long t0 = System.nanoTime();
+        Files.deleteIfExists(opts.work().resolve("timeline.tsv")); // a run without boot has no timeline
         facts();
         Path jmhJson = opts.work().resolve("jmh.json");
         if (!opts.jmh().equals("skip")) {
@@ -79,25 +84,36 @@ public final class BenchMain {
         CliRuns cli = new CliRuns(ctx);
         // In-process numbers are of a warm JVM, as a long-running hypervisor's are: one boot first, not recorded.
         attempt("warm-up", 1, "jkexec in-process boot (not recorded)", () -> jk.boot(new Measurements(), 0, JkexecRuns.Form.VMLINUX));
+        attempt("warm-up", 1, "jkexec launcher (trains its AOT cache once per build; not recorded)", cli::warmUp);
         int n = opts.runs();
         for (int run = 1; run <= n; run++) {
             final int r = run;
             if (opts.only().contains("boot")) {
-                attempt("boot", r, "QEMU direct", () -> peer.boot(m, r));
+                attempt("boot", r, "QEMU -kernel bzImage (SeaBIOS)", () -> peer.boot(m, r));
                 attempt("boot", r, "QEMU PVH pc", () -> peer.bootPvh(m, r, false));
                 attempt("boot", r, "QEMU PVH microvm", () -> peer.bootPvh(m, r, true));
                 attempt("boot", r, "jkexec bzImage", () -> jk.boot(m, r, JkexecRuns.Form.BZIMAGE));
                 attempt("boot", r, "jkexec vmlinux", () -> jk.boot(m, r, JkexecRuns.Form.VMLINUX));
                 attempt("boot", r, "jkexec decompressed", () -> jk.boot(m, r, JkexecRuns.Form.DECOMPRESSED));
-                attempt("boot", r, "jkexec CLI bzImage", () -> cli.boot(m, r, false));
-                attempt("boot", r, "jkexec CLI vmlinux", () -> cli.boot(m, r, true));
-                attempt("boot", r, "jkexec CLI bzImage --decompress", () -> cli.boot(m, r, false, true));
+                for (CliRuns.CliForm f : CliRuns.CliForm.values()) {
+                    attempt("boot", r, f.system, () -> cli.boot(m, r, f, false));
+                }
             }
+        }
+        if (opts.only().contains("boot")) {
+            attempt("boot", 1, "per-phase timeline (JKEXEC_PROFILE=1 run; QEMU PVH pc)", () -> {
+                List<BootTimeline.Mark> marks = new ArrayList<>(BootTimeline.fromRun(Systems.JK_CLI_VMLINUX,
+                        cli.boot(new Measurements(), 0, CliRuns.CliForm.VMLINUX, true), Patterns.ready(1)));
+                marks.addAll(BootTimeline.fromRun(Systems.QEMU_PVH_PC, peer.bootPvh(new Measurements(), 0, false), Patterns.ready(1)));
+                new BootTimeline(marks).write(opts.work().resolve("timeline.tsv"));
+            });
         }
         for (int run = 1; run <= n; run++) {
             final int r = run;
             if (opts.only().contains("exec")) {
-                attempt("exec", r, "kexec-tools", () -> peer.exec(m, r));
+                for (PeerRuns.KernelForm f : PeerRuns.KernelForm.values()) {
+                    attempt("exec", r, f.execSystem, () -> peer.exec(m, r, f));
+                }
                 attempt("exec", r, "jkexec bzImage", () -> jk.exec(m, r, JkexecRuns.Form.BZIMAGE));
                 attempt("exec", r, "jkexec vmlinux", () -> jk.exec(m, r, JkexecRuns.Form.VMLINUX));
                 attempt("exec", r, "jkexec decompressed", () -> jk.exec(m, r, JkexecRuns.Form.DECOMPRESSED));
@@ -106,7 +122,9 @@ public final class BenchMain {
         for (int run = 1; run <= n; run++) {
             final int r = run;
             if (opts.only().contains("crash")) {
-                attempt("crash", r, "kdump", () -> peer.crash(m, r));
+                for (PeerRuns.KernelForm f : List.of(PeerRuns.KernelForm.BZIMAGE, PeerRuns.KernelForm.ELF_I)) {
+                    attempt("crash", r, f.crashSystem, () -> peer.crash(m, r, f));
+                }
                 attempt("crash", r, "jkexec", () -> jk.crash(m, r, JkexecRuns.Form.BZIMAGE));
                 attempt("crash", r, "jkexec decompressed", () -> jk.crash(m, r, JkexecRuns.Form.DECOMPRESSED));
             }
@@ -120,6 +138,12 @@ public final class BenchMain {
                 if (r == 1) {
                     cli.jvmStart(m, dev.jkexec.bench.report.Systems.LOAD, dev.jkexec.bench.report.Systems.JK_PLAN_CLI);
                 }
+            }
+        }
+        if (opts.only().contains("dump")) {
+            for (int run = 1; run <= opts.dumpRuns(); run++) {
+                final int r = run;
+                attempt("dump", r, "jkexec dump and QEMU dump-guest-memory of one panicked guest", () -> DumpBench.measure(dumps, m));
             }
         }
         info.put("load average after", HostFacts.loadAverage());
@@ -140,11 +164,13 @@ public final class BenchMain {
         info.put("JDK", "Java " + Runtime.version());
         info.put("runs per system", Integer.toString(opts.runs()));
         info.put("load average before", HostFacts.loadAverage());
+        info.put("dump runs", Integer.toString(opts.dumpRuns()));
         info.put("busiest processes at start (ps %CPU)", HostFacts.busyProcesses());
         info.put("command line", BenchContext.CONSOLE);
         info.put("jmh settings", switch (opts.jmh()) {
             case "full" -> "5 warmup + 10 measurement iterations of 1 s, 1 fork";
             case "quick" -> "2 warmup + 3 measurement iterations of 1 s, 1 fork (quick mode)";
+            case "reloc" -> "the relocation walk and a memory copy only, 1 warmup + 2 measurement iterations of 1 s, 1 fork (quick mode)";
             default -> "not run in this invocation (results of an earlier run, if any)";
         });
     }
@@ -153,7 +179,7 @@ public final class BenchMain {
         Path jar = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java",
                 "--sun-misc-unsafe-memory-access=allow",
-                "-Djkexec.root=" + opts.root(), "-jar", jar.toString(), "dev.jkexec.bench.micro"));
+                "-Djkexec.root=" + opts.root(), "-jar", jar.toString(), opts.jmhInclude()));
         cmd.addAll(opts.jmhArgs());
         cmd.addAll(List.of("-rf", "json", "-rff", json.toString()));
         log("JMH: " + String.join(" ", cmd));
@@ -194,7 +220,7 @@ public final class BenchMain {
         info.put("kexec-tools", kt.version() + " (Debian 12 package, run inside the guest)");
         byte[] a = BenchInitramfs.buildA(GuestAssets.busybox(), kt.kexec(), kt.libraries(), generic,
                 List.of(generic.resolveSibling("pvpanic.ko"), generic.resolveSibling("pvpanic-pci.ko")));
-        BenchInitramfs.Archives archives = BenchInitramfs.write(work, a);
+        BenchInitramfs.Archives archives = BenchInitramfs.write(work, a, vmlinux);
         info.put("initramfs", "A " + Files.size(archives.a()) + " bytes (busybox, kexec + libraries, bzImage, pvpanic modules, /init); "
                 + "A+B " + Files.size(archives.ab()) + " bytes");
         Path big = work.resolve("initrd-64m.img");
@@ -208,7 +234,7 @@ public final class BenchMain {
                 }
             }
         }
-        return new BenchContext(opts.root(), generic, vmlinux, archives.a(), archives.ab(), big, BenchContext.CONSOLE,
+        return new BenchContext(opts.root(), generic, vmlinux, archives.a(), archives.ab(), archives.abElf(), big, BenchContext.CONSOLE,
                 work.resolve("logs"), Duration.ofSeconds(120));
     }
 
@@ -245,7 +271,23 @@ public final class BenchMain {
         Map<String, Long> payload = new HashMap<>();
         info.get("payload bytes generic").ifPresent(v -> payload.put("generic", Long.parseLong(v)));
         info.get("payload bytes cloud").ifPresent(v -> payload.put("cloud", Long.parseLong(v)));
-        String md = new ReportWriter(info, m, results, payload).write("performance.svg");
+        BootTimeline timeline = BootTimeline.read(opts.work().resolve("timeline.tsv"));
+        ReportWriter writer = new ReportWriter(info, m, results, payload, timeline);
+        String md = writer.write("performance.svg");
+        Path readme = opts.root().resolve("README.md");
+        if (opts.out().equals(opts.root().resolve("docs")) && Files.isRegularFile(readme)) {
+            String before = Files.readString(readme);
+            String after = ReportWriter.replaceReadmeBlock(before, writer.readmeBlock());
+            if (!after.equals(before)) {
+                Files.writeString(readme, after);
+                log("rewrote the README's figures between its bench markers");
+            }
+        }
+        if (!timeline.marks().isEmpty()) {
+            Files.writeString(opts.out().resolve(ReportWriter.TIMELINE_SVG), TimelineChart.render(
+                    "One boot of the same vmlinux, phase by phase: jkexec run vs QEMU's PVH boot (TCG)",
+                    info.get("date").orElse("") + " — one run each, seconds from process start", timeline));
+        }
         String svg = SvgChart.render("jkexec vs QEMU direct boot, kexec-tools and kdump (TCG)",
                 info.get("date").orElse("") + " — " + info.get("machine").orElse("") + " — medians, whiskers min–max, "
                         + info.get("runs per system").orElse("?") + " runs each",

@@ -9,10 +9,12 @@ import java.util.Set;
  * The harness's command line.
  *
  * <pre>
- * --quick            2 runs per system and a short JMH (trying it out)
+ * --quick            2 runs per system (1 for dumps), and of JMH only the relocation walk against a memory copy
+ *                    (1 warmup + 2 iterations): a whole report in a few minutes, for trying it
  * --runs N           runs per system (default 5; at least 1)
- * --only S,S         scenarios among boot, exec, crash, load (default all)
- * --jmh full|quick|skip   micro benchmarks: 5 warmup + 10 measurement iterations, 2 + 3, or none
+ * --only S,S         scenarios among boot, exec, crash, load, dump (default all)
+ * --jmh full|quick|reloc|skip   micro benchmarks: 5 warmup + 10 measurement iterations, 2 + 3, the relocation
+ *                    pair only (1 + 2), or none
  * --root DIR         the jkexec checkout (default: the working directory)
  * --work DIR         inputs, logs and raw results (default ROOT/jkexec-bench/target/bench-work)
  * --out DIR          where performance.md and performance.svg go (default ROOT/docs)
@@ -21,7 +23,7 @@ import java.util.Set;
  */
 public record BenchOptions(int runs, boolean quick, Set<String> only, String jmh, Path root, Path work, Path out,
                            boolean reportOnly) {
-    static final List<String> SCENARIOS = List.of("boot", "exec", "crash", "load");
+    static final List<String> SCENARIOS = List.of("boot", "exec", "crash", "load", "dump");
 
     /** @throws IllegalArgumentException naming the argument that is wrong */
     public static BenchOptions parse(String[] args) {
@@ -54,8 +56,8 @@ public record BenchOptions(int runs, boolean quick, Set<String> only, String jmh
                 }
                 case "--jmh" -> {
                     jmh = value(args, ++i, a);
-                    if (!List.of("full", "quick", "skip").contains(jmh)) {
-                        throw new IllegalArgumentException("--jmh must be full, quick or skip, not '" + jmh + "'");
+                    if (!List.of("full", "quick", "reloc", "skip").contains(jmh)) {
+                        throw new IllegalArgumentException("--jmh must be full, quick, reloc or skip, not '" + jmh + "'");
                     }
                 }
                 case "--root" -> root = Path.of(value(args, ++i, a)).toAbsolutePath();
@@ -68,7 +70,7 @@ public record BenchOptions(int runs, boolean quick, Set<String> only, String jmh
             runs = quick ? 2 : 5;
         }
         if (jmh == null) {
-            jmh = quick ? "quick" : "full";
+            jmh = quick ? "reloc" : "full";
         }
         return new BenchOptions(runs, quick, Set.copyOf(only), jmh, root,
                 work != null ? work : root.resolve("jkexec-bench/target/bench-work"),
@@ -82,11 +84,22 @@ public record BenchOptions(int runs, boolean quick, Set<String> only, String jmh
         return args[i];
     }
 
+    /** The benchmarks JMH runs (a regular expression over their full names). */
+    public String jmhInclude() {
+        return jmh.equals("reloc") ? "dev\\.jkexec\\.bench\\.micro\\.RelocationBench\\.(walk|memoryCopy)$" : "dev.jkexec.bench.micro";
+    }
+
+    /** Runs of the dump scenario (each boots, fills and panics a guest, then writes five dumps). */
+    public int dumpRuns() {
+        return quick ? 1 : runs;
+    }
+
     /** JMH's iteration options for the chosen mode. */
     public List<String> jmhArgs() {
         return switch (jmh) {
             case "full" -> List.of("-wi", "5", "-i", "10", "-f", "1", "-w", "1s", "-r", "1s");
             case "quick" -> List.of("-wi", "2", "-i", "3", "-f", "1", "-w", "1s", "-r", "1s");
+            case "reloc" -> List.of("-wi", "1", "-i", "2", "-f", "1", "-w", "1s", "-r", "1s");
             default -> List.of();
         };
     }

@@ -31,27 +31,46 @@ public final class CliRuns {
         return ctx.root().resolve("jkexec").toString();
     }
 
-    /** {@code jkexec run --exit-on <init marker>}: process start → banner, → init marker. */
-    public void boot(Measurements m, int run, boolean vmlinux) {
-        boot(m, run, vmlinux, false);
+    /** How {@code jkexec run} is given the kernel. */
+    public enum CliForm {
+        /** {@code --kernel vmlinux}: the ELF, entered at its PVH/64-bit entry. */
+        VMLINUX(JK_CLI_VMLINUX, "vmlinux-"),
+        /** {@code --kernel bzImage}: the default, decompressed on the host with KASLR. */
+        BZIMAGE(JK_CLI_BZ, "bz-"),
+        /** {@code --kernel bzImage --no-decompress}: the guest's own decompressor. */
+        BZIMAGE_GUEST(JK_CLI_BZ_GUEST, "bz-guest-");
+
+        final String system;
+        final String tag;
+
+        CliForm(String system, String tag) {
+            this.system = system;
+            this.tag = tag;
+        }
     }
 
     /**
-     * The same with {@code --decompress} when {@code decompress}. QEMU is started through a one-line
-     * shell wrapper first on the PATH that stamps the host clock ({@code $EPOCHREALTIME}, no fork) and
-     * execs the real binary: the stamp minus the moment before the launcher started is the CLI's own
-     * overhead, launcher and JVM start to QEMU launched.
+     * {@code jkexec run --exit-on <init marker>}: process start → banner, → init marker. QEMU is
+     * started through a one-line shell wrapper first on the PATH that stamps the host clock
+     * ({@code $EPOCHREALTIME}, no fork) and execs the real binary: the stamp minus the moment before
+     * the launcher started is the CLI's own overhead, launcher and JVM start to QEMU launched.
+     * With {@code profile}, {@code JKEXEC_PROFILE=1}: the run's {@code jkexec-profile:} lines stay
+     * in the returned timeline (for the per-phase chart; such a run is not recorded in {@code m}).
      */
-    public void boot(Measurements m, int run, boolean vmlinux, boolean decompress) {
-        String system = decompress ? JK_CLI_DECOMPRESSED : vmlinux ? JK_CLI_VMLINUX : JK_CLI_BZ;
+    public Timeline boot(Measurements m, int run, CliForm form, boolean profile) {
+        String system = form.system;
         Path stamp = ctx.logs().resolve("qemu-launched.stamp");
-        Map<String, String> env = Map.of("PATH", qemuShim() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
-                "JKEXEC_BENCH_QEMU_STAMP", stamp.toString(), "JKEXEC_BENCH_QEMU", realQemu());
-        List<String> cmd = new java.util.ArrayList<>(List.of(launcher(), "run", "--kernel", (vmlinux ? ctx.vmlinux() : ctx.kernel()).toString(),
+        Map<String, String> env = new java.util.HashMap<>(Map.of("PATH", qemuShim() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                "JKEXEC_BENCH_QEMU_STAMP", stamp.toString(), "JKEXEC_BENCH_QEMU", realQemu()));
+        if (profile) {
+            env.put("JKEXEC_PROFILE", "1");
+        }
+        List<String> cmd = new java.util.ArrayList<>(List.of(launcher(), "run", "--kernel",
+                (form == CliForm.VMLINUX ? ctx.vmlinux() : ctx.kernel()).toString(),
                 "--initrd", ctx.initrdA().toString(), "--append", ctx.append("pb.mode=ready pb.gen=1"), "--ram", "1G",
                 "--accel", "tcg", "--exit-on", Patterns.ready(1).pattern(), "--timeout", Long.toString(ctx.timeout().toSeconds())));
-        if (decompress) {
-            cmd.add("--decompress");
+        if (form == CliForm.BZIMAGE_GUEST) {
+            cmd.add("--no-decompress");
         }
         try {
             Files.deleteIfExists(stamp);
@@ -65,7 +84,13 @@ public final class CliRuns {
             status = p.awaitExit(ctx.timeout().plusSeconds(30));
             double exited = p.elapsed();
             t = p.lines().timeline();
-            save("cli-boot-" + (decompress ? "decompress-" : vmlinux ? "vmlinux-" : "bz-") + run, t, cmd);
+            save("cli-boot-" + form.tag + (profile ? "profile-" : "") + run, t, cmd);
+            if (profile) {
+                if (status.isEmpty() || status.getAsInt() != 0) {
+                    throw new RunFailedException("jkexec run (profiled) exited " + (status.isPresent() ? status.getAsInt() : "never"));
+                }
+                return t;
+            }
             qemuLaunched(stamp).ifPresent(at -> m.add(BOOT, system, phase(QEMU_LAUNCHED), at - before));
             if (status.isEmpty() || status.getAsInt() != 0) {
                 throw new RunFailedException("jkexec run exited " + (status.isPresent() ? status.getAsInt() : "never"));
@@ -78,6 +103,21 @@ public final class CliRuns {
             m.add(BOOT, system, KERNEL_INIT, ready.seconds() - banner.seconds());
             ready.printk().ifPresent(u -> m.add(BOOT, system, PRINTK_INIT, u));
             m.add(BOOT, system, phase("process exited (QEMU closed)"), exited);
+        }
+        return t;
+    }
+
+    /**
+     * {@code ./jkexec --version}, not recorded: a fresh build's first launch trains the launcher's
+     * AOT cache (once per jar and JDK), which must not land in the first measured run.
+     */
+    public void warmUp() {
+        try (RunningProcess p = RunningProcess.start(List.of(launcher(), "--version"), ctx.root(), Map.of())) {
+            OptionalInt status = p.awaitExit(Duration.ofMinutes(5));
+            save("cli-warm-up", p.lines().timeline(), List.of(launcher(), "--version"));
+            if (status.isEmpty() || status.getAsInt() != 0) {
+                throw new RunFailedException("jkexec --version exited " + (status.isPresent() ? status.getAsInt() : "never"));
+            }
         }
     }
 
@@ -108,7 +148,7 @@ public final class CliRuns {
     }
 
     /** The phase the CLI-overhead target reads. */
-    public static final String QEMU_LAUNCHED = "QEMU launched (launcher + JVM start → exec of qemu)";
+    public static final String QEMU_LAUNCHED = dev.jkexec.bench.report.Target.QEMU_LAUNCHED.substring(PHASE.length());
 
     private static double epochSeconds() {
         java.time.Instant now = java.time.Instant.now();

@@ -74,7 +74,7 @@ public final class PeerRuns {
      * or {@code microvm}. A run that does not reach init within 60 s is recorded as hung (microvm
      * sometimes hangs under TCG), not retried, and left out of the times.
      */
-    public void bootPvh(Measurements m, int run, boolean microvm) {
+    public Timeline bootPvh(Measurements m, int run, boolean microvm) {
         String system = microvm ? QEMU_PVH_MICROVM : QEMU_PVH_PC;
         String append = ctx.append("pb.mode=ready pb.gen=1");
         List<String> cmd = List.of("qemu-system-x86_64", "-accel", "tcg", "-M", microvm ? "microvm" : "pc", "-m", "1G",
@@ -87,7 +87,7 @@ public final class PeerRuns {
             save(name, t, append);
             m.add(BOOT, system, HUNG, reached ? 0 : 1);
             if (!reached) {
-                return;
+                return t;
             }
             Stamp banner = require(t.first(Patterns.BANNER), "banner");
             Stamp ready = require(t.first(Patterns.ready(1)), "init marker");
@@ -95,32 +95,66 @@ public final class PeerRuns {
             m.add(BOOT, system, INIT, ready.seconds());
             m.add(BOOT, system, KERNEL_INIT, ready.seconds() - banner.seconds());
             ready.printk().ifPresent(u -> m.add(BOOT, system, PRINTK_INIT, u));
+            return t;
+        }
+    }
+
+    /** The form of the kernel kexec-tools loads in the guest ({@code pb.kform=} of {@link dev.jkexec.bench.guest.BenchInit}). */
+    public enum KernelForm {
+        /** The bzImage, through its purgatory (SHA-256 check) and the kernel's decompressor. */
+        BZIMAGE("bz", KEXEC_TOOLS, KDUMP),
+        /** The ELF vmlinux ({@code --args-linux}): no decompressor, purgatory still checks. */
+        ELF("elf", KEXEC_TOOLS_ELF, null),
+        /** The ELF vmlinux with {@code -i}: no decompressor, no purgatory check. */
+        ELF_I("elfi", KEXEC_TOOLS_ELF_I, KDUMP_ELF_I);
+
+        final String kform;
+        final String execSystem;
+        final String crashSystem;
+
+        KernelForm(String kform, String execSystem, String crashSystem) {
+            this.kform = kform;
+            this.execSystem = execSystem;
+            this.crashSystem = crashSystem;
+        }
+
+        boolean elf() {
+            return this != BZIMAGE;
         }
     }
 
     /** kexec -l then kexec -e in the guest: request (the KEXEC-E marker) → new banner, → its init marker. */
-    public void exec(Measurements m, int run) {
-        Timeline t = run("peer-exec-" + run, ctx.initrdAB(), ctx.append("pb.mode=kexec pb.gen=1"), Patterns.ready(2));
+    public void exec(Measurements m, int run, KernelForm form) {
+        String system = form.execSystem;
+        Timeline t = run("peer-exec-" + form.kform + "-" + run, form.elf() ? ctx.initrdABElf() : ctx.initrdAB(),
+                ctx.append("pb.mode=kexec pb.gen=1 pb.kform=" + form.kform), Patterns.ready(2));
         Stamp request = require(t.first(Patterns.KEXEC_E), "KEXEC-E marker");
         Stamp banner = require(t.firstAfter(Patterns.BANNER, request), "second banner");
         Stamp ready = require(t.firstAfter(Patterns.ready(2), request), "second init marker");
         t.firstAfter(Patterns.STARTING_NEW, request).ifPresent(s ->
-                m.add(EXEC, KEXEC_TOOLS, phase("kexec -e: \"Starting new kernel\""), s.seconds() - request.seconds()));
-        m.add(EXEC, KEXEC_TOOLS, phase("new kernel's banner"), banner.seconds() - request.seconds());
-        m.add(EXEC, KEXEC_TOOLS, BANNER, banner.seconds() - request.seconds());
-        m.add(EXEC, KEXEC_TOOLS, INIT, ready.seconds() - request.seconds());
+                m.add(EXEC, system, phase("kexec -e: \"Starting new kernel\""), s.seconds() - request.seconds()));
+        m.add(EXEC, system, phase("new kernel's banner"), banner.seconds() - request.seconds());
+        m.add(EXEC, system, BANNER, banner.seconds() - request.seconds());
+        m.add(EXEC, system, INIT, ready.seconds() - request.seconds());
     }
 
-    /** kdump: crashkernel=256M, kexec -p, sysrq crash: panic → crash kernel banner, → /proc/vmcore readable. */
-    public void crash(Measurements m, int run) {
-        Timeline t = run("peer-crash-" + run, ctx.initrdAB(), ctx.append("crashkernel=256M pb.mode=crash pb.gen=1"), Patterns.VMCORE);
+    /**
+     * kdump: a crash reservation, kexec -p, sysrq crash: panic → crash kernel banner, → /proc/vmcore
+     * readable. The ELF form needs the region at 16 MiB ({@code crashkernel=256M@16M}): kexec-tools
+     * loads an ELF at its physical addresses, and the vmlinux is linked at 16 MiB.
+     */
+    public void crash(Measurements m, int run, KernelForm form) {
+        String system = form.crashSystem;
+        String reserve = form.elf() ? "crashkernel=256M@16M" : "crashkernel=256M";
+        Timeline t = run("peer-crash-" + form.kform + "-" + run, form.elf() ? ctx.initrdABElf() : ctx.initrdAB(),
+                ctx.append(reserve + " pb.mode=crash pb.gen=1 pb.kform=" + form.kform), Patterns.VMCORE);
         Stamp panic = require(t.first(Patterns.PANIC), "panic line");
         Stamp banner = require(t.firstAfter(Patterns.BANNER, panic), "crash kernel banner");
         Stamp vmcore = require(t.firstAfter(Patterns.VMCORE, panic), "vmcore marker");
-        m.add(CRASH, KDUMP, phase("crash kernel's banner"), banner.seconds() - panic.seconds());
-        m.add(CRASH, KDUMP, BANNER, banner.seconds() - panic.seconds());
-        m.add(CRASH, KDUMP, VMCORE, vmcore.seconds() - panic.seconds());
-        m.add(CRASH, KDUMP, RESERVED, reservedMiB(t));
+        m.add(CRASH, system, phase("crash kernel's banner"), banner.seconds() - panic.seconds());
+        m.add(CRASH, system, BANNER, banner.seconds() - panic.seconds());
+        m.add(CRASH, system, VMCORE, vmcore.seconds() - panic.seconds());
+        m.add(CRASH, system, RESERVED, reservedMiB(t));
     }
 
     /** kexec -l of the kernel and a 64 MiB initrd, timed in the guest (printk stamps of its markers), second of two. */

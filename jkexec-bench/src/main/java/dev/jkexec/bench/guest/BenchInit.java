@@ -13,6 +13,10 @@ package dev.jkexec.bench.guest;
  *       generation's command line, then {@code PB: KEXEC-E} and {@code kexec -e};</li>
  *   <li>{@code crash}: prints the crash reservation, {@code kexec -p} the crash kernel, then
  *       {@code PB: PANIC} and {@code echo c > /proc/sysrq-trigger} (kdump);</li>
+ *   <li>in both, {@code pb.kform=} picks the form kexec-tools loads: {@code bz} (default) the
+ *       bzImage, {@code elf} the ELF vmlinux {@value #VMLINUX} ({@code --args-linux}, entered at its
+ *       64-bit entry with a zero page), {@code elfi} the same with {@code -i} (no purgatory
+ *       SHA-256 check), kexec-tools' fastest form;</li>
  *   <li>{@code jkcrash}: prints the crash reservation (0: nothing reserved), loads the pvpanic
  *       modules so QEMU sees the panic, then {@code PB: PANIC} and the same sysrq crash (jkexec);</li>
  *   <li>{@code vmcore}: a crash kernel: {@code PB: VMCORE-SIZE <bytes>} of /proc/vmcore;</li>
@@ -35,6 +39,8 @@ public final class BenchInit {
     /** Where the initrd of the next kernel is, inside the "A+B" initramfs. */
     public static final String NEXT_INITRD = "/pb/initrd.img";
     public static final String KERNEL = "/boot/vmlinuz";
+    /** The same kernel as an ELF vmlinux, in the "A+B+ELF" initramfs only. */
+    public static final String VMLINUX = "/boot/vmlinux";
     /** Loads per boot in {@code load} mode. */
     public static final int LOADS = 2;
 
@@ -53,17 +59,24 @@ public final class BenchInit {
                 RD=/pb/initrd.img
                 mark() { echo "PB: $*" > /dev/kmsg; }
                 say()  { echo "$*" > /dev/console; }
-                mode=ready; gen=1; con=""
+                KE=/boot/vmlinux
+                mode=ready; gen=1; con=""; kform=bz
                 for a in $(cat /proc/cmdline); do
                   case "$a" in
                     pb.mode=*) mode=${a#pb.mode=} ;;
                     pb.gen=*)  gen=${a#pb.gen=} ;;
+                    pb.kform=*) kform=${a#pb.kform=} ;;
                     console=*|earlycon=*|earlyprintk=*|printk.*|loglevel=*|quiet|nokaslr) con="$con $a" ;;
                   esac
                 done
                 KAPPEND="$con pb.mode=ready pb.gen=$((gen+1))"
                 CAPPEND="$con pb.mode=vmcore pb.gen=crash irqpoll nr_cpus=1 reset_devices"
                 off() { sync; poweroff -f; sleep 5; }
+                KF=$KV; KOPT=""
+                case "$kform" in
+                  elf)  KF=$KE; KOPT="--args-linux" ;;
+                  elfi) KF=$KE; KOPT="-i --args-linux" ;;
+                esac
                 idle() { while :; do sleep 3600; done; }
                 case "$mode" in
                   ready)
@@ -75,7 +88,7 @@ public final class BenchInit {
                   kexec)
                     mark "INIT-READY gen=$gen"
                     mark "LOAD-START 1"
-                    kexec -l $KV --initrd=$RD --append="$KAPPEND" || say "PB-KEXEC-LOAD-FAILED"
+                    kexec -l $KF $KOPT --initrd=$RD --append="$KAPPEND" || say "PB-KEXEC-LOAD-FAILED"
                     mark "LOAD-END 1"
                     mark "KEXEC-E"
                     kexec -e
@@ -83,7 +96,7 @@ public final class BenchInit {
                   crash)
                     mark "INIT-READY gen=$gen"
                     say "PB-CRASH-SIZE $(cat /sys/kernel/kexec_crash_size)"
-                    kexec -p $KV --initrd=$RD --append="$CAPPEND" || say "PB-KEXEC-P-FAILED"
+                    kexec -p $KF $KOPT --initrd=$RD --append="$CAPPEND" || say "PB-KEXEC-P-FAILED"
                     mark "LOADED crash=$(cat /sys/kernel/kexec_crash_loaded)"
                     mark "PANIC"
                     echo c > /proc/sysrq-trigger

@@ -17,11 +17,14 @@ import java.util.List;
  *   <li><b>A+B</b>: A zero-padded to 512 bytes, then an uncompressed cpio holding
  *       {@value BenchInit#NEXT_INITRD} = A. A first kernel that boots A+B can hand A to
  *       {@code kexec} as the next kernel's initrd; the kernel skips the NULs between archives.</li>
+ *   <li><b>A+B+ELF</b>: A+B, padded, then an uncompressed cpio holding the same kernel's ELF
+ *       vmlinux as {@value BenchInit#VMLINUX}, for kexec-tools' ELF forms. The next kernel's initrd
+ *       is still A, the same for every form.</li>
  * </ul>
  */
 public final class BenchInitramfs {
     /** Where the two archives were written. */
-    public record Archives(Path a, Path ab) {
+    public record Archives(Path a, Path ab, Path abElf) {
     }
 
     private BenchInitramfs() {
@@ -52,17 +55,29 @@ public final class BenchInitramfs {
         return out.toByteArray();
     }
 
+    /** {@code archive} followed by a cpio holding {@code path} = {@code file}. */
+    public static byte[] withFile(byte[] archive, String path, Path file) {
+        byte[] b = Initramfs.create().file(path, 0644, file).build(false);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(archive);
+        out.writeBytes(new byte[padding(archive.length)]);
+        out.writeBytes(b);
+        return out.toByteArray();
+    }
+
     /** Zero bytes that bring {@code length} to a multiple of 512. */
     static int padding(int length) {
         return (512 - length % 512) % 512;
     }
 
-    /** Writes A and A+B into {@code dir}. */
-    public static Archives write(Path dir, byte[] a) {
+    /** Writes A, A+B and A+B+ELF ({@code vmlinux} as {@value BenchInit#VMLINUX}) into {@code dir}. */
+    public static Archives write(Path dir, byte[] a, Path vmlinux) {
         try {
             Path pa = Files.write(dir.resolve("initrd-a.cpio.gz"), a);
-            Path pab = Files.write(dir.resolve("initrd-ab.cpio.gz"), withNextInitrd(a));
-            return new Archives(pa, pab);
+            byte[] ab = withNextInitrd(a);
+            Path pab = Files.write(dir.resolve("initrd-ab.cpio.gz"), ab);
+            Path pabElf = Files.write(dir.resolve("initrd-ab-elf.cpio"), withFile(ab, BenchInit.VMLINUX, vmlinux));
+            return new Archives(pa, pab, pabElf);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

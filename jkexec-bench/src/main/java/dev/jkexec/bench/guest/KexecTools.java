@@ -1,5 +1,6 @@
 package dev.jkexec.bench.guest;
 
+import dev.jkexec.machine.guest.DebianDumpTools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -7,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -36,9 +36,9 @@ public final class KexecTools {
         }
         try {
             Path debs = Files.createDirectories(dir.resolve("debs"));
-            List<String> cmd = new ArrayList<>(List.of("apt-get", "download"));
+            List<String> cmd = new ArrayList<>(List.of("apt-get", "-o", "DPkg::Lock::Timeout=600", "download"));
             cmd.addAll(PACKAGES);
-            run(cmd, debs, Map.of());
+            DebianDumpTools.run(cmd, debs, Map.of());
             Path kt = dir.resolve("kt");
             Path xen = dir.resolve("xen");
             for (Path p : List.of(kt, xen)) {
@@ -48,7 +48,7 @@ public final class KexecTools {
             try (Stream<Path> s = Files.list(debs)) {
                 for (Path deb : s.filter(p -> p.toString().endsWith(".deb")).sorted().toList()) {
                     String name = deb.getFileName().toString();
-                    run(List.of("dpkg-deb", "-x", deb.toString(), (name.startsWith("kexec-tools") ? kt : xen).toString()), dir, Map.of());
+                    DebianDumpTools.run(List.of("dpkg-deb", "-x", deb.toString(), (name.startsWith("kexec-tools") ? kt : xen).toString()), dir, Map.of());
                 }
             }
         } catch (IOException e) {
@@ -70,35 +70,13 @@ public final class KexecTools {
 
     /** The libraries {@code ldd} resolves for /sbin/kexec (with the unpacked Xen libraries on the path). */
     public List<Path> libraries() {
-        String out = run(List.of("ldd", kexec().toString()), dir, Map.of("LD_LIBRARY_PATH", xenLibs().toString()));
+        String out = DebianDumpTools.run(List.of("ldd", kexec().toString()), dir, Map.of("LD_LIBRARY_PATH", xenLibs().toString()));
         return LddOutput.libraries(out);
     }
 
     /** {@code kexec --version} run on the host with the unpacked libraries. */
     public String version() {
-        return run(List.of(kexec().toString(), "--version"), dir, Map.of("LD_LIBRARY_PATH", xenLibs().toString())).strip();
-    }
-
-    static String run(List<String> cmd, Path cwd, Map<String, String> env) {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true);
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            try {
-                String out = new String(p.getInputStream().readAllBytes());
-                if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                    throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out.strip());
-                }
-                return out;
-            } finally {
-                p.destroyForcibly();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(String.join(" ", cmd), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: " + String.join(" ", cmd), e);
-        }
+        return DebianDumpTools.run(List.of(kexec().toString(), "--version"), dir, Map.of("LD_LIBRARY_PATH", xenLibs().toString())).strip();
     }
 
     static void deleteTree(Path p) throws IOException {

@@ -18,9 +18,15 @@ public final class ReportWriter {
     private final Measurements m;
     private final List<JmhResult> jmh;
     private final Map<String, Long> payloadBytes;
+    private final BootTimeline timeline;
     private final StringBuilder out = new StringBuilder();
 
     public ReportWriter(RunInfo info, Measurements m, List<JmhResult> jmh, Map<String, Long> payloadBytes) {
+        this(info, m, jmh, payloadBytes, new BootTimeline(List.of()));
+    }
+
+    public ReportWriter(RunInfo info, Measurements m, List<JmhResult> jmh, Map<String, Long> payloadBytes, BootTimeline timeline) {
+        this.timeline = timeline;
         this.info = info;
         this.m = m;
         this.jmh = List.copyOf(jmh);
@@ -36,11 +42,16 @@ public final class ReportWriter {
                 + "Every number below was measured in the same run, on the same machine, with the same accelerator, "
                 + "kernel, command line and initrd for jkexec and for what a user would run instead.");
         line();
+        line("Reproduce it with one command: `./jkexec-bench/run.sh --quick` (2 runs per system, 1 dump run, JMH's relocation "
+                + "pair only: a whole report in about a quarter of an hour on a loaded 2-core machine), or `./jkexec-bench/run.sh` "
+                + "for the full run (5 runs per system, all of JMH). Both build first, and leave no process behind.");
+        line();
         machine();
         headline();
         targets();
         line("![end-to-end medians with min–max whiskers](" + chartFile + ")");
         line();
+        bootTimeline();
         for (ScenarioSpec s : ScenarioSpec.all()) {
             scenario(s);
         }
@@ -72,25 +83,30 @@ public final class ReportWriter {
     private void headline() {
         line("## Headline");
         line();
+        line("Each jkexec system against the peer forms it pairs with (the same kernel form, and the peer's fastest form).");
+        line();
         line("| scenario | metric | jkexec system | jkexec median | peer | peer median | ratio jkexec/peer |");
         line("|---|---|---|---:|---|---:|---:|");
         for (ScenarioSpec s : ScenarioSpec.all()) {
             for (String metric : s.metrics()) {
-                if (metric.equals(Systems.KERNEL_INIT) || metric.equals(Systems.PRINTK_INIT)) {
+                if (metric.equals(Systems.KERNEL_INIT) || metric.equals(Systems.PRINTK_INIT) || metric.equals(Systems.HUNG)
+                        || metric.equals(Systems.DUMP_DISK)) {
                     continue;
                 }
-                Optional<Stats> peer = m.stats(new Key(s.id(), s.peer(), metric));
                 for (String system : m.systems(s.id())) {
-                    if (system.equals(s.peer())) {
+                    if (s.isPeer(system)) {
                         continue;
                     }
                     Optional<Stats> jk = m.stats(new Key(s.id(), system, metric));
                     if (jk.isEmpty()) {
                         continue;
                     }
-                    line("| " + s.title() + " | " + metric + " | " + system + " | " + num(jk.get().median(), metric) + " | "
-                            + s.peer() + " | " + peer.map(p -> num(p.median(), metric)).orElse("–") + " | "
-                            + peer.map(p -> ratio(jk.get().median(), p.median())).orElse("–") + " |");
+                    for (String peerSystem : s.peersOf(system)) {
+                        Optional<Stats> peer = m.stats(new Key(s.id(), peerSystem, metric));
+                        line("| " + s.title() + " | " + metric + " | " + system + " | " + num(jk.get().median(), metric) + " | "
+                                + peerSystem + " | " + peer.map(p -> num(p.median(), metric)).orElse("–") + " | "
+                                + peer.map(p -> ratio(jk.get().median(), p.median())).orElse("–") + " |");
+                    }
                 }
             }
         }
@@ -98,27 +114,128 @@ public final class ReportWriter {
         line("Times in seconds (medians of " + info.get("runs per system").orElse("?") + " runs, each a fresh QEMU); "
                 + "full tables with min/max below.");
         line();
+        hung();
     }
 
-    private void targets() {
-        line("## Targets (reported, never asserted)");
-        line();
-        line("| target | jkexec system | measured | met |");
-        line("|---|---|---:|:---:|");
-        for (Target t : Target.endToEnd()) {
-            Target.Outcome o = t.evaluate(m);
-            String measured = o.value().isPresent()
-                    ? (t.reference() instanceof Target.Reference.Absolute ? fmt(o.value().getAsDouble()) : fmt(o.value().getAsDouble()) + "×")
-                    : "not measured";
-            line("| " + t.goal() + " | " + t.system() + " | " + measured + " | " + o.met().map(b -> b ? "yes" : "**no**").orElse("–") + " |");
-        }
-        for (MicroSummary.Derived d : MicroSummary.derive(jmh, payloadBytes)) {
-            if (d.goal().isPresent()) {
-                line("| " + d.what() + " " + d.goal().get() + " | JMH | " + fmt(d.value()) + " " + d.unit() + " | "
-                        + d.met().map(b -> b ? "yes" : "**no**").orElse("–") + " |");
+    /** Peers that hung: counted, never hidden. */
+    private void hung() {
+        for (ScenarioSpec s : ScenarioSpec.all()) {
+            for (String system : m.systems(s.id())) {
+                List<Double> v = m.values(new Key(s.id(), system, Systems.HUNG));
+                if (!v.isEmpty()) {
+                    long hung = v.stream().filter(x -> x > 0).count();
+                    line("- " + system + ": **" + hung + " of " + v.size() + " runs hung** before init within 60 s"
+                            + (hung > 0 ? " (left out of its times, not retried)" : "") + ".");
+                }
             }
         }
         line();
+    }
+
+    private void targets() {
+        line("## Targets (issue 11, item 4; reported, never asserted)");
+        line();
+        line("Computed by the report from this run's medians. A best-of peer is the peer form with the lowest median in this run.");
+        line();
+        line("| target | jkexec system | against | measured | met |");
+        line("|---|---|---|---:|:---:|");
+        for (Target t : Target.endToEnd()) {
+            Target.Outcome o = t.evaluate(m);
+            boolean absolute = t.reference() instanceof Target.Reference.Absolute;
+            String measured = o.value().isPresent()
+                    ? fmt(o.value().getAsDouble()) + (absolute ? (t.metric().equals(Systems.RESERVED) ? " MiB" : " s") : "×")
+                    : "not measured";
+            line("| " + t.goal() + " | " + t.system() + " | " + t.against(m).orElse("–") + " | " + measured + " | "
+                    + o.met().map(b -> b ? "yes" : "**no**").orElse("–") + " |");
+        }
+        for (MicroSummary.Derived d : MicroSummary.derive(jmh, payloadBytes)) {
+            if (d.goal().isPresent()) {
+                line("| " + d.what() + " " + d.goal().get() + " | JMH | memory copy | " + fmt(d.value()) + " " + d.unit() + " | "
+                        + d.met().map(b -> b ? "yes" : "**no**").orElse("–") + " |");
+            }
+        }
+        if (jmh.isEmpty()) {
+            line("| relocation walk ≥ 0.8× a plain memory copy | JMH | memory copy | not measured in this run (`--jmh quick` or a full run) | – |");
+        }
+        line();
+    }
+
+    /** Where the README's generated figures start and end. */
+    public static final String README_BEGIN = "<!-- bench:begin (generated by jkexec-bench/run.sh from its last run; do not edit) -->";
+    public static final String README_END = "<!-- bench:end -->";
+
+    /**
+     * The README's figures: every target with both medians, the ratio and the verdict, and the run's
+     * mode and load, for the block between {@link #README_BEGIN} and {@link #README_END}.
+     */
+    public String readmeBlock() {
+        StringBuilder b = new StringBuilder();
+        b.append("Measured by `").append(info.get("command").orElse("./jkexec-bench/run.sh")).append("` on ")
+                .append(info.get("date").orElse("?")).append(" (").append(info.get("mode").orElse("?")).append("; ")
+                .append(info.get("runs per system").orElse("?")).append(" runs per system, medians; TCG on ")
+                .append(info.get("machine").orElse("?")).append("; load average before/after: ")
+                .append(info.get("load average before").orElse("?")).append(" / ").append(info.get("load average after").orElse("?"))
+                .append(" — a shared, loaded host: absolute times are slow and noisy, ratios of one run less so):\n\n");
+        b.append("| target | jkexec | peer (its strongest form) | ratio | met |\n|---|---:|---|---:|:---:|\n");
+        for (Target t : Target.endToEnd()) {
+            Target.Outcome o = t.evaluate(m);
+            if (o.value().isEmpty()) {
+                b.append("| ").append(t.goal()).append(" (").append(t.system()).append(") | not measured | | | – |\n");
+                continue;
+            }
+            Optional<Stats> own = m.stats(new Key(t.scenario(), t.system(), t.metric()));
+            String unit = t.metric().equals(Systems.RESERVED) || t.metric().equals(Systems.DUMP_SIZE) ? " MiB" : " s";
+            String jk = own.map(x -> fmt(x.median()) + unit).orElse("–");
+            String peer = t.against(m).filter(x -> !x.startsWith("its own"))
+                    .map(x -> x + ": " + m.stats(new Key(t.scenario(), x, t.metric())).map(y -> fmt(y.median()) + unit).orElse("–"))
+                    .orElse("");
+            String ratio = t.reference() instanceof Target.Reference.Absolute ? "" : fmt(o.value().getAsDouble()) + "×";
+            b.append("| ").append(t.goal()).append(" (").append(t.system()).append(") | ").append(jk).append(" | ").append(peer)
+                    .append(" | ").append(ratio).append(" | ").append(o.met().map(x -> x ? "yes" : "**no**").orElse("–")).append(" |\n");
+        }
+        for (MicroSummary.Derived d : MicroSummary.derive(jmh, payloadBytes)) {
+            if (d.goal().isPresent()) {
+                b.append("| ").append(d.what()).append(" ").append(d.goal().get()).append(" (JMH) | | | ").append(fmt(d.value()))
+                        .append(d.unit()).append(" | ").append(d.met().map(x -> x ? "yes" : "**no**").orElse("–")).append(" |\n");
+            }
+        }
+        return b.toString();
+    }
+
+    /** {@code readme} with the text between the markers replaced by {@code block}; unchanged without the markers. */
+    public static String replaceReadmeBlock(String readme, String block) {
+        int a = readme.indexOf(README_BEGIN);
+        int z = readme.indexOf(README_END);
+        if (a < 0 || z < a) {
+            return readme;
+        }
+        return readme.substring(0, a + README_BEGIN.length()) + "\n" + block + readme.substring(z);
+    }
+
+    /** The SVG of the per-phase chart, next to the report. */
+    public static final String TIMELINE_SVG = "boot-timeline.svg";
+
+    private void bootTimeline() {
+        if (timeline.marks().isEmpty()) {
+            return;
+        }
+        line("## One boot, phase by phase");
+        line();
+        line("One extra run of each, not part of the medians: `JKEXEC_PROFILE=1 ./jkexec run --kernel vmlinux` (its `BootProfile` "
+                + "marks, from the launcher's start) and QEMU's PVH boot of the same vmlinux, both from process start; the guest's "
+                + "marks are serial lines as they arrived. Each step ends at a mark and is named after the phase that ended there; "
+                + "phases that overlap (QEMU starting while the kernel is planned) appear as steps of the critical path.");
+        line();
+        line("![per-phase timeline of one boot](" + TIMELINE_SVG + ")");
+        line();
+        for (String system : timeline.systems()) {
+            line("| " + system + " | ends at (s) | step (s) |");
+            line("|---|---:|---:|");
+            for (BootTimeline.Segment g : timeline.segments(system)) {
+                line("| " + cell(g.phase()) + " | " + fmt(g.end()) + " | " + fmt(g.seconds()) + " |");
+            }
+            line();
+        }
     }
 
     private void scenario(ScenarioSpec s) {
@@ -128,18 +245,19 @@ public final class ReportWriter {
         }
         line("## " + s.title());
         line();
-        line("Times count from " + s.origin() + ". Peer: " + s.peer() + ".");
+        line("Times count from " + s.origin() + ". Peers: " + String.join("; ", s.peers())
+                + ". The ratio column divides by each system's first paired peer (see the headline for every pairing).");
         line();
         line("| system | metric | median | min | max | runs | ratio to peer (median) |");
         line("|---|---|---:|---:|---:|---:|---:|");
         for (String system : systems) {
             for (String metric : m.metrics(s.id(), system)) {
-                if (Systems.isPhase(metric)) {
+                if (Systems.isPhase(metric) || metric.equals(Systems.HUNG)) {
                     continue;
                 }
                 Stats st = m.stats(new Key(s.id(), system, metric)).orElseThrow();
-                Optional<Stats> peer = m.stats(new Key(s.id(), s.peer(), metric));
-                String r = system.equals(s.peer()) || peer.isEmpty() ? "–" : ratio(st.median(), peer.get().median());
+                Optional<Stats> peer = m.stats(new Key(s.id(), s.peersOf(system).getFirst(), metric));
+                String r = s.isPeer(system) || peer.isEmpty() ? "–" : ratio(st.median(), peer.get().median());
                 line("| " + system + " | " + metric + " | " + num(st.median(), metric) + " | " + num(st.min(), metric) + " | "
                         + num(st.max(), metric) + " | " + st.n() + " | " + r + " |");
             }
@@ -210,7 +328,9 @@ public final class ReportWriter {
             double worstGap = -1;
             StringBuilder steps = new StringBuilder();
             List<String> chain = new ArrayList<>(phases);
-            chain.add(t.metric());
+            if (!chain.contains(t.metric())) {
+                chain.add(t.metric());
+            }
             for (String p : chain) {
                 Optional<Stats> st = m.stats(new Key(t.scenario(), system, p));
                 if (st.isEmpty()) {

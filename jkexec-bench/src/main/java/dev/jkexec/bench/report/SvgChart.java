@@ -40,13 +40,14 @@ public final class SvgChart {
         for (ScenarioSpec s : ScenarioSpec.all()) {
             List<Group> groups = new ArrayList<>();
             for (String metric : s.metrics()) {
-                if (metric.equals(Systems.RESERVED) || metric.equals(Systems.KERNEL_INIT) || metric.equals(Systems.PRINTK_INIT)) {
+                if (metric.equals(Systems.RESERVED) || metric.equals(Systems.KERNEL_INIT) || metric.equals(Systems.PRINTK_INIT)
+                        || metric.equals(Systems.HUNG) || metric.equals(Systems.DUMP_SIZE) || metric.equals(Systems.DUMP_DISK)) {
                     continue;
                 }
                 List<Bar> bars = new ArrayList<>();
                 for (String system : m.systems(s.id())) {
                     Optional<Stats> st = m.stats(new Key(s.id(), system, metric));
-                    st.ifPresent(stats -> bars.add(new Bar(system, system.equals(s.peer()), stats)));
+                    st.ifPresent(stats -> bars.add(new Bar(system, s.isPeer(system), stats)));
                 }
                 if (!bars.isEmpty()) {
                     groups.add(new Group(metric, bars));

@@ -15,7 +15,9 @@ class BenchOptionsTest {
         assertThat(o.runs()).isEqualTo(5);
         assertThat(o.jmh()).isEqualTo("full");
         assertThat(o.jmhArgs()).containsSequence("-wi", "5", "-i", "10", "-f", "1");
-        assertThat(o.only()).containsExactlyInAnyOrder("boot", "exec", "crash", "load");
+        assertThat(o.only()).containsExactlyInAnyOrder("boot", "exec", "crash", "load", "dump");
+        assertThat(o.jmhInclude()).isEqualTo("dev.jkexec.bench.micro");
+        assertThat(o.dumpRuns()).isEqualTo(5);
         assertThat(o.work()).isEqualTo(Path.of("/r/jkexec-bench/target/bench-work"));
         assertThat(o.out()).isEqualTo(Path.of("/r/docs"));
     }
@@ -24,7 +26,10 @@ class BenchOptionsTest {
     void quickModeAndOverrides() {
         BenchOptions q = BenchOptions.parse(new String[] {"--quick"});
         assertThat(q.runs()).isEqualTo(2);
-        assertThat(q.jmh()).isEqualTo("quick");
+        assertThat(q.jmh()).isEqualTo("reloc");
+        assertThat(q.jmhArgs()).containsSequence("-wi", "1", "-i", "2");
+        assertThat(q.jmhInclude()).contains("RelocationBench").matches(".*\\(walk\\|memoryCopy\\)\\$");
+        assertThat(q.dumpRuns()).isEqualTo(1);
         BenchOptions o = BenchOptions.parse(new String[] {"--quick", "--runs", "7", "--only", "boot,load", "--jmh", "skip"});
         assertThat(o.runs()).isEqualTo(7);
         assertThat(o.only()).containsExactlyInAnyOrder("boot", "load");

@@ -115,7 +115,13 @@ public final class DebianDumpTools {
         return files;
     }
 
-    static String run(List<String> cmd, Path cwd, Map<String, String> env) {
+    /**
+     * Runs {@code cmd} in {@code cwd} with {@code env} added, stderr merged, and returns its output;
+     * a non-zero status or more than 10 minutes is a {@link JkexecException} carrying the output.
+     * The one helper for the Debian package steps (apt-get download, dpkg-deb -x, ldd) of the
+     * project's guest tools, here and in jkexec-bench.
+     */
+    public static String run(List<String> cmd, Path cwd, Map<String, String> env) {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true);
             pb.environment().putAll(env);
