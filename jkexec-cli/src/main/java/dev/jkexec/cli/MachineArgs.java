@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 /** The machine settings every machine command shares (picocli mixin). */
 final class MachineArgs {
     @Option(names = "--ram", paramLabel = "SIZE", defaultValue = "1G", converter = Converters.GuestRam.class,
-            description = "guest RAM (default ${DEFAULT-VALUE})")
+            description = "guest RAM, 64M to 64G; from about 3.3G on, QEMU maps part of it from 4 GiB (default ${DEFAULT-VALUE})")
     long ram;
 
     @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", converter = Converters.Cpus.class, description = "vCPUs (default ${DEFAULT-VALUE})")

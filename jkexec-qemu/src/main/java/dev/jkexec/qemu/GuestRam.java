@@ -18,7 +18,8 @@ import java.nio.file.Path;
  * address below {@code lowTop}; when QEMU splits RAM around the PCI hole ({@code max-ram-below-4g}),
  * offsets from {@code lowTop} are the RAM from 4 GiB ({@link PhysicalMemory#split}), as QEMU's
  * {@code pc_memory_init} maps the two aliases of its one RAM block. The physical memory reports the
- * file's holes ({@link SparseExtents}) so that nothing reads pages the guest never wrote.
+ * file's zero pages ({@link ZeroPageRuns}, read through a kept channel) so that nothing touches
+ * through the mapping pages the guest never wrote.
  *
  * <p>Creation checks the file system's usable space against the full size first and fails with a
  * {@link RamSpaceException} if it is short: the file is sparse, but the guest may touch every page,
@@ -39,16 +40,15 @@ public final class GuestRam implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment segment;
     private final PhysicalMemory memory;
-    private final SparseExtents extents;
+    private final FileChannel channel;
 
-    private GuestRam(Path file, long size, long lowTop, Arena arena, MemorySegment segment) {
+    private GuestRam(Path file, long size, long lowTop, Arena arena, MemorySegment segment, FileChannel channel) {
         this.file = file;
         this.size = size;
         this.arena = arena;
         this.segment = segment;
-        this.extents = SparseExtents.open(file);
-        PhysicalMemory m = PhysicalMemory.split(segment, lowTop, 1L << 32);
-        this.memory = extents == null ? m : m.withDataRuns(extents);
+        this.channel = channel;
+        this.memory = PhysicalMemory.split(segment, lowTop, 1L << 32).withDataRuns(new ZeroPageRuns(channel));
     }
 
     /** {@link #create(Path, String, long, long, UsableSpace)} with all RAM below 4 GiB. */
@@ -85,11 +85,17 @@ public final class GuestRam implements AutoCloseable {
         try {
             Files.createFile(file);
             created = true;
-            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
+            try {
                 raf.setLength(size);
                 MemorySegment segment = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+                GuestRam ram = new GuestRam(file, size, lowTop, arena, segment, raf.getChannel()); // keeps raf's channel
                 done = true;
-                return new GuestRam(file, size, lowTop, arena, segment);
+                return ram;
+            } finally {
+                if (!done) {
+                    raf.close();
+                }
             }
         } catch (IOException e) {
             throw new MachineException("cannot create guest RAM file " + file + ": "
@@ -136,8 +142,10 @@ public final class GuestRam implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
-            if (extents != null) {
-                extents.close();
+            try {
+                channel.close();
+            } catch (IOException _) {
+                // The descriptor is gone either way.
             }
             if (arena.scope().isAlive()) {
                 arena.close();

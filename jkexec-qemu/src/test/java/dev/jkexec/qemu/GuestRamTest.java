@@ -58,7 +58,7 @@ class GuestRamTest {
             assertThat(m.nextData(four, 4L << 20)).isEqualTo(four + 4096);
             assertThat(m.dataEnd(four + 4096, (4L << 20) - 4096)).isEqualTo(four + 8192);
             assertThat(m.nextData(four + 8192, (4L << 20) - 8192)).isEqualTo(four + (4L << 20));
-            assertThat(m.nextData(0, 4L << 20)).as("asking reads nothing: the low part is still a hole").isEqualTo(4L << 20);
+            assertThat(m.nextData(0, 4L << 20)).as("asking allocates nothing: the low part is still a hole").isEqualTo(4L << 20);
             assertThatThrownBy(() -> m.readLong((4L << 20) + 8)).isInstanceOf(dev.jkexec.platform.PhysicalMemory.OutOfRangeException.class);
         } finally {
             Files.deleteIfExists(shm.resolve("ram"));

@@ -23,12 +23,23 @@ public sealed interface GuestKernel {
     }
 
     /**
-     * Looks for the kernel: every valid VMCOREINFO note, best first ({@link VmcoreInfoFinder}); the
-     * first whose address space derives wins (a stale note of an earlier kernel fails that check).
+     * Looks for the kernel: the note at the guest's hint if its address space derives (no scan),
+     * else every valid VMCOREINFO note, best first ({@link VmcoreInfoFinder}); the first whose
+     * address space derives wins (a stale note of an earlier kernel fails that check).
      *
      * @param hint an address the guest reported, or -1
      */
     static GuestKernel probe(PhysicalMemory memory, List<MemoryRange> ram, long hint) {
+        // The guest's hint first: when its note derives, no scan of all of RAM is needed at crash time.
+        VmcoreInfoFinder.Candidate hinted = VmcoreInfoFinder.hinted(memory, ram, hint);
+        if (hinted != null) {
+            try {
+                return new Known(hinted.address(), hinted.info(), KernelAddressSpaces.derive(memory, hinted.info()),
+                        KernelAddressSpaces.pageTables(memory, hinted.info()), hinted.how());
+            } catch (KernelAddressSpaces.DerivationException | VmcoreInfo.FormatException e) {
+                // A stale hint: the scan below finds the live note.
+            }
+        }
         List<VmcoreInfoFinder.Candidate> found = VmcoreInfoFinder.find(memory, ram, hint);
         if (found.isEmpty()) {
             return new Unknown("no VMCOREINFO note in guest RAM (not a Linux guest, or its kernel is damaged)");

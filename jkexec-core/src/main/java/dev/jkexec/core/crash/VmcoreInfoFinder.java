@@ -33,6 +33,11 @@ public final class VmcoreInfoFinder {
      *
      * @param hint guest-physical address the guest reported, or -1
      */
+    /** The note at the guest's hint alone, or {@code null}: no scan, so its cost does not grow with RAM. */
+    public static Candidate hinted(PhysicalMemory memory, List<MemoryRange> ram, long hint) {
+        return hint >= 0 && inRam(ram, hint) ? at(memory, hint, "the guest's hint") : null;
+    }
+
     public static List<Candidate> find(PhysicalMemory memory, List<MemoryRange> ram, long hint) {
         List<Candidate> out = new ArrayList<>();
         if (hint >= 0 && inRam(ram, hint)) {

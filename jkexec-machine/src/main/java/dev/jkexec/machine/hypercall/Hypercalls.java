@@ -42,9 +42,7 @@ public final class Hypercalls implements AutoCloseable {
     public static Hypercalls start(MachineLayout layout, PhysicalMemory memory, SocketChannel doorbell, KexecVerbs verbs,
             Consumer<String> operator) {
         HypercallWindow window = HypercallWindow.of(memory, layout);
-        Dom0Hypercalls.Facts facts = new Dom0Hypercalls.Facts(layout.guestMemoryMap(), crashView(layout), layout.cpus(),
-                layout.guestRam() / Paging.PAGE_SIZE, layout.ramEnd() / Paging.PAGE_SIZE - 1);
-        Dom0Hypercalls calls = new Dom0Hypercalls(verbs, facts, operator);
+        Dom0Hypercalls calls = new Dom0Hypercalls(verbs, facts(layout), operator);
         HypercallWindow.writeDescriptor(memory, layout);
         return new Hypercalls(window, HypercallChannel.start(doorbell, window, calls, operator), calls);
     }
@@ -61,6 +59,16 @@ public final class Hypercalls implements AutoCloseable {
     /** After a handover: process ids of the old guest mean nothing to the new one. */
     public void handedOver() {
         calls.forgetCallers();
+    }
+
+    /**
+     * What a guest toolstack is told of a machine of {@code layout}: its e820 ({@code memory_op}),
+     * the crash view, the vCPUs, the guest's pages and the highest frame (above 4 GiB when RAM is
+     * split) for {@code sysctl physinfo}.
+     */
+    static Dom0Hypercalls.Facts facts(MachineLayout layout) {
+        return new Dom0Hypercalls.Facts(layout.guestMemoryMap(), crashView(layout), layout.cpus(),
+                layout.guestRam() / Paging.PAGE_SIZE, layout.ramEnd() / Paging.PAGE_SIZE - 1);
     }
 
     /** The guest's e820 with the crash region as RAM: what a toolstack building a crash image places into. */
