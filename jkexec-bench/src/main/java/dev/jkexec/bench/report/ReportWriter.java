@@ -480,6 +480,12 @@ public final class ReportWriter {
     }
 
     private void method() {
+        // ram-scaling.sh measures RAM sizes apart from this run; its own file keeps them across regenerations.
+        line("## Scaling with guest RAM");
+        line();
+        line("Measured apart from this run by `./jkexec-bench/ram-scaling.sh` (1, 4 and 16 GiB guests): see "
+                + "[ram-scaling.md](ram-scaling.md) and its chart, `ram-scaling.svg`.");
+        line();
         line("## How it was measured");
         line();
         line("- Each run is a fresh QEMU (`qemu-system-x86_64 -accel tcg`, `pc`, 1 GiB guest RAM, 1 vCPU), killed at the end of the run.");
