@@ -542,8 +542,8 @@ public final class Machine implements AutoCloseable {
         Hypercalls.beforeHandover(memory(), layout());
         List<HandoverBlock.Range> unmapped = new ArrayList<>();
         if (options.faults().contains(Fault.ZERO_PAGE_UNMAPPED)) {
-            plan.segments().stream().filter(s -> s.what().equals("setup")).findFirst()
-                    .ifPresent(s -> unmapped.add(new HandoverBlock.Range(s.dest(), Paging.PAGE_SIZE)));
+            // Typed by the toolstack's plan; a raw-ABI image has none, and then nothing is left out.
+            plan.zeroPage().ifPresent(zp -> unmapped.add(new HandoverBlock.Range(zp, Paging.PAGE_SIZE)));
         }
         // The BIOS (vectors, data area, e820 for int 15h) for default EM_386 images: the real-mode
         // setup code and Multiboot kernels read it. Never on a crash: low memory is the old guest's.
