@@ -179,8 +179,45 @@ public final class Machine implements AutoCloseable {
         return options.layout();
     }
 
+    /**
+     * The QEMU process itself: for the machine's own tests only. Product code and the bench use the
+     * narrow methods ({@link #gdbSocket}, {@link #pause}, {@link #runState}, {@link #cpuStates},
+     * {@link #lastCpuResetState}, {@link #qemuStartNanos}, {@link #qemuDump}).
+     */
     public QemuMachine qemu() {
         return qemu;
+    }
+
+    /** The gdbstub's Unix socket, when the machine was started with it ({@code verify}). */
+    public java.util.Optional<Path> gdbSocket() {
+        return qemu.gdbSocket();
+    }
+
+    /** Every vCPU's registers, as QEMU reports them now (the machine should be stopped). */
+    public List<CpuState> cpuStates() {
+        return qemu.cpuStates();
+    }
+
+    /**
+     * vCPU 0's state just before the last reset, from QEMU's CPU reset log: after a triple fault,
+     * the state the guest died in. Empty without the log or before any reset.
+     */
+    public java.util.Optional<CpuState> lastCpuResetState() {
+        return qemu.lastCpuResetState();
+    }
+
+    /** {@link System#nanoTime()} when QEMU was started: the origin of console line times. */
+    public long qemuStartNanos() {
+        return qemu.startNanos();
+    }
+
+    /**
+     * QEMU's own {@code dump-guest-memory} of the whole guest to {@code file} ({@code paging: false}),
+     * in QEMU's {@code format} ("elf", "kdump-zlib", ...): the bench's baseline for jkexec's dumps.
+     */
+    public void qemuDump(Path file, String format, java.time.Duration timeout) {
+        qemu.qmp().execute("dump-guest-memory", java.util.Map.of("paging", false, "protocol", "file:" + file, "format", format),
+                timeout);
     }
 
     public PhysicalMemory memory() {
