@@ -82,6 +82,15 @@ class ArchitectureTest {
     }
 
     @Test
+    void machineIsANarrowFacadeOverQemu() {
+        // Product code asks the Machine (gdbSocket, pause, cpuStates, lastCpuResetState, qemuStartNanos,
+        // qemuDump, ...), never reaches through it to the QEMU process; Machine.qemu() is for its tests.
+        noClasses().that().doNotHaveFullyQualifiedName("dev.jkexec.machine.Machine")
+                .should().callMethod("dev.jkexec.machine.Machine", "qemu")
+                .check(classes);
+    }
+
+    @Test
     void noProductCodeNeedsNativeAccess() {
         // The test JVMs of the modules with Jazzer fuzz tests allow native access (for Jazzer alone);
         // this keeps the product itself free of JNI and the foreign linker everywhere.

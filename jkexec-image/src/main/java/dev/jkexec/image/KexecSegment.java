@@ -15,13 +15,20 @@ import java.util.Objects;
  * @param destination     guest-physical start; page aligned in any valid image
  * @param destinationSize bytes reserved at the destination; page aligned, at least the buffer size
  * @param what            what the segment holds, for people ({@code "kernel"}, {@code "initrd"}, ...)
+ * @param role            what the segment is to the machine, where the toolstack knows it
  */
-public record KexecSegment(MemorySegment buffer, long destination, long destinationSize, String what) {
+public record KexecSegment(MemorySegment buffer, long destination, long destinationSize, String what, SegmentRole role) {
     public KexecSegment {
         Objects.requireNonNull(what, "what");
+        Objects.requireNonNull(role, "role");
         if (buffer != null) {
             buffer = buffer.asReadOnly();
         }
+    }
+
+    /** A segment with no role ({@link SegmentRole#NONE}). */
+    public KexecSegment(MemorySegment buffer, long destination, long destinationSize, String what) {
+        this(buffer, destination, destinationSize, what, SegmentRole.NONE);
     }
 
     /** Bytes copied from the buffer ({@code buf_size}); 0 for a mapping-only segment. */

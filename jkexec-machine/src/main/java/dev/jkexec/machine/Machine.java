@@ -179,8 +179,45 @@ public final class Machine implements AutoCloseable {
         return options.layout();
     }
 
+    /**
+     * The QEMU process itself: for the machine's own tests only. Product code and the bench use the
+     * narrow methods ({@link #gdbSocket}, {@link #pause}, {@link #runState}, {@link #cpuStates},
+     * {@link #lastCpuResetState}, {@link #qemuStartNanos}, {@link #qemuDump}).
+     */
     public QemuMachine qemu() {
         return qemu;
+    }
+
+    /** The gdbstub's Unix socket, when the machine was started with it ({@code verify}). */
+    public java.util.Optional<Path> gdbSocket() {
+        return qemu.gdbSocket();
+    }
+
+    /** Every vCPU's registers, as QEMU reports them now (the machine should be stopped). */
+    public List<CpuState> cpuStates() {
+        return qemu.cpuStates();
+    }
+
+    /**
+     * vCPU 0's state just before the last reset, from QEMU's CPU reset log: after a triple fault,
+     * the state the guest died in. Empty without the log or before any reset.
+     */
+    public java.util.Optional<CpuState> lastCpuResetState() {
+        return qemu.lastCpuResetState();
+    }
+
+    /** {@link System#nanoTime()} when QEMU was started: the origin of console line times. */
+    public long qemuStartNanos() {
+        return qemu.startNanos();
+    }
+
+    /**
+     * QEMU's own {@code dump-guest-memory} of the whole guest to {@code file} ({@code paging: false}),
+     * in QEMU's {@code format} ("elf", "kdump-zlib", ...): the bench's baseline for jkexec's dumps.
+     */
+    public void qemuDump(Path file, String format, java.time.Duration timeout) {
+        qemu.qmp().execute("dump-guest-memory", java.util.Map.of("paging", false, "protocol", "file:" + file, "format", format),
+                timeout);
     }
 
     public PhysicalMemory memory() {
@@ -542,8 +579,8 @@ public final class Machine implements AutoCloseable {
         Hypercalls.beforeHandover(memory(), layout());
         List<HandoverBlock.Range> unmapped = new ArrayList<>();
         if (options.faults().contains(Fault.ZERO_PAGE_UNMAPPED)) {
-            plan.segments().stream().filter(s -> s.what().equals("setup")).findFirst()
-                    .ifPresent(s -> unmapped.add(new HandoverBlock.Range(s.dest(), Paging.PAGE_SIZE)));
+            // Typed by the toolstack's plan; a raw-ABI image has none, and then nothing is left out.
+            plan.zeroPage().ifPresent(zp -> unmapped.add(new HandoverBlock.Range(zp, Paging.PAGE_SIZE)));
         }
         // The BIOS (vectors, data area, e820 for int 15h) for default EM_386 images: the real-mode
         // setup code and Multiboot kernels read it. Never on a crash: low memory is the old guest's.

@@ -122,12 +122,11 @@ public final class DumpBench {
                 Path p = work.resolve("qemu." + f);
                 Files.deleteIfExists(p);
                 long t0 = System.nanoTime();
-                m.qemu().qmp().execute("dump-guest-memory", Map.of("paging", false, "protocol", "file:" + p, "format", f),
-                        Duration.ofMinutes(10));
+                m.qemuDump(p, f, Duration.ofMinutes(10));
                 samples.add(sample("QEMU dump-guest-memory", f, t0, p));
                 Files.delete(p);
             }
-            return m.qemu().accel().reason();
+            return m.accelerator();
         }
     }
 

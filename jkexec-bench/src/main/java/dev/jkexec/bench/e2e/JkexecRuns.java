@@ -158,7 +158,7 @@ public final class JkexecRuns {
                     ConsoleLine panic = mc.console().awaitLine(Patterns.PANIC, ctx.timeout(), 0);
                     ConsoleLine banner = mc.console().awaitLine(Patterns.BANNER, ctx.timeout(), panic.index());
                     ConsoleLine size = mc.console().awaitLine(Patterns.CRASH_SIZE, ctx.timeout(), 0);
-                    Clock c = new Clock(mc.qemu().startNanos() + panic.sinceStart().toNanos(), mc);
+                    Clock c = new Clock(mc.qemuStartNanos() + panic.sinceStart().toNanos(), mc);
                     if (panicked.get() != 0) {
                         m.add(CRASH, system, phase("GUEST_PANICKED event (pvpanic → QMP)"), c.of(panicked.get()));
                     }
@@ -247,7 +247,7 @@ public final class JkexecRuns {
         }
 
         double at(ConsoleLine line) {
-            return of(machine.qemu().startNanos() + line.sinceStart().toNanos());
+            return of(machine.qemuStartNanos() + line.sinceStart().toNanos());
         }
     }
 }

@@ -2,8 +2,10 @@ package dev.jkexec.core.kexec;
 
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
+import dev.jkexec.image.SegmentRole;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * Everything the machine needs to hand the CPU to a loaded image, made by {@link Kexec#exec}
@@ -45,5 +47,16 @@ public record HandoverPlan(ImageType type, Arch arch, long entry, long pageListH
     /** Whether the firmware has a page list to walk. */
     public boolean relocates() {
         return pageListHead != 0;
+    }
+
+    /**
+     * The zero page's guest-physical address: the destination of the segment the toolstack typed
+     * {@link SegmentRole#ZERO_PAGE} (a Linux 32- or 64-bit boot it planned). Empty for every other
+     * image: raw-ABI and v1 segments carry no role, and 16-bit Linux and Multiboot have no zero page
+     * of jkexec's.
+     */
+    public OptionalLong zeroPage() {
+        return segments.stream().filter(s -> s.role() == SegmentRole.ZERO_PAGE)
+                .mapToLong(SegmentDescriptor::dest).findFirst();
     }
 }

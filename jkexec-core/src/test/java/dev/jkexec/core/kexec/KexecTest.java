@@ -18,6 +18,7 @@ import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
+import dev.jkexec.image.SegmentRole;
 import dev.jkexec.platform.testing.Pure;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -213,6 +214,22 @@ class KexecTest {
                 () -> kexec.exec(ImageType.CRASH, plan -> { throw new AssertionError("handed over"); }));
         assertThat(e.errno()).isEqualTo(Errno.ENOENT);
         assertThat(e.getMessage()).contains("no crash image loaded");
+    }
+
+    @Test
+    void the_zero_page_typed_by_the_toolstack_reaches_the_handover_plan_and_a_raw_abi_image_has_none() {
+        KexecSegment setup = new KexecSegment(MemorySegment.ofArray(Fixtures.bytes(7, 5000)), 4 * MIB, 2 * PAGE, "setup",
+                SegmentRole.ZERO_PAGE);
+        KexecImage img = image(ImageType.DEFAULT, 2 * MIB + 0x200, seg(1, 4096, 2 * MIB, PAGE), setup);
+        kexec.load(img);
+        assertThat(kexec.exec(ImageType.DEFAULT, p -> { }).zeroPage()).hasValue(4 * MIB);
+
+        // The same numbers through the raw ABI: segments carry no role, so there is no zero page to name.
+        ImageDescriptor raw = new ImageDescriptor(ImageType.DEFAULT.code(), Arch.X86_64.elfMachine(), img.entry(),
+                img.segments().stream().map(s -> new SegmentDescriptor(s.buffer() != null, s.bufferSize(), s.destination(),
+                        s.destinationSize(), "segments[]")).toList());
+        kexec.load(raw, i -> img.segments().get(i).buffer());
+        assertThat(kexec.exec(ImageType.DEFAULT, p -> { }).zeroPage()).isEmpty();
     }
 
     @Test

@@ -76,7 +76,7 @@ public record ImageLayout(ImageType type, Arch arch, BootProtocol protocol, Stri
         List<KexecSegment> out = new ArrayList<>();
         for (PlannedSegment s : segments) {
             MemorySegment buf = s.what().equals(PURGATORY) ? MemorySegment.ofArray(code) : s.buffer();
-            out.add(new KexecSegment(buf, s.destination(), s.memsz(), s.what()));
+            out.add(new KexecSegment(buf, s.destination(), s.memsz(), s.what(), s.role()));
         }
         return new KexecImage(type, arch, entry(), out, machineMap);
     }

@@ -1,6 +1,7 @@
 package dev.jkexec.image.plan;
 
 import dev.jkexec.image.ImageFormatException;
+import dev.jkexec.image.SegmentRole;
 import dev.jkexec.image.UnsupportedImageException;
 import dev.jkexec.image.boot.E820Table;
 import dev.jkexec.image.boot.ZeroPageBuilder;
@@ -153,7 +154,7 @@ public final class KexecPlanner {
         long setupAt = placer.topDown("setup", setup.size(), Placer.PAGE, LOW_MIN, kernel.setupLimit(r.entryMode()));
         ZeroPageBuilder zeroPage = kernel.zeroPage(r.entryMode());
         SetupSegment.Built built = setup.build(setupAt, zeroPage, initrd, initrdSize, r.acpiRsdp());
-        segments.add(new PlannedSegment("setup", setupAt, Placer.pageAlign(setup.size()), built.buffer()));
+        segments.add(new PlannedSegment("setup", setupAt, Placer.pageAlign(setup.size()), built.buffer(), SegmentRole.ZERO_PAGE));
 
         long purgatoryAt = placer.topDown(ImageLayout.PURGATORY, Purgatory.SIZE, Placer.PAGE, LOW_MIN, FOUR_GIB);
         segments.add(new PlannedSegment(ImageLayout.PURGATORY, purgatoryAt, Purgatory.SIZE, null));

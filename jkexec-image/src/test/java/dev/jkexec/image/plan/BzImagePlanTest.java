@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jkexec.image.ImageFormatException;
 import dev.jkexec.image.KexecImage;
 import dev.jkexec.image.KexecSegment;
+import dev.jkexec.image.SegmentRole;
 import dev.jkexec.image.boot.ZeroPage;
 import dev.jkexec.image.testing.BzImageBuilder;
 import dev.jkexec.image.testing.Maps;
@@ -25,6 +26,17 @@ class BzImagePlanTest {
 
     static KexecImage plan(BzImageBuilder b, MemoryMap map, byte[] initrd) {
         return plan(b, map, initrd, EntryMode.BIT64, "");
+    }
+
+    @Test
+    void theZeroPageIsTypedOnTheSetupSegmentAndIsItsDestination() {
+        for (EntryMode mode : new EntryMode[] {EntryMode.BIT64, EntryMode.BIT32}) {
+            ImagePlan p = new KexecPlanner(new KexecPlannerTest.FakePurgatory())
+                    .plan(PlanRequest.builder(BzImageBuilder.modern().build(), Maps.guest1G()).entry(mode).commandLine("quiet").build());
+            KexecSegment setup = KexecPlannerTest.segment(p.image(), "setup");
+            assertThat(p.image().segments()).filteredOn(s -> s.role() == SegmentRole.ZERO_PAGE).containsExactly(setup);
+            assertThat(setup.destination()).isEqualTo(p.layout().zeroPage());
+        }
     }
 
     @Test

@@ -17,8 +17,13 @@ public enum Fault {
     WRONG_SELECTOR("wrong-selector", "cs.selector", "enter through code selector 0x08, not 0x10"),
     /** Enter a 32-bit image without leaving long mode. */
     PAGING_ON_32("paging-on-32", "mode.protected32", "enter a 32-bit image with paging still on"),
-    /** Leave the image's zero page (the first page of its {@code setup} segment) out of the entry page tables. */
-    ZERO_PAGE_UNMAPPED("zero-page-unmapped", "identity.ranges", "leave the zero page out of the page tables");
+    /**
+     * Leave the image's zero page ({@code HandoverPlan.zeroPage()}: the first page of the segment the
+     * toolstack typed {@code SegmentRole.ZERO_PAGE}) out of the entry page tables. An image loaded
+     * through the raw ABI or the hypercall has no typed zero page: nothing is left out.
+     */
+    ZERO_PAGE_UNMAPPED("zero-page-unmapped", "identity.ranges",
+            "leave the zero page out of the page tables (toolstack Linux images only: a raw-ABI image has no typed zero page)");
 
     private final String cliName;
     private final String rule;

@@ -81,7 +81,7 @@ public final class HandoverVerifier {
      * with the last CPU state QEMU logged before the reset, instead of waiting out the timeout.
      */
     public Report verify(KernelSpec spec, Pattern booted) {
-        Path socket = machine.qemu().gdbSocket()
+        Path socket = machine.gdbSocket()
                 .orElseThrow(() -> new JkexecException("verify needs a machine with the gdbstub"));
         AtomicReference<String> reset = new AtomicReference<>();
         try (GdbStub gdb = GdbStub.connect(socket, timeout)) {
@@ -98,7 +98,7 @@ public final class HandoverVerifier {
                 long from = machine.console().mark();
                 machine.boot(spec.withAppend(spec.append() + " jkexec.gen=first").withType(ImageType.DEFAULT));
                 machine.console().awaitLine(Pattern.compile(Pattern.quote(GuestInit.READY) + ".*"), timeout, from);
-                machine.qemu().pause(); // the gdbstub takes requests only from a stopped machine
+                machine.pause(); // the gdbstub takes requests only from a stopped machine
             }
             ImagePlan plan = machine.toolstack().plan(spec);
             List<HandoverContract> contracts = contracts(plan);
@@ -128,7 +128,7 @@ public final class HandoverVerifier {
                     failed = true;
                     continue;
                 }
-                CpuState cpu = machine.qemu().cpuStates().getFirst();
+                CpuState cpu = machine.cpuStates().getFirst();
                 BoundaryReport r = new BoundaryReport(name(c.boundary()), c,
                         ContractChecker.check(c, cpu.registers(), machine.memory()));
                 reports.add(r);
@@ -180,7 +180,7 @@ public final class HandoverVerifier {
 
     /** The last CPU state before the reset, from QEMU's reset log. */
     private String lastState() {
-        return machine.qemu().lastCpuResetState().map(HandoverVerifier::describe)
+        return machine.lastCpuResetState().map(HandoverVerifier::describe)
                 .orElse("no CPU state logged (start the machine with the CPU reset log)");
     }
 
