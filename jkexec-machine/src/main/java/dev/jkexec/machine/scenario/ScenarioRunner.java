@@ -6,6 +6,9 @@ import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.MachineOptions;
+import dev.jkexec.machine.control.MachineController;
+import dev.jkexec.machine.control.MachineReply;
+import dev.jkexec.machine.control.MachineRequest;
 import dev.jkexec.machine.crash.CoreDump;
 import dev.jkexec.machine.guest.Dom0Guest;
 import dev.jkexec.machine.guest.GuestShell;
@@ -157,13 +160,25 @@ public final class ScenarioRunner {
     /** One run's state: the machine, the console mark of the last action, crash outcomes. */
     private static final class Run {
         private final Machine m;
+        /** Load, unload, exec, crash and dump go through it, as the REST API's do; boot, console and guest steps drive the machine. */
+        private final MachineController control;
         private final LinkedBlockingQueue<CrashOutcome> crashes;
         private final java.util.Map<Path, Path> dom0Initrds = new java.util.HashMap<>();
         private long mark;
 
         Run(Machine m, LinkedBlockingQueue<CrashOutcome> crashes) {
             this.m = m;
+            this.control = new MachineController(m);
             this.crashes = crashes;
+        }
+
+        /** One kexec request through the controller every front end uses, and its reply of the kind expected. */
+        private <R extends MachineReply> R ask(MachineRequest request, Class<R> expected) {
+            MachineReply reply = control.handle(request);
+            if (!expected.isInstance(reply)) {
+                throw new IllegalStateException(request + " answered " + reply);
+            }
+            return expected.cast(reply);
         }
 
         String step(Step step) {
@@ -174,23 +189,24 @@ public final class ScenarioRunner {
                     yield String.format("image entry 0x%x, %d segments relocated by the firmware", plan.entry(), plan.segments().size());
                 }
                 case Step.Load l -> {
-                    var image = m.load(spec(l.kernel(), l.type()));
+                    var image = ask(new MachineRequest.Load(spec(l.kernel(), l.type())), MachineReply.Loaded.class).slot().image();
                     yield String.format("%s image, %d segments, entry 0x%x", l.type().label(), image.segments().size(), image.entry());
                 }
                 case Step.Unload u -> {
-                    m.unload(u.type());
+                    ask(new MachineRequest.Unload(u.type()), MachineReply.Done.class);
                     yield u.type().label() + " slot empty";
                 }
                 case Step.Exec e -> {
                     mark = m.console().mark();
-                    yield switch (m.exec(e.type())) {
-                        case dev.jkexec.machine.ExecOutcome.Crashed c -> describe(c.outcome());
-                        case dev.jkexec.machine.ExecOutcome.HandedOver h -> "handed over";
+                    yield switch (control.handle(new MachineRequest.Exec(e.type()))) {
+                        case MachineReply.Crashed c -> describe(c.outcome());
+                        case MachineReply.HandedOver h -> "handed over";
+                        case MachineReply other -> throw new IllegalStateException("exec answered " + other);
                     };
                 }
                 case Step.Crash c -> {
                     mark = m.console().mark();
-                    yield describe(m.crash("operator request"));
+                    yield describe(ask(new MachineRequest.Crash("operator request"), MachineReply.Crashed.class).outcome());
                 }
                 case Step.Panic p -> {
                     mark = m.console().mark();
@@ -225,8 +241,8 @@ public final class ScenarioRunner {
                     yield "exit " + r.status() + (last.isEmpty() ? "" : ": " + printable(last));
                 }
                 case Step.Dump d -> {
-                    CoreDump.Written w = m.dump(d.file(), dev.jkexec.machine.crash.DumpFormat.parse(d.format()), d.level(), false,
-                            dev.jkexec.machine.crash.DumpProgress.NONE);
+                    CoreDump.Written w = ask(new MachineRequest.Dump(d.file(), dev.jkexec.machine.crash.DumpFormat.parse(d.format()), d.level(), false),
+                            MachineReply.Dumped.class).written();
                     yield String.format("%s: %d bytes, %d MiB of RAM, %d vCPU notes; %s", w.file(), w.bytes(), w.ramBytes() >> 20, w.cpus(),
                             w.summary());
                 }
