@@ -21,6 +21,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +87,7 @@ class ApiConcurrencyTest {
             List<Op> history = Collections.synchronizedList(new ArrayList<>());
             Map<String, Integer> counts = new ConcurrentHashMap<>();
             AtomicBoolean running = new AtomicBoolean(true);
+            Semaphore served = new Semaphore(0); // a permit per client request served
             CountDownLatch go = new CountDownLatch(1);
             ExecutorService pool = Executors.newFixedThreadPool(CLIENTS + 1);
             List<Future<?>> clients = new ArrayList<>();
@@ -136,6 +139,7 @@ class ApiConcurrencyTest {
                             }
                             counts.merge("unload " + status, 1, Integer::sum);
                         }
+                        served.release(); // one more request beside the guest's actions
                     }
                     return null;
                 }));
@@ -153,11 +157,11 @@ class ApiConcurrencyTest {
                         history.add(new Op("crash", Kind.MAYBE_EMPTY, start, System.nanoTime(), EMPTY));
                     }
                     counts.merge("exec " + RawHttp.status(r), 1, Integer::sum);
-                    Thread.sleep(200);
+                    awaitRequests(served, running);
                     r = RawHttp.request(socket, "PUT", "/actions", "{\"action\":\"crash\"}");
                     assertThat(RawHttp.status(r)).as(r).isEqualTo(200);
                     counts.merge("crash " + ApiJson.JSON.readTree(RawHttp.body(r)).path("outcome").asText(), 1, Integer::sum);
-                    Thread.sleep(200);
+                    awaitRequests(served, running);
                 }
                 return null;
             });
@@ -241,5 +245,15 @@ class ApiConcurrencyTest {
             }
         }
         return out;
+    }
+
+    /** Requests the clients serve between two of the guest's actions, so that each action has traffic around it. */
+    private static final int REQUESTS_PER_ACTION = 50;
+
+    /** Waits until the clients have served {@link #REQUESTS_PER_ACTION} more requests, or have all finished. */
+    private static void awaitRequests(Semaphore served, AtomicBoolean running) throws InterruptedException {
+        while (running.get() && !served.tryAcquire(REQUESTS_PER_ACTION, 1, TimeUnit.SECONDS)) {
+            // the clients are done when running turns false; until then, wait for their progress
+        }
     }
 }

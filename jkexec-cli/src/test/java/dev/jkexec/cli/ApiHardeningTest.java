@@ -194,12 +194,16 @@ class ApiHardeningTest {
     void utf8SplitAcrossReadsIsDecodedWhole() throws Exception {
         byte[] body = "{\"action\":\"€ü€\"}".getBytes(StandardCharsets.UTF_8);
         try (RawHttp h = new RawHttp(socket)) {
-            h.send("PUT /actions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: "
-                    + body.length + "\r\n\r\n");
-            int split = 12; // inside the first €'s three bytes
+            h.send("PUT /actions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n");
+            // Two HTTP chunks, cut inside the first €'s three bytes: the server's body source hands
+            // them over as two pieces however the bytes arrive, so a per-piece decoder would garble it.
+            int split = 12;
+            h.send(Integer.toHexString(split) + "\r\n");
             h.send(java.util.Arrays.copyOf(body, split));
-            Thread.sleep(200); // two reads on the server's side, not one
+            h.send("\r\n" + Integer.toHexString(body.length - split) + "\r\n");
             h.send(java.util.Arrays.copyOfRange(body, split, body.length));
+            h.send("\r\n0\r\n\r\n");
             assertThat(fault(h.response(), 400).path("fault_message").asText())
                     .startsWith("action.action: \"€ü€\" is none of exec, crash, dump, pause, resume");
         }

@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.platform.GuestAssets;
 import dev.jkexec.platform.testing.NeedsQemu;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ApiSocketProcessTest {
     @TempDir
     Path dir;
+    /** Completed when the run prints its API line; failed if it exits first. */
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    /** Completed when the run's output is all in the log. */
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
     private List<String> jkexec(String... args) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
@@ -45,16 +54,39 @@ class ApiSocketProcessTest {
         for (String a : jkexec(args.toArray(String[]::new))) {
             sh.append(" '").append(a.replace("'", "'\\''")).append("'");
         }
-        return new ProcessBuilder("sh", "-c", sh.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder("sh", "-c", sh.toString()).redirectErrorStream(true).start();
+        Thread copier = new Thread(() -> copy(p, log), "run-output");
+        copier.setDaemon(true);
+        copier.start();
+        return p;
     }
 
-    private static void awaitSocket(Process p, Path socket, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (!(Files.exists(socket, LinkOption.NOFOLLOW_LINKS) && ApiSocket.isSocket(socket) && ApiSocket.live(socket))) {
-            assertThat(p.isAlive()).as("jkexec run exited: " + Files.readString(log)).isTrue();
-            assertThat(System.nanoTime()).as("no socket at " + socket + ": " + Files.readString(log)).isLessThan(deadline);
-            Thread.sleep(100);
+    /** Copies the run's output into {@code log}, line by line; the API line completes {@link #ready}. */
+    private void copy(Process p, Path log) {
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            Files.writeString(log, "");
+            for (String line; (line = in.readLine()) != null; ) {
+                Files.writeString(log, line + "\n", StandardOpenOption.APPEND);
+                if (line.contains("API: jkexec ctl --api ")) {
+                    ready.complete(null); // printed once the socket is open
+                }
+            }
+            ready.completeExceptionally(new IllegalStateException("jkexec run exited before its API was open"));
+            drained.complete(null);
+        } catch (Exception e) {
+            ready.completeExceptionally(e);
+            drained.completeExceptionally(e);
         }
+    }
+
+    /** Waits for the run's API line (the socket is open by then), then checks the socket is live. */
+    private void awaitSocket(Path socket, Path log) throws Exception {
+        try {
+            ready.get(180, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("no API socket from jkexec run: " + Files.readString(log), e);
+        }
+        assertThat(ApiSocket.isSocket(socket) && ApiSocket.live(socket)).as("a live socket at " + socket + ": " + Files.readString(log)).isTrue();
     }
 
     /** SIGTERM (Process.destroy), then the socket must be gone and no QEMU left. */
@@ -83,7 +115,7 @@ class ApiSocketProcessTest {
         Path log = dir.resolve("run.log");
         Process p = run(log, "--api", socket.toString());
         try {
-            awaitSocket(p, socket, log);
+            awaitSocket(socket, log);
             assertThat(mode(socket.getParent())).isEqualTo("rwx------");
             assertThat(mode(socket)).isEqualTo("rw-------");
             String r = RawHttp.request(socket, "GET", "/machine", (String) null);
@@ -99,7 +131,7 @@ class ApiSocketProcessTest {
         Process p = run(log);
         Path socket = dir.resolve("tmp").resolve("jkexec-" + System.getProperty("user.name")).resolve("jkexec-" + p.pid() + ".sock");
         try {
-            awaitSocket(p, socket, log);
+            awaitSocket(socket, log);
             assertThat(Files.readString(log)).contains("API: jkexec ctl --api " + socket);
             assertThat(mode(socket.getParent())).isEqualTo("rwx------");
             assertThat(mode(socket)).isEqualTo("rw-------");
@@ -115,6 +147,7 @@ class ApiSocketProcessTest {
         Process p = run(log, "--api", file.toString());
         try {
             assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            drained.get(30, TimeUnit.SECONDS);
             String out = Files.readString(log);
             assertThat(p.exitValue()).as(out).isEqualTo(1);
             assertThat(out).isEqualTo("jkexec: --api: " + file + " exists and is not a socket; refusing to replace it\n");
