@@ -1,8 +1,10 @@
 package dev.jkexec.core.kexec;
 
+import static dev.jkexec.core.Errno.ENOMEM;
 import static dev.jkexec.core.kexec.PageListEntry.IND_DONE;
 import static dev.jkexec.core.kexec.PageListEntry.IND_ZERO;
 
+import dev.jkexec.core.KexecException;
 import dev.jkexec.platform.PhysicalMemory;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -15,9 +17,15 @@ import java.util.function.IntFunction;
  * <p>For each buffered segment, in order: {@code dest | IND_DESTINATION}; per started 4 KiB of
  * buffer a staging page holding that chunk (zero padded) and {@code src | IND_SOURCE}; one bare
  * {@code IND_ZERO} per remaining destination page. Mapping-only segments add nothing. Then
- * {@code IND_DONE}. List pages hold 511 entries; when an entry finds the cursor on slot 511, a new
- * list page is allocated and linked there with {@code IND_INDIRECTION}. The first list page is
- * allocated before any source page, as Xen's first indirection page is.
+ * {@code IND_DONE}. List pages hold 511 entries; when an entry finds the cursor on slot 511, the
+ * next list page is linked there with {@code IND_INDIRECTION}.
+ *
+ * <p>Layout: unlike Xen, which allocates each further list page when the cursor reaches it (so list
+ * pages sit between source pages), every list page the build needs — the entry count is known from
+ * the segments — is allocated first, before any source page. The source pages of a segment then
+ * follow one another in staging wherever staging leaves no destination page to park, and the walk
+ * ({@link PageListWalker#walk}) copies such a run in one bulk copy. The list's entries and meaning
+ * are those of Xen's; only where its pages lie differs, which the spec leaves to the allocator.
  *
  * <p>Ownership during a build: staging pages handed out by the {@link StagingAllocator} belong to
  * the list being built; everything else in physical memory is only read. Pages are chosen so the
@@ -33,6 +41,9 @@ public final class PageListBuilder {
     private long head;
     private long listPage;
     private int slot;
+    /** List pages allocated up front, in link order; {@link #nextListPage} indexes them. */
+    private long[] listPagesAhead;
+    private int nextListPage;
     private long listPages;
     private long sourcePages;
     private long zeroPages;
@@ -52,6 +63,15 @@ public final class PageListBuilder {
     public static PageList build(PhysicalMemory memory, PhysicalRange staging, List<SegmentDescriptor> segments,
                                  IntFunction<MemorySegment> buffers) {
         PageListBuilder b = new PageListBuilder(memory, staging, segments);
+        long needed = listPagesFor(segments);
+        if (needed > StagingAllocator.usablePages(staging)) {
+            throw new KexecException(ENOMEM, "staging", staging + " holds fewer pages than the " + needed
+                    + " list pages of the image: default image does not fit");
+        }
+        b.listPagesAhead = new long[(int) needed];
+        for (int i = 0; i < b.listPagesAhead.length; i++) {
+            b.listPagesAhead[i] = b.allocateListPage();
+        }
         b.head = b.newListPage();
         b.listPage = b.head;
         for (int i = 0; i < segments.size(); i++) {
@@ -62,6 +82,9 @@ public final class PageListBuilder {
         }
         // Xen's kimage_terminate: DONE goes at the cursor, slot 511 included (no link needed after it).
         b.memory.writeLong(b.listPage + (long) b.slot * PageListEntry.ENTRY_SIZE, IND_DONE);
+        if (b.nextListPage != b.listPagesAhead.length) {
+            throw new AssertionError("page list used " + b.nextListPage + " of the " + b.listPagesAhead.length + " list pages counted for it");
+        }
         StagingAllocator a = b.allocator;
         return new PageList(b.head, b.listPages, b.sourcePages, b.zeroPages, a.parkedPages(), a.swaps(), a.pagesTaken());
     }
@@ -102,11 +125,37 @@ public final class PageListBuilder {
         return at;
     }
 
-    private long newListPage() {
+    /**
+     * List pages for {@code segments}: one DESTINATION per buffered segment, one SOURCE per started
+     * 4 KiB of its buffer, one ZERO per remaining destination page, 511 to a page (DONE may take
+     * slot 511 of the last), and at least one page.
+     */
+    static long listPagesFor(List<SegmentDescriptor> segments) {
+        long entries = 0;
+        for (SegmentDescriptor s : segments) {
+            if (s.buffered()) {
+                long sourced = (s.bufSize() + PAGE - 1) / PAGE;
+                long after = s.dest() + sourced * PAGE;
+                long zeros = s.destEnd() > after ? (s.destEnd() - after + PAGE - 1) / PAGE : 0;
+                entries += 1 + sourced + zeros;
+            }
+        }
+        return Math.max(1, (entries + PageListEntry.DATA_SLOTS - 1) / PageListEntry.DATA_SLOTS);
+    }
+
+    private long allocateListPage() {
         long page = allocator.allocate(StagingAllocator.NO_DEST);
         memory.zero(page, PAGE);
-        listPages++;
         return page;
+    }
+
+    /** The next of the list pages allocated up front. */
+    private long newListPage() {
+        if (nextListPage == listPagesAhead.length) {
+            throw new AssertionError("page list needs more than the " + listPagesAhead.length + " list pages counted for it");
+        }
+        listPages++;
+        return listPagesAhead[nextListPage++];
     }
 
     /** A SOURCE or INDIRECTION entry naming page 0 is always our bug (spec §8.3), never data. */

@@ -12,7 +12,11 @@ import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.platform.testing.Pure;
 import org.junit.jupiter.api.Test;
 
-/** The reference walk on hand-built lists: flag order, skipped entries, bounds, cycles (spec §4.6). */
+/**
+ * Both walks on hand-built lists: flag order, skipped entries, bounds, cycles (spec §4.6), and the
+ * cases where copying a run in bulk would differ from page by page, which {@link PageListWalker#walk}
+ * must detect.
+ */
 @Pure
 class PageListWalkerTest {
     private static final long PAGE = 4096;
@@ -97,5 +101,62 @@ class PageListWalkerTest {
         list(PAGE, 0, 0, 0, IND_DONE);
         assertThat(PageListWalker.walk(memory, PAGE, 4).entries()).isEqualTo(4);
         assertThat(catchThrowableOfType(PageListWalker.WalkException.class, () -> PageListWalker.walk(memory, PAGE, 3))).isNotNull();
+    }
+
+    @Test
+    void a_contiguous_run_across_a_link_is_walked_in_bulk_with_the_counts_of_the_reference() {
+        for (int p = 0; p < 4; p++) {
+            fill((10 + p) * PAGE, 0xA0 + p);
+        }
+        list(PAGE, 30 * PAGE | IND_DESTINATION, 10 * PAGE | IND_SOURCE, 11 * PAGE | IND_SOURCE, 2 * PAGE | IND_INDIRECTION);
+        list(2 * PAGE, 12 * PAGE | IND_SOURCE, 13 * PAGE | IND_SOURCE, IND_ZERO, IND_ZERO, IND_DONE);
+        PageListWalker.Result r = PageListWalker.walk(memory, PAGE);
+        assertThat(r).isEqualTo(new PageListWalker.Result(9, 4, 2, 1));
+        for (int p = 0; p < 4; p++) {
+            assertThat(byteAt((30 + p) * PAGE + 4095)).isEqualTo(0xA0 + p);
+        }
+        assertThat(memory.read(34 * PAGE, (int) (2 * PAGE))).containsOnly(0);
+    }
+
+    @Test
+    void a_destination_just_above_its_source_repeats_the_first_page_as_page_by_page_does() {
+        fill(10 * PAGE, 0xAA);
+        fill(11 * PAGE, 0xBB);
+        fill(12 * PAGE, 0xCC);
+        // Page by page: 10 -> 11, then the new 11 (0xAA) -> 12. A bulk memmove would give 0xAA, 0xBB.
+        list(PAGE, 11 * PAGE | IND_DESTINATION, 10 * PAGE | IND_SOURCE, 11 * PAGE | IND_SOURCE, IND_DONE);
+        PageListWalker.walk(memory, PAGE);
+        assertThat(byteAt(11 * PAGE)).isEqualTo(0xAA);
+        assertThat(byteAt(12 * PAGE)).isEqualTo(0xAA);
+    }
+
+    @Test
+    void a_destination_below_its_source_overlapping_it_gets_every_source_page_as_it_was() {
+        fill(10 * PAGE, 0xAA);
+        fill(11 * PAGE, 0xBB);
+        fill(12 * PAGE, 0xCC);
+        list(PAGE, 9 * PAGE | IND_DESTINATION, 10 * PAGE | IND_SOURCE, 11 * PAGE | IND_SOURCE, 12 * PAGE | IND_SOURCE, IND_DONE);
+        assertThat(PageListWalker.walk(memory, PAGE).pagesCopied()).isEqualTo(3);
+        assertThat(new int[] {byteAt(9 * PAGE), byteAt(10 * PAGE), byteAt(11 * PAGE), byteAt(12 * PAGE)})
+                .containsExactly(0xAA, 0xBB, 0xCC, 0xCC);
+    }
+
+    @Test
+    void a_run_stops_before_a_link_its_own_copy_overwrites() {
+        // The entries at page 3's end run on into page 4, whose first slot links back to page 1; the
+        // run's destination is page 4, so copying its first page replaces that link with page 10's
+        // first word, IND_DONE, which is what the reference reads next.
+        fill(10 * PAGE, 0xAA);
+        memory.writeLong(10 * PAGE, IND_DONE);
+        fill(11 * PAGE, 0xBB);
+        list(3 * PAGE + 4080, 4 * PAGE | IND_DESTINATION, 10 * PAGE | IND_SOURCE, PAGE | IND_INDIRECTION);
+        list(PAGE, 11 * PAGE | IND_SOURCE, IND_DONE);
+        PhysicalMemory reference = PhysicalMemory.ofHeap(memory.size());
+        reference.write(0, memory.read(0, (int) memory.size()));
+        PageListWalker.Result r = PageListWalker.walk(memory, 3 * PAGE + 4080);
+        assertThat(r).isEqualTo(new PageListWalker.Result(3, 1, 0, 0))
+                .isEqualTo(PageListWalker.walkPageByPage(reference, 3 * PAGE + 4080));
+        assertThat(byteAt(5 * PAGE)).as("page 11 not copied").isZero();
+        assertThat(memory.segment().mismatch(reference.segment())).isEqualTo(-1);
     }
 }
