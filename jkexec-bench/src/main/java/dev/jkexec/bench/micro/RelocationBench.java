@@ -49,11 +49,12 @@ public class RelocationBench {
     public int imageMiB;
 
     private Arena arena;
-    private PhysicalMemory memory;
-    private MemorySegment image;
+    // Package-private for RelocationBenchTest, which checks that every operation places the same bytes.
+    PhysicalMemory memory;
+    MemorySegment image;
     private List<SegmentDescriptor> segments;
     private PhysicalRange staging;
-    private long dest;
+    long dest;
     private PageList built;
 
     @Setup(Level.Trial)

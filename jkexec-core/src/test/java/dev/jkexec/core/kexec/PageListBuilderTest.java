@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Page lists for chosen layouts: chaining at slot 511, the parking and swap branches of spec §4.4, page 0. */
+/** Page lists for chosen layouts: chaining at slot 511, list pages ahead of contiguous source pages, the parking and swap branches of spec §4.4, page 0. */
 @Pure
 class PageListBuilderTest {
     private final PhysicalMemory memory = PhysicalMemory.ofHeap(8 * Fixtures.MIB);
@@ -118,5 +118,34 @@ class PageListBuilderTest {
         assertThat(memory.read(src + 100, (int) PAGE - 100)).containsOnly(0);
         PageListWalker.walk(memory, list.head());
         Fixtures.assertLoaded(memory, img);
+    }
+
+    @Test
+    void list_pages_come_first_so_a_segments_source_pages_are_contiguous() {
+        PhysicalRange staging = new PhysicalRange(4 * Fixtures.MIB, 4 * Fixtures.MIB);
+        // 1 DESTINATION + 600 SOURCE + 20 ZERO + 1 DESTINATION + 3 SOURCE = 625 entries: 2 list pages.
+        KexecImage img = image(Fixtures.seg(1, 600 * PAGE - 5, 0x100000, 620 * PAGE), Fixtures.seg(2, 3 * PAGE, 0x380000, 3 * PAGE));
+        PageList list = build(staging, img);
+        assertThat(list.listPages()).isEqualTo(2).isEqualTo(PageListBuilder.listPagesFor(ImageDescriptor.of(img).segments()));
+        PageLists.Decoded d = PageLists.decode(memory, list.head());
+        assertThat(d.listPages()).containsExactly(staging.start(), staging.start() + PAGE);
+        for (int i = 0; i < d.sources().size(); i++) {
+            assertThat(d.sources().get(i).source()).as("source %d", i).isEqualTo(staging.start() + (2 + i) * PAGE);
+        }
+        PageListWalker.Result walked = PageListWalker.walk(memory, list.head());
+        assertThat(walked).isEqualTo(new PageListWalker.Result(627, 603, 20, 1));
+        Fixtures.assertLoaded(memory, img);
+    }
+
+    @Test
+    void list_page_count_is_exact_at_the_slot_511_boundaries() {
+        // n ZERO entries after one DESTINATION: 511 data entries fit one page (DONE in slot 511), 512 need two.
+        for (int zeros : new int[] {0, 509, 510, 511, 1021, 1022, 1023}) {
+            List<SegmentDescriptor> segs = List.of(new SegmentDescriptor(true, 0, 0x100000, zeros * PAGE, "z"));
+            long expected = Math.max(1, (1 + zeros + 510) / 511);
+            assertThat(PageListBuilder.listPagesFor(segs)).as("%d zeros", zeros).isEqualTo(expected);
+            PageList list = PageListBuilder.build(memory, new PhysicalRange(6 * Fixtures.MIB, 64 * PAGE), segs, i -> MemorySegment.NULL);
+            assertThat(list.listPages()).isEqualTo(expected);
+        }
     }
 }

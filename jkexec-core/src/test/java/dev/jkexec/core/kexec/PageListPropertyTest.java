@@ -22,10 +22,10 @@ import net.jqwik.api.statistics.Statistics;
 
 /**
  * Build a page list for random segment sets and staging ranges (which may overlap the
- * destinations), walk it with the reference walker, and check: building wrote only inside
- * staging; afterwards every buffered destination holds its bytes then zeros; mapping-only
- * destinations and everything outside the destinations are as before the walk; the spec §4.4
- * invariant holds and no entry names page 0.
+ * destinations), walk it (in bulk, and page by page on a copy: the same bytes), and check:
+ * building wrote only inside staging; afterwards every buffered destination holds its bytes then
+ * zeros; mapping-only destinations and everything outside the destinations are as before the
+ * walk; the spec §4.4 invariant holds and no entry names page 0.
  */
 @Pure
 class PageListPropertyTest {
@@ -106,7 +106,11 @@ class PageListPropertyTest {
         PageListBuilderTest.assertInvariant(memory, list, dests);
 
         byte[] beforeWalk = memory.read(0, (int) memory.size());
+        PhysicalMemory reference = PhysicalMemory.ofHeap(memory.size());
+        reference.write(0, beforeWalk);
         PageListWalker.Result walked = PageListWalker.walk(memory, list.head());
+        assertThat(PageListWalker.walkPageByPage(reference, list.head())).isEqualTo(walked);
+        assertThat(memory.segment().mismatch(reference.segment())).as("bulk walk = page-by-page walk").isEqualTo(-1);
         assertThat(walked.pagesCopied()).isEqualTo(list.sourcePages());
         assertThat(walked.pagesZeroed()).isEqualTo(list.zeroPages());
 
