@@ -6,6 +6,7 @@ import dev.jkexec.core.crash.CrashNote;
 import dev.jkexec.core.crash.GuestKernel;
 import dev.jkexec.core.crash.VmcoreInfoHint;
 import dev.jkexec.core.crash.VmcoreInfoPage;
+import dev.jkexec.core.kexec.DigestAhead;
 import dev.jkexec.core.kexec.HandoverPlan;
 import dev.jkexec.core.kexec.HandoverTarget;
 import dev.jkexec.core.kexec.ImageDamagedException;
@@ -330,6 +331,7 @@ public final class Machine implements AutoCloseable {
      */
     public synchronized HandoverPlan exec() {
         boolean wasRunning = stopGuest();
+        dev.jkexec.platform.BootProfile.mark("exec: vCPUs stopped");
         try {
             // Until a kernel has run, the image goes straight to its destinations (no page list to walk).
             HandoverPlan plan = handedOver ? kexec.exec(ImageType.DEFAULT, this::handOver) : kexec.execFirst(this::handOver);
@@ -411,8 +413,19 @@ public final class Machine implements AutoCloseable {
      */
     public synchronized CrashOutcome crash(String reason) {
         stopGuest();
+        dev.jkexec.platform.BootProfile.mark("crash: vCPUs stopped");
+        OnPanic mode = options.onPanic();
+        // The guest is stopped, so the crash image's bytes in its RAM are still: their digest runs
+        // now, alongside the vCPU capture and the search for the guest's kernel, and the core checks
+        // it before anything is handed over.
+        DigestAhead ahead = mode == OnPanic.PAUSE || mode == OnPanic.DUMP || kexec.crashKernelRunning() ? DigestAhead.NONE
+                : kexec.digestAhead(ImageType.CRASH);
+        // The guest's kernel is looked for in its RAM while QEMU answers for the vCPUs' registers.
+        java.util.concurrent.CompletableFuture<GuestKernel> kernel = alongside("jkexec-crash-probe",
+                () -> Dumps.probe(memory(), toolstack.oldRam()));
         crashTime = java.time.Instant.now().getEpochSecond();
         List<CpuState> cpus = qemu.cpuStates();
+        dev.jkexec.platform.BootProfile.mark("crash: vCPU registers read");
         List<byte[]> notes = new ArrayList<>();
         for (CpuState cpu : cpus) {
             if (cpu.cpu() < layout().cpus()) {
@@ -421,12 +434,12 @@ public final class Machine implements AutoCloseable {
                 notes.add(CrashNote.encode(cpu.cpu(), cpu.registers()));
             }
         }
-        DumpSource src = source(cpus, notes, crashTime);
+        DumpSource src = source(cpus, notes, crashTime, join(kernel));
+        dev.jkexec.platform.BootProfile.mark("crash: guest kernel found (VMCOREINFO, address space, vCPU context)");
         boolean noteWritten = VmcoreInfoPage.write(memory(), kexec.config().vmcoreinfo(), src.vmcoreinfo());
         String line = src.vmcoreinfo() != null && !noteWritten
                 ? "VMCOREINFO of " + src.vmcoreinfo().osRelease() + " too long for jkexec's page; left out of the crash kernel's header"
                 : src.vmcoreinfoLine();
-        OnPanic mode = options.onPanic();
         CrashOutcome outcome;
         CoreDump.Written core = null;
         if (mode == OnPanic.PAUSE) {
@@ -446,7 +459,7 @@ public final class Machine implements AutoCloseable {
         if (outcome == null) {
             String why;
             try {
-                HandoverPlan plan = kexec.exec(ImageType.CRASH, p -> handOverCrash(p, src, noteWritten));
+                HandoverPlan plan = kexec.exec(ImageType.CRASH, p -> handOverCrash(p, src, noteWritten), ahead);
                 emit(new MachineEvent.HandedOver(plan));
                 outcome = new CrashOutcome.CrashKernel(reason, plan, cpus.size(), core, line);
                 why = null;
@@ -472,9 +485,41 @@ public final class Machine implements AutoCloseable {
 
     /** What a dump of the paused guest is made of: its RAM, the vCPU notes, its kernel as found in RAM, the vCPUs' context. */
     private DumpSource source(List<CpuState> cpus, List<byte[]> notes, long when) {
+        return source(cpus, notes, when, Dumps.probe(memory(), toolstack.oldRam()));
+    }
+
+    private DumpSource source(List<CpuState> cpus, List<byte[]> notes, long when, GuestKernel kernel) {
         long[] rips = cpus.stream().mapToLong(c -> c.registers().rip()).toArray();
         long[] rsps = cpus.stream().mapToLong(c -> c.registers().gpr().rsp()).toArray();
-        return DumpSource.of(memory(), toolstack.oldRam(), notes, Dumps.probe(memory(), toolstack.oldRam()), when, rips, rsps);
+        return DumpSource.of(memory(), toolstack.oldRam(), notes, kernel, when, rips, rsps);
+    }
+
+    /** Runs {@code work} on a new daemon thread: crash-path work that need not wait for QEMU's answers. */
+    private static <T> java.util.concurrent.CompletableFuture<T> alongside(String name, java.util.function.Supplier<T> work) {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().daemon().name(name).start(() -> {
+            try {
+                f.complete(work.get());
+            } catch (RuntimeException | Error e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    /** The result of {@link #alongside} work, its failure rethrown as it was thrown. */
+    private static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     private static CrashOutcome dumpFailed(String reason, DumpTarget.DumpException e, String line) {
@@ -559,6 +604,7 @@ public final class Machine implements AutoCloseable {
                 memory().write(h.address(), header);
             }
         }
+        dev.jkexec.platform.BootProfile.mark("crash: ELF core header rewritten");
         handOver(plan);
     }
 
@@ -689,6 +735,7 @@ public final class Machine implements AutoCloseable {
     }
 
     private void onPanic(String how, String reason) {
+        dev.jkexec.platform.BootProfile.mark("crash: panic noticed (" + how + ", on " + Thread.currentThread().getName() + ")");
         emit(new MachineEvent.GuestPanicked(how));
         if (options.crashOnPanic()) {
             try {
