@@ -68,9 +68,10 @@ import java.util.regex.Pattern;
  *       destinations instead ({@link Kexec#execFirst}): the firmware only enters it.
  *       {@link #boot} is load + exec.</li>
  *   <li>{@link #crash}: stop → capture every vCPU's registers into its crash note → verify the crash
- *       image in the crash region → handover into it (the purgatory backs up low memory). With no
- *       crash image, or a damaged one, the guest is written to a host-side core instead: nothing
- *       is lost. A guest panic (pvpanic → {@code GUEST_PANICKED}) starts this by itself.</li>
+ *       image in the crash region (its digest is taken on another thread from the stop on, while
+ *       the registers are read and the guest's kernel is looked for) → handover into it (the
+ *       purgatory backs up low memory). With no crash image, or a damaged one, the guest is
+ *       written to a host-side core instead: nothing is lost. A guest panic (pvpanic → {@code GUEST_PANICKED}) starts this by itself.</li>
  *   <li>{@link #dump}: the host-side core on request (the guest is paused while it is written).</li>
  * </ul>
  *
@@ -257,6 +258,7 @@ public final class Machine implements AutoCloseable {
     public synchronized void load(KexecImage image) {
         checkPlannedFor(image, layout());
         kexec.load(image);
+        warmCrashPath(image.type());
     }
 
     /**
@@ -272,6 +274,7 @@ public final class Machine implements AutoCloseable {
         ImagePlan plan = prepare(spec);
         synchronized (this) {
             kexec.load(plan.image());
+            warmCrashPath(spec.type());
             ImageInfo info = kexec.image(spec.type()).orElseThrow();
             if (spec.type() == ImageType.CRASH) {
                 long room = plan.layout().segments().stream().filter(s -> s.what().equals("elfcorehdr"))
@@ -294,11 +297,13 @@ public final class Machine implements AutoCloseable {
     /** Loads an image described by the binary ABI, its buffers read from guest memory (the hypercall). */
     public synchronized void load(ImageDescriptor image, SegmentBuffers buffers) {
         kexec.load(image, buffers);
+        warmCrashPath(ImageType.ofCode(image.type()));
     }
 
     /** A v1 load (the hypercall's {@code kexec_load_v1}); list frames resolve in {@code frames}. */
     public synchronized void loadV1(int type, long indirectionPage, long entry, PhysicalMemory frames) {
         kexec.loadV1(type, indirectionPage, entry, frames);
+        warmCrashPath(ImageType.ofCode(type));
     }
 
     /** The hypercall channel: its window, and how many calls it answered. */
@@ -644,22 +649,26 @@ public final class Machine implements AutoCloseable {
         qemu.reset();
         qemu.resume();
         dev.jkexec.platform.BootProfile.mark("exec: system_reset + cont");
-        if (crashPathWarm.compareAndSet(false, true)) {
-            Thread.ofPlatform().daemon().name("jkexec-crash-warmup").start(this::warmCrashPath);
-        }
         if (dev.jkexec.platform.BootProfile.enabled()) {
             Thread.ofPlatform().daemon().name("jkexec-profile-firmware").start(this::profileFirmware);
         }
     }
 
     /**
-     * Reads the vCPU registers once, and encodes a crash note from them, while the first guest
-     * boots: the first {@code info registers} a QEMU answers costs it some 50 ms more than the next
-     * ones (measured, TCG), and the parser's first run is cold too; a crash would otherwise pay
-     * both between its panic and the crash kernel. The values are thrown away (they are read while
-     * the guest runs); nothing a failure here says matters to the crash, which reads them again.
+     * Once a crash image is loaded (the first time in a machine), reads the vCPU registers once on
+     * a daemon thread and encodes a crash note from them: the first {@code info registers} a QEMU
+     * answers costs it some 50 ms more than the next ones (measured, TCG), and the parser's first
+     * run is cold too; a crash would otherwise pay both between its panic and the crash kernel.
+     * Not at every handover: a boot should not share QEMU's main loop with it. The values are
+     * thrown away (the guest may be running); the crash reads its own.
      */
-    private void warmCrashPath() {
+    private void warmCrashPath(ImageType loaded) {
+        if (loaded == ImageType.CRASH && crashPathWarm.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("jkexec-crash-warmup").start(this::readRegistersOnce);
+        }
+    }
+
+    private void readRegistersOnce() {
         try {
             for (CpuState cpu : qemu.cpuStates()) {
                 CrashNote.encode(cpu.cpu(), cpu.registers());
