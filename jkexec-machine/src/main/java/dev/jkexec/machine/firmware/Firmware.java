@@ -278,35 +278,15 @@ public final class Firmware {
         return ~bits & 0xFFFF_FFFFL;
     }
 
-    /** Bytes the refresh rewrites per pass of its unrolled loop: {@link #REFRESH_UNROLL} quadwords. */
-    private static final int REFRESH_UNROLL = 32;
-
-    /**
-     * Reads and writes back every quadword of each refresh range, so that the CPU itself wrote every
-     * byte (under TCG that invalidates any translated code of those pages: the host's writes into
-     * the RAM file do not). Whole blocks of {@link #REFRESH_UNROLL} quadwords go through an unrolled
-     * {@code mov} load/store pair each — TCG runs a {@code rep movsq} one iteration per translated
-     * block, several times slower — and what is left of a range by {@code rep movsq} onto itself.
-     */
+    /** Reads and writes back every quadword of each refresh range ({@code rep movsq} onto itself). */
     private static void emitRefresh(Assembler a) {
         Label loop = a.label("refresh");
-        Label blocks = a.label("refresh_blocks");
-        Label tail = a.label("refresh_tail");
         Label done = a.label("refresh_done");
-        int block = REFRESH_UNROLL * 8;
         a.load(RDX, Mem.at(RAX, REFRESH_COUNT_OFFSET));
         a.lea(R8, Mem.at(RAX, REFRESH_TABLE_OFFSET));
         a.bind(loop);
         a.test(RDX, RDX).j(Cond.Z, done);
-        a.load(RSI, Mem.at(R8)).load(RCX, Mem.at(R8, 8));
-        a.bind(blocks);
-        a.cmp(RCX, block).j(Cond.B, tail);
-        for (int q = 0; q < REFRESH_UNROLL; q++) {
-            a.load(R9, Mem.at(RSI, q * 8L)).store(Mem.at(RSI, q * 8L), R9);
-        }
-        a.add(RSI, block).sub(RCX, block).jmp(blocks);
-        a.bind(tail);
-        a.shr(RCX, 3).mov(RDI, RSI).repMovsq();
+        a.load(RSI, Mem.at(R8)).load(RCX, Mem.at(R8, 8)).shr(RCX, 3).mov(RDI, RSI).repMovsq();
         a.add(R8, 16).dec(RDX).jmp(loop);
         a.bind(done);
     }
