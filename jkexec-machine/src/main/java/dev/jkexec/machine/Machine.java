@@ -6,6 +6,7 @@ import dev.jkexec.core.crash.CrashNote;
 import dev.jkexec.core.crash.GuestKernel;
 import dev.jkexec.core.crash.VmcoreInfoHint;
 import dev.jkexec.core.crash.VmcoreInfoPage;
+import dev.jkexec.core.kexec.DigestAhead;
 import dev.jkexec.core.kexec.HandoverPlan;
 import dev.jkexec.core.kexec.HandoverTarget;
 import dev.jkexec.core.kexec.ImageDamagedException;
@@ -67,9 +68,10 @@ import java.util.regex.Pattern;
  *       destinations instead ({@link Kexec#execFirst}): the firmware only enters it.
  *       {@link #boot} is load + exec.</li>
  *   <li>{@link #crash}: stop → capture every vCPU's registers into its crash note → verify the crash
- *       image in the crash region → handover into it (the purgatory backs up low memory). With no
- *       crash image, or a damaged one, the guest is written to a host-side core instead: nothing
- *       is lost. A guest panic (pvpanic → {@code GUEST_PANICKED}) starts this by itself.</li>
+ *       image in the crash region (its digest is taken on another thread from the stop on, while
+ *       the registers are read and the guest's kernel is looked for) → handover into it (the
+ *       purgatory backs up low memory). With no crash image, or a damaged one, the guest is
+ *       written to a host-side core instead: nothing is lost. A guest panic (pvpanic → {@code GUEST_PANICKED}) starts this by itself.</li>
  *   <li>{@link #dump}: the host-side core on request (the guest is paused while it is written).</li>
  * </ul>
  *
@@ -106,6 +108,8 @@ public final class Machine implements AutoCloseable {
     private final AtomicBoolean panicTaken = new AtomicBoolean();
     /** The ELF core header of the toolstack-built crash image now loaded, rewritten at crash time; or null. */
     private CrashHeader crashHeader;
+    /** Whether the crash path's first register read was done ahead of any crash ({@link #warmCrashPath}). */
+    private final AtomicBoolean crashPathWarm = new AtomicBoolean();
     /** Whether any image was handed the vCPUs yet: before, no guest code has run and nothing in RAM can be stale. */
     private volatile boolean handedOver;
     /** The last crash's time while the guest stays paused after it (dumps taken then carry it), else 0. */
@@ -254,6 +258,7 @@ public final class Machine implements AutoCloseable {
     public synchronized void load(KexecImage image) {
         checkPlannedFor(image, layout());
         kexec.load(image);
+        warmCrashPath(image.type());
     }
 
     /**
@@ -269,6 +274,7 @@ public final class Machine implements AutoCloseable {
         ImagePlan plan = prepare(spec);
         synchronized (this) {
             kexec.load(plan.image());
+            warmCrashPath(spec.type());
             ImageInfo info = kexec.image(spec.type()).orElseThrow();
             if (spec.type() == ImageType.CRASH) {
                 long room = plan.layout().segments().stream().filter(s -> s.what().equals("elfcorehdr"))
@@ -291,11 +297,13 @@ public final class Machine implements AutoCloseable {
     /** Loads an image described by the binary ABI, its buffers read from guest memory (the hypercall). */
     public synchronized void load(ImageDescriptor image, SegmentBuffers buffers) {
         kexec.load(image, buffers);
+        warmCrashPath(ImageType.ofCode(image.type()));
     }
 
     /** A v1 load (the hypercall's {@code kexec_load_v1}); list frames resolve in {@code frames}. */
     public synchronized void loadV1(int type, long indirectionPage, long entry, PhysicalMemory frames) {
         kexec.loadV1(type, indirectionPage, entry, frames);
+        warmCrashPath(ImageType.ofCode(type));
     }
 
     /** The hypercall channel: its window, and how many calls it answered. */
@@ -330,6 +338,7 @@ public final class Machine implements AutoCloseable {
      */
     public synchronized HandoverPlan exec() {
         boolean wasRunning = stopGuest();
+        dev.jkexec.platform.BootProfile.mark("exec: vCPUs stopped");
         try {
             // Until a kernel has run, the image goes straight to its destinations (no page list to walk).
             HandoverPlan plan = handedOver ? kexec.exec(ImageType.DEFAULT, this::handOver) : kexec.execFirst(this::handOver);
@@ -411,8 +420,19 @@ public final class Machine implements AutoCloseable {
      */
     public synchronized CrashOutcome crash(String reason) {
         stopGuest();
+        dev.jkexec.platform.BootProfile.mark("crash: vCPUs stopped");
+        OnPanic mode = options.onPanic();
+        // The guest is stopped, so the crash image's bytes in its RAM are still: their digest runs
+        // now, alongside the vCPU capture and the search for the guest's kernel, and the core checks
+        // it before anything is handed over.
+        DigestAhead ahead = mode == OnPanic.PAUSE || mode == OnPanic.DUMP || kexec.crashKernelRunning() ? DigestAhead.NONE
+                : kexec.digestAhead(ImageType.CRASH);
+        // The guest's kernel is looked for in its RAM while QEMU answers for the vCPUs' registers.
+        java.util.concurrent.CompletableFuture<GuestKernel> kernel = alongside("jkexec-crash-probe",
+                () -> Dumps.probe(memory(), toolstack.oldRam()));
         crashTime = java.time.Instant.now().getEpochSecond();
         List<CpuState> cpus = qemu.cpuStates();
+        dev.jkexec.platform.BootProfile.mark("crash: vCPU registers read");
         List<byte[]> notes = new ArrayList<>();
         for (CpuState cpu : cpus) {
             if (cpu.cpu() < layout().cpus()) {
@@ -421,12 +441,12 @@ public final class Machine implements AutoCloseable {
                 notes.add(CrashNote.encode(cpu.cpu(), cpu.registers()));
             }
         }
-        DumpSource src = source(cpus, notes, crashTime);
+        DumpSource src = source(cpus, notes, crashTime, join(kernel));
+        dev.jkexec.platform.BootProfile.mark("crash: guest kernel found (VMCOREINFO, address space, vCPU context)");
         boolean noteWritten = VmcoreInfoPage.write(memory(), kexec.config().vmcoreinfo(), src.vmcoreinfo());
         String line = src.vmcoreinfo() != null && !noteWritten
                 ? "VMCOREINFO of " + src.vmcoreinfo().osRelease() + " too long for jkexec's page; left out of the crash kernel's header"
                 : src.vmcoreinfoLine();
-        OnPanic mode = options.onPanic();
         CrashOutcome outcome;
         CoreDump.Written core = null;
         if (mode == OnPanic.PAUSE) {
@@ -446,7 +466,7 @@ public final class Machine implements AutoCloseable {
         if (outcome == null) {
             String why;
             try {
-                HandoverPlan plan = kexec.exec(ImageType.CRASH, p -> handOverCrash(p, src, noteWritten));
+                HandoverPlan plan = kexec.exec(ImageType.CRASH, p -> handOverCrash(p, src, noteWritten), ahead);
                 emit(new MachineEvent.HandedOver(plan));
                 outcome = new CrashOutcome.CrashKernel(reason, plan, cpus.size(), core, line);
                 why = null;
@@ -472,9 +492,41 @@ public final class Machine implements AutoCloseable {
 
     /** What a dump of the paused guest is made of: its RAM, the vCPU notes, its kernel as found in RAM, the vCPUs' context. */
     private DumpSource source(List<CpuState> cpus, List<byte[]> notes, long when) {
+        return source(cpus, notes, when, Dumps.probe(memory(), toolstack.oldRam()));
+    }
+
+    private DumpSource source(List<CpuState> cpus, List<byte[]> notes, long when, GuestKernel kernel) {
         long[] rips = cpus.stream().mapToLong(c -> c.registers().rip()).toArray();
         long[] rsps = cpus.stream().mapToLong(c -> c.registers().gpr().rsp()).toArray();
-        return DumpSource.of(memory(), toolstack.oldRam(), notes, Dumps.probe(memory(), toolstack.oldRam()), when, rips, rsps);
+        return DumpSource.of(memory(), toolstack.oldRam(), notes, kernel, when, rips, rsps);
+    }
+
+    /** Runs {@code work} on a new daemon thread: crash-path work that need not wait for QEMU's answers. */
+    private static <T> java.util.concurrent.CompletableFuture<T> alongside(String name, java.util.function.Supplier<T> work) {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().daemon().name(name).start(() -> {
+            try {
+                f.complete(work.get());
+            } catch (RuntimeException | Error e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    /** The result of {@link #alongside} work, its failure rethrown as it was thrown. */
+    private static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     private static CrashOutcome dumpFailed(String reason, DumpTarget.DumpException e, String line) {
@@ -559,6 +611,7 @@ public final class Machine implements AutoCloseable {
                 memory().write(h.address(), header);
             }
         }
+        dev.jkexec.platform.BootProfile.mark("crash: ELF core header rewritten");
         handOver(plan);
     }
 
@@ -598,6 +651,30 @@ public final class Machine implements AutoCloseable {
         dev.jkexec.platform.BootProfile.mark("exec: system_reset + cont");
         if (dev.jkexec.platform.BootProfile.enabled()) {
             Thread.ofPlatform().daemon().name("jkexec-profile-firmware").start(this::profileFirmware);
+        }
+    }
+
+    /**
+     * Once a crash image is loaded (the first time in a machine), reads the vCPU registers once on
+     * a daemon thread and encodes a crash note from them: the first {@code info registers} a QEMU
+     * answers costs it some 50 ms more than the next ones (measured, TCG), and the parser's first
+     * run is cold too; a crash would otherwise pay both between its panic and the crash kernel.
+     * Not at every handover: a boot should not share QEMU's main loop with it. The values are
+     * thrown away (the guest may be running); the crash reads its own.
+     */
+    private void warmCrashPath(ImageType loaded) {
+        if (loaded == ImageType.CRASH && crashPathWarm.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("jkexec-crash-warmup").start(this::readRegistersOnce);
+        }
+    }
+
+    private void readRegistersOnce() {
+        try {
+            for (CpuState cpu : qemu.cpuStates()) {
+                CrashNote.encode(cpu.cpu(), cpu.registers());
+            }
+        } catch (RuntimeException e) {
+            // a QEMU gone or a register dump taken mid-instruction: the crash path reads its own
         }
     }
 
@@ -689,6 +766,7 @@ public final class Machine implements AutoCloseable {
     }
 
     private void onPanic(String how, String reason) {
+        dev.jkexec.platform.BootProfile.mark("crash: panic noticed (" + how + ", on " + Thread.currentThread().getName() + ")");
         emit(new MachineEvent.GuestPanicked(how));
         if (options.crashOnPanic()) {
             try {

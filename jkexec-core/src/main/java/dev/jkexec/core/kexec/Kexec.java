@@ -215,7 +215,9 @@ public final class Kexec implements AutoCloseable {
      *       hashing its destination ranges in the crash region now. A mismatch calls
      *       {@link HandoverTarget#imageDamaged} and throws {@link ImageDamagedException};</li>
      *   <li>make the plan: default — stage source pages and the page list (-ENOMEM if staging is too
-     *       small); crash — nothing to relocate;</li>
+     *       small); crash — nothing to relocate. A crash image's digest may have been taken ahead
+     *       ({@link #digestAhead}) while the guest was stopped: it is still checked here, before
+     *       anything is handed over;</li>
      *   <li>{@link HandoverTarget#handOver}; loads and unloads from inside it get -EBUSY;</li>
      *   <li>on return: a crash slot is frozen — crash loads, unloads and execs get -EBUSY — while the
      *       crash kernel runs over those bytes, until a default image is executed (which also empties
@@ -225,7 +227,33 @@ public final class Kexec implements AutoCloseable {
      * @return the plan that was handed over
      */
     public HandoverPlan exec(ImageType type, HandoverTarget target) {
-        return exec(type, target, false);
+        return exec(type, target, DigestAhead.NONE, false);
+    }
+
+    /**
+     * {@link #exec(ImageType, HandoverTarget)} with the image's digest taken ahead
+     * ({@link #digestAhead}): used if it was taken of the image the slot holds now, else the image
+     * is hashed again here. The check itself, and what a mismatch does, are the same.
+     */
+    public HandoverPlan exec(ImageType type, HandoverTarget target, DigestAhead ahead) {
+        return exec(type, target, Objects.requireNonNull(ahead, "ahead"), false);
+    }
+
+    /**
+     * Starts hashing the image of {@code type} now, on another thread, for an exec that has other
+     * work to do first (the crash path: capture the vCPUs, find the guest's kernel). The caller
+     * must keep the image's bytes still until that exec — for a crash image, in guest RAM, the
+     * guest stopped. With the slot empty, nothing is hashed (the exec then answers -ENOENT).
+     */
+    public DigestAhead digestAhead(ImageType type) {
+        Objects.requireNonNull(type, "type");
+        lock.lock();
+        try {
+            LoadedImage li = slots.get(type);
+            return li == null ? DigestAhead.NONE : DigestAhead.start(li);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -237,10 +265,10 @@ public final class Kexec implements AutoCloseable {
      * must use {@link #exec}, where the page-list walk is what makes the handover safe.
      */
     public HandoverPlan execFirst(HandoverTarget target) {
-        return exec(ImageType.DEFAULT, target, true);
+        return exec(ImageType.DEFAULT, target, DigestAhead.NONE, true);
     }
 
-    private HandoverPlan exec(ImageType type, HandoverTarget target, boolean inPlace) {
+    private HandoverPlan exec(ImageType type, HandoverTarget target, DigestAhead ahead, boolean inPlace) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(target, "target");
         lock.lock();
@@ -251,7 +279,10 @@ public final class Kexec implements AutoCloseable {
             if (li == null) {
                 throw new KexecException(ENOENT, "type", "no " + type.label() + " image loaded");
             }
-            Sha256 now = li.digestNow();
+            Sha256 now = ahead.of(li);
+            if (now == null) {
+                now = li.digestNow();
+            }
             if (!now.equals(li.sha256())) {
                 ImageDamagedException damage = new ImageDamagedException(type, li.sha256(), now);
                 target.imageDamaged(damage);

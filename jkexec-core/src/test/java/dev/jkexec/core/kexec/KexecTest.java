@@ -369,6 +369,49 @@ class KexecTest {
         assertThat(kexec.status(ImageType.CRASH)).as("damaged, but still what was loaded").isTrue();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("damages")
+    void a_damaged_crash_image_is_refused_the_same_when_its_digest_was_taken_ahead(String where, long address) {
+        KexecImage img = Fixtures.crashImage(15);
+        kexec.load(img);
+        memory.write(address, new byte[] {(byte) (memory.read(address, 1)[0] ^ 1)});
+        DigestAhead ahead = kexec.digestAhead(ImageType.CRASH);
+        List<ImageDamagedException> reported = new ArrayList<>();
+        ImageDamagedException e = catchThrowableOfType(ImageDamagedException.class, () -> kexec.exec(ImageType.CRASH, new HandoverTarget() {
+            @Override
+            public void handOver(HandoverPlan plan) {
+                throw new AssertionError("handed over a damaged image");
+            }
+
+            @Override
+            public void imageDamaged(ImageDamagedException damage) {
+                reported.add(damage);
+            }
+        }, ahead));
+        assertThat(reported).containsExactly(e);
+        assertThat(e.expected()).isEqualTo(Fixtures.expectedDigest(img));
+        assertThat(e.actual()).isNotEqualTo(e.expected());
+        assertThat(kexec.status(ImageType.CRASH)).isTrue();
+        assertThat(kexec.crashKernelRunning()).isFalse();
+    }
+
+    @Test
+    void a_digest_taken_ahead_of_an_image_replaced_since_is_not_used() {
+        kexec.load(Fixtures.crashImage(20));
+        DigestAhead ahead = kexec.digestAhead(ImageType.CRASH);
+        KexecImage next = Fixtures.crashImage(21);
+        kexec.load(next);
+        HandoverPlan plan = kexec.exec(ImageType.CRASH, p -> { }, ahead);
+        assertThat(plan.sha256()).isEqualTo(Fixtures.expectedDigest(next));
+    }
+
+    @Test
+    void a_digest_taken_ahead_of_an_empty_slot_leaves_exec_enoent() {
+        DigestAhead ahead = kexec.digestAhead(ImageType.CRASH);
+        assertThat(catchThrowableOfType(KexecException.class, () -> kexec.exec(ImageType.CRASH, p -> { }, ahead)).errno())
+                .isEqualTo(Errno.ENOENT);
+    }
+
     @Test
     void a_failed_handover_keeps_the_crash_image() {
         kexec.load(Fixtures.crashImage(16));
