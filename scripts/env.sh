@@ -84,23 +84,31 @@ jkexec_ensure_dump_tools() {
   fi
 }
 
-# Sets REPLY to a 32-bit FNV-1a hash of the absolute path $1, in bash (the launcher's every start
-# paid a readlink|tr|cksum|cut pipeline for it): names which checkout an AOT cache belongs to.
-jkexec_path_hash() {
-  local p=$1 h=2166136261 i c
-  [[ $p == /* ]] || p=$PWD/$p
-  for ((i = 0; i < ${#p}; i++)); do
-    printf -v c '%d' "'${p:i:1}"
+# Sets REPLY to a 32-bit FNV-1a hash of the string $1, in bash (the launcher's every start paid a
+# readlink|tr|cksum|cut pipeline for what it names).
+jkexec_hash() {
+  local s=$1 h=2166136261 i c
+  for ((i = 0; i < ${#s}; i++)); do
+    printf -v c '%d' "'${s:i:1}"
     h=$(( ((h ^ (c & 255)) * 16777619) & 0xffffffff ))
   done
   REPLY=$h
 }
 
+# Sets REPLY to the hash of the absolute path $1: names which checkout an AOT cache belongs to.
+jkexec_path_hash() {
+  local p=$1
+  [[ $p == /* ]] || p=$PWD/$p
+  jkexec_hash "$p"
+}
+
 # Sets AOT_OPTS to the JVM options that map this jar's AOT cache (JDK 25, JEP 483/514/515: the classes
 # the CLI loads, linked, and its methods' profiles), training it first when there is none:
-# AotTraining runs the common commands once (~10-20 s, once per build). The cache lives in
-# ${JKEXEC_CACHE:-~/.cache/jkexec}/aot, named by the jar's path, size and mtime and the JDK's version,
-# so a rebuilt jar or another JDK trains a new one (and that checkout's old ones are removed). A JDK without
+# AotTraining runs the common commands once (~10-20 s, once per build), with the JVM options the
+# launcher runs the CLI with ($2...: the JVM maps a cache only under the options it was made with, and
+# silently runs without it otherwise). The cache lives in ${JKEXEC_CACHE:-~/.cache/jkexec}/aot, named
+# by the jar's path, size and mtime, those options and the JDK's version, so a rebuilt jar, other
+# options or another JDK train a new one (and that checkout's old ones are removed). A JDK without
 # -XX:AOTCacheOutput gets an AppCDS archive (-XX:ArchiveClassesAtExit); when neither works, a
 # .failed marker stops retries and the CLI runs without. JKEXEC_AOT=0 turns it off. Another launcher
 # training at the same moment is not waited for: this one runs without the cache.
@@ -113,6 +121,7 @@ jkexec_aot_cache() {
   dir=${JKEXEC_CACHE:-$HOME/.cache/jkexec}/aot
   key=$(stat -c '%s-%Y' "$jar" 2>/dev/null) || return 0   # the one process this costs
   jkexec_path_hash "$jar"; where=$REPLY   # each checkout keeps its own
+  jkexec_hash "$*"; key="$key-$REPLY"      # the JVM options: the JVM ignores a cache made under others
   cache="$dir/jkexec-$where-$key-${jdk:-unknown}"
   if [ -f "$cache.aot" ]; then AOT_OPTS=(-XX:AOTCache="$cache.aot"); return 0; fi
   if [ -f "$cache.jsa" ]; then AOT_OPTS=(-XX:SharedArchiveFile="$cache.jsa"); return 0; fi
