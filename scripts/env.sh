@@ -17,7 +17,7 @@ jkexec_jdk_release() {
 # start; only a JDK without one is asked (a whole JVM start, ~0.1-0.5 s per candidate).
 jkexec_jdk_major() {
   if jkexec_jdk_release "$1" JAVA_VERSION && [[ $REPLY =~ ^[0-9]+ ]]; then REPLY=${BASH_REMATCH[0]}; return 0; fi
-  REPLY=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+  REPLY=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p') || REPLY=""
 }
 
 # Sets JAVA_HOME to a JDK whose major version is >= 25: $JAVA_HOME, then `java` on PATH, then
