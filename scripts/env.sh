@@ -1,21 +1,38 @@
 # Sourced by ./jkexec, ./run-tests and .ci/run: finds a JDK >= 25 and installs QEMU when missing.
 
-# The major version of the JDK at $1: from its `release` file (every JDK since 9 has one), which
-# costs no JVM start; only a JDK without one is asked (a whole JVM start, ~0.1-0.5 s per candidate).
+# Sets REPLY to the value of KEY="..." ($2) in the `release` file of the JDK at $1 (every JDK since 9
+# has one), read by bash itself: the launcher runs this on every command, and a sed (or a command
+# substitution) per candidate JDK was a fork each.
+jkexec_jdk_release() {
+  local line
+  REPLY=""
+  [ -r "$1/release" ] || return 1
+  while IFS= read -r line || [ -n "$line" ]; do
+    if [[ $line == "$2=\""* ]]; then line=${line#"$2=\""}; REPLY=${line%\"}; return 0; fi
+  done <"$1/release"
+  return 1
+}
+
+# Sets REPLY to the major version of the JDK at $1: from its `release` file, which costs no JVM
+# start; only a JDK without one is asked (a whole JVM start, ~0.1-0.5 s per candidate).
 jkexec_jdk_major() {
-  local v=""
-  [ -r "$1/release" ] && v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$1/release")
-  [ -n "$v" ] || v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
-  echo "$v"
+  if jkexec_jdk_release "$1" JAVA_VERSION && [[ $REPLY =~ ^[0-9]+ ]]; then REPLY=${BASH_REMATCH[0]}; return 0; fi
+  REPLY=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p') || REPLY=""
 }
 
 # Sets JAVA_HOME to a JDK whose major version is >= 25: $JAVA_HOME, then `java` on PATH, then
-# every JDK under /usr/lib/jvm. Prints what was tried and fails when none fits.
+# every JDK under /usr/lib/jvm. Prints what was tried and fails when none fits. Each candidate is
+# looked at only when the ones before it did not fit (the first fitting one costs no process).
 jkexec_find_jdk() {
-  local c v tried=""
-  for c in "${JAVA_HOME:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent)")")")" /usr/lib/jvm/*; do
+  local c v tried="" onpath REPLY
+  for c in "${JAVA_HOME:-}" @path /usr/lib/jvm/*; do
+    if [ "$c" = @path ]; then   # java on PATH, resolved to its JDK: .../bin/java -> ...
+      onpath=$(command -v java 2>/dev/null) || continue
+      onpath=$(readlink -f "$onpath") || continue
+      c=${onpath%/bin/java}
+    fi
     [ -n "$c" ] && [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
-    v=$(jkexec_jdk_major "$c")
+    jkexec_jdk_major "$c"; v=$REPLY
     tried="$tried $c($v)"
     if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
       export JAVA_HOME="$c"
@@ -67,11 +84,31 @@ jkexec_ensure_dump_tools() {
   fi
 }
 
+# Sets REPLY to a 32-bit FNV-1a hash of the string $1, in bash (the launcher's every start paid a
+# readlink|tr|cksum|cut pipeline for what it names).
+jkexec_hash() {
+  local s=$1 h=2166136261 i c
+  for ((i = 0; i < ${#s}; i++)); do
+    printf -v c '%d' "'${s:i:1}"
+    h=$(( ((h ^ (c & 255)) * 16777619) & 0xffffffff ))
+  done
+  REPLY=$h
+}
+
+# Sets REPLY to the hash of the absolute path $1: names which checkout an AOT cache belongs to.
+jkexec_path_hash() {
+  local p=$1
+  [[ $p == /* ]] || p=$PWD/$p
+  jkexec_hash "$p"
+}
+
 # Sets AOT_OPTS to the JVM options that map this jar's AOT cache (JDK 25, JEP 483/514/515: the classes
 # the CLI loads, linked, and its methods' profiles), training it first when there is none:
-# AotTraining runs the common commands once (~10-20 s, once per build). The cache lives in
-# ${JKEXEC_CACHE:-~/.cache/jkexec}/aot, named by the jar's path, size and mtime and the JDK's version,
-# so a rebuilt jar or another JDK trains a new one (and that checkout's old ones are removed). A JDK without
+# AotTraining runs the common commands once (~10-20 s, once per build), with the JVM options the
+# launcher runs the CLI with ($2...: the JVM maps a cache only under the options it was made with, and
+# silently runs without it otherwise). The cache lives in ${JKEXEC_CACHE:-~/.cache/jkexec}/aot, named
+# by the jar's path, size and mtime, those options and the JDK's version, so a rebuilt jar, other
+# options or another JDK train a new one (and that checkout's old ones are removed). A JDK without
 # -XX:AOTCacheOutput gets an AppCDS archive (-XX:ArchiveClassesAtExit); when neither works, a
 # .failed marker stops retries and the CLI runs without. JKEXEC_AOT=0 turns it off. Another launcher
 # training at the same moment is not waited for: this one runs without the cache.
@@ -79,11 +116,12 @@ jkexec_aot_cache() {
   local jar=$1; shift
   AOT_OPTS=()
   [ "${JKEXEC_AOT:-1}" != 0 ] || return 0
-  local jdk dir key cache lock log where
-  jdk=$(sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"/\1/p' "$JAVA_HOME/release" 2>/dev/null)
+  local jdk dir key cache lock log where REPLY
+  jkexec_jdk_release "$JAVA_HOME" JAVA_RUNTIME_VERSION; jdk=$REPLY
   dir=${JKEXEC_CACHE:-$HOME/.cache/jkexec}/aot
-  key=$(stat -c '%s-%Y' "$jar" 2>/dev/null) || return 0
-  where=$(readlink -f "$jar" | tr -d "\n" | cksum | cut -d' ' -f1)   # each checkout keeps its own
+  key=$(stat -c '%s-%Y' "$jar" 2>/dev/null) || return 0   # the one process this costs
+  jkexec_path_hash "$jar"; where=$REPLY   # each checkout keeps its own
+  jkexec_hash "$*"; key="$key-$REPLY"      # the JVM options: the JVM ignores a cache made under others
   cache="$dir/jkexec-$where-$key-${jdk:-unknown}"
   if [ -f "$cache.aot" ]; then AOT_OPTS=(-XX:AOTCache="$cache.aot"); return 0; fi
   if [ -f "$cache.jsa" ]; then AOT_OPTS=(-XX:SharedArchiveFile="$cache.jsa"); return 0; fi
@@ -94,6 +132,9 @@ jkexec_aot_cache() {
   mkdir "$lock" 2>/dev/null || return 0
   log="$lock/training.log"
   echo "jkexec: training the JVM's AOT cache for this build (once; JKEXEC_AOT=0 skips it) ..." >&2
+  local legacy   # the name this checkout's caches had before jkexec_path_hash: removed with the stale ones
+  legacy=$(readlink -f "$jar" | tr -d "\n" | cksum | cut -d' ' -f1)
+  rm -f "$dir/jkexec-$legacy"-*.aot "$dir/jkexec-$legacy"-*.jsa "$dir/jkexec-$legacy"-*.failed "$dir/jkexec-$legacy"-*.log 2>/dev/null || true
   if "$JAVA_HOME/bin/java" "$@" -XX:AOTCacheOutput="$lock/c.aot" -cp "$jar" dev.jkexec.cli.AotTraining \
         </dev/null >"$log" 2>&1 && [ -s "$lock/c.aot" ]; then
     rm -f "$dir/jkexec-$where"-*.aot "$dir/jkexec-$where"-*.jsa "$dir/jkexec-$where"-*.failed "$dir/jkexec-$where"-*.log

@@ -14,9 +14,11 @@ import picocli.CommandLine;
  *
  * <p>A command line builds the picocli model of the one subcommand it names, not of all of them:
  * picocli reads every option of every command it is given by reflection, at ~20-60 ms of a cold
- * JVM's start per command (picocli's own classes, Java 5 bytecode, cannot go into the launcher's
- * AOT cache), and a {@code jkexec run} needs only {@code run}'s ({@code --version} none). Help, an
- * unknown word or no subcommand get them all, so usage and "did you mean" list every command.
+ * JVM's start per command (each annotation type read is a dynamic proxy class, generated at run time:
+ * the launcher's AOT cache holds picocli's classes, built at Java 25 by jkexec-picocli, but not
+ * those), and a {@code jkexec run} needs only {@code run}'s ({@code --version} none). Help, an
+ * unknown word or no subcommand get them all, and picocli's {@code help} command, so usage and "did
+ * you mean" list every command.
  *
  * <p>Errors: a {@link JkexecException} (bad input, a refused operation, a machine fault) prints as
  * one line {@code jkexec: <message>} with exit status 1; usage errors exit 2. Stack traces appear
@@ -25,8 +27,7 @@ import picocli.CommandLine;
 @Command(name = "jkexec",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Load a new kernel beside a running system and hand the machine over to it.",
-        subcommands = {CommandLine.HelpCommand.class})
+        description = "Load a new kernel beside a running system and hand the machine over to it.")
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -103,6 +104,7 @@ public final class Main implements Runnable {
         if (only != null) {
             cl.addSubcommand(first, only.get());
         } else if (!"--version".equals(first) && !"-V".equals(first)) {
+            cl.addSubcommand(new CommandLine.HelpCommand()); // "jkexec help [COMMAND]", a command of its own
             COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
         }
         return cl;

@@ -66,6 +66,14 @@ class LauncherAotCacheTest {
         assertThat(off.opts()).as("JKEXEC_AOT=0: no cache option").isEmpty();
         assertThat(off.stderr()).doesNotContain("training");
 
+        // Other JVM options (the launcher's change, or a user's): the JVM would silently ignore a cache made
+        // under these, so they get their own, trained with them, and the JVM maps it under them.
+        Call otherOpts = aotCache(jar, cache, "1", "-XX:+UseSerialGC", "-Djkexec.aot.test=other");
+        assertThat(otherOpts.stderr()).contains("training");
+        assertThat(otherOpts.opts()).hasSize(1).doesNotContain(opt);
+        assertThat(javaWith(jar, "-XX:AOTMode=on", "-Djkexec.aot.test=other", otherOpts.opts().getFirst()))
+                .as("the JVM maps the cache trained under the same options").contains("[one]");
+
         // Another checkout's jar gets its own cache, never this one.
         Path other = trainingJar(tmp.resolve("b/jkexec.jar"), "one");
         Call otherCall = aotCache(other, cache, "1");
@@ -83,13 +91,19 @@ class LauncherAotCacheTest {
                 .contains("[rebuilt with other contents]");
     }
 
-    /** Runs {@code jkexec_aot_cache JAR} as the launcher does and returns the AOT_OPTS it set. */
+    /** Runs {@code jkexec_aot_cache JAR -XX:+UseSerialGC} as the launcher does and returns the AOT_OPTS it set. */
     private Call aotCache(Path jar, Path cache, String aot) throws Exception {
+        return aotCache(jar, cache, aot, "-XX:+UseSerialGC");
+    }
+
+    /** Runs {@code jkexec_aot_cache JAR JVM_OPTS...} as the launcher does and returns the AOT_OPTS it set. */
+    private Call aotCache(Path jar, Path cache, String aot, String... jvmOpts) throws Exception {
         Path err = Files.createTempFile(tmp, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c",
-                "set -euo pipefail; . \"$0/scripts/env.sh\"; jkexec_find_jdk; jkexec_aot_cache \"$1\" -XX:+UseSerialGC;"
-                        + " for o in \"${AOT_OPTS[@]}\"; do echo \"$o\"; done", ROOT.toString(), jar.toString())
-                .redirectError(err.toFile());
+        List<String> cmd = new java.util.ArrayList<>(List.of("bash", "-c",
+                "set -euo pipefail; . \"$0/scripts/env.sh\"; jkexec_find_jdk; jkexec_aot_cache \"$@\";"
+                        + " for o in \"${AOT_OPTS[@]}\"; do echo \"$o\"; done", ROOT.toString(), jar.toString()));
+        cmd.addAll(List.of(jvmOpts));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
         pb.environment().putAll(Map.of("JKEXEC_CACHE", cache.toString(), "JKEXEC_AOT", aot));
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
