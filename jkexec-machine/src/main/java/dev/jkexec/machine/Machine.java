@@ -307,15 +307,45 @@ public final class Machine implements AutoCloseable {
         kexec.unload(type);
     }
 
-    /** Loads {@code image} as the default image and executes it. */
+    /**
+     * Loads {@code image} as the default image and executes it. On a machine that never ran a
+     * kernel this is the first boot ({@link Kexec#bootFirst}): the image is written to its
+     * destinations from its own buffers, which must not change afterwards (the held copy is made
+     * from them in the background), and the returned plan's digest may still be being taken.
+     */
     public synchronized HandoverPlan boot(KexecImage image) {
         if (image.type() != ImageType.DEFAULT) {
             throw new IllegalArgumentException("boot takes a default image");
         }
         checkPlannedFor(image, layout());
+        if (!handedOver) {
+            return bootFirst(image);
+        }
         kexec.load(image);
         dev.jkexec.platform.BootProfile.mark("load: held copy + SHA-256");
         return exec();
+    }
+
+    /**
+     * The first boot: the image goes from the toolstack's buffers straight to its destinations and
+     * is handed over; its held copy and digest are made in the background ({@link Kexec#bootFirst}).
+     * Should that fail, a {@link MachineEvent.Notice} says so (and what needs the copy reports it).
+     */
+    private HandoverPlan bootFirst(KexecImage image) {
+        boolean wasRunning = stopGuest();
+        dev.jkexec.platform.BootProfile.mark("first boot: vCPUs stopped (query-status)");
+        try {
+            HandoverPlan plan = kexec.bootFirst(image, this::handOver);
+            plan.digest().onFailure(e -> emit(new MachineEvent.Notice("the booted kernel runs, but jkexec could not keep its copy: "
+                    + e.getMessage() + "; load a default image again before an exec")));
+            emit(new MachineEvent.HandedOver(plan));
+            return plan;
+        } catch (RuntimeException e) {
+            if (wasRunning && qemu.isAlive()) {
+                qemu.resume();
+            }
+            throw e;
+        }
     }
 
     /** Plans, loads and executes a kernel. */
