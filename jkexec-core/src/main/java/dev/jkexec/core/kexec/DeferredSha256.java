@@ -6,9 +6,9 @@ import java.util.concurrent.CompletionException;
 
 /**
  * An image's SHA-256 that may still be being taken: known at once for every exec that verified
- * it, and, for the first boot ({@link Kexec#bootFirst}), once the held copy made in the
- * background is done ({@link HeldImage#inBackground}). {@link #get} waits for it and throws what
- * made it fail.
+ * it, and, for the first boot ({@link Kexec#bootFirst}), once the digest taken in the
+ * background after the handover is done ({@link HeldImage#borrowing}). {@link #get} waits for it
+ * and throws what made it fail.
  */
 public final class DeferredSha256 {
     private final CompletableFuture<Sha256> digest;

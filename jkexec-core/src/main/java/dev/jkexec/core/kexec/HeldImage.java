@@ -11,41 +11,49 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * A default image: its buffers copied into one off-heap block that jkexec owns, outside guest
- * memory (Xen keeps them in Xen heap pages, spec §3.1 step 9), and the SHA-256 of those bytes.
+ * A default image: its bytes kept by jkexec, outside guest memory (Xen keeps them in Xen heap
+ * pages, spec §3.1 step 9), and the SHA-256 of those bytes.
  *
- * <p>Ownership: the block belongs to this object, from load until {@link #close} (unload or
- * replacement); nobody else holds a reference, so the guest cannot reach it. A successful exec
- * copies it into staging pages and keeps it: the image stays loaded. The block size was limited
- * by {@link ImageRules#defaultImageSize} before it was allocated.
- *
- * <p>Two ways to make one. {@link #copyOf} holds the bytes before it returns (every load).
- * {@link #inBackground} — the first boot only, whose image was written to its destinations from
- * the host's own buffers — returns at once; once the vCPUs run ({@link #startHolding}), it makes
- * the copy and its digest on a thread of its own, reading those host buffers (never guest RAM, which the new kernel rewrites as it runs).
- * Everything that needs the held bytes or the digest ({@link #buffer}, {@link #sha256},
- * {@link #digestNow}) waits for that work and throws its failure (-ENOMEM when the block cannot
- * be allocated); {@link #close} waits for it before it frees the block. The digest is taken once,
- * while the bytes are copied, chunk by chunk from the block just written (still in cache).
+ * <p>Two ways to keep them.
+ * <ul>
+ *   <li>{@link #copyOf} (every load): the buffers are copied into one off-heap block that this
+ *       object owns from load until {@link #close} (unload or replacement); nobody else holds a
+ *       reference, so the guest cannot reach it. Its size was limited by
+ *       {@link ImageRules#defaultImageSize} before it was allocated. The digest is taken as the
+ *       bytes are copied, chunk by chunk from the block just written (still in cache).</li>
+ *   <li>{@link #borrowing} (the first boot, {@link Kexec#bootFirst}): the toolstack's own
+ *       buffers are kept as they are — read-only views of host memory that nobody modifies after
+ *       construction ({@link dev.jkexec.image.KexecSegment}), as far from the guest as a copy
+ *       would be — so there is nothing to copy. Only their digest is left, taken on a thread of
+ *       its own once {@link #startDigest} is called (after the handover); never from guest RAM,
+ *       which the new kernel rewrites as it runs. Whatever needs the digest ({@link #sha256},
+ *       {@link #digestNow}, so every later exec) waits for it and throws its failure (-EIO); a
+ *       later exec re-hashes these bytes as it does a held block's, so a broken promise shows as
+ *       a damaged image, never as a wrong kernel.</li>
+ * </ul>
+ * A successful exec copies the bytes into staging pages and keeps them: the image stays loaded.
  */
 final class HeldImage implements LoadedImage {
     /** Bytes copied, then hashed, at a time: small enough to hash from cache. */
     private static final long CHUNK = 1 << 20;
 
     private final ValidImage image;
-    private final CompletableFuture<Held> held;
+    /** The block of a copy, or {@code null} for borrowed buffers. */
+    private final Arena arena;
+    /** Each segment's bytes ({@code null}: mapping-only). */
+    private final MemorySegment[] buffers;
+    private final CompletableFuture<Sha256> sha256;
     private final List<PhysicalRange> extraMappings;
     private final boolean v1;
-    /** The buffers of an {@link #inBackground} image until {@link #startHolding} hands them to its thread. */
-    private MemorySegment[] from;
+    /** Whether the digest of borrowed buffers is still to be started. */
+    private boolean digestPending;
 
-    /** The block, each segment's read-only slice of it ({@code null}: mapping-only), their digest. */
-    private record Held(Arena arena, MemorySegment[] buffers, Sha256 sha256) {
-    }
-
-    private HeldImage(ValidImage image, CompletableFuture<Held> held, List<PhysicalRange> extraMappings, boolean v1) {
+    private HeldImage(ValidImage image, Arena arena, MemorySegment[] buffers, CompletableFuture<Sha256> sha256,
+            List<PhysicalRange> extraMappings, boolean v1) {
         this.image = image;
-        this.held = held;
+        this.arena = arena;
+        this.buffers = buffers;
+        this.sha256 = sha256;
         this.extraMappings = List.copyOf(extraMappings);
         this.v1 = v1;
     }
@@ -56,57 +64,6 @@ final class HeldImage implements LoadedImage {
      */
     static HeldImage copyOf(ValidImage image, SegmentBuffers source, List<PhysicalRange> extraMappings, boolean v1) {
         MemorySegment[] from = Buffers.fetch(image, source);
-        return new HeldImage(image, CompletableFuture.completedFuture(hold(image, from)), extraMappings, v1);
-    }
-
-    /**
-     * The held copy of {@code image}, to be made from {@code from} (fetched by {@link Buffers#fetch})
-     * on a daemon thread once {@link #startHolding} is called: the caller goes on at once.
-     * {@code from} must be host memory that nobody changes until the copy is done (a toolstack
-     * image's buffers), never guest memory. {@link #startHolding} must follow, or {@link #close}
-     * would wait for ever.
-     */
-    static HeldImage inBackground(ValidImage image, MemorySegment[] from, List<PhysicalRange> extraMappings, boolean v1) {
-        HeldImage pending = new HeldImage(image, new CompletableFuture<>(), extraMappings, v1);
-        pending.from = from;
-        return pending;
-    }
-
-    /**
-     * Starts the background copy of an {@link #inBackground} image (once; later calls do nothing).
-     * A thread that cannot be started fails the copy, as everything else would.
-     */
-    synchronized void startHolding() {
-        MemorySegment[] source = from;
-        if (source == null) {
-            return;
-        }
-        from = null;
-        try {
-            Thread.ofPlatform().daemon().name("jkexec-held-copy").start(() -> {
-                try {
-                    held.complete(hold(image, source));
-                } catch (RuntimeException | Error e) {
-                    held.completeExceptionally(failure(e));
-                }
-            });
-        } catch (RuntimeException | Error e) {
-            held.completeExceptionally(failure(e));
-        }
-    }
-
-    /** A background copy's failure as what needs the copy reports it: -ENOMEM as it was, anything else -EIO. */
-    private static KexecException failure(Throwable e) {
-        if (e instanceof KexecException k) {
-            return k;
-        }
-        KexecException k = new KexecException(EIO, "segments", "the held copy of the default image failed: " + e);
-        k.initCause(e);
-        return k;
-    }
-
-    /** Allocates the block, copies every buffer into it and hashes it as it goes. */
-    private static Held hold(ValidImage image, MemorySegment[] from) {
         List<SegmentDescriptor> segs = image.segments();
         long total = 0;
         for (SegmentDescriptor s : segs) {
@@ -118,42 +75,104 @@ final class HeldImage implements LoadedImage {
             block = arena.allocate(Math.max(total, 1), KexecConfig.PAGE_SIZE);
         } catch (OutOfMemoryError e) {
             arena.close();
-            KexecException refused = new KexecException(ENOMEM, "segments", "cannot hold 0x" + Long.toHexString(total)
-                    + " bytes of default image");
-            refused.initCause(e);
-            throw refused;
+            throw new KexecException(ENOMEM, "segments", "cannot hold 0x" + Long.toHexString(total) + " bytes of default image");
         }
-        dev.jkexec.platform.BootProfile.mark("held image: block allocated (" + (total >> 20) + " MiB)");
-        try {
-            MemorySegment[] held = new MemorySegment[segs.size()];
-            ImageDigest digest = new ImageDigest();
-            long at = 0;
-            for (int i = 0; i < segs.size(); i++) {
-                SegmentDescriptor s = segs.get(i);
-                if (from[i] != null) {
-                    long n = from[i].byteSize();
-                    for (long done = 0; done < n; done += CHUNK) {
-                        long len = Math.min(CHUNK, n - done);
-                        MemorySegment.copy(from[i], done, block, at + done, len);
-                        digest.update(block.asSlice(at + done, len));
-                    }
-                    digest.updateZeros(s.destSize() - s.bufSize());
-                    held[i] = block.asSlice(at, n).asReadOnly();
-                    at += n;
+        dev.jkexec.platform.BootProfile.mark("load: held block allocated (" + (total >> 20) + " MiB)");
+        MemorySegment[] held = new MemorySegment[segs.size()];
+        ImageDigest digest = new ImageDigest();
+        long at = 0;
+        for (int i = 0; i < segs.size(); i++) {
+            SegmentDescriptor s = segs.get(i);
+            if (from[i] != null) {
+                long n = from[i].byteSize();
+                for (long done = 0; done < n; done += CHUNK) {
+                    long len = Math.min(CHUNK, n - done);
+                    MemorySegment.copy(from[i], done, block, at + done, len);
+                    digest.update(block.asSlice(at + done, len));
                 }
+                digest.updateZeros(s.destSize() - s.bufSize());
+                held[i] = block.asSlice(at, n).asReadOnly();
+                at += n;
             }
-            dev.jkexec.platform.BootProfile.mark("held image: copied and hashed (SHA-256)");
-            return new Held(arena, held, digest.finish());
+        }
+        dev.jkexec.platform.BootProfile.mark("load: image copied into the held block and hashed");
+        return new HeldImage(image, arena, held, CompletableFuture.completedFuture(digest.finish()), extraMappings, v1);
+    }
+
+    /**
+     * Keeps {@code from} (fetched by {@link Buffers#fetch}: read-only host memory that nobody
+     * modifies, a toolstack image's buffers, never guest memory) as the image's bytes; their digest
+     * is taken once {@link #startDigest} is called, which must follow.
+     */
+    static HeldImage borrowing(ValidImage image, MemorySegment[] from, List<PhysicalRange> extraMappings, boolean v1) {
+        MemorySegment[] kept = new MemorySegment[from.length];
+        for (int i = 0; i < from.length; i++) {
+            kept[i] = from[i] == null ? null : from[i].asReadOnly();
+        }
+        HeldImage h = new HeldImage(image, null, kept, new CompletableFuture<>(), extraMappings, v1);
+        h.digestPending = true;
+        return h;
+    }
+
+    /**
+     * Starts taking the digest of borrowed buffers on a daemon thread (once; later calls, and calls
+     * for a copy, do nothing). A thread that cannot be started fails the digest, as anything else would.
+     */
+    synchronized void startDigest() {
+        if (!digestPending) {
+            return;
+        }
+        digestPending = false;
+        try {
+            Thread.ofPlatform().daemon().name("jkexec-image-digest").start(() -> {
+                try {
+                    Sha256 d = hash();
+                    dev.jkexec.platform.BootProfile.mark("held image: SHA-256 taken (background)");
+                    sha256.complete(d);
+                } catch (RuntimeException | Error e) {
+                    sha256.completeExceptionally(failure(e));
+                }
+            });
         } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
+            sha256.completeExceptionally(failure(e));
         }
     }
 
-    /** The held copy, once made; its failure as the {@link KexecException} it was. */
-    private Held held() {
+    /** A background digest's failure as what needs the digest reports it: -EIO, the cause kept. */
+    private static KexecException failure(Throwable e) {
+        KexecException k = new KexecException(EIO, "segments", "the SHA-256 of the booted default image could not be taken: " + e);
+        k.initCause(e);
+        return k;
+    }
+
+    /** The digest of the kept bytes, each buffered segment followed by its zero tail ({@link ImageDigest}). */
+    private Sha256 hash() {
+        ImageDigest d = new ImageDigest();
+        List<SegmentDescriptor> segs = image.segments();
+        for (int i = 0; i < segs.size(); i++) {
+            SegmentDescriptor s = segs.get(i);
+            if (s.buffered()) {
+                d.update(buffers[i]).updateZeros(s.destSize() - s.bufSize());
+            }
+        }
+        return d.finish();
+    }
+
+    /** The held bytes of segment {@code index}, or {@code null} for a mapping-only segment. */
+    MemorySegment buffer(int index) {
+        return buffers[index];
+    }
+
+    @Override
+    public ValidImage image() {
+        return image;
+    }
+
+    /** The digest taken at load, or, for borrowed buffers, once it is taken (its failure: -EIO). */
+    @Override
+    public Sha256 sha256() {
         try {
-            return held.join();
+            return sha256.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
@@ -162,29 +181,9 @@ final class HeldImage implements LoadedImage {
         }
     }
 
-    /** Whether the held copy and digest are made (or failed): nothing would wait for them. */
-    boolean settled() {
-        return held.isDone();
-    }
-
-    /** The held bytes of segment {@code index}, or {@code null} for a mapping-only segment. */
-    MemorySegment buffer(int index) {
-        return held().buffers()[index];
-    }
-
-    @Override
-    public ValidImage image() {
-        return image;
-    }
-
-    @Override
-    public Sha256 sha256() {
-        return held().sha256();
-    }
-
-    /** The digest as the first boot's plan carries it: known once the background copy is done. */
+    /** The digest as the first boot's plan carries it: known once it is taken. */
     CompletableFuture<Sha256> digest() {
-        return held.thenApply(Held::sha256);
+        return sha256;
     }
 
     @Override
@@ -197,29 +196,21 @@ final class HeldImage implements LoadedImage {
         return v1;
     }
 
+    /** The digest of the bytes as they are now; for borrowed buffers, after the first one was taken. */
     @Override
     public Sha256 digestNow() {
-        MemorySegment[] buffers = held().buffers();
-        ImageDigest d = new ImageDigest();
-        List<SegmentDescriptor> segs = image.segments();
-        for (int i = 0; i < segs.size(); i++) {
-            SegmentDescriptor s = segs.get(i);
-            if (s.buffered()) {
-                d.update(buffers[i]).updateZeros(s.destSize() - s.bufSize());
-            }
-        }
-        return d.finish();
+        sha256();
+        return hash();
     }
 
-    /** Frees the block, after the background copy (if any) is done with it. */
+    /** Frees the block of a copy; borrowed buffers are their owner's, after the digest is done with them. */
     @Override
     public void close() {
-        Held h;
-        try {
-            h = held.join();
-        } catch (CompletionException failed) {
-            return; // nothing was kept: the failed copy closed its own arena
+        if (arena != null) {
+            arena.close();
+        } else {
+            startDigest(); // never left pending: whoever waits for it is answered
+            sha256.exceptionally(e -> null).join();
         }
-        h.arena().close();
     }
 }

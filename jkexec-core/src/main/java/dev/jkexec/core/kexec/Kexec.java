@@ -34,7 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Who owns which memory.</b>
  * <ul>
  *   <li>Default images: jkexec's own off-heap copy ({@link HeldImage}), never in guest memory;
- *       freed on unload or replacement. Staged into the staging range at each exec.</li>
+ *       freed on unload or replacement. Staged into the staging range at each exec. The first
+ *       boot ({@link #bootFirst}) writes the image from the toolstack's buffers and keeps those
+ *       read-only buffers instead of a copy (their digest taken in the background).</li>
  *   <li>The crash region: the loaded crash image's bytes, written at load
  *       ({@link CrashRegionImage}); a successful crash load replaces them.</li>
  *   <li>The staging range: scratch for exec — source pages and page list of the default image
@@ -234,8 +236,10 @@ public final class Kexec implements AutoCloseable {
      * {@link #exec}, except that the held image is written straight to its destinations (zero
      * tails included) instead of into staging with a page list. No code has run in the machine,
      * so no page can be stale and nothing the copy overwrites is in use: the firmware has nothing
-     * to relocate ({@code pageListHead} 0) and nothing to refresh. Exec after the machine ran
-     * must use {@link #exec}, where the page-list walk is what makes the handover safe.
+     * to relocate ({@code pageListHead} 0) and nothing to refresh. Nor is the held block hashed
+     * again: it is jkexec's own, read-only and out of the guest's reach, so the digest taken at
+     * load stands. Exec after the machine ran must use {@link #exec}, where the page-list walk is
+     * what makes the handover safe.
      */
     public HandoverPlan execFirst(HandoverTarget target) {
         return exec(ImageType.DEFAULT, target, true);
@@ -250,18 +254,18 @@ public final class Kexec implements AutoCloseable {
      *       before anything is written — a refusal leaves the slot and memory as they were;</li>
      *   <li>place: each buffer written from the image's own (host) memory straight to its
      *       destination, zero tail included — no relocation copy, no page list;</li>
-     *   <li>hold: the slot gets the image at once; its held copy and SHA-256 are made on another
-     *       thread from the same host buffers ({@link HeldImage#inBackground}), never from guest
-     *       RAM, which the new kernel will rewrite. Nothing is hashed before the handover: these
-     *       bytes came from the host and no guest code has run that could have changed them.
-     *       Whatever needs the held copy later (status of its digest, a re-exec, unload) waits for
-     *       it, and gets its failure (-ENOMEM) if it failed; the plan's digest
-     *       ({@link HandoverPlan#sha256}) waits too;</li>
+     *   <li>keep: the slot gets the image at once, its bytes the toolstack's own read-only buffers
+     *       ({@link HeldImage#borrowing}: host memory nobody modifies, out of the guest's reach, so
+     *       nothing to copy). Nothing is hashed before the handover: these bytes came from the host
+     *       and no guest code has run that could have changed them. Their SHA-256 is taken once,
+     *       after the handover, on another thread, from those buffers — never from guest RAM, which
+     *       the new kernel rewrites. Whatever needs it later (the image's digest, a re-exec) waits
+     *       for it, and gets its failure (-EIO) if it failed; so does the plan's
+     *       ({@link HandoverPlan#sha256});</li>
      *   <li>{@link HandoverTarget#handOver}, as {@link #exec}.</li>
      * </ol>
      *
-     * The image's buffers must stay unchanged until the held copy is done (a toolstack's plan is
-     * not written after it is made). Exec after the machine ran must use {@link #exec}.
+     * Exec after the machine ran must use {@link #exec}.
      *
      * @throws IllegalArgumentException for a crash image
      */
@@ -282,7 +286,7 @@ public final class Kexec implements AutoCloseable {
             dev.jkexec.platform.BootProfile.mark("first boot: image checked");
             writeAtDestinations(valid, i -> from[i]);
             dev.jkexec.platform.BootProfile.mark("first boot: image written at its destinations");
-            HeldImage held = HeldImage.inBackground(valid, from, List.of(), false);
+            HeldImage held = HeldImage.borrowing(valid, from, List.of(), false);
             HandoverPlan plan = inPlacePlan(held, DeferredSha256.when(held.digest()));
             try {
                 LoadedImage old = slots.put(ImageType.DEFAULT, held);
@@ -296,8 +300,8 @@ public final class Kexec implements AutoCloseable {
                     handingOver = false;
                 }
             } finally {
-                held.startHolding(); // after the handover: the copy and the hash do not compete with it
-                dev.jkexec.platform.BootProfile.mark("first boot: held copy + SHA-256 started in the background");
+                held.startDigest(); // after the handover: the hash does not compete with it
+                dev.jkexec.platform.BootProfile.mark("first boot: SHA-256 started in the background");
             }
             return plan;
         } finally {
