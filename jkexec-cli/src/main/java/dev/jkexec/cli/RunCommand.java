@@ -121,10 +121,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         dev.jkexec.machine.MachineOptions options = machine.options().onPanic(dev.jkexec.machine.OnPanic.parse(onPanic))
                 .dumpFormat(dev.jkexec.machine.crash.DumpFormat.parse(dumpFormat)).build();
         dev.jkexec.platform.BootProfile.mark("cli: options parsed");
-        // QEMU starts on another thread while this one reads and plans the kernel (the plan needs
-        // only the machine's layout, Toolstack.machineFree: the path plan takes too); the image goes
-        // into the machine once both are done.
-        CompletableFuture<Machine> starting = CompletableFuture.supplyAsync(() -> Machine.start(options),
+        // QEMU starts, and the API socket opens, on another thread while this one reads and plans the
+        // kernel (the plan needs only the machine's layout, Toolstack.machineFree: the path plan takes
+        // too); the image goes into the machine once both are done.
+        CompletableFuture<Started> starting = CompletableFuture.supplyAsync(() -> Started.start(options, socket, api == null),
                 r -> Thread.ofPlatform().daemon().name("jkexec-machine-start").start(r));
         Toolstack.Prepared first;
         try {
@@ -138,14 +138,13 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             }
             throw e;
         }
-        Machine started;
+        Started started;
         try {
             started = starting.join();
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        try (Machine m = started; ApiServer control = ApiServer.start(m, socket, api == null)) {
-            dev.jkexec.platform.BootProfile.mark("cli: API socket open");
+        try (Machine m = started.machine(); ApiServer control = started.control()) {
             err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; API: jkexec ctl --api %s%n", m.accelerator(),
                     m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
                     interactive ? "press Ctrl-] to quit" : "scripted", control.socket());
@@ -193,6 +192,28 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 err.println("jkexec: QEMU exited: " + m.describeProcess());
             }
             return status;
+        }
+    }
+
+    /** The machine and its API, started together while the kernel is planned. */
+    private record Started(Machine machine, ApiServer control) implements AutoCloseable {
+        static Started start(dev.jkexec.machine.MachineOptions options, Path socket, boolean isDefault) {
+            Machine m = Machine.start(options);
+            try {
+                ApiServer control = ApiServer.start(m, socket, isDefault);
+                dev.jkexec.platform.BootProfile.mark("cli: API socket open");
+                return new Started(m, control);
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            try (Machine closing = machine) {
+                control.close();
+            }
         }
     }
 

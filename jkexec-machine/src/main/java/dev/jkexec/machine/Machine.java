@@ -66,7 +66,9 @@ import java.util.regex.Pattern;
  *       handover block → {@code system_reset} → {@code cont}; the firmware relocates and enters it.
  *       The first exec of a machine, before any kernel ran, writes the image straight to its
  *       destinations instead ({@link Kexec#execFirst}): the firmware only enters it.
- *       {@link #boot} is load + exec.</li>
+ *       {@link #boot} is load + exec; the first boot of a machine does both in one step
+ *       ({@link Kexec#bootFirst}): the image goes from the toolstack's buffers to its destinations,
+ *       which jkexec keeps (no copy), and their digest is taken in the background once the vCPUs run.</li>
  *   <li>{@link #crash}: stop → capture every vCPU's registers into its crash note → verify the crash
  *       image in the crash region (its digest is taken on another thread from the stop on, while
  *       the registers are read and the guest's kernel is looked for) → handover into it (the
@@ -315,15 +317,45 @@ public final class Machine implements AutoCloseable {
         kexec.unload(type);
     }
 
-    /** Loads {@code image} as the default image and executes it. */
+    /**
+     * Loads {@code image} as the default image and executes it. On a machine that never ran a
+     * kernel this is the first boot ({@link Kexec#bootFirst}): the image is written to its
+     * destinations from its own (read-only) buffers, which jkexec keeps as the loaded image's bytes;
+     * their digest is taken in the background, so the returned plan's may still be being taken.
+     */
     public synchronized HandoverPlan boot(KexecImage image) {
         if (image.type() != ImageType.DEFAULT) {
             throw new IllegalArgumentException("boot takes a default image");
         }
         checkPlannedFor(image, layout());
+        if (!handedOver) {
+            return bootFirst(image);
+        }
         kexec.load(image);
         dev.jkexec.platform.BootProfile.mark("load: held copy + SHA-256");
         return exec();
+    }
+
+    /**
+     * The first boot: the image goes from the toolstack's buffers straight to its destinations and
+     * is handed over; its digest is taken in the background ({@link Kexec#bootFirst}). Should that
+     * fail, a {@link MachineEvent.Notice} says so (and what needs the digest reports it).
+     */
+    private HandoverPlan bootFirst(KexecImage image) {
+        boolean wasRunning = stopGuest();
+        dev.jkexec.platform.BootProfile.mark("first boot: vCPUs stopped (query-status)");
+        try {
+            HandoverPlan plan = kexec.bootFirst(image, this::handOver);
+            plan.digest().onFailure(e -> emit(new MachineEvent.Notice("the booted kernel runs, but jkexec could not take its digest: "
+                    + e.getMessage() + "; load a default image again before an exec")));
+            emit(new MachineEvent.HandedOver(plan));
+            return plan;
+        } catch (RuntimeException e) {
+            if (wasRunning && qemu.isAlive()) {
+                qemu.resume();
+            }
+            throw e;
+        }
     }
 
     /** Plans, loads and executes a kernel. */

@@ -28,6 +28,11 @@ import java.util.Objects;
  * which parts were never written, so that scans and dumps read only pages that hold something
  * (reading a tmpfs hole through a shared mapping would allocate it). Other memory reports every
  * byte as possibly data.
+ *
+ * <p><em>File writes</em> ({@link #writeFresh}): memory backed by a file can take
+ * a large copy into pages nobody touched yet as positional writes to that file. A tmpfs then
+ * allocates each page without a fault trap and without clearing it first, 2–3× faster than a first
+ * touch through the mapping; the result is the same bytes, seen at once through every mapping.
  */
 public final class PhysicalMemory {
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -40,12 +45,14 @@ public final class PhysicalMemory {
     /** First physical address above the hole; physical = offset + base + (holeEnd − holeStart) above it. */
     private final long holeEnd;
     private final DataRuns runs;
+    /** Positional writes to the backing file, or {@code null}: every write goes through the mapping. */
+    private final FileWrites fileWrites;
 
     private PhysicalMemory(long base, MemorySegment memory) {
-        this(base, memory, Long.MAX_VALUE, Long.MAX_VALUE, DataRuns.ALL);
+        this(base, memory, Long.MAX_VALUE, Long.MAX_VALUE, DataRuns.ALL, null);
     }
 
-    private PhysicalMemory(long base, MemorySegment memory, long holeStart, long holeEnd, DataRuns runs) {
+    private PhysicalMemory(long base, MemorySegment memory, long holeStart, long holeEnd, DataRuns runs, FileWrites fileWrites) {
         this.memory = Objects.requireNonNull(memory, "memory");
         if (base < 0 || base + memory.byteSize() < base) {
             throw new IllegalArgumentException("window 0x" + Long.toHexString(base) + "+0x"
@@ -55,6 +62,14 @@ public final class PhysicalMemory {
         this.holeStart = holeStart;
         this.holeEnd = holeEnd;
         this.runs = Objects.requireNonNull(runs, "runs");
+        this.fileWrites = fileWrites;
+    }
+
+    /** Writes into the file a memory is mapped from (offset = segment offset), bypassing the mapping. */
+    @FunctionalInterface
+    public interface FileWrites {
+        /** Writes all of {@code source} at segment offset {@code offset}. */
+        void write(long offset, MemorySegment source) throws java.io.IOException;
     }
 
     /**
@@ -93,12 +108,17 @@ public final class PhysicalMemory {
         }
         return lowTop == memory.byteSize() || highBase == lowTop
                 ? new PhysicalMemory(0, memory)
-                : new PhysicalMemory(0, memory, lowTop, highBase, DataRuns.ALL);
+                : new PhysicalMemory(0, memory, lowTop, highBase, DataRuns.ALL, null);
     }
 
     /** The same memory, with {@code runs} telling which of its offsets may hold data. */
     public PhysicalMemory withDataRuns(DataRuns runs) {
-        return new PhysicalMemory(base, memory, holeStart, holeEnd, runs);
+        return new PhysicalMemory(base, memory, holeStart, holeEnd, runs, fileWrites);
+    }
+
+    /** The same memory, with large {@link #writeFresh} copies going through {@code writes} to its file. */
+    public PhysicalMemory withFileWrites(FileWrites writes) {
+        return new PhysicalMemory(base, memory, holeStart, holeEnd, runs, Objects.requireNonNull(writes, "writes"));
     }
 
     /** Wraps a segment whose offset 0 is physical address 0. */
@@ -214,6 +234,29 @@ public final class PhysicalMemory {
     public void write(long address, MemorySegment source) {
         check(address, source.byteSize());
         MemorySegment.copy(source, 0, memory, offset(address), source.byteSize());
+    }
+
+    /** Below this a {@link #writeFresh} goes through the mapping: a system call would cost more than it saves. */
+    private static final long FILE_WRITE_MIN = 1 << 20;
+
+    /**
+     * {@link #write}, for a large copy into pages that were likely never touched (a machine's
+     * first image): through the backing file when there is one ({@link #withFileWrites}).
+     *
+     * @throws JkexecException when the file refuses the write (its file system is full, say)
+     */
+    public void writeFresh(long address, MemorySegment source) {
+        check(address, source.byteSize());
+        if (fileWrites == null || source.byteSize() < FILE_WRITE_MIN) {
+            write(address, source);
+            return;
+        }
+        try {
+            fileWrites.write(offset(address), source);
+        } catch (java.io.IOException e) {
+            throw new JkexecException(String.format("cannot write 0x%x bytes of guest RAM at 0x%x: %s", source.byteSize(), address,
+                    e.getMessage()), e);
+        }
     }
 
     /** Copies {@code bytes} to {@code address}. */

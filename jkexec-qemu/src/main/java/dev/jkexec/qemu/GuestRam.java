@@ -48,7 +48,39 @@ public final class GuestRam implements AutoCloseable {
         this.arena = arena;
         this.segment = segment;
         this.channel = channel;
-        this.memory = PhysicalMemory.split(segment, lowTop, 1L << 32).withDataRuns(new ZeroPageRuns(channel));
+        this.memory = PhysicalMemory.split(segment, lowTop, 1L << 32).withDataRuns(new ZeroPageRuns(channel))
+                .withFileWrites((offset, source) -> writeThrough(channel, offset, source));
+    }
+
+    /** Bytes handed to one positional write: a direct scratch buffer this size carries heap memory. */
+    private static final int WRITE_CHUNK = 1 << 20;
+
+    /**
+     * {@code pwrite}s {@code source} at {@code offset} of the RAM file (the large first writes of a
+     * machine, {@link PhysicalMemory#writeFresh}): tmpfs allocates each page whole, with no fault and
+     * no clearing, and QEMU's mapping and ours see the bytes at once (one page cache). Native and
+     * mapped memory is written as it is; heap memory through a 1 MiB direct buffer, chunk by chunk.
+     */
+    private static void writeThrough(FileChannel channel, long offset, MemorySegment source) throws IOException {
+        try (Arena scratchArena = Arena.ofConfined()) {
+            MemorySegment scratch = null;
+            for (long at = 0; at < source.byteSize(); at += WRITE_CHUNK) {
+                MemorySegment chunk = source.asSlice(at, Math.min(WRITE_CHUNK, source.byteSize() - at));
+                java.nio.ByteBuffer b;
+                if (chunk.isNative() || chunk.isMapped()) {
+                    b = chunk.asByteBuffer();
+                } else {
+                    if (scratch == null) {
+                        scratch = scratchArena.allocate(WRITE_CHUNK);
+                    }
+                    MemorySegment.copy(chunk, 0, scratch, 0, chunk.byteSize());
+                    b = scratch.asSlice(0, chunk.byteSize()).asByteBuffer();
+                }
+                while (b.hasRemaining()) {
+                    channel.write(b, offset + at + b.position());
+                }
+            }
+        }
     }
 
     /** {@link #create(Path, String, long, long, UsableSpace)} with all RAM below 4 GiB. */

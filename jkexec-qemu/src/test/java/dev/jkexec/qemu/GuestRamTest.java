@@ -67,6 +67,37 @@ class GuestRamTest {
     }
 
     @Test
+    void aFreshWriteGoesThroughTheFileAndIsSeenThroughTheMappingOnBothSidesOfTheHole() throws Exception {
+        Path shm = Files.createTempDirectory(Path.of("/dev/shm"), "jkexec-guestram-test");
+        long four = 1L << 32;
+        try (GuestRam ram = GuestRam.create(shm, "ram", 16L << 20, 8L << 20, UsableSpace.fileSystem());
+                java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            var m = ram.memory();
+            byte[] heap = new byte[(3 << 20) + 4095]; // several 1 MiB chunks and a ragged end
+            new java.util.Random(7).nextBytes(heap);
+            java.lang.foreign.MemorySegment bytes = java.lang.foreign.MemorySegment.ofArray(heap);
+            java.lang.foreign.MemorySegment longs = java.lang.foreign.MemorySegment.ofArray(new long[(2 << 20) / 8]);
+            longs.copyFrom(bytes.asSlice(0, longs.byteSize()));
+            java.lang.foreign.MemorySegment direct = arena.allocate(bytes.byteSize()).copyFrom(bytes);
+            m.writeFresh(0x100000 + 12, bytes.asReadOnly());
+            m.writeFresh(four + 0x3000, direct);
+            m.writeFresh(0x500000, longs);
+            m.writeFresh(0x7ff000, bytes.asSlice(0, 100)); // small: through the mapping
+            assertThat(m.slice(0x100000 + 12, heap.length).mismatch(bytes)).isEqualTo(-1);
+            assertThat(m.slice(four + 0x3000, heap.length).mismatch(bytes)).isEqualTo(-1);
+            assertThat(m.slice(0x500000, longs.byteSize()).mismatch(longs)).isEqualTo(-1);
+            assertThat(m.slice(0x7ff000, 100).mismatch(bytes.asSlice(0, 100))).isEqualTo(-1);
+            assertThat(m.readLong(0x100000)).as("the bytes around are untouched").isZero();
+            assertThat(ram.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, (8L << 20) + 0x3000 + 5)).isEqualTo(heap[5]);
+            assertThatThrownBy(() -> m.writeFresh(four + (8L << 20) - 10, bytes))
+                    .isInstanceOf(dev.jkexec.platform.PhysicalMemory.OutOfRangeException.class);
+        } finally {
+            Files.deleteIfExists(shm.resolve("ram"));
+            Files.deleteIfExists(shm);
+        }
+    }
+
+    @Test
     void tooLittleSpaceIsAOneLineErrorAndCreatesNothing() throws IOException {
         UsableSpace budget = d -> 10L << 20;
 

@@ -29,19 +29,29 @@ import java.util.OptionalLong;
  * @param mappedRanges  every non-empty segment destination (mapping-only ones too) plus, for a v1
  *                      image, the low 1 MiB: what the image expects identity mapped (spec §4.5)
  * @param segments      the image's segments as loaded
- * @param sha256        the image digest ({@link ImageDigest}), verified just before this plan was made
+ * @param digest        the image digest ({@link ImageDigest}): verified just before this plan was made, or, for
+ *                      the first boot, being taken in the background from the host's buffers it was written from
+ *                      ({@link Kexec#bootFirst}); {@link #sha256} waits for it
  * @param pageList      how the page list was built, or {@code null} for a crash image
  */
 public record HandoverPlan(ImageType type, Arch arch, long entry, long pageListHead, List<PhysicalRange> inPlaceRanges,
-                           List<PhysicalRange> mappedRanges, List<SegmentDescriptor> segments, Sha256 sha256,
+                           List<PhysicalRange> mappedRanges, List<SegmentDescriptor> segments, DeferredSha256 digest,
                            PageList pageList) {
     public HandoverPlan {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(arch, "arch");
-        Objects.requireNonNull(sha256, "sha256");
+        Objects.requireNonNull(digest, "digest");
         inPlaceRanges = List.copyOf(inPlaceRanges);
         mappedRanges = List.copyOf(mappedRanges);
         segments = List.copyOf(segments);
+    }
+
+    /**
+     * The image digest; for the first boot this waits until the background hash is done, and
+     * throws its failure.
+     */
+    public Sha256 sha256() {
+        return digest.get();
     }
 
     /** Whether the firmware has a page list to walk. */

@@ -1,45 +1,70 @@
 package dev.jkexec.core.kexec;
 
+import static dev.jkexec.core.Errno.EIO;
 import static dev.jkexec.core.Errno.ENOMEM;
 
 import dev.jkexec.core.KexecException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * A default image: its buffers copied into one off-heap block that jkexec owns, outside guest
- * memory (Xen keeps them in Xen heap pages, spec §3.1 step 9).
+ * A default image: its bytes kept by jkexec, outside guest memory (Xen keeps them in Xen heap
+ * pages, spec §3.1 step 9), and the SHA-256 of those bytes.
  *
- * <p>Ownership: the block belongs to this object, from load until {@link #close} (unload or
- * replacement); nobody else holds a reference, so the guest cannot reach it. A successful exec
- * copies it into staging pages and keeps it: the image stays loaded. The block size was limited
- * by {@link ImageRules#defaultImageSize} before it was allocated.
+ * <p>Two ways to keep them.
+ * <ul>
+ *   <li>{@link #copyOf} (every load): the buffers are copied into one off-heap block that this
+ *       object owns from load until {@link #close} (unload or replacement); nobody else holds a
+ *       reference, so the guest cannot reach it. Its size was limited by
+ *       {@link ImageRules#defaultImageSize} before it was allocated. The digest is taken as the
+ *       bytes are copied, chunk by chunk from the block just written (still in cache).</li>
+ *   <li>{@link #borrowing} (the first boot, {@link Kexec#bootFirst}): the toolstack's own
+ *       buffers are kept as they are — read-only views of host memory that nobody modifies after
+ *       construction ({@link dev.jkexec.image.KexecSegment}), as far from the guest as a copy
+ *       would be — so there is nothing to copy. Only their digest is left, taken on a thread of
+ *       its own once {@link #startDigest} is called (after the handover); never from guest RAM,
+ *       which the new kernel rewrites as it runs. Whatever needs the digest ({@link #sha256},
+ *       {@link #digestNow}, so every later exec) waits for it and throws its failure (-EIO); a
+ *       later exec re-hashes these bytes as it does a held block's, so a broken promise shows as
+ *       a damaged image, never as a wrong kernel.</li>
+ * </ul>
+ * A successful exec copies the bytes into staging pages and keeps them: the image stays loaded.
  */
 final class HeldImage implements LoadedImage {
+    /** Bytes copied, then hashed, at a time: small enough to hash from cache. */
+    private static final long CHUNK = 1 << 20;
+
     private final ValidImage image;
+    /** The block of a copy, or {@code null} for borrowed buffers. */
     private final Arena arena;
+    /** Each segment's bytes ({@code null}: mapping-only). */
     private final MemorySegment[] buffers;
-    private final Sha256 sha256;
+    private final CompletableFuture<Sha256> sha256;
     private final List<PhysicalRange> extraMappings;
     private final boolean v1;
+    /** Whether the digest of borrowed buffers is still to be started. */
+    private boolean digestPending;
 
-    private HeldImage(ValidImage image, Arena arena, MemorySegment[] buffers, List<PhysicalRange> extraMappings, boolean v1) {
+    private HeldImage(ValidImage image, Arena arena, MemorySegment[] buffers, CompletableFuture<Sha256> sha256,
+            List<PhysicalRange> extraMappings, boolean v1) {
         this.image = image;
         this.arena = arena;
         this.buffers = buffers;
+        this.sha256 = sha256;
         this.extraMappings = List.copyOf(extraMappings);
         this.v1 = v1;
-        this.sha256 = digestNow();
     }
 
     /**
-     * Copies the buffers of {@code image}. Every buffer is fetched (and so bounds checked) before
-     * the block is allocated.
+     * Copies the buffers of {@code image} and takes their digest before it returns. Every buffer is
+     * fetched (and so bounds checked) before the block is allocated.
      */
     static HeldImage copyOf(ValidImage image, SegmentBuffers source, List<PhysicalRange> extraMappings, boolean v1) {
-        List<SegmentDescriptor> segs = image.segments();
         MemorySegment[] from = Buffers.fetch(image, source);
+        List<SegmentDescriptor> segs = image.segments();
         long total = 0;
         for (SegmentDescriptor s : segs) {
             total += s.copiedBytes();
@@ -54,17 +79,83 @@ final class HeldImage implements LoadedImage {
         }
         dev.jkexec.platform.BootProfile.mark("load: held block allocated (" + (total >> 20) + " MiB)");
         MemorySegment[] held = new MemorySegment[segs.size()];
+        ImageDigest digest = new ImageDigest();
         long at = 0;
         for (int i = 0; i < segs.size(); i++) {
+            SegmentDescriptor s = segs.get(i);
             if (from[i] != null) {
                 long n = from[i].byteSize();
-                MemorySegment.copy(from[i], 0, block, at, n);
+                for (long done = 0; done < n; done += CHUNK) {
+                    long len = Math.min(CHUNK, n - done);
+                    MemorySegment.copy(from[i], done, block, at + done, len);
+                    digest.update(block.asSlice(at + done, len));
+                }
+                digest.updateZeros(s.destSize() - s.bufSize());
                 held[i] = block.asSlice(at, n).asReadOnly();
                 at += n;
             }
         }
-        dev.jkexec.platform.BootProfile.mark("load: image copied into the held block");
-        return new HeldImage(image, arena, held, extraMappings, v1);
+        dev.jkexec.platform.BootProfile.mark("load: image copied into the held block and hashed");
+        return new HeldImage(image, arena, held, CompletableFuture.completedFuture(digest.finish()), extraMappings, v1);
+    }
+
+    /**
+     * Keeps {@code from} (fetched by {@link Buffers#fetch}: read-only host memory that nobody
+     * modifies, a toolstack image's buffers, never guest memory) as the image's bytes; their digest
+     * is taken once {@link #startDigest} is called, which must follow.
+     */
+    static HeldImage borrowing(ValidImage image, MemorySegment[] from, List<PhysicalRange> extraMappings, boolean v1) {
+        MemorySegment[] kept = new MemorySegment[from.length];
+        for (int i = 0; i < from.length; i++) {
+            kept[i] = from[i] == null ? null : from[i].asReadOnly();
+        }
+        HeldImage h = new HeldImage(image, null, kept, new CompletableFuture<>(), extraMappings, v1);
+        h.digestPending = true;
+        return h;
+    }
+
+    /**
+     * Starts taking the digest of borrowed buffers on a daemon thread (once; later calls, and calls
+     * for a copy, do nothing). A thread that cannot be started fails the digest, as anything else would.
+     */
+    synchronized void startDigest() {
+        if (!digestPending) {
+            return;
+        }
+        digestPending = false;
+        try {
+            Thread.ofPlatform().daemon().name("jkexec-image-digest").start(() -> {
+                try {
+                    Sha256 d = hash();
+                    dev.jkexec.platform.BootProfile.mark("held image: SHA-256 taken (background)");
+                    sha256.complete(d);
+                } catch (RuntimeException | Error e) {
+                    sha256.completeExceptionally(failure(e));
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            sha256.completeExceptionally(failure(e));
+        }
+    }
+
+    /** A background digest's failure as what needs the digest reports it: -EIO, the cause kept. */
+    private static KexecException failure(Throwable e) {
+        KexecException k = new KexecException(EIO, "segments", "the SHA-256 of the booted default image could not be taken: " + e);
+        k.initCause(e);
+        return k;
+    }
+
+    /** The digest of the kept bytes, each buffered segment followed by its zero tail ({@link ImageDigest}). */
+    private Sha256 hash() {
+        ImageDigest d = new ImageDigest();
+        List<SegmentDescriptor> segs = image.segments();
+        for (int i = 0; i < segs.size(); i++) {
+            SegmentDescriptor s = segs.get(i);
+            if (s.buffered()) {
+                d.update(buffers[i]).updateZeros(s.destSize() - s.bufSize());
+            }
+        }
+        return d.finish();
     }
 
     /** The held bytes of segment {@code index}, or {@code null} for a mapping-only segment. */
@@ -77,8 +168,21 @@ final class HeldImage implements LoadedImage {
         return image;
     }
 
+    /** The digest taken at load, or, for borrowed buffers, once it is taken (its failure: -EIO). */
     @Override
     public Sha256 sha256() {
+        try {
+            return sha256.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    /** The digest as the first boot's plan carries it: known once it is taken. */
+    CompletableFuture<Sha256> digest() {
         return sha256;
     }
 
@@ -92,21 +196,21 @@ final class HeldImage implements LoadedImage {
         return v1;
     }
 
+    /** The digest of the bytes as they are now; for borrowed buffers, after the first one was taken. */
     @Override
     public Sha256 digestNow() {
-        ImageDigest d = new ImageDigest();
-        List<SegmentDescriptor> segs = image.segments();
-        for (int i = 0; i < segs.size(); i++) {
-            SegmentDescriptor s = segs.get(i);
-            if (s.buffered()) {
-                d.update(buffers[i]).updateZeros(s.destSize() - s.bufSize());
-            }
-        }
-        return d.finish();
+        sha256();
+        return hash();
     }
 
+    /** Frees the block of a copy; borrowed buffers are their owner's, after the digest is done with them. */
     @Override
     public void close() {
-        arena.close();
+        if (arena != null) {
+            arena.close();
+        } else {
+            startDigest(); // never left pending: whoever waits for it is answered
+            sha256.exceptionally(e -> null).join();
+        }
     }
 }

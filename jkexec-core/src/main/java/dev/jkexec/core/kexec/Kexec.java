@@ -12,6 +12,7 @@ import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.KexecImage;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -33,7 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Who owns which memory.</b>
  * <ul>
  *   <li>Default images: jkexec's own off-heap copy ({@link HeldImage}), never in guest memory;
- *       freed on unload or replacement. Staged into the staging range at each exec.</li>
+ *       freed on unload or replacement. Staged into the staging range at each exec. The first
+ *       boot ({@link #bootFirst}) writes the image from the toolstack's buffers and keeps those
+ *       read-only buffers instead of a copy (their digest taken in the background).</li>
  *   <li>The crash region: the loaded crash image's bytes, written at load
  *       ({@link CrashRegionImage}); a successful crash load replaces them.</li>
  *   <li>The staging range: scratch for exec — source pages and page list of the default image
@@ -261,11 +264,77 @@ public final class Kexec implements AutoCloseable {
      * {@link #exec}, except that the held image is written straight to its destinations (zero
      * tails included) instead of into staging with a page list. No code has run in the machine,
      * so no page can be stale and nothing the copy overwrites is in use: the firmware has nothing
-     * to relocate ({@code pageListHead} 0) and nothing to refresh. Exec after the machine ran
-     * must use {@link #exec}, where the page-list walk is what makes the handover safe.
+     * to relocate ({@code pageListHead} 0) and nothing to refresh. Nor is the held block hashed
+     * again: it is jkexec's own, read-only and out of the guest's reach, so the digest taken at
+     * load stands. Exec after the machine ran must use {@link #exec}, where the page-list walk is
+     * what makes the handover safe.
      */
     public HandoverPlan execFirst(HandoverTarget target) {
         return exec(ImageType.DEFAULT, target, DigestAhead.NONE, true);
+    }
+
+    /**
+     * The first boot of a machine whose vCPUs have never run: {@link #load} of a toolstack's default
+     * image and {@link #execFirst}, with only the writing of the image on the critical path.
+     *
+     * <ol>
+     *   <li>check: every rule of {@link #load} ({@link ImageRules#check}) and every buffer fetched,
+     *       before anything is written — a refusal leaves the slot and memory as they were;</li>
+     *   <li>place: each buffer written from the image's own (host) memory straight to its
+     *       destination, zero tail included — no relocation copy, no page list;</li>
+     *   <li>keep: the slot gets the image at once, its bytes the toolstack's own read-only buffers
+     *       ({@link HeldImage#borrowing}: host memory nobody modifies, out of the guest's reach, so
+     *       nothing to copy). Nothing is hashed before the handover: these bytes came from the host
+     *       and no guest code has run that could have changed them. Their SHA-256 is taken once,
+     *       after the handover, on another thread, from those buffers — never from guest RAM, which
+     *       the new kernel rewrites. Whatever needs it later (the image's digest, a re-exec) waits
+     *       for it, and gets its failure (-EIO) if it failed; so does the plan's
+     *       ({@link HandoverPlan#sha256});</li>
+     *   <li>{@link HandoverTarget#handOver}, as {@link #exec}.</li>
+     * </ol>
+     *
+     * Exec after the machine ran must use {@link #exec}.
+     *
+     * @throws IllegalArgumentException for a crash image
+     */
+    public HandoverPlan bootFirst(KexecImage image, HandoverTarget target) {
+        Objects.requireNonNull(target, "target");
+        ImageDescriptor descriptor = ImageDescriptor.of(image);
+        lock.lock();
+        try {
+            notHandingOver();
+            if (crashKernelRunning) {
+                throw new IllegalStateException("a crash kernel ran on this machine: the next kernel needs exec, not the first boot");
+            }
+            ValidImage valid = ImageRules.check(descriptor, config, KexecImage.MAX_SEGMENTS);
+            if (valid.type() != ImageType.DEFAULT) {
+                throw new IllegalArgumentException("the first boot takes a default image, not a " + valid.type().label() + " image");
+            }
+            MemorySegment[] from = Buffers.fetch(valid, i -> image.segments().get(i).buffer());
+            dev.jkexec.platform.BootProfile.mark("first boot: image checked");
+            writeAtDestinations(valid, i -> from[i]);
+            dev.jkexec.platform.BootProfile.mark("first boot: image written at its destinations");
+            HeldImage held = HeldImage.borrowing(valid, from, List.of(), false);
+            HandoverPlan plan = inPlacePlan(held, DeferredSha256.when(held.digest()));
+            try {
+                LoadedImage old = slots.put(ImageType.DEFAULT, held);
+                if (old != null) {
+                    old.close();
+                }
+                handingOver = true;
+                try {
+                    target.handOver(plan);
+                } finally {
+                    handingOver = false;
+                }
+            } finally {
+                held.startDigest(); // after the handover: the hash does not compete with it
+                dev.jkexec.platform.BootProfile.mark("first boot: SHA-256 started in the background");
+            }
+            return plan;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private HandoverPlan exec(ImageType type, HandoverTarget target, DigestAhead ahead, boolean inPlace) {
@@ -279,7 +348,10 @@ public final class Kexec implements AutoCloseable {
             if (li == null) {
                 throw new KexecException(ENOENT, "type", "no " + type.label() + " image loaded");
             }
-            Sha256 now = ahead.of(li);
+            // A held image's block is jkexec's own, read-only and out of the guest's reach; before the
+            // machine ever ran, nothing can have changed it since load: its digest stands (hash once).
+            // Otherwise the digest taken ahead (the crash path, while the vCPUs are read) or one now.
+            Sha256 now = inPlace && li instanceof HeldImage ? li.sha256() : ahead.of(li);
             if (now == null) {
                 now = li.digestNow();
             }
@@ -314,18 +386,31 @@ public final class Kexec implements AutoCloseable {
 
     /** Writes a held image at its destinations, for a machine that never ran ({@link #execFirst}). */
     private HandoverPlan placed(HeldImage held, Sha256 verified) {
-        ValidImage img = held.image();
+        writeAtDestinations(held.image(), held::buffer);
+        return inPlacePlan(held, DeferredSha256.of(verified));
+    }
+
+    /**
+     * Every buffered segment's bytes at its destination, then zeros to its end; into pages a
+     * machine that never ran has not touched, so through the RAM file ({@link PhysicalMemory#writeFresh}).
+     */
+    private void writeAtDestinations(ValidImage img, java.util.function.IntFunction<MemorySegment> buffer) {
         List<SegmentDescriptor> segs = img.segments();
         for (int i = 0; i < segs.size(); i++) {
             SegmentDescriptor s = segs.get(i);
             if (s.buffered()) {
-                memory.write(s.dest(), held.buffer(i));
+                memory.writeFresh(s.dest(), buffer.apply(i));
                 memory.zero(s.dest() + s.bufSize(), s.destSize() - s.bufSize());
             }
         }
+    }
+
+    /** The plan of an image already at its destinations: nothing to relocate, nothing to refresh. */
+    private static HandoverPlan inPlacePlan(HeldImage held, DeferredSha256 digest) {
+        ValidImage img = held.image();
         List<PhysicalRange> mapped = new ArrayList<>(img.allDestinations());
         mapped.addAll(held.extraMappings());
-        return new HandoverPlan(img.type(), img.arch(), img.entry(), 0, List.of(), mapped, segs, verified, null);
+        return new HandoverPlan(img.type(), img.arch(), img.entry(), 0, List.of(), mapped, img.segments(), digest, null);
     }
 
     private HandoverPlan plan(LoadedImage li, Sha256 verified) {
@@ -336,10 +421,10 @@ public final class Kexec implements AutoCloseable {
             case HeldImage held -> {
                 PageList list = PageListBuilder.build(memory, config.staging(), img.segments(), held::buffer);
                 yield new HandoverPlan(img.type(), img.arch(), img.entry(), list.head(), List.of(), mapped,
-                        img.segments(), verified, list);
+                        img.segments(), DeferredSha256.of(verified), list);
             }
             case CrashRegionImage inRegion -> new HandoverPlan(img.type(), img.arch(), img.entry(), 0,
-                    img.bufferedDestinations(), mapped, img.segments(), verified, null);
+                    img.bufferedDestinations(), mapped, img.segments(), DeferredSha256.of(verified), null);
         };
     }
 

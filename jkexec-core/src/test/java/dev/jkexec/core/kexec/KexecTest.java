@@ -288,6 +288,79 @@ class KexecTest {
     }
 
     @Test
+    void the_first_boot_writes_the_image_from_its_buffers_and_keeps_them_not_guest_ram() {
+        KexecImage img = Fixtures.defaultImage(21);
+        memory.write(2 * MIB + 12 * PAGE - 8, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}); // a zero tail must be zeroed, not assumed
+        byte[] staging = memory.read(STAGING.start(), (int) STAGING.size());
+        List<HandoverPlan> seen = new ArrayList<>();
+        HandoverPlan plan = kexec.bootFirst(img, p -> {
+            seen.add(p);
+            Fixtures.assertLoaded(memory, img); // in place when the machine is handed over
+            memory.zero(2 * MIB, 12 * PAGE); // the new kernel rewrites its RAM: the kept bytes and digest must not come from there
+        });
+        assertThat(seen).containsExactly(plan);
+        assertThat(plan.relocates()).isFalse();
+        assertThat(plan.pageList()).isNull();
+        assertThat(plan.inPlaceRanges()).isEmpty();
+        assertThat(plan.mappedRanges()).containsExactly(new PhysicalRange(2 * MIB, 12 * PAGE),
+                new PhysicalRange(4 * MIB, 2 * PAGE), new PhysicalRange(8 * MIB, 2 * PAGE));
+        assertThat(plan.sha256()).as("the plan's digest, once the background hash is done").isEqualTo(Fixtures.expectedDigest(img));
+        assertThat(memory.read(STAGING.start(), (int) STAGING.size())).as("staging untouched").isEqualTo(staging);
+        ImageInfo info = kexec.image(ImageType.DEFAULT).orElseThrow();
+        assertThat(info.sha256()).isEqualTo(Fixtures.expectedDigest(img));
+        // the machine ran: the next exec walks a page list built from the held copy
+        HandoverPlan again = kexec.exec(ImageType.DEFAULT, p -> PageListWalker.walk(memory, p.pageListHead()));
+        assertThat(again.relocates()).isTrue();
+        assertThat(again.sha256()).isEqualTo(Fixtures.expectedDigest(img));
+        Fixtures.assertLoaded(memory, img);
+    }
+
+    @Test
+    void a_refused_first_boot_writes_nothing_and_keeps_the_loaded_image() {
+        KexecImage loaded = Fixtures.defaultImage(22);
+        kexec.load(loaded);
+        Sha256 before = kexec.image(ImageType.DEFAULT).orElseThrow().sha256();
+        KexecImage overlapping = Fixtures.image(ImageType.DEFAULT, 2 * MIB, seg(23, PAGE, 2 * MIB, 2 * PAGE), seg(24, PAGE, 2 * MIB + PAGE, PAGE));
+        byte[] low = memory.read(0, (int) (16 * MIB));
+        KexecException e = catchThrowableOfType(KexecException.class,
+                () -> kexec.bootFirst(overlapping, p -> { throw new AssertionError("handed over"); }));
+        assertThat(e.errno()).isEqualTo(Errno.EINVAL);
+        assertThatThrownBy(() -> kexec.bootFirst(Fixtures.crashImage(25), p -> { throw new AssertionError("handed over"); }))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(memory.read(0, (int) (16 * MIB))).as("nothing written").isEqualTo(low);
+        assertThat(kexec.image(ImageType.DEFAULT).orElseThrow().sha256()).isEqualTo(before);
+    }
+
+    @Test
+    void kept_buffers_changed_after_the_first_boot_make_a_damaged_image_not_a_wrong_kernel() {
+        byte[] kernel = Fixtures.bytes(26, 10 * (int) PAGE);
+        KexecImage img = Fixtures.image(ImageType.DEFAULT, 2 * MIB, new KexecSegment(MemorySegment.ofArray(kernel), 2 * MIB, 12 * PAGE, "kernel"));
+        Sha256 digest = kexec.bootFirst(img, p -> { }).sha256();
+        kernel[5] ^= 1; // against KexecSegment's contract: nobody modifies a buffer after construction
+        ImageDamagedException e = catchThrowableOfType(ImageDamagedException.class,
+                () -> kexec.exec(ImageType.DEFAULT, p -> { throw new AssertionError("handed over"); }));
+        assertThat(e.expected()).isEqualTo(digest);
+        assertThat(e.errno()).isEqualTo(Errno.EIO);
+    }
+
+    @Test
+    void a_failed_background_digest_is_reported_by_what_needs_it_and_the_slot_can_be_emptied() {
+        java.lang.foreign.Arena buffers = java.lang.foreign.Arena.ofShared();
+        MemorySegment bytes = buffers.allocate(10 * PAGE);
+        KexecImage img = Fixtures.image(ImageType.DEFAULT, 2 * MIB, new KexecSegment(bytes, 2 * MIB, 12 * PAGE, "kernel"));
+        // Against KexecSegment's contract (its buffer outlives the image), to make the digest fail for real:
+        HandoverPlan plan = kexec.bootFirst(img, p -> buffers.close());
+        KexecException e = catchThrowableOfType(KexecException.class, plan::sha256);
+        assertThat(e.errno()).isEqualTo(Errno.EIO);
+        assertThat(e.getMessage()).contains("the SHA-256 of the booted default image could not be taken");
+        assertThat(catchThrowableOfType(KexecException.class, () -> kexec.image(ImageType.DEFAULT)).errno()).isEqualTo(Errno.EIO);
+        assertThat(catchThrowableOfType(KexecException.class,
+                () -> kexec.exec(ImageType.DEFAULT, p -> { throw new AssertionError("handed over"); })).errno()).isEqualTo(Errno.EIO);
+        kexec.unload(ImageType.DEFAULT);
+        assertThat(kexec.status(ImageType.DEFAULT)).isFalse();
+    }
+
+    @Test
     void a_failed_first_handover_keeps_the_image() {
         KexecImage img = Fixtures.defaultImage(13);
         kexec.load(img);

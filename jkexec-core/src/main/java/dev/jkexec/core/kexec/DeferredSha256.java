@@ -1,0 +1,61 @@
+package dev.jkexec.core.kexec;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * An image's SHA-256 that may still be being taken: known at once for every exec that verified
+ * it, and, for the first boot ({@link Kexec#bootFirst}), once the digest taken in the
+ * background after the handover is done ({@link HeldImage#borrowing}). {@link #get} waits for it
+ * and throws what made it fail.
+ */
+public final class DeferredSha256 {
+    private final CompletableFuture<Sha256> digest;
+
+    private DeferredSha256(CompletableFuture<Sha256> digest) {
+        this.digest = Objects.requireNonNull(digest, "digest");
+    }
+
+    /** A digest known now. */
+    public static DeferredSha256 of(Sha256 known) {
+        return new DeferredSha256(CompletableFuture.completedFuture(Objects.requireNonNull(known, "known")));
+    }
+
+    /** A digest known when {@code digest} completes. */
+    static DeferredSha256 when(CompletableFuture<Sha256> digest) {
+        return new DeferredSha256(digest);
+    }
+
+    /** The digest, once taken; the failure that prevented it (a {@link dev.jkexec.core.KexecException}) otherwise. */
+    public Sha256 get() {
+        try {
+            return digest.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    /** Whether {@link #get} would return (or throw) without waiting. */
+    public boolean isDone() {
+        return digest.isDone();
+    }
+
+    /** Runs {@code action} with the failure, if taking the digest fails (on the thread that took it). */
+    public void onFailure(java.util.function.Consumer<RuntimeException> action) {
+        digest.whenComplete((d, e) -> {
+            if (e != null) {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                action.accept(cause instanceof RuntimeException r ? r : new IllegalStateException(cause));
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        return digest.isDone() && !digest.isCompletedExceptionally() ? digest.join().hex() : "(being taken)";
+    }
+}
