@@ -121,10 +121,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         dev.jkexec.machine.MachineOptions options = machine.options().onPanic(dev.jkexec.machine.OnPanic.parse(onPanic))
                 .dumpFormat(dev.jkexec.machine.crash.DumpFormat.parse(dumpFormat)).build();
         dev.jkexec.platform.BootProfile.mark("cli: options parsed");
-        // QEMU starts, and the API socket opens, on another thread while this one reads and plans the
-        // kernel (the plan needs only the machine's layout, Toolstack.machineFree: the path plan takes
-        // too); the image goes into the machine once both are done.
-        CompletableFuture<Started> starting = CompletableFuture.supplyAsync(() -> Started.start(options, socket, api == null),
+        // QEMU starts on another thread while this one reads and plans the kernel (the plan needs
+        // only the machine's layout, Toolstack.machineFree: the path plan takes too); the image goes
+        // into the machine once both are done.
+        CompletableFuture<Machine> starting = CompletableFuture.supplyAsync(() -> Machine.start(options),
                 r -> Thread.ofPlatform().daemon().name("jkexec-machine-start").start(r));
         Toolstack.Prepared first;
         try {
@@ -138,16 +138,16 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             }
             throw e;
         }
-        Started started;
+        Machine started;
         try {
             started = starting.join();
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        try (Machine m = started.machine(); ApiServer control = started.control()) {
-            err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; API: jkexec ctl --api %s%n", m.accelerator(),
-                    m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
-                    interactive ? "press Ctrl-] to quit" : "scripted", control.socket());
+        // The API socket opens on another thread while the kernel boots (Jetty's start is ~0.2 s
+        // that the boot does not need); the header line naming the socket is printed once it listens,
+        // so a client that waits for that line can connect.
+        try (Machine m = started; Opening control = Opening.start(m, socket, api == null)) {
             if (!quiet) {
                 m.console().addRawListener(bytes -> {
                     System.out.write(bytes, 0, bytes.length);
@@ -175,6 +175,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                         kernel.decompress(true) && crashMode == dev.jkexec.image.plan.EntryMode.BIT64, List.of(), given.modulesDir()));
             }
             m.boot(first.plan().image());
+            ApiServer server = control.await();
+            err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; API: jkexec ctl --api %s%n", m.accelerator(),
+                    m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
+                    interactive ? "press Ctrl-] to quit" : "scripted", server.socket());
             int status;
             if (interactive) {
                 try (Terminal t = Terminal.raw()) {
@@ -195,24 +199,33 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    /** The machine and its API, started together while the kernel is planned. */
-    private record Started(Machine machine, ApiServer control) implements AutoCloseable {
-        static Started start(dev.jkexec.machine.MachineOptions options, Path socket, boolean isDefault) {
-            Machine m = Machine.start(options);
-            try {
+    /**
+     * The API server of a machine, opening on a thread of its own: {@link #await} gives it (or its
+     * failure, as the CLI reports it), {@link #close} stops it whether or not it was awaited.
+     */
+    private record Opening(CompletableFuture<ApiServer> server) implements AutoCloseable {
+        static Opening start(Machine m, Path socket, boolean isDefault) {
+            return new Opening(CompletableFuture.supplyAsync(() -> {
                 ApiServer control = ApiServer.start(m, socket, isDefault);
                 dev.jkexec.platform.BootProfile.mark("cli: API socket open");
-                return new Started(m, control);
-            } catch (RuntimeException e) {
-                m.close();
-                throw e;
+                return control;
+            }, r -> Thread.ofPlatform().daemon().name("jkexec-api-start").start(r)));
+        }
+
+        ApiServer await() {
+            try {
+                return server.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
             }
         }
 
         @Override
         public void close() {
-            try (Machine closing = machine) {
-                control.close();
+            try {
+                server.join().close();
+            } catch (java.util.concurrent.CompletionException e) {
+                // it never opened: nothing to close (await reported its failure, or the run failed first)
             }
         }
     }
