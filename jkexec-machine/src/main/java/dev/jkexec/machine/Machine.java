@@ -342,12 +342,23 @@ public final class Machine implements AutoCloseable {
      * fail, a {@link MachineEvent.Notice} says so (and what needs the digest reports it).
      */
     private HandoverPlan bootFirst(KexecImage image) {
-        boolean wasRunning = stopGuest();
-        dev.jkexec.platform.BootProfile.mark("first boot: vCPUs stopped (query-status)");
-        try {
+        return withGuestStopped("first boot: vCPUs stopped (query-status)", () -> {
             HandoverPlan plan = kexec.bootFirst(image, this::handOver);
             plan.digest().onFailure(e -> emit(new MachineEvent.Notice("the booted kernel runs, but jkexec could not take its digest: "
                     + e.getMessage() + "; load a default image again before an exec")));
+            return plan;
+        });
+    }
+
+    /**
+     * Stops the vCPUs, runs {@code handover} and announces its plan; when it is refused, a guest
+     * that was running runs on, as if nothing had been asked.
+     */
+    private HandoverPlan withGuestStopped(String mark, java.util.function.Supplier<HandoverPlan> handover) {
+        boolean wasRunning = stopGuest();
+        dev.jkexec.platform.BootProfile.mark(mark);
+        try {
+            HandoverPlan plan = handover.get();
             emit(new MachineEvent.HandedOver(plan));
             return plan;
         } catch (RuntimeException e) {
@@ -369,19 +380,9 @@ public final class Machine implements AutoCloseable {
      * @throws KexecException -ENOENT with nothing loaded (the guest keeps running), or the core's refusal
      */
     public synchronized HandoverPlan exec() {
-        boolean wasRunning = stopGuest();
-        dev.jkexec.platform.BootProfile.mark("exec: vCPUs stopped");
-        try {
-            // Until a kernel has run, the image goes straight to its destinations (no page list to walk).
-            HandoverPlan plan = handedOver ? kexec.exec(ImageType.DEFAULT, this::handOver) : kexec.execFirst(this::handOver);
-            emit(new MachineEvent.HandedOver(plan));
-            return plan;
-        } catch (RuntimeException e) {
-            if (wasRunning && qemu.isAlive()) {
-                qemu.resume();
-            }
-            throw e;
-        }
+        // Until a kernel has run, the image goes straight to its destinations (no page list to walk).
+        return withGuestStopped("exec: vCPUs stopped",
+                () -> handedOver ? kexec.exec(ImageType.DEFAULT, this::handOver) : kexec.execFirst(this::handOver));
     }
 
     /**

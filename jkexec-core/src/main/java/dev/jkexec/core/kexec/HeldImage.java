@@ -8,7 +8,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * A default image: its bytes kept by jkexec, outside guest memory (Xen keeps them in Xen heap
@@ -171,14 +170,7 @@ final class HeldImage implements LoadedImage {
     /** The digest taken at load, or, for borrowed buffers, once it is taken (its failure: -EIO). */
     @Override
     public Sha256 sha256() {
-        try {
-            return sha256.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
-        }
+        return DeferredSha256.when(sha256).get();
     }
 
     /** The digest as the first boot's plan carries it: known once it is taken. */
