@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define JK_DESCRIPTOR 0x9FF00UL          /* MachineLayout.MAILBOX + 0xF00 */
+#define JK_DESCRIPTOR 0x9FF00UL          /* MachineLayout.HYPERCALL_DESCRIPTOR; ChannelHeaderTest holds these to Java */
 #define JK_DESCRIPTOR_MAGIC "JKXHCALL"
 #define JK_REQUEST_MAGIC 0x43484B4Au     /* "JKHC" */
 #define JK_RESPONSE_MAGIC 0x52484B4Au    /* "JKHR" */
