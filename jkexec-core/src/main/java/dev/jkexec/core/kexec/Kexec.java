@@ -34,13 +34,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Who owns which memory.</b>
  * <ul>
  *   <li>Default images: jkexec's own off-heap copy ({@link HeldImage}), never in guest memory;
- *       freed on unload or replacement. Staged into the staging range at each exec. The first
+ *       freed on unload or replacement. Staged into the staging range at load where staging is outside guest
+ *       RAM ({@link StagedAhead}: re-checked against a host copy at exec, staged again if changed),
+ *       else at exec. The first
  *       boot ({@link #bootFirst}) writes the image from the toolstack's buffers and keeps those
  *       read-only buffers instead of a copy (their digest taken in the background).</li>
  *   <li>The crash region: the loaded crash image's bytes, written at load
  *       ({@link CrashRegionImage}); a successful crash load replaces them.</li>
- *   <li>The staging range: scratch for exec — source pages and page list of the default image
- *       being handed over; nothing there outlives a handover.</li>
+ *   <li>The staging range: source pages and page list of the loaded default image, from its
+ *       load (or its exec) until it is replaced or unloaded; trusted at exec only once compared
+ *       with jkexec's host copy.</li>
  *   <li>Crash notes and VMCOREINFO: only reported ({@link #getRange}); the machine writes them.</li>
  * </ul>
  *
@@ -63,6 +66,8 @@ public final class Kexec implements AutoCloseable {
     private boolean handingOver;
     /** Set by a crash handover: the crash kernel runs over the crash image, which is frozen (DESIGN). */
     private boolean crashKernelRunning;
+    /** The default image's page list, staged at its load; {@code null}: nothing staged ahead. */
+    private StagedAhead stagedAhead;
 
     /**
      * A kexec core over {@code memory}, which must contain the crash region and the staging range
@@ -164,6 +169,36 @@ public final class Kexec implements AutoCloseable {
         if (old != null) {
             old.close();
         }
+        if (loaded instanceof HeldImage held) {
+            stageAhead(held);
+        }
+    }
+
+    /**
+     * Stages {@code held}'s page list now, off the exec's critical path, replacing whatever was
+     * staged for the image it replaces. Staging too small is not this load's refusal: the exec
+     * then builds the list itself and answers -ENOMEM, as before. Only where staging lies outside
+     * the guest's RAM ({@link KexecConfig#loadable}): the build writes nothing a running guest uses.
+     */
+    private void stageAhead(HeldImage held) {
+        dropStagedAhead();
+        if (config.loadable().stream().anyMatch(config.staging()::overlaps)) {
+            return; // staging over guest RAM: written at exec only, the guest stopped
+        }
+        try {
+            stagedAhead = StagedAhead.build(memory, config.staging(), held);
+        } catch (KexecException | OutOfMemoryError e) {
+            dev.jkexec.platform.BootProfile.mark("load: page list not staged ahead (" + e.getMessage() + ")");
+            return;
+        }
+        dev.jkexec.platform.BootProfile.mark("load: page list and source pages staged");
+    }
+
+    private void dropStagedAhead() {
+        if (stagedAhead != null) {
+            stagedAhead.close();
+            stagedAhead = null;
+        }
     }
 
     /** {@code KEXEC_CMD_kexec_unload} (spec §3.2): empties the slot; 0 even if it was empty. The crash region is not scrubbed. */
@@ -175,6 +210,9 @@ public final class Kexec implements AutoCloseable {
             LoadedImage old = slots.remove(type);
             if (old != null) {
                 old.close();
+            }
+            if (type == ImageType.DEFAULT) {
+                dropStagedAhead();
             }
         } finally {
             lock.unlock();
@@ -321,6 +359,7 @@ public final class Kexec implements AutoCloseable {
                 if (old != null) {
                     old.close();
                 }
+                dropStagedAhead();
                 handingOver = true;
                 try {
                     target.handOver(plan);
@@ -419,7 +458,9 @@ public final class Kexec implements AutoCloseable {
         mapped.addAll(li.extraMappings());
         return switch (li) {
             case HeldImage held -> {
-                PageList list = PageListBuilder.build(memory, config.staging(), img.segments(), held::buffer);
+                PageList list = stagedAhead != null && stagedAhead.isOf(held) && stagedAhead.intact(memory)
+                        ? stagedAhead.list()
+                        : PageListBuilder.build(memory, config.staging(), img.segments(), held::buffer);
                 yield new HandoverPlan(img.type(), img.arch(), img.entry(), list.head(), List.of(), mapped,
                         img.segments(), DeferredSha256.of(verified), list);
             }
@@ -435,6 +476,7 @@ public final class Kexec implements AutoCloseable {
         try {
             slots.values().forEach(LoadedImage::close);
             slots.clear();
+            dropStagedAhead();
         } finally {
             lock.unlock();
         }

@@ -55,6 +55,11 @@ final class StagingAllocator {
         this.next = Math.max(staging.start(), PAGE);
     }
 
+    /** The first page a staging range hands out (page 0 never is). */
+    static long firstPage(PhysicalRange staging) {
+        return Math.max(staging.start(), PAGE);
+    }
+
     /** Pages a staging range can hand out (page 0 excluded). */
     static long usablePages(PhysicalRange staging) {
         long from = Math.max(staging.start(), PAGE);

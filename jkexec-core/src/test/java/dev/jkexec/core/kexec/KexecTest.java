@@ -260,6 +260,55 @@ class KexecTest {
         }
     }
 
+    /** A core whose guest RAM (where default images may go) ends below staging, as a machine's does. */
+    private static Kexec withGuestRamBelowStaging() {
+        KexecConfig c = Fixtures.config();
+        return new Kexec(new KexecConfig(c.crashRegion(), c.staging(), c.crashNotes(), c.vmcoreinfo(),
+                c.maxDefaultImageBytes(), List.of(new PhysicalRange(0, 16 * MIB))), Fixtures.memory());
+    }
+
+    @Test
+    void a_load_stages_the_page_list_outside_guest_ram_and_exec_hands_over_that_list() {
+        Kexec k = withGuestRamBelowStaging();
+        KexecImage img = Fixtures.defaultImage(13);
+        byte[] before = k.memory().read(0, (int) STAGING.start());
+        k.load(img);
+        assertThat(k.memory().read(0, (int) STAGING.start())).as("guest RAM untouched by the load").isEqualTo(before);
+        byte[] staged = k.memory().read(STAGING.start(), (int) STAGING.size());
+        HandoverPlan plan = k.exec(ImageType.DEFAULT, p -> {
+            assertThat(k.memory().read(STAGING.start(), (int) STAGING.size())).as("exec staged nothing again").isEqualTo(staged);
+            PageListWalker.walk(k.memory(), p.pageListHead());
+        });
+        assertThat(STAGING.contains(plan.pageListHead())).isTrue();
+        Fixtures.assertLoaded(k.memory(), img);
+    }
+
+    @Test
+    void staging_changed_after_the_load_is_not_trusted_the_exec_stages_again() {
+        Kexec k = withGuestRamBelowStaging();
+        KexecImage img = Fixtures.defaultImage(13);
+        k.load(img);
+        // a rogue guest writes the reserved range: every staged page, list pages and sources alike
+        for (long a = STAGING.start(); a < STAGING.start() + 64 * PAGE; a += 8) {
+            k.memory().writeLong(a, 0xBAD0_BAD0_BAD0_BAD0L);
+        }
+        k.exec(ImageType.DEFAULT, p -> PageListWalker.walk(k.memory(), p.pageListHead()));
+        Fixtures.assertLoaded(k.memory(), img);
+    }
+
+    @Test
+    void a_reload_replaces_the_staged_list_and_an_unload_drops_it() {
+        Kexec k = withGuestRamBelowStaging();
+        k.load(Fixtures.defaultImage(13));
+        KexecImage second = Fixtures.defaultImage(14);
+        k.load(second);
+        k.exec(ImageType.DEFAULT, p -> PageListWalker.walk(k.memory(), p.pageListHead()));
+        Fixtures.assertLoaded(k.memory(), second);
+        k.unload(ImageType.DEFAULT);
+        assertThat(catchThrowableOfType(KexecException.class, () -> k.exec(ImageType.DEFAULT, p -> { })).errno())
+                .isEqualTo(Errno.ENOENT);
+    }
+
     @Test
     void the_first_exec_writes_the_image_at_its_destinations_with_no_page_list_and_keeps_it_loaded() {
         KexecImage img = Fixtures.defaultImage(13);
