@@ -18,7 +18,8 @@ import picocli.CommandLine;
  * the launcher's AOT cache holds picocli's classes, built at Java 25 by jkexec-picocli, but not
  * those), and a {@code jkexec run} needs only {@code run}'s ({@code --version} none). Help, an
  * unknown word or no subcommand get them all, and picocli's {@code help} command, so usage and "did
- * you mean" list every command.
+ * you mean" list every command. {@code jkexec run} reads no annotation at all: its model, and
+ * {@code jkexec}'s above it, are built by {@link RunSpec} with picocli's programmatic API.
  *
  * <p>Errors: a {@link JkexecException} (bad input, a refused operation, a machine fault) prints as
  * one line {@code jkexec: <message>} with exit status 1; usage errors exit 2. Stack traces appear
@@ -27,10 +28,13 @@ import picocli.CommandLine;
 @Command(name = "jkexec",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Load a new kernel beside a running system and hand the machine over to it.")
+        description = Main.DESCRIPTION)
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The usage's description of {@code jkexec}: the annotation's, and {@link RunSpec}'s. */
+    static final String DESCRIPTION = "Load a new kernel beside a running system and hand the machine over to it.";
 
     /** The commands that start a machine, and so speak QMP. */
     private static final java.util.Set<String> MACHINE_COMMANDS = java.util.Set.of("run", "demo", "scenario", "verify", "matrix");
@@ -99,6 +103,9 @@ public final class Main implements Runnable {
 
     /** The command line for arguments whose first word is {@code first}: that subcommand only, when it is one; else all. */
     static CommandLine commandLine(String first) {
+        if ("run".equals(first)) {
+            return RunSpec.commandLine(); // the command a user times: no annotation read (RunSpec)
+        }
         CommandLine cl = new CommandLine(new Main());
         Supplier<Object> only = first == null ? null : COMMANDS.get(first);
         if (only != null) {
