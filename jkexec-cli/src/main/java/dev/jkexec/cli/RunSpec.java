@@ -155,7 +155,7 @@ final class RunSpec {
      */
     private static <V> OptionSpec.Builder option(String name, Class<?> type, String label, Supplier<V> get, Consumer<V> set) {
         Binding<V> b = new Binding<>(get, set);
-        return OptionSpec.builder(name).type(type).paramLabel(label).getter(b).setter(b).initialValue(get.get());
+        return OptionSpec.builder(name).type(type).paramLabel(label).descriptionKey("").getter(b).setter(b).initialValue(get.get());
     }
 
     /** A field as picocli's getter and setter (their generic methods rule out lambdas for the interfaces themselves). */
