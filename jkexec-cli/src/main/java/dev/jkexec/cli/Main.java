@@ -36,6 +36,15 @@ public final class Main implements Runnable {
     /** The usage's description of {@code jkexec}: the annotation's, and {@link RunSpec}'s. */
     static final String DESCRIPTION = "Load a new kernel beside a running system and hand the machine over to it.";
 
+    static {
+        // picocli's DefaultFactory, at its first use, looks for groovy.lang.Closure (Class.forName) unless
+        // told not to. No such class is in the launcher's AOT cache or anywhere else, so the look-up makes
+        // the class loader open jkexec.jar, which a `run` otherwise never opens (every class it needs comes
+        // from the cache), and index its ~5,700 entries in interpreted code, only to fail: 0.1-0.2 s of
+        // every command under load (docs/boot-profile.md). jkexec has no Groovy.
+        System.setProperty("picocli.disable.closures", "true");
+    }
+
     /** The commands that start a machine, and so speak QMP. */
     private static final java.util.Set<String> MACHINE_COMMANDS = java.util.Set.of("run", "demo", "scenario", "verify", "matrix");
 
