@@ -39,9 +39,9 @@ public final class Main implements Runnable {
     static {
         // picocli's DefaultFactory, at its first use, looks for groovy.lang.Closure (Class.forName) unless
         // told not to. No such class is in the launcher's AOT cache or anywhere else, so the look-up makes
-        // the class loader open jkexec.jar, which a `run` otherwise never opens (every class it needs comes
-        // from the cache), and index its ~5,700 entries in interpreted code, only to fail: 0.1-0.2 s of
-        // every command under load (docs/boot-profile.md). jkexec has no Groovy.
+        // the class loader open jkexec.jar, which a `run` otherwise does not need before QEMU starts (every
+        // class it needs comes from the cache), and index its ~5,700 entries in interpreted code, only to
+        // fail: 0.1-0.2 s of every command's parse under load (docs/boot-profile.md). jkexec has no Groovy.
         System.setProperty("picocli.disable.closures", "true");
     }
 
