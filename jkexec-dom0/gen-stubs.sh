@@ -36,7 +36,9 @@ implemented=$(nm -g --defined-only "$hand" | awk '{print $3}')
   echo "    errno = ENOSYS;"
   echo "}"
   for sym in $(printf '%s\n' "$exports" | sed 's/@@.*//' | sort -u); do
-    if printf '%s\n' "$implemented" | grep -qx "$sym"; then continue; fi
+    # A here-string, not printf | grep -q: under pipefail, grep -q exiting at its first match can kill
+    # printf with SIGPIPE, fail the pipeline, and stub a symbol the shim does define (duplicate at link).
+    if grep -qx -- "$sym" <<< "$implemented"; then continue; fi
     case "$sym" in
       xenforeignmemory_map|xenforeignmemory_map2|xenforeignmemory_map_resource)
         echo "void *$sym(void) { jk_not_provided(\"$sym\"); return NULL; }" ;;
