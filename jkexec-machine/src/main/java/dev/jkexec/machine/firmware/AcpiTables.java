@@ -25,9 +25,9 @@ import java.nio.charset.StandardCharsets;
  * <p>The HPET table (IA-PC HPET specification 1.0a, table 3) names the {@code pc} machine's HPET at
  * 0xFED00000. Without it (and with no FADT, so no PM timer) Linux under TCG has no reference for the
  * TSC: PIT calibration fails there ("tsc: Unable to calibrate against PIT"), the TSC is marked unstable
- * and the kernel runs on the jiffies clocksource with a measured delay loop, which made its init
- * (banner to init) slower than QEMU's own PVH boot of the same kernel, see docs/boot-profile.md.
- * With it the kernel calibrates the TSC against the HPET and runs on it, as on QEMU's tables.
+ * and the kernel runs on the jiffies clocksource with a measured delay loop and printk stamps in
+ * jiffies. With it the kernel calibrates the TSC against the HPET and runs on a stable TSC, as on
+ * QEMU's own tables (docs/boot-profile.md, "Kernel init").
  */
 public final class AcpiTables {
     public static final long LOCAL_APIC_ADDRESS = PcPlatform.LOCAL_APIC;
