@@ -37,6 +37,8 @@ public final class PcPlatform {
     public static final long LOCAL_APIC = 0xFEE0_0000L;
     /** The I/O APIC of QEMU's i440FX {@code pc} machine. */
     public static final long IO_APIC = 0xFEC0_0000L;
+    /** The HPET of QEMU's {@code pc} machine ({@code hpet=on}, its default): fixed MMIO, no firmware set-up. */
+    public static final long HPET = 0xFED0_0000L;
 
     private PcPlatform() {
     }

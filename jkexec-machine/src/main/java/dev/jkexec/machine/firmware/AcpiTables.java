@@ -8,7 +8,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The ACPI tables that tell Linux how many vCPUs the machine has: RSDP → XSDT → MADT, written
+ * The ACPI tables that tell Linux how many vCPUs the machine has and where its timer is: RSDP → XSDT →
+ * MADT and HPET, written
  * into jkexec's hidden page at {@link MachineLayout#acpiBase()} and handed over through the zero
  * page's {@code acpi_rsdp_addr} (boot protocol 2.14+), since 0xE0000–0xFFFFF is the ROM's alias.
  * A copy of the RSDP also sits in the ROM ({@link #romRsdp}), on a 16-byte boundary of that alias,
@@ -20,12 +21,20 @@ import java.nio.charset.StandardCharsets;
  * QEMU's own tables carry. There is no FADT/DSDT: Linux then keeps ACPI for table parsing only,
  * which is all the MADT needs. (The cloud kernel has no MP-table parser, so ACPI is the only way
  * for it to see a second CPU.) Layout per ACPI 6.x, §5.2.5 (RSDP), §5.2.8 (XSDT), §5.2.12 (MADT).
+ *
+ * <p>The HPET table (IA-PC HPET specification 1.0a, table 3) names the {@code pc} machine's HPET at
+ * 0xFED00000. Without it (and with no FADT, so no PM timer) Linux under TCG has no reference for the
+ * TSC: PIT calibration fails there ("tsc: Unable to calibrate against PIT"), the TSC is marked unstable
+ * and the kernel runs on the jiffies clocksource with a measured delay loop and printk stamps in
+ * jiffies. With it the kernel calibrates the TSC against the HPET and runs on a stable TSC, as on
+ * QEMU's own tables (docs/boot-profile.md, "Kernel init").
  */
 public final class AcpiTables {
     public static final long LOCAL_APIC_ADDRESS = PcPlatform.LOCAL_APIC;
     public static final long IO_APIC_ADDRESS = PcPlatform.IO_APIC;
     private static final int HEADER = 36;
     private static final int XSDT_OFFSET = 0x40;
+    private static final int HPET_OFFSET = 0x80;
     private static final int MADT_OFFSET = 0x100;
 
     private AcpiTables() {
@@ -40,13 +49,15 @@ public final class AcpiTables {
         long base = layout.acpiBase();
         long xsdt = base + XSDT_OFFSET;
         long madt = base + MADT_OFFSET;
+        long hpet = base + HPET_OFFSET;
         byte[] madtBytes = madt(layout.cpus());
         if (MADT_OFFSET + madtBytes.length > MachineLayout.ACPI_SIZE) {
             throw new IllegalArgumentException("MADT for " + layout.cpus() + " CPUs does not fit");
         }
         memory.zero(base, MachineLayout.ACPI_SIZE);
         memory.write(madt, madtBytes);
-        memory.write(xsdt, xsdt(madt));
+        memory.write(hpet, hpet());
+        memory.write(xsdt, xsdt(madt, hpet));
         memory.write(base, rsdp(xsdt));
         return base;
     }
@@ -71,9 +82,23 @@ public final class AcpiTables {
         return r;
     }
 
-    static byte[] xsdt(long madt) {
-        ByteBuffer b = header("XSDT", HEADER + 8, 1);
-        b.putLong(madt);
+    static byte[] xsdt(long... tables) {
+        ByteBuffer b = header("XSDT", HEADER + 8 * tables.length, 1);
+        for (long t : tables) {
+            b.putLong(t);
+        }
+        return finish(b);
+    }
+
+    /** The HPET description table: one event timer block at {@link PcPlatform#HPET}, as QEMU's own tables describe it. */
+    static byte[] hpet() {
+        ByteBuffer b = header("HPET", HEADER + 20, 1);
+        b.putInt(0x8086_A201);          // event timer block id: QEMU's HPET capabilities (vendor 8086, 3 timers, legacy route)
+        b.put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);   // base address: system memory GAS
+        b.putLong(PcPlatform.HPET);
+        b.put((byte) 0);                 // HPET number 0
+        b.putShort((short) 0);           // minimum clock tick in periodic mode: none given
+        b.put((byte) 0);                 // no page protection
         return finish(b);
     }
 

@@ -3,6 +3,7 @@ package dev.jkexec.machine.firmware;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jkexec.machine.layout.MachineLayout;
+import dev.jkexec.platform.PcPlatform;
 import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.platform.testing.Pure;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,7 @@ class AcpiTablesTest {
         int xsdtLength = m.readInt(xsdt + 4);
         assertThat(new String(m.read(xsdt, 4), StandardCharsets.US_ASCII)).isEqualTo("XSDT");
         assertThat(sum(m.read(xsdt, xsdtLength))).isZero();
+        assertThat(xsdtLength).isEqualTo(36 + 2 * 8);
         long madt = m.readLong(xsdt + 36);
         int madtLength = m.readInt(madt + 4);
         byte[] t = m.read(madt, madtLength);
@@ -55,5 +57,20 @@ class AcpiTablesTest {
         }
         assertThat(cpus).isEqualTo(3);
         assertThat(ioApics).isEqualTo(1);
+    }
+
+    @Test
+    void xsdtListsTheHpetAtThePcMachinesAddress() {
+        MachineLayout layout = new MachineLayout(64L << 20, 0, 2L << 20, 1);
+        PhysicalMemory m = PhysicalMemory.ofHeap(layout.totalRam());
+        long xsdt = m.readLong(AcpiTables.write(m, layout) + 24);
+        long hpet = m.readLong(xsdt + 44);
+        byte[] t = m.read(hpet, m.readInt(hpet + 4));
+        assertThat(new String(t, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("HPET");
+        assertThat(t).hasSize(56);
+        assertThat(sum(t)).isZero();
+        assertThat(t[40]).isZero();                                   // address space: system memory
+        assertThat(m.readLong(hpet + 44)).isEqualTo(PcPlatform.HPET);  // Linux maps the block from here
+        assertThat(hpet + t.length).isLessThanOrEqualTo(m.readLong(xsdt + 36));   // ends before the MADT
     }
 }
