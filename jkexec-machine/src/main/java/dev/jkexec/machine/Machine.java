@@ -382,7 +382,7 @@ public final class Machine implements AutoCloseable {
     public synchronized HandoverPlan exec() {
         // Until a kernel has run, the image goes straight to its destinations (no page list to walk).
         return withGuestStopped("exec: vCPUs stopped",
-                () -> handedOver ? kexec.exec(ImageType.DEFAULT, this::handOver) : kexec.execFirst(this::handOver));
+                () -> handedOver ? kexec.exec(ImageType.DEFAULT, new HeldAtGate(null)) : kexec.execFirst(this::handOver));
     }
 
     /**
@@ -499,7 +499,7 @@ public final class Machine implements AutoCloseable {
         if (outcome == null) {
             String why;
             try {
-                HandoverPlan plan = kexec.exec(ImageType.CRASH, p -> handOverCrash(p, src, noteWritten), ahead);
+                HandoverPlan plan = kexec.exec(ImageType.CRASH, new HeldAtGate(p -> crashHeaderWrite(p, src, noteWritten)), ahead);
                 emit(new MachineEvent.HandedOver(plan));
                 outcome = new CrashOutcome.CrashKernel(reason, plan, cpus.size(), core, line);
                 why = null;
@@ -633,23 +633,115 @@ public final class Machine implements AutoCloseable {
      * crashed — when it is the toolstack's image whose header jkexec placed (same digest) — with
      * the VMCOREINFO note when one was copied, the kernel-text load and direct-map vaddrs.
      */
-    private void handOverCrash(HandoverPlan plan, DumpSource src, boolean noteWritten) {
+    /**
+     * The crash image's ELF core header for the kernel that crashed, encoded now (the guest stopped);
+     * the returned write puts it in place. Null when the image is not the one whose header jkexec
+     * built, or the header outgrew its room: then the header stays as loaded.
+     */
+    private Runnable crashHeaderWrite(HandoverPlan plan, DumpSource src, boolean noteWritten) {
         CrashHeader h = crashHeader;
-        if (h != null && h.sha256().equals(plan.sha256())) {
-            CrashEnvironment env = noteWritten ? h.env()
-                    : new CrashEnvironment(h.env().crashRegion(), h.env().cpuNotes(), null, h.env().oldRam());
-            byte[] header = ElfCoreHeader.encode(env, h.backup(), src.space(), src.context());
-            if (header.length <= h.room()) {
-                memory().zero(h.address(), h.room());
-                memory().write(h.address(), header);
-            }
+        if (h == null || !h.sha256().equals(plan.sha256())) {
+            return null;
         }
-        dev.jkexec.platform.BootProfile.mark("crash: ELF core header rewritten");
-        handOver(plan);
+        CrashEnvironment env = noteWritten ? h.env()
+                : new CrashEnvironment(h.env().crashRegion(), h.env().cpuNotes(), null, h.env().oldRam());
+        byte[] header = ElfCoreHeader.encode(env, h.backup(), src.space(), src.context());
+        if (header.length > h.room()) {
+            return null;
+        }
+        return () -> {
+            memory().zero(h.address(), h.room());
+            memory().write(h.address(), header);
+        };
+    }
+
+    /**
+     * The handover of {@link #exec} and the crash path: the firmware is told to wait at its gate
+     * before the image's entry, so that the core verifies the image's digest while the vCPU walks
+     * the page list (exec) or refreshes the crash region (crash) instead of before the reset. The
+     * image is entered only once the digest matched ({@link #release}); on a mismatch the firmware
+     * is told to halt and the guest is stopped ({@link #refuse}), so no byte of a damaged image runs.
+     *
+     * <p>Why hashing then is sound: until the gate opens nothing runs on the vCPU but the ROM
+     * firmware (the old kernel is gone with the reset, devices are reset, no DMA is in flight), and
+     * the firmware only reads the image, or writes back in place each quadword it just read (the
+     * refresh), so every byte the hash reads is the byte the image will be entered with. A crash
+     * image is hashed in guest RAM (the hash started when the vCPUs stopped), a default image in
+     * jkexec's own held block. The crash image's ELF core header (part of the hashed image) is
+     * rewritten only after the digest matched and the firmware reached the gate, so it neither
+     * changes bytes under the hash nor races the refresh's write-back of the same page.
+     */
+    private final class HeldAtGate implements HandoverTarget {
+        /** Encodes what must be written after the verdict and before the entry (the crash header), or null. */
+        private final java.util.function.Function<HandoverPlan, Runnable> beforeEntry;
+        private Runnable pending;
+
+        HeldAtGate(java.util.function.Function<HandoverPlan, Runnable> beforeEntry) {
+            this.beforeEntry = beforeEntry;
+        }
+
+        @Override
+        public void handOver(HandoverPlan plan) {
+            Runnable write = beforeEntry == null ? null : beforeEntry.apply(plan);
+            if (write != null) {
+                write.run();
+            }
+            dev.jkexec.platform.BootProfile.mark("crash: ELF core header rewritten");
+            Machine.this.handOver(plan, false);
+        }
+
+        @Override
+        public boolean holdsEntry() {
+            return true;
+        }
+
+        @Override
+        public void handOverHeld(HandoverPlan plan) {
+            pending = beforeEntry == null ? null : beforeEntry.apply(plan);
+            Machine.this.handOver(plan, true);
+        }
+
+        @Override
+        public void release() {
+            if (pending != null) {
+                awaitFirmwareAtGate();
+                pending.run();
+                dev.jkexec.platform.BootProfile.mark("crash: ELF core header rewritten (at the gate)");
+            }
+            HandoverBlock.openGate(memory(), layout());
+        }
+
+        @Override
+        public void refuse(ImageDamagedException damage) {
+            HandoverBlock.refuseGate(memory(), layout());
+            stopGuest();
+        }
+    }
+
+    /**
+     * Waits until the firmware has finished its refresh and waits at the gate (or has halted, or
+     * QEMU is gone): a host write into a refreshed range before that could be overwritten by the
+     * refresh's write-back of the quadword it read just before.
+     */
+    private void awaitFirmwareAtGate() {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline && qemu.isAlive()) {
+            long s = HandoverBlock.status(memory(), layout());
+            if (s == HandoverBlock.Status.AT_GATE || s == HandoverBlock.Status.NO_HANDOVER
+                    || s == HandoverBlock.Status.REFUSED) {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+        }
     }
 
     /** The core's handover callback: runs under the kexec lock, with the guest stopped. */
     private void handOver(HandoverPlan plan) {
+        handOver(plan, false);
+    }
+
+    /** Writes the handover block (the entry held at the firmware's gate if {@code held}), resets and resumes. */
+    private void handOver(HandoverPlan plan, boolean held) {
         List<HandoverBlock.Range> refresh = new ArrayList<>();
         for (PhysicalRange r : plan.inPlaceRanges()) {
             refresh.add(new HandoverBlock.Range(r.start(), r.size()));
@@ -673,7 +765,7 @@ public final class Machine implements AutoCloseable {
         BiosData.Answers bios = plan.type() == ImageType.DEFAULT && plan.arch() == Arch.I386
                 ? BiosData.answers(layout().guestMemoryMap()) : null;
         HandoverBlock.write(memory(), layout(), new HandoverBlock.Contents(plan.arch(), plan.entry(),
-                plan.pageListHead(), refresh, unmapped, bios));
+                plan.pageListHead(), refresh, unmapped, bios, held));
         dev.jkexec.platform.BootProfile.mark("exec: handover block written");
         handedOverAt = Instant.now();
         handedOver = true;
