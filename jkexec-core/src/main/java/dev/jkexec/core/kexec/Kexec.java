@@ -498,7 +498,7 @@ public final class Kexec implements AutoCloseable {
                         img.segments(), DeferredSha256.of(verified), list);
             }
             case CrashRegionImage inRegion -> new HandoverPlan(img.type(), img.arch(), img.entry(), 0,
-                    img.bufferedDestinations(), mapped, img.segments(), DeferredSha256.of(verified), null);
+                    inRegion.refreshRanges(), mapped, img.segments(), DeferredSha256.of(verified), null);
         };
     }
 
