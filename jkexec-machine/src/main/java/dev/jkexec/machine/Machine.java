@@ -62,8 +62,9 @@ import java.util.regex.Pattern;
  * <p>The verbs, each a whole sequence (DESIGN.md, "Lifecycles"):
  * <ul>
  *   <li>{@link #load} / {@link #unload}: core operations; nothing happens to the running guest.</li>
- *   <li>{@link #exec}: stop → verify the default image's digest → stage its pages and page list →
- *       handover block → {@code system_reset} → {@code cont}; the firmware relocates and enters it.
+ *   <li>{@link #exec}: stop → stage its pages and page list → handover block with the entry held at
+ *       the firmware's gate → {@code system_reset} → {@code cont}; the firmware relocates while the
+ *       default image's digest is verified, and enters it only once it matched ({@link HeldAtGate}).
  *       The first exec of a machine, before any kernel ran, writes the image straight to its
  *       destinations instead ({@link Kexec#execFirst}): the firmware only enters it.
  *       {@link #boot} is load + exec; the first boot of a machine does both in one step
@@ -71,8 +72,9 @@ import java.util.regex.Pattern;
  *       which jkexec keeps (no copy), and their digest is taken in the background once the vCPUs run.</li>
  *   <li>{@link #crash}: stop → capture every vCPU's registers into its crash note → verify the crash
  *       image in the crash region (its digest is taken on another thread from the stop on, while
- *       the registers are read and the guest's kernel is looked for) → handover into it (the
- *       purgatory backs up low memory). With no crash image, or a damaged one, the guest is
+ *       the registers are read and the guest's kernel is looked for, and checked while the firmware
+ *       refreshes the region, before it enters the image) → handover into it (the purgatory backs
+ *       up low memory). With no crash image, or a damaged one, the guest is
  *       written to a host-side core instead: nothing is lost. A guest panic (pvpanic → {@code GUEST_PANICKED}) starts this by itself.</li>
  *   <li>{@link #dump}: the host-side core on request (the guest is paused while it is written).</li>
  * </ul>
@@ -83,7 +85,9 @@ import java.util.regex.Pattern;
  *
  * <p>Exec and crash hold the core's lock from the digest check until QEMU has been told to run
  * the new image ({@link Kexec#exec}): no load or unload can slip in between. Machine operations are
- * serialized on this object. A failed exec leaves the old guest running.
+ * serialized on this object. A refused exec (nothing loaded, staging too small) leaves the old guest
+ * running; a default image whose digest no longer matches is found after the reset, so the old
+ * guest is gone then and the firmware halts at its gate without entering the image (-EIO).
  */
 public final class Machine implements AutoCloseable {
     /**
