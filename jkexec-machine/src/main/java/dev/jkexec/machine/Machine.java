@@ -718,6 +718,8 @@ public final class Machine implements AutoCloseable {
         @Override
         public void refuse(ImageDamagedException damage) {
             HandoverBlock.refuseGate(memory(), layout());
+            // Until the firmware has seen the verdict and halted, then stopped: its status says what happened.
+            awaitFirmware(HandoverBlock.Status.REFUSED);
             stopGuest();
         }
     }
@@ -728,11 +730,15 @@ public final class Machine implements AutoCloseable {
      * refresh's write-back of the quadword it read just before.
      */
     private void awaitFirmwareAtGate() {
+        awaitFirmware(HandoverBlock.Status.AT_GATE);
+    }
+
+    /** Waits until the firmware reports {@code status}, or has halted, or QEMU is gone (at most a minute). */
+    private void awaitFirmware(int status) {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline && qemu.isAlive()) {
             long s = HandoverBlock.status(memory(), layout());
-            if (s == HandoverBlock.Status.AT_GATE || s == HandoverBlock.Status.NO_HANDOVER
-                    || s == HandoverBlock.Status.REFUSED) {
+            if (s == status || s == HandoverBlock.Status.NO_HANDOVER || s == HandoverBlock.Status.REFUSED) {
                 return;
             }
             java.util.concurrent.locks.LockSupport.parkNanos(20_000);
