@@ -62,8 +62,9 @@ import java.util.regex.Pattern;
  * <p>The verbs, each a whole sequence (DESIGN.md, "Lifecycles"):
  * <ul>
  *   <li>{@link #load} / {@link #unload}: core operations; nothing happens to the running guest.</li>
- *   <li>{@link #exec}: stop → verify the default image's digest → stage its pages and page list →
- *       handover block → {@code system_reset} → {@code cont}; the firmware relocates and enters it.
+ *   <li>{@link #exec}: stop → stage its pages and page list → handover block with the entry held at
+ *       the firmware's gate → {@code system_reset} → {@code cont}; the firmware relocates while the
+ *       default image's digest is verified, and enters it only once it matched ({@link HeldAtGate}).
  *       The first exec of a machine, before any kernel ran, writes the image straight to its
  *       destinations instead ({@link Kexec#execFirst}): the firmware only enters it.
  *       {@link #boot} is load + exec; the first boot of a machine does both in one step
@@ -71,8 +72,9 @@ import java.util.regex.Pattern;
  *       which jkexec keeps (no copy), and their digest is taken in the background once the vCPUs run.</li>
  *   <li>{@link #crash}: stop → capture every vCPU's registers into its crash note → verify the crash
  *       image in the crash region (its digest is taken on another thread from the stop on, while
- *       the registers are read and the guest's kernel is looked for) → handover into it (the
- *       purgatory backs up low memory). With no crash image, or a damaged one, the guest is
+ *       the registers are read and the guest's kernel is looked for, and checked while the firmware
+ *       refreshes the region, before it enters the image) → handover into it (the purgatory backs
+ *       up low memory). With no crash image, or a damaged one, the guest is
  *       written to a host-side core instead: nothing is lost. A guest panic (pvpanic → {@code GUEST_PANICKED}) starts this by itself.</li>
  *   <li>{@link #dump}: the host-side core on request (the guest is paused while it is written).</li>
  * </ul>
@@ -83,7 +85,9 @@ import java.util.regex.Pattern;
  *
  * <p>Exec and crash hold the core's lock from the digest check until QEMU has been told to run
  * the new image ({@link Kexec#exec}): no load or unload can slip in between. Machine operations are
- * serialized on this object. A failed exec leaves the old guest running.
+ * serialized on this object. A refused exec (nothing loaded, staging too small) leaves the old guest
+ * running; a default image whose digest no longer matches is found after the reset, so the old
+ * guest is gone then and the firmware halts at its gate without entering the image (-EIO).
  */
 public final class Machine implements AutoCloseable {
     /**
@@ -382,7 +386,7 @@ public final class Machine implements AutoCloseable {
     public synchronized HandoverPlan exec() {
         // Until a kernel has run, the image goes straight to its destinations (no page list to walk).
         return withGuestStopped("exec: vCPUs stopped",
-                () -> handedOver ? kexec.exec(ImageType.DEFAULT, this::handOver) : kexec.execFirst(this::handOver));
+                () -> handedOver ? kexec.exec(ImageType.DEFAULT, new HeldAtGate(null)) : kexec.execFirst(this::handOver));
     }
 
     /**
@@ -499,7 +503,7 @@ public final class Machine implements AutoCloseable {
         if (outcome == null) {
             String why;
             try {
-                HandoverPlan plan = kexec.exec(ImageType.CRASH, p -> handOverCrash(p, src, noteWritten), ahead);
+                HandoverPlan plan = kexec.exec(ImageType.CRASH, new HeldAtGate(p -> crashHeaderWrite(p, src, noteWritten)), ahead);
                 emit(new MachineEvent.HandedOver(plan));
                 outcome = new CrashOutcome.CrashKernel(reason, plan, cpus.size(), core, line);
                 why = null;
@@ -633,23 +637,121 @@ public final class Machine implements AutoCloseable {
      * crashed — when it is the toolstack's image whose header jkexec placed (same digest) — with
      * the VMCOREINFO note when one was copied, the kernel-text load and direct-map vaddrs.
      */
-    private void handOverCrash(HandoverPlan plan, DumpSource src, boolean noteWritten) {
+    /**
+     * The crash image's ELF core header for the kernel that crashed, encoded now (the guest stopped);
+     * the returned write puts it in place. Null when the image is not the one whose header jkexec
+     * built, or the header outgrew its room: then the header stays as loaded.
+     */
+    private Runnable crashHeaderWrite(HandoverPlan plan, DumpSource src, boolean noteWritten) {
         CrashHeader h = crashHeader;
-        if (h != null && h.sha256().equals(plan.sha256())) {
-            CrashEnvironment env = noteWritten ? h.env()
-                    : new CrashEnvironment(h.env().crashRegion(), h.env().cpuNotes(), null, h.env().oldRam());
-            byte[] header = ElfCoreHeader.encode(env, h.backup(), src.space(), src.context());
-            if (header.length <= h.room()) {
-                memory().zero(h.address(), h.room());
-                memory().write(h.address(), header);
-            }
+        if (h == null || !h.sha256().equals(plan.sha256())) {
+            return null;
         }
-        dev.jkexec.platform.BootProfile.mark("crash: ELF core header rewritten");
-        handOver(plan);
+        CrashEnvironment env = noteWritten ? h.env()
+                : new CrashEnvironment(h.env().crashRegion(), h.env().cpuNotes(), null, h.env().oldRam());
+        byte[] header = ElfCoreHeader.encode(env, h.backup(), src.space(), src.context());
+        if (header.length > h.room()) {
+            return null;
+        }
+        return () -> {
+            memory().zero(h.address(), h.room());
+            memory().write(h.address(), header);
+        };
+    }
+
+    /**
+     * The handover of {@link #exec} and the crash path: the firmware is told to wait at its gate
+     * before the image's entry, so that the core verifies the image's digest while the vCPU walks
+     * the page list (exec) or refreshes the crash region (crash) instead of before the reset. The
+     * image is entered only once the digest matched ({@link #release}); on a mismatch the firmware
+     * is told to halt and the guest is stopped ({@link #refuse}), so no byte of a damaged image runs.
+     *
+     * <p>Why hashing then is sound: until the gate opens nothing runs on the vCPU but the ROM
+     * firmware (the old kernel is gone with the reset, devices are reset, no DMA is in flight), and
+     * the firmware only reads the image, or writes back in place each quadword it just read (the
+     * refresh), so every byte the hash reads is the byte the image will be entered with. A crash
+     * image is hashed in guest RAM (the hash started when the vCPUs stopped), a default image in
+     * jkexec's own held block. The crash image's ELF core header (part of the hashed image) is
+     * rewritten only after the digest matched and the firmware reached the gate, so it neither
+     * changes bytes under the hash nor races the refresh's write-back of the same page.
+     */
+    private final class HeldAtGate implements HandoverTarget {
+        /** Encodes what must be written after the verdict and before the entry (the crash header), or null. */
+        private final java.util.function.Function<HandoverPlan, Runnable> beforeEntry;
+        private Runnable pending;
+
+        HeldAtGate(java.util.function.Function<HandoverPlan, Runnable> beforeEntry) {
+            this.beforeEntry = beforeEntry;
+        }
+
+        @Override
+        public void handOver(HandoverPlan plan) {
+            Runnable write = beforeEntry == null ? null : beforeEntry.apply(plan);
+            if (write != null) {
+                write.run();
+            }
+            dev.jkexec.platform.BootProfile.mark("crash: ELF core header rewritten");
+            Machine.this.handOver(plan, false);
+        }
+
+        @Override
+        public boolean holdsEntry() {
+            return true;
+        }
+
+        @Override
+        public void handOverHeld(HandoverPlan plan) {
+            pending = beforeEntry == null ? null : beforeEntry.apply(plan);
+            Machine.this.handOver(plan, true);
+        }
+
+        @Override
+        public void release() {
+            if (pending != null) {
+                awaitFirmwareAtGate();
+                pending.run();
+                dev.jkexec.platform.BootProfile.mark("crash: ELF core header rewritten (at the gate)");
+            }
+            HandoverBlock.openGate(memory(), layout());
+        }
+
+        @Override
+        public void refuse(ImageDamagedException damage) {
+            HandoverBlock.refuseGate(memory(), layout());
+            // Until the firmware has seen the verdict and halted, then stopped: its status says what happened.
+            awaitFirmware(HandoverBlock.Status.REFUSED);
+            stopGuest();
+        }
+    }
+
+    /**
+     * Waits until the firmware has finished its refresh and waits at the gate (or has halted, or
+     * QEMU is gone): a host write into a refreshed range before that could be overwritten by the
+     * refresh's write-back of the quadword it read just before.
+     */
+    private void awaitFirmwareAtGate() {
+        awaitFirmware(HandoverBlock.Status.AT_GATE);
+    }
+
+    /** Waits until the firmware reports {@code status}, or has halted, or QEMU is gone (at most a minute). */
+    private void awaitFirmware(int status) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline && qemu.isAlive()) {
+            long s = HandoverBlock.status(memory(), layout());
+            if (s == status || s == HandoverBlock.Status.NO_HANDOVER || s == HandoverBlock.Status.REFUSED) {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+        }
     }
 
     /** The core's handover callback: runs under the kexec lock, with the guest stopped. */
     private void handOver(HandoverPlan plan) {
+        handOver(plan, false);
+    }
+
+    /** Writes the handover block (the entry held at the firmware's gate if {@code held}), resets and resumes. */
+    private void handOver(HandoverPlan plan, boolean held) {
         List<HandoverBlock.Range> refresh = new ArrayList<>();
         for (PhysicalRange r : plan.inPlaceRanges()) {
             refresh.add(new HandoverBlock.Range(r.start(), r.size()));
@@ -673,7 +775,7 @@ public final class Machine implements AutoCloseable {
         BiosData.Answers bios = plan.type() == ImageType.DEFAULT && plan.arch() == Arch.I386
                 ? BiosData.answers(layout().guestMemoryMap()) : null;
         HandoverBlock.write(memory(), layout(), new HandoverBlock.Contents(plan.arch(), plan.entry(),
-                plan.pageListHead(), refresh, unmapped, bios));
+                plan.pageListHead(), refresh, unmapped, bios, held));
         dev.jkexec.platform.BootProfile.mark("exec: handover block written");
         handedOverAt = Instant.now();
         handedOver = true;

@@ -26,12 +26,16 @@ final class CrashRegionImage implements LoadedImage {
     private final Sha256 sha256;
     private final List<PhysicalRange> extraMappings;
     private final boolean v1;
+    /** What the firmware rewrites on the vCPU before the entry ({@link RefreshRanges}), found at load. */
+    private final List<PhysicalRange> refresh;
 
-    private CrashRegionImage(ValidImage image, PhysicalMemory memory, List<PhysicalRange> extraMappings, boolean v1) {
+    private CrashRegionImage(ValidImage image, PhysicalMemory memory, List<PhysicalRange> extraMappings, boolean v1,
+                             List<PhysicalRange> refresh) {
         this.image = image;
         this.memory = memory;
         this.extraMappings = List.copyOf(extraMappings);
         this.v1 = v1;
+        this.refresh = List.copyOf(refresh);
         this.sha256 = digestNow();
     }
 
@@ -62,8 +66,8 @@ final class CrashRegionImage implements LoadedImage {
                     memory.zero(s.dest() + s.bufSize(), s.destSize() - s.bufSize());
                 }
             }
+            return new CrashRegionImage(image, memory, extraMappings, v1, RefreshRanges.of(segs, from));
         }
-        return new CrashRegionImage(image, memory, extraMappings, v1);
     }
 
     private static MemorySegment copyAside(Arena arena, MemorySegment buffer) {
@@ -88,6 +92,11 @@ final class CrashRegionImage implements LoadedImage {
     @Override
     public List<PhysicalRange> extraMappings() {
         return extraMappings;
+    }
+
+    /** The ranges the firmware must rewrite on the vCPU before entering this image (its non-zero pages). */
+    List<PhysicalRange> refreshRanges() {
+        return refresh;
     }
 
     @Override

@@ -17,15 +17,15 @@ import java.util.OptionalLong;
  *       {@code inPlaceRanges} is empty.</li>
  *   <li>Crash image: its bytes are already at their destinations in the crash region;
  *       {@code pageListHead} is 0 (nothing to relocate) and {@code inPlaceRanges} lists the
- *       destinations written at load, which the firmware re-touches from the vCPU (so QEMU's TCG
- *       drops any stale translation of those pages).</li>
+ *       pages written at load that hold anything but zeros ({@link RefreshRanges}), which the
+ *       firmware re-touches from the vCPU (so QEMU's TCG drops any stale translation of them).</li>
  * </ul>
  *
  * @param type          default or crash
  * @param arch          EM_X86_64: enter in long mode; EM_386: 32-bit protected mode, paging off
  * @param entry         entry physical address
  * @param pageListHead  first list page, or 0 when there is nothing to relocate
- * @param inPlaceRanges crash: buffered destination ranges already holding the image; else empty
+ * @param inPlaceRanges crash: the non-zero pages of the buffered destinations already holding the image; else empty
  * @param mappedRanges  every non-empty segment destination (mapping-only ones too) plus, for a v1
  *                      image, the low 1 MiB: what the image expects identity mapped (spec §4.5)
  * @param segments      the image's segments as loaded

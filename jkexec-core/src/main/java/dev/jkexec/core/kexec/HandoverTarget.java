@@ -23,4 +23,35 @@ public interface HandoverTarget {
      */
     default void imageDamaged(ImageDamagedException damage) {
     }
+
+    /**
+     * Whether this target can hold the image's entry back after the handover ({@link #handOverHeld}):
+     * then {@link Kexec#exec} hands over first and verifies the image's digest while the machine
+     * runs up to the entry (the firmware walks the page list and refreshes the in-place ranges), and
+     * lets it enter only if the digest matches. Default: no — verify, then {@link #handOver}.
+     */
+    default boolean holdsEntry() {
+        return false;
+    }
+
+    /**
+     * Hands the machine over as {@link #handOver} does, but with the image's entry held back until
+     * {@link #release} or {@link #refuse}. Whatever runs until then must leave the image's bytes as
+     * they are (the digest is being taken of them).
+     */
+    default void handOverHeld(HandoverPlan plan) {
+        throw new UnsupportedOperationException("this target cannot hold the entry");
+    }
+
+    /** The digest matched: let the held handover enter the image. */
+    default void release() {
+    }
+
+    /**
+     * The digest did not match: the held handover must never enter the image (the machine is
+     * stopped). Exec throws {@code damage} right after this returns; {@link #imageDamaged} is not
+     * called as well.
+     */
+    default void refuse(ImageDamagedException damage) {
+    }
 }

@@ -390,21 +390,40 @@ public final class Kexec implements AutoCloseable {
             // A held image's block is jkexec's own, read-only and out of the guest's reach; before the
             // machine ever ran, nothing can have changed it since load: its digest stands (hash once).
             // Otherwise the digest taken ahead (the crash path, while the vCPUs are read) or one now.
-            Sha256 now = inPlace && li instanceof HeldImage ? li.sha256() : ahead.of(li);
-            if (now == null) {
-                now = li.digestNow();
+            boolean firstPlacement = inPlace && li instanceof HeldImage;
+            // A target that holds the entry back gets the handover first and the verdict after: the
+            // digest is taken while the machine runs up to the image's entry (the firmware's walk and
+            // refresh), and the image is entered only if it matches. Nothing of the image runs before
+            // that, so the guarantee is the one of verifying first; only the wait moves off the path.
+            boolean held = !firstPlacement && target.holdsEntry();
+            Sha256 now = firstPlacement ? li.sha256() : null;
+            if (!firstPlacement && !held) {
+                now = verified(type, li, ahead, target);
+                dev.jkexec.platform.BootProfile.mark("exec: digest verified");
             }
-            if (!now.equals(li.sha256())) {
-                ImageDamagedException damage = new ImageDamagedException(type, li.sha256(), now);
-                target.imageDamaged(damage);
-                throw damage;
-            }
-            dev.jkexec.platform.BootProfile.mark("exec: digest verified");
-            HandoverPlan plan = inPlace && li instanceof HeldImage held ? placed(held, now) : plan(li, now);
+            // A held handover's plan carries the digest taken at load, which it is entered with only if it matches.
+            Sha256 planned = held ? li.sha256() : now;
+            HandoverPlan plan = firstPlacement && li instanceof HeldImage h ? placed(h, planned) : plan(li, planned);
             dev.jkexec.platform.BootProfile.mark("exec: page list and source pages staged");
             handingOver = true;
             try {
-                target.handOver(plan);
+                if (held) {
+                    target.handOverHeld(plan);
+                    dev.jkexec.platform.BootProfile.mark("exec: handed over, entry held");
+                    Sha256 taken = ahead.of(li);
+                    if (taken == null) {
+                        taken = li.digestNow();
+                    }
+                    if (!taken.equals(li.sha256())) {
+                        ImageDamagedException damage = new ImageDamagedException(type, li.sha256(), taken);
+                        target.refuse(damage);
+                        throw damage;
+                    }
+                    dev.jkexec.platform.BootProfile.mark("exec: digest verified (entry held meanwhile)");
+                    target.release();
+                } else {
+                    target.handOver(plan);
+                }
             } finally {
                 handingOver = false;
             }
@@ -421,6 +440,20 @@ public final class Kexec implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The image's digest now (or the one taken ahead of this exec), checked against load's; a mismatch is reported and thrown. */
+    private static Sha256 verified(ImageType type, LoadedImage li, DigestAhead ahead, HandoverTarget target) {
+        Sha256 now = ahead.of(li);
+        if (now == null) {
+            now = li.digestNow();
+        }
+        if (!now.equals(li.sha256())) {
+            ImageDamagedException damage = new ImageDamagedException(type, li.sha256(), now);
+            target.imageDamaged(damage);
+            throw damage;
+        }
+        return now;
     }
 
     /** Writes a held image at its destinations, for a machine that never ran ({@link #execFirst}). */
@@ -465,7 +498,7 @@ public final class Kexec implements AutoCloseable {
                         img.segments(), DeferredSha256.of(verified), list);
             }
             case CrashRegionImage inRegion -> new HandoverPlan(img.type(), img.arch(), img.entry(), 0,
-                    img.bufferedDestinations(), mapped, img.segments(), DeferredSha256.of(verified), null);
+                    inRegion.refreshRanges(), mapped, img.segments(), DeferredSha256.of(verified), null);
         };
     }
 

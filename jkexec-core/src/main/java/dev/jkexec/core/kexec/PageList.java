@@ -6,7 +6,7 @@ package dev.jkexec.core.kexec;
  * @param head          physical address of the first list page (what the firmware walks from)
  * @param listPages     list pages written
  * @param sourcePages   IND_SOURCE entries (one staging page each)
- * @param zeroPages     IND_ZERO entries (tail pages beyond a buffer)
+ * @param zeroPages     IND_ZERO entries (tail pages beyond a buffer, and buffer pages of zeros)
  * @param parkedPages   staging pages skipped because they lie inside a destination
  * @param swaps         times the swap branch of spec §4.4 ran
  * @param stagingPages  staging pages looked at (the bump pointer's advance)

@@ -427,8 +427,9 @@ class KexecTest {
         assertThat(plan.pageListHead()).isZero();
         assertThat(plan.relocates()).isFalse();
         assertThat(plan.pageList()).isNull();
-        assertThat(plan.inPlaceRanges()).containsExactly(new PhysicalRange(CRASH.start(), 5 * PAGE),
-                new PhysicalRange(CRASH.start() + 64 * PAGE, 2 * PAGE));
+        // Each segment's zero tail is left out of the refresh: 3 pages + 100 bytes of 5, 1 page of 2.
+        assertThat(plan.inPlaceRanges()).containsExactly(new PhysicalRange(CRASH.start(), 4 * PAGE),
+                new PhysicalRange(CRASH.start() + 64 * PAGE, PAGE));
         assertThat(plan.mappedRanges()).contains(new PhysicalRange(0, MIB));
         assertThat(plan.sha256()).isEqualTo(Fixtures.expectedDigest(img));
         assertThat(kexec.status(ImageType.CRASH)).as("the running crash kernel's image stays loaded").isTrue();
@@ -489,6 +490,71 @@ class KexecTest {
         assertThat(e.actual()).isNotEqualTo(e.expected());
         assertThat(e.getMessage()).contains(e.expected().hex()).contains(e.actual().hex());
         assertThat(kexec.status(ImageType.CRASH)).as("damaged, but still what was loaded").isTrue();
+    }
+
+    /** A target that holds the entry back, recording what exec asked of it, in order. */
+    private static final class HeldTarget implements HandoverTarget {
+        final List<String> calls = new ArrayList<>();
+        final List<ImageDamagedException> refused = new ArrayList<>();
+
+        @Override
+        public void handOver(HandoverPlan plan) {
+            throw new AssertionError("a held handover goes through handOverHeld");
+        }
+
+        @Override
+        public boolean holdsEntry() {
+            return true;
+        }
+
+        @Override
+        public void handOverHeld(HandoverPlan plan) {
+            calls.add("handOverHeld");
+        }
+
+        @Override
+        public void release() {
+            calls.add("release");
+        }
+
+        @Override
+        public void refuse(ImageDamagedException damage) {
+            calls.add("refuse");
+            refused.add(damage);
+        }
+
+        @Override
+        public void imageDamaged(ImageDamagedException damage) {
+            calls.add("imageDamaged");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("damages")
+    void a_held_handover_of_a_damaged_crash_image_is_refused_never_released(String where, long address) {
+        KexecImage img = Fixtures.crashImage(15);
+        kexec.load(img);
+        memory.write(address, new byte[] {(byte) (memory.read(address, 1)[0] ^ 1)});
+        HeldTarget target = new HeldTarget();
+        ImageDamagedException e = catchThrowableOfType(ImageDamagedException.class,
+                () -> kexec.exec(ImageType.CRASH, target, kexec.digestAhead(ImageType.CRASH)));
+        assertThat(target.calls).containsExactly("handOverHeld", "refuse");
+        assertThat(target.refused).containsExactly(e);
+        assertThat(e.errno()).isEqualTo(Errno.EIO);
+        assertThat(e.expected()).isEqualTo(Fixtures.expectedDigest(img));
+        assertThat(kexec.status(ImageType.CRASH)).as("damaged, but still what was loaded").isTrue();
+        assertThat(kexec.crashKernelRunning()).as("no crash kernel was entered").isFalse();
+    }
+
+    @Test
+    void a_held_handover_of_an_intact_image_is_released_after_its_digest_matched() {
+        KexecImage crash = Fixtures.crashImage(16);
+        kexec.load(crash);
+        HeldTarget target = new HeldTarget();
+        HandoverPlan plan = kexec.exec(ImageType.CRASH, target);
+        assertThat(target.calls).containsExactly("handOverHeld", "release");
+        assertThat(plan.sha256()).isEqualTo(Fixtures.expectedDigest(crash));
+        assertThat(kexec.crashKernelRunning()).isTrue();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -60,6 +60,25 @@ class PageListBuilderTest {
     }
 
     @Test
+    void a_buffer_page_of_zeros_is_a_zero_entry_with_no_staging_copy_and_walks_to_the_same_bytes() {
+        PhysicalRange staging = new PhysicalRange(4 * Fixtures.MIB, 64 * PAGE);
+        byte[] buf = new byte[4 * (int) PAGE + 10];
+        java.util.Arrays.fill(buf, 0, (int) PAGE, (byte) 0x5A);        // page 0: data
+        buf[(int) (2 * PAGE) + 4095] = 1;                              // page 1 zeros, page 2 data in its last byte
+        buf[(int) (4 * PAGE) + 9] = 2;                                 // page 3 zeros, a partial page 4 with data
+        KexecImage img = image(new KexecSegment(MemorySegment.ofArray(buf), 0x100000, 6 * PAGE, "kernel"));
+        PageList list = build(staging, img);
+        assertThat(list.sourcePages()).isEqualTo(3);
+        assertThat(list.zeroPages()).as("two zero pages of the buffer and the one page of tail").isEqualTo(3);
+        for (long p = 0x100000; p < 0x100000 + 6 * PAGE; p += 8) {
+            memory.writeLong(p, 0x1111_1111_1111_1111L);               // what the old kernel left there
+        }
+        PageListWalker.walk(memory, list.head());
+        byte[] expected = java.util.Arrays.copyOf(buf, 6 * (int) PAGE);
+        assertThat(memory.read(0x100000, 6 * (int) PAGE)).isEqualTo(expected);
+    }
+
+    @Test
     void done_may_take_slot_511_as_in_xen() {
         PhysicalRange staging = new PhysicalRange(4 * Fixtures.MIB, 64 * PAGE);
         KexecImage img = image(Fixtures.seg(1, 0, 0x100000, 510 * PAGE)); // 511 data entries fill slots 0..510

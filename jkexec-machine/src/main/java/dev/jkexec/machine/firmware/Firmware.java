@@ -41,7 +41,9 @@ import java.util.Set;
  *   <li><b>64-bit</b>: walk the page list exactly as Xen's {@code kexec_reloc} (spec §4.6:
  *       DESTINATION, INDIRECTION, DONE, SOURCE, ZERO tested in that order, 4096-byte copies with
  *       {@code rep movsq}), so every destination byte is written by the CPU; then rewrite each
- *       refresh range quadword by quadword (crash images written in place from outside).</li>
+ *       refresh range quadword by quadword (crash images written in place from outside); then, if
+ *       the block's gate is held, wait there until jkexec opens it (the image verified meanwhile)
+ *       or refuses it (halt, the image never entered).</li>
  *   <li><b>EM_X86_64 entry</b>: load the 64-bit entry GDT from RAM, reload CS (0x10) by far
  *       return and DS/ES/SS/FS/GS (0x18), IDT limit 0, then enter.</li>
  *   <li><b>EM_386 entry</b>: load the 32-bit entry GDT, far jump to its 32-bit code (0x10) in
@@ -156,6 +158,7 @@ public final class Firmware {
         emitRefresh(a);
         a.movImm(RAX, block);
         a.storeImm(Mem.at(RAX, STATUS_OFFSET), Status.REFRESHED, 32);
+        emitGate(a);
         Label enter32 = a.label("enter32");
         a.load(RCX, Mem.at(RAX, FLAGS_OFFSET)).test(CL, (int) FLAG_ENTRY_32).j(Cond.NZ, enter32);
 
@@ -271,6 +274,29 @@ public final class Firmware {
         a.test(CL, IND_ZERO).j(Cond.Z, loop);
         a.xor(EAX, EAX).movImm(ECX, PAGE_QUADWORDS).repStosq().jmp(loop);
         a.bind(done);
+    }
+
+    /**
+     * The gate (RAX = block): with {@link HandoverBlock#GATE_OPEN} go on at once; otherwise report
+     * {@link Status#AT_GATE} and poll the word (with {@code pause}) until jkexec writes OPEN, or
+     * REFUSED: then report {@link Status#REFUSED} and halt forever. Anything else keeps waiting, so a
+     * damaged gate word never lets the image in.
+     */
+    private static void emitGate(Assembler a) {
+        Label poll = a.label("gate_poll");
+        Label open = a.label("gate_open");
+        Label refused = a.label("gate_refused");
+        Label spin = a.label("gate_spin");
+        a.load(RCX, Mem.at(RAX, GATE_OFFSET)).cmp(RCX, GATE_OPEN).j(Cond.E, open);
+        a.storeImm(Mem.at(RAX, STATUS_OFFSET), Status.AT_GATE, 32);
+        a.bind(poll);
+        a.pause();
+        a.load(RCX, Mem.at(RAX, GATE_OFFSET)).cmp(RCX, GATE_OPEN).j(Cond.E, open);
+        a.cmp(RCX, GATE_REFUSED).j(Cond.NE, poll);
+        a.bind(refused);
+        a.storeImm(Mem.at(RAX, STATUS_OFFSET), Status.REFUSED, 32);
+        a.bind(spin).cli().hlt().jmp(spin);
+        a.bind(open);
     }
 
     /** {@code value & ~bits} as an unsigned 32-bit immediate (the 32-bit code's AND masks). */

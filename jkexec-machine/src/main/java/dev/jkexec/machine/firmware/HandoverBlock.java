@@ -29,6 +29,9 @@ import java.util.List;
  *  0x50  10   GDTR for 32-bit entries
  *  0x60  10   IDTR: limit 0, base 0
  *  0x70  8    CR3 the image is entered with (64-bit): the same tables unless a test breaks them
+ *  0x78  8    gate: {@link #GATE_OPEN} lets the firmware enter the image once it has walked and
+ *             refreshed; {@link #GATE_HELD} makes it wait there (jkexec verifies the image meanwhile)
+ *             until jkexec writes {@link #GATE_OPEN} or {@link #GATE_REFUSED} (then it halts)
  *  0x100 256  refresh ranges: 16 × {u64 start, u64 length}, each range 8-byte aligned
  *  0x400 3072 the BIOS data for 0x400-0xFFF ({@link BiosData}), when bit 1 is set
  * </pre>
@@ -58,6 +61,11 @@ public final class HandoverBlock {
     public static final int GDTR32_OFFSET = 0x50;
     public static final int IDTR_OFFSET = 0x60;
     public static final int ENTRY_CR3_OFFSET = 0x70;
+    public static final int GATE_OFFSET = 0x78;
+    /** The gate's values: "OPEN", "HELD", "REFU" as little-endian words (never 0, what a zeroed block holds). */
+    public static final long GATE_OPEN = 0x4E45504FL;
+    public static final long GATE_HELD = 0x444C4548L;
+    public static final long GATE_REFUSED = 0x55464552L;
     public static final int REFRESH_TABLE_OFFSET = 0x100;
     public static final int BIOS_DATA_OFFSET = 0x400;
     public static final int MAX_REFRESH_RANGES = 16;
@@ -70,6 +78,10 @@ public final class HandoverBlock {
         public static final int LONG_MODE = 0x40;
         public static final int RELOCATED = 0x50;
         public static final int REFRESHED = 0x60;
+        /** Walked and refreshed, waiting at the gate for jkexec's verdict on the image. */
+        public static final int AT_GATE = 0x62;
+        /** jkexec refused the image at the gate: halted, the image never entered. */
+        public static final int REFUSED = 0x24;
         public static final int ENTERING_64 = 0x70;
         public static final int ENTERING_32 = 0x71;
         public static final int BIOS_READY = 0x68;
@@ -85,6 +97,8 @@ public final class HandoverBlock {
                 case LONG_MODE -> "in long mode";
                 case RELOCATED -> "page list walked";
                 case REFRESHED -> "in-place ranges refreshed";
+                case AT_GATE -> "waiting at the gate (image being verified)";
+                case REFUSED -> "halted: image refused at the gate";
                 case ENTERING_64 -> "entered the image (64-bit)";
                 case ENTERING_32 -> "entered the image (32-bit)";
                 case BIOS_READY -> "BIOS set up";
@@ -107,9 +121,10 @@ public final class HandoverBlock {
      * @param refresh       ranges to read and write back on the vCPU before entering
      * @param unmapped      pages to leave out of the entry tables (deliberately broken handovers only)
      * @param bios          the BIOS to set up before entering (EM_386 only), or {@code null} for none
+     * @param held          whether the firmware waits at the gate before entering ({@link #openGate})
      */
     public record Contents(Arch arch, long entry, long pageListHead, List<Range> refresh, List<Range> unmapped,
-                           BiosData.Answers bios) {
+                           BiosData.Answers bios, boolean held) {
         public Contents {
             refresh = List.copyOf(refresh);
             unmapped = List.copyOf(unmapped);
@@ -118,8 +133,13 @@ public final class HandoverBlock {
             }
         }
 
+        public Contents(Arch arch, long entry, long pageListHead, List<Range> refresh, List<Range> unmapped,
+                        BiosData.Answers bios) {
+            this(arch, entry, pageListHead, refresh, unmapped, bios, false);
+        }
+
         public Contents(Arch arch, long entry, long pageListHead, List<Range> refresh, List<Range> unmapped) {
-            this(arch, entry, pageListHead, refresh, unmapped, null);
+            this(arch, entry, pageListHead, refresh, unmapped, null, false);
         }
 
         public Contents(Arch arch, long entry, long pageListHead, List<Range> refresh) {
@@ -173,6 +193,7 @@ public final class HandoverBlock {
         memory.writeLong(b + ENTRY_CR3_OFFSET, entryCr3);
         memory.writeLong(b + ENTRY_OFFSET, c.entry());
         memory.writeLong(b + REFRESH_COUNT_OFFSET, c.refresh().size());
+        memory.writeLong(b + GATE_OFFSET, c.held() ? GATE_HELD : GATE_OPEN);
         writeGdtr(memory, b + GDTR64_OFFSET, layout.entryGdt64());
         writeGdtr(memory, b + GDTR32_OFFSET, layout.entryGdt32());
         for (int i = 0; i < c.refresh().size(); i++) {
@@ -186,6 +207,21 @@ public final class HandoverBlock {
     private static void writeGdtr(PhysicalMemory memory, long at, long base) {
         memory.write(at, new byte[] {(byte) BootGdt.LIMIT, 0});
         memory.writeLong(at + 2, base);
+    }
+
+    /**
+     * Lets a firmware held at the gate enter the image. The write is followed by a full fence, so
+     * the vCPU thread, which polls the word in the same RAM, sees it at once.
+     */
+    public static void openGate(PhysicalMemory memory, MachineLayout layout) {
+        memory.writeLong(layout.handoverBlock() + GATE_OFFSET, GATE_OPEN);
+        java.lang.invoke.VarHandle.fullFence();
+    }
+
+    /** Tells a firmware held at the gate that the image is refused: it halts without entering it. */
+    public static void refuseGate(PhysicalMemory memory, MachineLayout layout) {
+        memory.writeLong(layout.handoverBlock() + GATE_OFFSET, GATE_REFUSED);
+        java.lang.invoke.VarHandle.fullFence();
     }
 
     /** Whether a block is waiting for the firmware (the firmware zeroes the magic when it takes it). */

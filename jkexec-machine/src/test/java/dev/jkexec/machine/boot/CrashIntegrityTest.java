@@ -60,6 +60,8 @@ class CrashIntegrityTest {
             });
             assertThat(m.console().lines().subList((int) mark, m.console().lines().size()))
                     .noneMatch(l -> l.text().contains("Linux version"));
+            // Found at the firmware's gate, after the reset: the firmware halted without entering the image.
+            assertThat(m.firmwareStatus()).isEqualTo("halted: image refused at the gate");
         }
     }
 

@@ -44,6 +44,22 @@ class FirmwareTest {
     }
 
     @Test
+    void theGateIsOpenUnlessTheBlockHoldsTheEntryAndOnlyJkexecsVerdictChangesIt() {
+        PhysicalMemory m = PhysicalMemory.ofHeap(LAYOUT.totalRam());
+        long gate = LAYOUT.handoverBlock() + HandoverBlock.GATE_OFFSET;
+        HandoverBlock.write(m, LAYOUT, new HandoverBlock.Contents(Arch.X86_64, 0x123000, 0, List.of()));
+        assertThat(m.readLong(gate)).isEqualTo(HandoverBlock.GATE_OPEN);
+        HandoverBlock.write(m, LAYOUT, new HandoverBlock.Contents(Arch.X86_64, 0x123000, 0, List.of(), List.of(), null, true));
+        assertThat(m.readLong(gate)).isEqualTo(HandoverBlock.GATE_HELD);
+        HandoverBlock.refuseGate(m, LAYOUT);
+        assertThat(m.readLong(gate)).isEqualTo(HandoverBlock.GATE_REFUSED);
+        HandoverBlock.openGate(m, LAYOUT);
+        assertThat(m.readLong(gate)).isEqualTo(HandoverBlock.GATE_OPEN);
+        assertThat(HandoverBlock.Status.name(HandoverBlock.Status.AT_GATE)).contains("gate");
+        assertThat(HandoverBlock.Status.name(HandoverBlock.Status.REFUSED)).contains("refused");
+    }
+
+    @Test
     void handoverBlockDecodesToWhatWasWritten() {
         PhysicalMemory m = PhysicalMemory.ofHeap(LAYOUT.totalRam());
         HandoverBlock.write(m, LAYOUT, new HandoverBlock.Contents(Arch.I386, 0x123000, 0x4567000,
