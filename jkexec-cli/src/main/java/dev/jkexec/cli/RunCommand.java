@@ -39,6 +39,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     static final int HALTED = 5;
     static final int DUMPED = 6;
     private static final int ESCAPE = 0x1d; // Ctrl-]
+    /** How long after the handover the API socket opens when the kernel prints no banner before. */
+    private static final long API_DELAY_MS = 1000;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -144,10 +146,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        // The API socket opens on another thread while the kernel boots (Jetty's start is ~0.2 s
-        // that the boot does not need); the header line naming the socket is printed once it listens,
-        // so a client that waits for that line can connect.
-        try (Machine m = started; Opening control = Opening.start(m, socket, api == null)) {
+        // The API socket opens on another thread once the kernel's banner is on the console, or a
+        // second after the handover should no banner come: Jetty's start (~0.3 s of CPU, its classes
+        // and threads) beside the booting guest slowed the guest's early boot on a 2-core host (TCG's
+        // vCPU thread shares them), so it now waits for the part of the boot that is measured. The
+        // header line naming the socket is printed once it listens, so a client that waits for that
+        // line can connect.
+        CompletableFuture<Void> bannerOrLater = new CompletableFuture<>();
+        try (Machine m = started; Opening control = Opening.start(m, socket, api == null, bannerOrLater)) {
             if (!quiet) {
                 m.console().addRawListener(bytes -> {
                     System.out.write(bytes, 0, bytes.length);
@@ -155,8 +161,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 });
             }
             m.console().addLineListener(line -> {
-                if (dev.jkexec.platform.BootProfile.enabled() && line.text().contains("Linux version")) {
+                if (line.text().contains("Linux version")) {
                     dev.jkexec.platform.BootProfile.mark("kernel: banner");
+                    bannerOrLater.complete(null);
                 }
                 if (exit != null && exit.matcher(line.text()).find()) {
                     end.complete(0);
@@ -174,7 +181,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                         : dev.jkexec.machine.Initrd.BUSYBOX, crashAppend != null ? crashAppend : given.append(), crashMode, ImageType.CRASH,
                         kernel.decompress(true) && crashMode == dev.jkexec.image.plan.EntryMode.BIT64, List.of(), given.modulesDir()));
             }
+            dev.jkexec.platform.BootProfile.mark("cli: console listeners added, first boot asked");
             m.boot(first.plan().image());
+            CompletableFuture.delayedExecutor(API_DELAY_MS, TimeUnit.MILLISECONDS).execute(() -> bannerOrLater.complete(null));
             ApiServer server = control.await();
             err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; API: jkexec ctl --api %s%n", m.accelerator(),
                     m.layout().guestRam() >> 20, m.layout().cpus(), m.layout().cpus() == 1 ? "" : "s",
@@ -200,12 +209,13 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /**
-     * The API server of a machine, opening on a thread of its own: {@link #await} gives it (or its
-     * failure, as the CLI reports it), {@link #close} stops it whether or not it was awaited.
+     * The API server of a machine, opening on a thread of its own once {@code go} completes:
+     * {@link #await} gives it (or its failure, as the CLI reports it), {@link #close} stops it
+     * whether or not it was awaited (and, if it was not yet asked to open, keeps it from opening).
      */
-    private record Opening(CompletableFuture<ApiServer> server) implements AutoCloseable {
-        static Opening start(Machine m, Path socket, boolean isDefault) {
-            return new Opening(CompletableFuture.supplyAsync(() -> {
+    private record Opening(CompletableFuture<Void> go, CompletableFuture<ApiServer> server) implements AutoCloseable {
+        static Opening start(Machine m, Path socket, boolean isDefault, CompletableFuture<Void> go) {
+            return new Opening(go, go.thenApplyAsync(nothing -> {
                 ApiServer control = ApiServer.start(m, socket, isDefault);
                 dev.jkexec.platform.BootProfile.mark("cli: API socket open");
                 return control;
@@ -222,9 +232,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
 
         @Override
         public void close() {
+            go.cancel(false);
             try {
                 server.join().close();
-            } catch (java.util.concurrent.CompletionException e) {
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
                 // it never opened: nothing to close (await reported its failure, or the run failed first)
             }
         }

@@ -102,6 +102,17 @@ public record MemoryMap(List<MemoryRange> ranges) {
         return true;
     }
 
+    // Written out for the reason MemoryRange's are: a record's own equals is bootstrapped at its first call.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MemoryMap m && m.ranges.equals(ranges);
+    }
+
+    @Override
+    public int hashCode() {
+        return ranges.hashCode();
+    }
+
     /** Exclusive end of the highest range (0 for an empty map). */
     public long end() {
         return ranges.isEmpty() ? 0 : ranges.getLast().end();

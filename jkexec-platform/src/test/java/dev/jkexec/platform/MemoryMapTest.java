@@ -73,4 +73,18 @@ class MemoryMapTest {
         assertThat(m.ram()).hasSize(3);
         assertThat(m.coalesced().ranges()).hasSize(2);
     }
+
+    /** The written-out equals and hashCode: equal exactly when every range's start, size and type are. */
+    @Property(tries = 300)
+    void equalMapsAreThoseOfEqualRanges(@ForAll("ranges") MemoryRange a, @ForAll("ranges") MemoryRange b) {
+        MemoryRange copy = new MemoryRange(a.start(), a.size(), a.type());
+        assertThat(copy).isEqualTo(a).hasSameHashCodeAs(a);
+        boolean same = a.start() == b.start() && a.size() == b.size() && a.type() == b.type();
+        assertThat(a.equals(b)).isEqualTo(same);
+        assertThat(MemoryMap.of(a).equals(MemoryMap.of(b))).isEqualTo(same);
+        assertThat(MemoryMap.of(copy)).isEqualTo(MemoryMap.of(a)).hasSameHashCodeAs(MemoryMap.of(a));
+        assertThat(a.equals(null)).isFalse();
+        assertThat(MemoryMap.of(a).equals(a)).isFalse();
+        assertThat(MemoryMap.of(a)).isNotEqualTo(MemoryMap.of());
+    }
 }
