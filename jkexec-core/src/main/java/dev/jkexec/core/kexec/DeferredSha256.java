@@ -12,23 +12,30 @@ import java.util.concurrent.CompletionException;
  */
 public final class DeferredSha256 {
     private final CompletableFuture<Sha256> digest;
+    /** Run by {@link #get} before it waits: tells whoever takes the digest that it is needed now. */
+    private final Runnable demand;
 
-    private DeferredSha256(CompletableFuture<Sha256> digest) {
+    private DeferredSha256(CompletableFuture<Sha256> digest, Runnable demand) {
         this.digest = Objects.requireNonNull(digest, "digest");
+        this.demand = Objects.requireNonNull(demand, "demand");
     }
 
     /** A digest known now. */
     public static DeferredSha256 of(Sha256 known) {
-        return new DeferredSha256(CompletableFuture.completedFuture(Objects.requireNonNull(known, "known")));
+        return new DeferredSha256(CompletableFuture.completedFuture(Objects.requireNonNull(known, "known")), () -> { });
     }
 
-    /** A digest known when {@code digest} completes. */
-    static DeferredSha256 when(CompletableFuture<Sha256> digest) {
-        return new DeferredSha256(digest);
+    /** A digest known when {@code digest} completes, whose taking {@code demand} hastens ({@link HeldImage}). */
+    static DeferredSha256 when(CompletableFuture<Sha256> digest, Runnable demand) {
+        return new DeferredSha256(digest, demand);
     }
 
-    /** The digest, once taken; the failure that prevented it (a {@link dev.jkexec.core.KexecException}) otherwise. */
+    /**
+     * The digest, once taken (asking for it first hastens its taking); the failure that prevented it
+     * (a {@link dev.jkexec.core.KexecException}) otherwise.
+     */
     public Sha256 get() {
+        demand.run();
         try {
             return digest.join();
         } catch (CompletionException e) {

@@ -8,6 +8,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A default image: its bytes kept by jkexec, outside guest memory (Xen keeps them in Xen heap
@@ -25,7 +27,10 @@ import java.util.concurrent.CompletableFuture;
  *       construction ({@link dev.jkexec.image.KexecSegment}), as far from the guest as a copy
  *       would be — so there is nothing to copy. Only their digest is left, taken on a thread of
  *       its own once {@link #startDigest} is called (after the handover); never from guest RAM,
- *       which the new kernel rewrites as it runs. Whatever needs the digest ({@link #sha256},
+ *       which the new kernel rewrites as it runs. That thread hashes at the first demand for the
+ *       digest, or {@link #DIGEST_DELAY_MS} after the handover, whichever comes first: the kernel's
+ *       early boot (entry to banner) does not share the host's cores with the hash, and nobody who
+ *       needs the digest waits longer for it. Whatever needs it ({@link #sha256},
  *       {@link #digestNow}, so every later exec) waits for it and throws its failure (-EIO); a
  *       later exec re-hashes these bytes as it does a held block's, so a broken promise shows as
  *       a damaged image, never as a wrong kernel.</li>
@@ -35,6 +40,13 @@ import java.util.concurrent.CompletableFuture;
 final class HeldImage implements LoadedImage {
     /** Bytes copied, then hashed, at a time: small enough to hash from cache. */
     private static final long CHUNK = 1 << 20;
+    /**
+     * How long after the first boot's handover the background digest waits for a demand before it
+     * hashes anyway. Measured (docs/boot-profile.md, "The API after the banner"): on 2 cores under
+     * TCG, the 57 MiB hash started at {@code cont} delayed the kernel's banner by ~0.2 s; started
+     * 0.5 s later it no longer did. One second covers the banner with room to spare.
+     */
+    static final long DIGEST_DELAY_MS = 1000;
 
     private final ValidImage image;
     /** The block of a copy, or {@code null} for borrowed buffers. */
@@ -46,6 +58,8 @@ final class HeldImage implements LoadedImage {
     private final boolean v1;
     /** Whether the digest of borrowed buffers is still to be started. */
     private boolean digestPending;
+    /** Released by the first demand for the digest: the background digest stops waiting for its delay. */
+    private final CountDownLatch demanded = new CountDownLatch(1);
 
     private HeldImage(ValidImage image, Arena arena, MemorySegment[] buffers, CompletableFuture<Sha256> sha256,
             List<PhysicalRange> extraMappings, boolean v1) {
@@ -114,8 +128,9 @@ final class HeldImage implements LoadedImage {
     }
 
     /**
-     * Starts taking the digest of borrowed buffers on a daemon thread (once; later calls, and calls
-     * for a copy, do nothing). A thread that cannot be started fails the digest, as anything else would.
+     * Starts the daemon thread that takes the digest of borrowed buffers, at the first
+     * {@link #demand} or after {@link #DIGEST_DELAY_MS} (once; later calls, and calls for a copy, do
+     * nothing). A thread that cannot be started fails the digest, as anything else would.
      */
     synchronized void startDigest() {
         if (!digestPending) {
@@ -125,10 +140,12 @@ final class HeldImage implements LoadedImage {
         try {
             Thread.ofPlatform().daemon().name("jkexec-image-digest").start(() -> {
                 try {
+                    boolean asked = demanded.await(DIGEST_DELAY_MS, TimeUnit.MILLISECONDS);
+                    dev.jkexec.platform.BootProfile.mark("held image: SHA-256 started (" + (asked ? "demanded" : "after the delay") + ")");
                     Sha256 d = hash();
                     dev.jkexec.platform.BootProfile.mark("held image: SHA-256 taken (background)");
                     sha256.complete(d);
-                } catch (RuntimeException | Error e) {
+                } catch (RuntimeException | Error | InterruptedException e) {
                     sha256.completeExceptionally(failure(e));
                 }
             });
@@ -170,12 +187,17 @@ final class HeldImage implements LoadedImage {
     /** The digest taken at load, or, for borrowed buffers, once it is taken (its failure: -EIO). */
     @Override
     public Sha256 sha256() {
-        return DeferredSha256.when(sha256).get();
+        return digest().get();
     }
 
-    /** The digest as the first boot's plan carries it: known once it is taken. */
-    CompletableFuture<Sha256> digest() {
-        return sha256;
+    /** The digest as the first boot's plan carries it: known once it is taken; asking for it is a {@link #demand}. */
+    DeferredSha256 digest() {
+        return DeferredSha256.when(sha256, this::demand);
+    }
+
+    /** Someone needs the digest: a background digest still waiting for its delay hashes now. */
+    private void demand() {
+        demanded.countDown();
     }
 
     @Override
@@ -202,6 +224,7 @@ final class HeldImage implements LoadedImage {
             arena.close();
         } else {
             startDigest(); // never left pending: whoever waits for it is answered
+            demand();
             sha256.exceptionally(e -> null).join();
         }
     }

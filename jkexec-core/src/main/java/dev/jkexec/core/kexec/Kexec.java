@@ -353,7 +353,7 @@ public final class Kexec implements AutoCloseable {
             writeAtDestinations(valid, i -> from[i]);
             dev.jkexec.platform.BootProfile.mark("first boot: image written at its destinations");
             HeldImage held = HeldImage.borrowing(valid, from, List.of(), false);
-            HandoverPlan plan = inPlacePlan(held, DeferredSha256.when(held.digest()));
+            HandoverPlan plan = inPlacePlan(held, held.digest());
             try {
                 LoadedImage old = slots.put(ImageType.DEFAULT, held);
                 if (old != null) {
