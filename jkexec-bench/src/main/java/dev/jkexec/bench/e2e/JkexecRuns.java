@@ -70,7 +70,12 @@ public final class JkexecRuns {
                 type, form == Form.DECOMPRESSED);
     }
 
-    /** Boot: Machine.start → banner, → init marker, with the handover's phases. */
+    /**
+     * Boot: Machine.start → banner, → init marker, with the handover's phases. The first boot is
+     * {@code Machine.boot}, as a program (or {@code jkexec run}) boots a machine: the image checked
+     * and written straight to its destinations, its digest taken after the handover; not the
+     * hypercall's load + exec, whose held copy and staging a first boot does not need.
+     */
     public void boot(Measurements m, int run, Form form) {
         String system = switch (form) {
             case BZIMAGE -> JK_BZ;
@@ -84,11 +89,9 @@ public final class JkexecRuns {
                 m.add(BOOT, system, phase("QEMU started, QMP connected"), c.now());
                 KexecImage image = mc.toolstack().plan(spec(form, "pb.mode=ready pb.gen=1", ImageType.DEFAULT)).image();
                 m.add(BOOT, system, phase("planned (kernel + initrd read, placed, purgatory)"), c.now());
-                mc.load(image);
-                m.add(BOOT, system, phase("loaded (checks, SHA-256)"), c.now());
                 try (FirmwareWatch w = FirmwareWatch.arm(mc)) {
-                    mc.exec();
-                    m.add(BOOT, system, phase("exec returned (digest, staged, reset, cont)"), c.now());
+                    mc.boot(image);
+                    m.add(BOOT, system, phase("first boot returned (checked, written at destinations, reset, cont)"), c.now());
                     ConsoleLine ready = mc.console().awaitLine(Patterns.ready(1), ctx.timeout(), 0);
                     ConsoleLine banner = mc.console().awaitLine(Patterns.BANNER, ctx.timeout(), 0);
                     firmwarePhases(m, BOOT, system, c, w);
