@@ -79,7 +79,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--exit-on", paramLabel = "REGEX", description = "exit 0 when a console line matches")
     String exitOn;
 
-    @Option(names = "--timeout", paramLabel = "S", converter = Converters.Seconds.class, description = "give up after S seconds (exit 3)")
+    @Option(names = "--timeout", paramLabel = "S", converter = Converters.Seconds.class, description = "give up S seconds after the command started (exit 3)")
     Double timeout;
 
     @Option(names = "--quiet", description = "do not copy the console to standard output")
@@ -91,6 +91,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // --timeout counts from here, as a user times the command: reading, decompressing and
+        // planning the kernel, QEMU's start and the first boot are inside it.
+        long startedAt = System.nanoTime();
         Pattern exit = compile(exitOn);
         if (crashKernel == null && (crashInitrd != null || crashAppend != null || crashEntry != null)) {
             throw new UsageException("--crash-initrd, --crash-append and --crash-entry describe the --crash-kernel; give it");
@@ -197,7 +200,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 }
                 err.println();
             } else {
-                status = await(end, timeout);
+                status = await(end, timeout, startedAt);
             }
             dev.jkexec.platform.BootProfile.mark("cli: done (exit status " + status + ")");
             dev.jkexec.platform.BootProfile.report(err);
@@ -249,12 +252,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 dev.jkexec.machine.guest.Dom0Guest.initrd(dev.jkexec.platform.GuestAssets.busybox(), kernel)));
     }
 
-    private static int await(CompletableFuture<Integer> end, Double seconds) throws InterruptedException, ExecutionException {
+    /** The run's outcome, or {@link #TIMEOUT} once {@code seconds} have passed since {@code startedAt} (nanoTime). */
+    private static int await(CompletableFuture<Integer> end, Double seconds, long startedAt) throws InterruptedException, ExecutionException {
         if (seconds == null) {
             return end.get();
         }
+        long left = (long) (seconds * 1e9) - (System.nanoTime() - startedAt);
         try {
-            return end.get((long) (seconds * 1000), TimeUnit.MILLISECONDS);
+            return end.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             System.err.printf("jkexec: timeout after %s s%n", seconds);
             return TIMEOUT;

@@ -78,7 +78,7 @@ final class RunSpec {
         spec.addOption(option("--exit-on", String.class, "REGEX", () -> r.exitOn, v -> r.exitOn = v)
                 .description("exit 0 when a console line matches").build());
         spec.addOption(option("--timeout", Double.class, "S", () -> r.timeout, v -> r.timeout = v)
-                .converters(new Converters.Seconds()).description("give up after S seconds (exit 3)").build());
+                .converters(new Converters.Seconds()).description("give up S seconds after the command started (exit 3)").build());
         spec.addOption(option("--quiet", boolean.class, "<quiet>", () -> r.quiet, v -> r.quiet = v)
                 .description("do not copy the console to standard output").build());
         spec.addOption(option("--api", Path.class, "SOCKET", () -> r.api, v -> r.api = v)
