@@ -94,6 +94,7 @@ public final class QemuMachine implements AutoCloseable {
      */
     public static QemuMachine start(QemuConfig config) {
         long startNanos = System.nanoTime();
+        QemuProcess.prepare(); // the launcher thread starts while the directory and RAM are made
         AccelChoice accel = Accel.choose(config.accel());
         Deque<AutoCloseable> undo = new ArrayDeque<>();
         QemuProcess qemu = null;

@@ -4,8 +4,14 @@ import dev.jkexec.qemu.common.ExitReaper;
 import dev.jkexec.qemu.common.MachineException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,6 +27,8 @@ import java.util.regex.Pattern;
 public final class WorkDirectory implements AutoCloseable {
     private static final String PREFIX = "jkexec-";
     private static final Pattern NAME = Pattern.compile("jkexec-(\\d+)-.+");
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private final Path path;
     private volatile boolean closed;
@@ -36,12 +44,31 @@ public final class WorkDirectory implements AutoCloseable {
         }
         sweepStale(root);
         try {
-            // createTempDirectory gives mode 0700 on POSIX file systems.
-            Path dir = Files.createTempDirectory(root, PREFIX + ProcessHandle.current().pid() + "-");
+            Path dir = createPrivate(root, PREFIX + ProcessHandle.current().pid() + "-");
             ExitReaper.register(dir);
             return new WorkDirectory(dir);
         } catch (IOException e) {
             throw new MachineException("cannot create a temporary directory in " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code mkdir(root/prefix<random>, 0700)}, a fresh name until one is free: what
+     * {@link Files#createTempDirectory} does, without its {@link java.security.SecureRandom}, whose
+     * first use seeds itself (15-60 ms on a loaded host, right before QEMU's start). The name needs
+     * no secrecy: {@code mkdir} never follows or reuses an existing entry, so a name taken by anyone
+     * else just costs another try.
+     */
+    private static Path createPrivate(Path root, String prefix) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path dir = root.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()));
+            try {
+                return Files.createDirectory(dir, OWNER_ONLY);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 99) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -78,6 +78,15 @@ public final class QemuProcess implements AutoCloseable {
     }
 
     /**
+     * Gets ready for {@link #start}: starts the thread that forks QEMU ({@link QemuLauncher}), so that
+     * a caller with other work to do first (the machine's work directory and RAM) overlaps that
+     * thread's start with it.
+     */
+    public static void prepare() {
+        QemuLauncher.prestart();
+    }
+
+    /**
      * Finds an executable: a name without a slash is looked up on {@code PATH}, a path must exist
      * and be executable.
      */
