@@ -39,17 +39,18 @@ public final class GuestRam implements AutoCloseable {
     private final long size;
     private final Arena arena;
     private final MemorySegment segment;
-    private final PhysicalMemory memory;
+    private final long lowTop;
     private final FileChannel channel;
+    /** Made at the first {@link #memory()}: its first use initialises classes (2-30 ms seen) that QEMU's start does not need. */
+    private volatile PhysicalMemory memory;
 
     private GuestRam(Path file, long size, long lowTop, Arena arena, MemorySegment segment, FileChannel channel) {
         this.file = file;
         this.size = size;
+        this.lowTop = lowTop;
         this.arena = arena;
         this.segment = segment;
         this.channel = channel;
-        this.memory = PhysicalMemory.split(segment, lowTop, 1L << 32).withDataRuns(new ZeroPageRuns(channel))
-                .withFileWrites((offset, source) -> writeThrough(channel, offset, source));
     }
 
     /** Bytes handed to one positional write: a direct scratch buffer this size carries heap memory. */
@@ -158,7 +159,17 @@ public final class GuestRam implements AutoCloseable {
 
     /** The mapping as the core's physical memory. */
     public PhysicalMemory memory() {
-        return memory;
+        PhysicalMemory m = memory;
+        if (m == null) {
+            synchronized (this) {
+                m = memory;
+                if (m == null) {
+                    memory = m = PhysicalMemory.split(segment, lowTop, 1L << 32).withDataRuns(new ZeroPageRuns(channel))
+                            .withFileWrites((offset, source) -> writeThrough(channel, offset, source));
+                }
+            }
+        }
+        return m;
     }
 
     /** Removes the file name; the mappings (ours and QEMU's) stay valid. Idempotent. */
