@@ -398,7 +398,7 @@ public final class Kexec implements AutoCloseable {
             boolean held = !firstPlacement && target.holdsEntry();
             Sha256 now = firstPlacement ? li.sha256() : null;
             if (!firstPlacement && !held) {
-                now = verified(type, li, ahead, target);
+                now = verified(type, li, ahead, target::imageDamaged);
                 dev.jkexec.platform.BootProfile.mark("exec: digest verified");
             }
             // A held handover's plan carries the digest taken at load, which it is entered with only if it matches.
@@ -410,15 +410,7 @@ public final class Kexec implements AutoCloseable {
                 if (held) {
                     target.handOverHeld(plan);
                     dev.jkexec.platform.BootProfile.mark("exec: handed over, entry held");
-                    Sha256 taken = ahead.of(li);
-                    if (taken == null) {
-                        taken = li.digestNow();
-                    }
-                    if (!taken.equals(li.sha256())) {
-                        ImageDamagedException damage = new ImageDamagedException(type, li.sha256(), taken);
-                        target.refuse(damage);
-                        throw damage;
-                    }
+                    verified(type, li, ahead, target::refuse); // the entry stays held on a mismatch
                     dev.jkexec.platform.BootProfile.mark("exec: digest verified (entry held meanwhile)");
                     target.release();
                 } else {
@@ -442,15 +434,16 @@ public final class Kexec implements AutoCloseable {
         }
     }
 
-    /** The image's digest now (or the one taken ahead of this exec), checked against load's; a mismatch is reported and thrown. */
-    private static Sha256 verified(ImageType type, LoadedImage li, DigestAhead ahead, HandoverTarget target) {
+    /** The image's digest now (or the one taken ahead of this exec), checked against load's; a mismatch is given to {@code report}, then thrown. */
+    private static Sha256 verified(ImageType type, LoadedImage li, DigestAhead ahead,
+                                   java.util.function.Consumer<ImageDamagedException> report) {
         Sha256 now = ahead.of(li);
         if (now == null) {
             now = li.digestNow();
         }
         if (!now.equals(li.sha256())) {
             ImageDamagedException damage = new ImageDamagedException(type, li.sha256(), now);
-            target.imageDamaged(damage);
+            report.accept(damage);
             throw damage;
         }
         return now;
