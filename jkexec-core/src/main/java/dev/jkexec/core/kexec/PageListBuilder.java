@@ -50,6 +50,11 @@ public final class PageListBuilder {
     private long zeroPages;
     private static final MemorySegment ZERO_PAGE = MemorySegment.ofArray(new byte[(int) KexecConfig.PAGE_SIZE]);
 
+    /** Whether {@code chunk} (at most a page) is all zeros: a vectorized compare with a page of zeros. */
+    static boolean allZeros(MemorySegment chunk) {
+        return chunk.mismatch(ZERO_PAGE.asSlice(0, chunk.byteSize())) == -1;
+    }
+
     private PageListBuilder(PhysicalMemory memory, PhysicalRange staging, List<SegmentDescriptor> segments) {
         this.memory = memory;
         this.allocator = new StagingAllocator(memory, staging,
@@ -98,7 +103,7 @@ public final class PageListBuilder {
         for (long off = 0; off < size; off += PAGE, dest += PAGE) {
             long chunk = Math.min(PAGE, size - off);
             MemorySegment bytes = buffer.asSlice(off, chunk);
-            if (bytes.mismatch(ZERO_PAGE.asSlice(0, chunk)) == -1) {
+            if (allZeros(bytes)) {
                 // A page of zeros in the buffer is a ZERO entry, as the tail's are: the walk writes
                 // the same bytes (rep stosq, no source to read) and staging holds no copy of it.
                 append(IND_ZERO);

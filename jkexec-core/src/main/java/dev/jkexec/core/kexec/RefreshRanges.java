@@ -31,7 +31,6 @@ final class RefreshRanges {
     /** Rows of the handover block's refresh table. */
     static final int MAX_RANGES = 16;
     private static final int PAGE = (int) KexecConfig.PAGE_SIZE;
-    private static final MemorySegment ZERO_PAGE = MemorySegment.ofArray(new byte[PAGE]);
 
     private RefreshRanges() {
     }
@@ -51,7 +50,7 @@ final class RefreshRanges {
             long data = Math.min(s.bufSize(), s.destSize());
             for (long at = 0; at < data; at += PAGE) {
                 long len = Math.min(PAGE, data - at);
-                if (buffer.asSlice(at, len).mismatch(ZERO_PAGE.asSlice(0, len)) == -1) {
+                if (PageListBuilder.allZeros(buffer.asSlice(at, len))) {
                     continue;
                 }
                 long start = s.dest() + at;
