@@ -830,8 +830,8 @@ public final class Machine implements AutoCloseable {
             long s = HandoverBlock.status(memory(), layout());
             if (s != last) {
                 String dma = s == HandoverBlock.Status.DMA_ZEROED || s == HandoverBlock.Status.DMA_FAILED
-                        ? String.format(" (%d bytes zeroed, control word 0x%x)", HandoverBlock.dmaZeroed(memory(), layout()),
-                                HandoverBlock.dmaError(memory(), layout())) : "";
+                        ? String.format(" (%d bytes, item control 0x%x, error word 0x%x)", HandoverBlock.dmaZeroed(memory(), layout()),
+                                HandoverBlock.dmaControl(memory(), layout()), HandoverBlock.dmaError(memory(), layout())) : "";
                 dev.jkexec.platform.BootProfile.mark("firmware: " + HandoverBlock.Status.name(s) + dma);
                 last = s;
                 if (s == HandoverBlock.Status.ENTERING_64 || s == HandoverBlock.Status.ENTERING_32) {

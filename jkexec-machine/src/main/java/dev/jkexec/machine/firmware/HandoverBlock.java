@@ -36,6 +36,7 @@ import java.util.List;
  *             until jkexec writes {@link #GATE_OPEN} or {@link #GATE_REFUSED} (then it halts)
  *  0x80  8    bytes of page-list destinations the firmware zeroed through fw_cfg DMA (firmware)
  *  0x88  4    0, or the control word QEMU left in the first DMA request that failed (firmware)
+ *  0x8C  4    the control word of the zeroing requests: the fw_cfg item they read (firmware)
  *  0x90  16   the firmware's fw_cfg DMA descriptor: be32 control, be32 length, be64 address
  *  0x100 256  refresh ranges: 16 × {u64 start, u64 length}, each range 8-byte aligned
  *  0x400 3072 the BIOS data for 0x400-0xFFF ({@link BiosData}), when bit 1 is set
@@ -49,12 +50,13 @@ import java.util.List;
  * firmware reads and writes back every quadword of them on the vCPU, so that QEMU drops any
  * translated code it still holds for those pages (see qemu-machine-notes.md, stale code).
  *
- * <p>DMA zeroing: before it walks a page list, the firmware has QEMU's fw_cfg device zero every
- * run of destination pages with one DMA read of no item (QEMU fills the buffer with zeros through
- * {@code address_space_write}, which drops every translated block in the run at host speed and
- * marks the pages dirty). The walk then copies into pages that hold no translated code, so its
- * stores take TCG's fast path instead of the self-modifying-code path, page after page, over the
- * old kernel's text. fw_cfg serves as a zeroing DMA engine only: nothing is loaded through it.
+ * <p>DMA overwrite: before it walks a page list, the firmware has QEMU's fw_cfg device overwrite
+ * every run of destination pages by DMA reads (of fw_cfg's largest item, re-selected for each
+ * chunk, or of no item, which QEMU answers with zeros). QEMU writes the bytes through
+ * {@code address_space_write}, which drops every translated block in the run at host speed; the walk
+ * then copies into pages that hold no translated code, so its stores take TCG's fast path instead
+ * of the self-modifying-code path, page after page, over the old kernel's text. What the DMA wrote
+ * is overwritten by the walk. fw_cfg serves as a DMA engine only: nothing is loaded through it.
  */
 public final class HandoverBlock {
     /** "JKXHAND1" as a little-endian quadword. */
@@ -78,6 +80,7 @@ public final class HandoverBlock {
     public static final int GATE_OFFSET = 0x78;
     public static final int DMA_ZEROED_OFFSET = 0x80;
     public static final int DMA_ERROR_OFFSET = 0x88;
+    public static final int DMA_CONTROL_OFFSET = 0x8C;
     public static final int DMA_DESCRIPTOR_OFFSET = 0x90;
     /** The gate's values: "OPEN", "HELD", "REFU" as little-endian words (never 0, what a zeroed block holds). */
     public static final long GATE_OPEN = 0x4E45504FL;
@@ -273,6 +276,11 @@ public final class HandoverBlock {
     /** 0, or the control word QEMU left in the firmware's first failed DMA request at its last run. */
     public static long dmaError(PhysicalMemory memory, MachineLayout layout) {
         return memory.readInt(layout.handoverBlock() + DMA_ERROR_OFFSET) & 0xFFFF_FFFFL;
+    }
+
+    /** The control word (item key in bits 16-31) of the firmware's zeroing requests at its last run. */
+    public static long dmaControl(PhysicalMemory memory, MachineLayout layout) {
+        return memory.readInt(layout.handoverBlock() + DMA_CONTROL_OFFSET) & 0xFFFF_FFFFL;
     }
 
     /** How many times the firmware has run since the machine was created. */
