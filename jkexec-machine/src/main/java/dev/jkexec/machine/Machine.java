@@ -829,8 +829,8 @@ public final class Machine implements AutoCloseable {
         while (!closed && System.nanoTime() < deadline) {
             long s = HandoverBlock.status(memory(), layout());
             if (s != last) {
-                String dma = s == HandoverBlock.Status.DMA_ZEROED || s == HandoverBlock.Status.DMA_FAILED
-                        ? String.format(" (%d bytes, item control 0x%x, error word 0x%x)", HandoverBlock.dmaZeroed(memory(), layout()),
+                String dma = s == HandoverBlock.Status.DMA_OVERWRITTEN || s == HandoverBlock.Status.DMA_FAILED
+                        ? String.format(" (%d bytes, item control 0x%x, error word 0x%x)", HandoverBlock.dmaBytes(memory(), layout()),
                                 HandoverBlock.dmaControl(memory(), layout()), HandoverBlock.dmaError(memory(), layout())) : "";
                 dev.jkexec.platform.BootProfile.mark("firmware: " + HandoverBlock.Status.name(s) + dma);
                 last = s;

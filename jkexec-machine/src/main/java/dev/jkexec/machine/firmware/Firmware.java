@@ -40,7 +40,7 @@ import java.util.Set;
  *       block, enable PAE, EFER.LME and paging, far jump to 64-bit code.</li>
  *   <li><b>64-bit</b>: unless the block says not to, overwrite each run of the page list's
  *       destination pages by fw_cfg DMA (QEMU drops the runs' translated code at host speed; see
- *       {@link #emitDmaZero}); walk the page list exactly as Xen's {@code kexec_reloc} (spec §4.6:
+ *       {@link #emitDmaOverwrite}); walk the page list exactly as Xen's {@code kexec_reloc} (spec §4.6:
  *       DESTINATION, INDIRECTION, DONE, SOURCE, ZERO tested in that order, 4096-byte copies with
  *       {@code rep movsq}), so every destination byte is written by the CPU; then rewrite each
  *       refresh range quadword by quadword (crash images written in place from outside); then, if
@@ -174,7 +174,7 @@ public final class Firmware {
         a.movImm(RSP, stack);
         a.movImm(RAX, block);
         a.storeImm(Mem.at(RAX, STATUS_OFFSET), Status.LONG_MODE, 32);
-        emitDmaZero(a, block, layout.fwCfgDirectory());
+        emitDmaOverwrite(a, block, layout.fwCfgDirectory());
         a.movImm(RAX, block);
         emitRelocationWalk(a);
         a.movImm(RAX, block);
@@ -354,7 +354,7 @@ public final class Firmware {
      * stops the DMA and reports {@link Status#DMA_FAILED}; the walk is then correct but slow.
      * Under KVM the same requests run and are merely unnecessary.
      */
-    private static void emitDmaZero(Assembler a, long block, long directory) {
+    private static void emitDmaOverwrite(Assembler a, long block, long directory) {
         Label skip = a.label("dma_skip");
         Label loop = a.label("dma_pass");
         Label notDest = a.label("dma_not_dest");
@@ -376,7 +376,7 @@ public final class Firmware {
         Label dirCounted = a.label("dma_dir_counted");
         Label gathered = a.label("dma_item_chosen");
         a.movImm(R13, block);
-        a.load(RCX, Mem.at(R13, FLAGS_OFFSET)).test(CL, (int) FLAG_NO_DMA_ZERO).j(Cond.NZ, skip);
+        a.load(RCX, Mem.at(R13, FLAGS_OFFSET)).test(CL, (int) FLAG_NO_DMA_OVERWRITE).j(Cond.NZ, skip);
         a.load(RBX, Mem.at(R13, HEAD_OFFSET));
         a.test(RBX, RBX).j(Cond.Z, skip);
         a.xor(R11.as32(), R11.as32()).xor(R12.as32(), R12.as32());
@@ -437,9 +437,9 @@ public final class Firmware {
         a.bind(finish);
         a.call(flush);
         a.bind(reported);
-        a.store(Mem.at(R13, DMA_ZEROED_OFFSET), R11);
+        a.store(Mem.at(R13, DMA_BYTES_OFFSET), R11);
         a.test(R12, R12).j(Cond.NZ, failed);
-        a.storeImm(Mem.at(R13, STATUS_OFFSET), Status.DMA_ZEROED, 32).jmp(skip);
+        a.storeImm(Mem.at(R13, STATUS_OFFSET), Status.DMA_OVERWRITTEN, 32).jmp(skip);
         a.bind(failed);
         a.storeImm(Mem.at(R13, STATUS_OFFSET), Status.DMA_FAILED, 32).jmp(skip);
 

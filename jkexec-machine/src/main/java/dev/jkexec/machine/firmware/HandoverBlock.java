@@ -19,8 +19,8 @@ import java.util.List;
  *  0x08  8    flags: bit 0 = enter in 32-bit protected mode (EM_386), else 64-bit long mode;
  *             bit 1 = set up the BIOS first: vector table to 0:0, the BIOS data below to 0x400, PICs
  *             programmed and masked (an EM_386 default image: the real-mode setup code, Multiboot);
- *             bit 2 = no DMA zeroing: walk the page list without first zeroing its destinations
- *             through fw_cfg DMA (see {@link #FLAG_NO_DMA_ZERO})
+ *             bit 2 = no DMA overwrite: walk the page list without first overwriting its destinations
+ *             through fw_cfg DMA (see {@link #FLAG_NO_DMA_OVERWRITE})
  *  0x10  8    page list head: first entry of a Xen-encoded IND_* list, 0 = nothing to relocate
  *  0x18  8    CR3: the identity page tables (below 4 GiB)
  *  0x20  8    entry address (below 4 GiB for EM_386)
@@ -34,7 +34,7 @@ import java.util.List;
  *  0x78  8    gate: {@link #GATE_OPEN} lets the firmware enter the image once it has walked and
  *             refreshed; {@link #GATE_HELD} makes it wait there (jkexec verifies the image meanwhile)
  *             until jkexec writes {@link #GATE_OPEN} or {@link #GATE_REFUSED} (then it halts)
- *  0x80  8    bytes of page-list destinations the firmware zeroed through fw_cfg DMA (firmware)
+ *  0x80  8    bytes of page-list destinations the firmware overwrote through fw_cfg DMA (firmware)
  *  0x88  4    0, or the control word QEMU left in the first DMA request that failed (firmware)
  *  0x8C  4    the control word of the zeroing requests: the fw_cfg item they read (firmware)
  *  0x90  16   the firmware's fw_cfg DMA descriptor: be32 control, be32 length, be64 address
@@ -63,8 +63,8 @@ public final class HandoverBlock {
     public static final long MAGIC = 0x31444E4148584B4AL;
     public static final long FLAG_ENTRY_32 = 1;
     public static final long FLAG_BIOS = 2;
-    /** Walk without zeroing the destinations through fw_cfg DMA first (measurements, tests). */
-    public static final long FLAG_NO_DMA_ZERO = 4;
+    /** Walk without overwriting the destinations through fw_cfg DMA first (measurements, tests). */
+    public static final long FLAG_NO_DMA_OVERWRITE = 4;
     public static final int MAGIC_OFFSET = 0x00;
     public static final int FLAGS_OFFSET = 0x08;
     public static final int HEAD_OFFSET = 0x10;
@@ -78,7 +78,7 @@ public final class HandoverBlock {
     public static final int IDTR_OFFSET = 0x60;
     public static final int ENTRY_CR3_OFFSET = 0x70;
     public static final int GATE_OFFSET = 0x78;
-    public static final int DMA_ZEROED_OFFSET = 0x80;
+    public static final int DMA_BYTES_OFFSET = 0x80;
     public static final int DMA_ERROR_OFFSET = 0x88;
     public static final int DMA_CONTROL_OFFSET = 0x8C;
     public static final int DMA_DESCRIPTOR_OFFSET = 0x90;
@@ -96,8 +96,8 @@ public final class HandoverBlock {
         public static final int NO_HANDOVER = 0x20;
         public static final int ACCEPTED = 0x30;
         public static final int LONG_MODE = 0x40;
-        /** The page list's destination runs zeroed through fw_cfg DMA (or the list had none). */
-        public static final int DMA_ZEROED = 0x44;
+        /** The page list's destination runs overwritten through fw_cfg DMA (or the list had none). */
+        public static final int DMA_OVERWRITTEN = 0x44;
         /** A fw_cfg DMA request failed (or no fw_cfg answered): the walk runs without it, correct but slower. */
         public static final int DMA_FAILED = 0x45;
         public static final int RELOCATED = 0x50;
@@ -119,7 +119,7 @@ public final class HandoverBlock {
                 case NO_HANDOVER -> "halted: no handover block";
                 case ACCEPTED -> "handover accepted";
                 case LONG_MODE -> "in long mode";
-                case DMA_ZEROED -> "destinations zeroed by fw_cfg DMA";
+                case DMA_OVERWRITTEN -> "destinations overwritten by fw_cfg DMA";
                 case DMA_FAILED -> "fw_cfg DMA failed: walking without it";
                 case RELOCATED -> "page list walked";
                 case REFRESHED -> "in-place ranges refreshed";
@@ -148,11 +148,11 @@ public final class HandoverBlock {
      * @param unmapped      pages to leave out of the entry tables (deliberately broken handovers only)
      * @param bios          the BIOS to set up before entering (EM_386 only), or {@code null} for none
      * @param held          whether the firmware waits at the gate before entering ({@link #openGate})
-     * @param dmaZero       whether the firmware zeroes the page list's destinations through fw_cfg DMA
+     * @param dmaOverwrite  whether the firmware overwrites the page list's destinations through fw_cfg DMA
      *                      before it walks the list (always safe; off only to measure or test the walk alone)
      */
     public record Contents(Arch arch, long entry, long pageListHead, List<Range> refresh, List<Range> unmapped,
-                           BiosData.Answers bios, boolean held, boolean dmaZero) {
+                           BiosData.Answers bios, boolean held, boolean dmaOverwrite) {
         public Contents {
             refresh = List.copyOf(refresh);
             unmapped = List.copyOf(unmapped);
@@ -218,7 +218,7 @@ public final class HandoverBlock {
         memory.zero(b, Paging.PAGE_SIZE);
         memory.writeLong(b + RUNS_OFFSET, runs);
         memory.writeLong(b + FLAGS_OFFSET, (c.arch() == Arch.I386 ? FLAG_ENTRY_32 : 0) | (c.bios() != null ? FLAG_BIOS : 0)
-                | (c.dmaZero() ? 0 : FLAG_NO_DMA_ZERO));
+                | (c.dmaOverwrite() ? 0 : FLAG_NO_DMA_OVERWRITE));
         if (c.bios() != null) {
             memory.write(b + BIOS_DATA_OFFSET, BiosData.encode(c.bios()));
         }
@@ -268,9 +268,9 @@ public final class HandoverBlock {
         return memory.readLong(layout.handoverBlock() + STATUS_OFFSET);
     }
 
-    /** Bytes of page-list destinations the firmware zeroed through fw_cfg DMA at its last run. */
-    public static long dmaZeroed(PhysicalMemory memory, MachineLayout layout) {
-        return memory.readLong(layout.handoverBlock() + DMA_ZEROED_OFFSET);
+    /** Bytes of page-list destinations the firmware overwrote through fw_cfg DMA at its last run. */
+    public static long dmaBytes(PhysicalMemory memory, MachineLayout layout) {
+        return memory.readLong(layout.handoverBlock() + DMA_BYTES_OFFSET);
     }
 
     /** 0, or the control word QEMU left in the firmware's first failed DMA request at its last run. */

@@ -53,7 +53,7 @@ class DmaOverwriteExecTest {
             HandoverPlan plan = execOverItself(m);
             assertThat(HandoverBlock.dmaError(m.memory(), m.layout())).isZero();
             long pagesWritten = plan.pageList().sourcePages() + plan.pageList().zeroPages();
-            assertThat(HandoverBlock.dmaZeroed(m.memory(), m.layout())).isEqualTo(pagesWritten * Paging.PAGE_SIZE);
+            assertThat(HandoverBlock.dmaBytes(m.memory(), m.layout())).isEqualTo(pagesWritten * Paging.PAGE_SIZE);
             // The requests read an item of QEMU's (its bytes go in one write), not the zero fill of no item.
             long control = HandoverBlock.dmaControl(m.memory(), m.layout());
             assertThat(control & 0xFFFF).isEqualTo(0x0A); // select, read
@@ -67,7 +67,7 @@ class DmaOverwriteExecTest {
             execOverItself(m);
             // the directory's request, left as written: nobody answered at the DMA address register
             assertThat(HandoverBlock.dmaError(m.memory(), m.layout())).isEqualTo(0x19 << 16 | 0x0A);
-            assertThat(HandoverBlock.dmaZeroed(m.memory(), m.layout())).isZero();
+            assertThat(HandoverBlock.dmaBytes(m.memory(), m.layout())).isZero();
         }
     }
 

@@ -87,15 +87,15 @@ class FirmwareDmaTest {
     void theBlockAsksForTheDmaUnlessTheContentsSayNot() {
         PhysicalMemory m = PhysicalMemory.ofHeap(LAYOUT.totalRam());
         long flags = LAYOUT.handoverBlock() + HandoverBlock.FLAGS_OFFSET;
-        m.writeLong(LAYOUT.handoverBlock() + HandoverBlock.DMA_ZEROED_OFFSET, 12345);
+        m.writeLong(LAYOUT.handoverBlock() + HandoverBlock.DMA_BYTES_OFFSET, 12345);
         HandoverBlock.write(m, LAYOUT, new HandoverBlock.Contents(Arch.X86_64, 0x1000, 0x5000, List.of()));
-        assertThat(m.readLong(flags) & HandoverBlock.FLAG_NO_DMA_ZERO).isZero();
-        assertThat(HandoverBlock.dmaZeroed(m, LAYOUT)).as("the last run's count is cleared").isZero();
+        assertThat(m.readLong(flags) & HandoverBlock.FLAG_NO_DMA_OVERWRITE).isZero();
+        assertThat(HandoverBlock.dmaBytes(m, LAYOUT)).as("the last run's count is cleared").isZero();
         assertThat(HandoverBlock.dmaError(m, LAYOUT)).isZero();
         HandoverBlock.write(m, LAYOUT, new HandoverBlock.Contents(Arch.X86_64, 0x1000, 0x5000, List.of(), List.of(),
                 null, false, false));
-        assertThat(m.readLong(flags) & HandoverBlock.FLAG_NO_DMA_ZERO).isEqualTo(HandoverBlock.FLAG_NO_DMA_ZERO);
-        assertThat(HandoverBlock.Status.name(HandoverBlock.Status.DMA_ZEROED)).contains("fw_cfg DMA");
+        assertThat(m.readLong(flags) & HandoverBlock.FLAG_NO_DMA_OVERWRITE).isEqualTo(HandoverBlock.FLAG_NO_DMA_OVERWRITE);
+        assertThat(HandoverBlock.Status.name(HandoverBlock.Status.DMA_OVERWRITTEN)).contains("fw_cfg DMA");
         assertThat(HandoverBlock.Status.name(HandoverBlock.Status.DMA_FAILED)).contains("failed");
         // below "page list walked": whoever waits for the walk does not take the DMA step for it
         assertThat(HandoverBlock.Status.DMA_FAILED).isLessThan(HandoverBlock.Status.RELOCATED);
