@@ -829,7 +829,10 @@ public final class Machine implements AutoCloseable {
         while (!closed && System.nanoTime() < deadline) {
             long s = HandoverBlock.status(memory(), layout());
             if (s != last) {
-                dev.jkexec.platform.BootProfile.mark("firmware: " + HandoverBlock.Status.name(s));
+                String dma = s == HandoverBlock.Status.DMA_OVERWRITTEN || s == HandoverBlock.Status.DMA_FAILED
+                        ? String.format(" (%d bytes, item control 0x%x, error word 0x%x)", HandoverBlock.dmaBytes(memory(), layout()),
+                                HandoverBlock.dmaControl(memory(), layout()), HandoverBlock.dmaError(memory(), layout())) : "";
+                dev.jkexec.platform.BootProfile.mark("firmware: " + HandoverBlock.Status.name(s) + dma);
                 last = s;
                 if (s == HandoverBlock.Status.ENTERING_64 || s == HandoverBlock.Status.ENTERING_32) {
                     return;

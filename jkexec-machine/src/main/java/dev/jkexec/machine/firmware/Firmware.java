@@ -38,7 +38,9 @@ import java.util.Set;
  *       if the handover block has no magic, record "no handover" and halt forever — a guest reboot
  *       or triple fault must not loop. Otherwise zero the magic (one shot), load CR3 from the
  *       block, enable PAE, EFER.LME and paging, far jump to 64-bit code.</li>
- *   <li><b>64-bit</b>: walk the page list exactly as Xen's {@code kexec_reloc} (spec §4.6:
+ *   <li><b>64-bit</b>: unless the block says not to, overwrite each run of the page list's
+ *       destination pages by fw_cfg DMA (QEMU drops the runs' translated code at host speed; see
+ *       {@link #emitDmaOverwrite}); walk the page list exactly as Xen's {@code kexec_reloc} (spec §4.6:
  *       DESTINATION, INDIRECTION, DONE, SOURCE, ZERO tested in that order, 4096-byte copies with
  *       {@code rep movsq}), so every destination byte is written by the CPU; then rewrite each
  *       refresh range quadword by quadword (crash images written in place from outside); then, if
@@ -70,6 +72,26 @@ public final class Firmware {
     private static final int DATA = BootGdt.DATA;
     /** Quadwords in a page: one {@code rep movsq} or {@code rep stosq} per page-list page. */
     private static final int PAGE_QUADWORDS = (int) (Paging.PAGE_SIZE / 8);
+    /** fw_cfg's DMA address register on the PC (QEMU's docs/specs/fw_cfg.rst): high half, low half at +4. */
+    static final int FW_CFG_DMA_PORT = 0x514;
+    /** FWCfgDmaAccess control bits: select the item in bits 16-31, read. */
+    static final int FW_CFG_DMA_CTL_SELECT = 0x08;
+    static final int FW_CFG_DMA_CTL_READ = 0x02;
+    /**
+     * An item no QEMU has (keys at or above its entry count select nothing, so a read of it is all
+     * zeros: QEMU's fw_cfg_dma_transfer zero-fills what no item backs).
+     */
+    static final int DMA_NO_ITEM = 0x3FFF;
+    /** The zeroing request's control word: select {@link #DMA_NO_ITEM}, read. */
+    static final int DMA_ZERO_CONTROL = DMA_NO_ITEM << 16 | FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ;
+    /** Bytes per request of no item: a FWCfgDmaAccess length is 32 bits. */
+    static final int DMA_CHUNK = 1 << 30;
+    /** fw_cfg's file directory item. */
+    static final int FW_CFG_FILE_DIR = 0x19;
+    /** Bytes of the directory read (one page: the count and the first 63 files). */
+    static final int DIRECTORY_BYTES = (int) Paging.PAGE_SIZE;
+    static final int DIRECTORY_ENTRY_BYTES = 64;
+    static final int DIRECTORY_ENTRIES = (DIRECTORY_BYTES - 4) / DIRECTORY_ENTRY_BYTES;
 
     private Firmware() {
     }
@@ -152,6 +174,8 @@ public final class Firmware {
         a.movImm(RSP, stack);
         a.movImm(RAX, block);
         a.storeImm(Mem.at(RAX, STATUS_OFFSET), Status.LONG_MODE, 32);
+        emitDmaOverwrite(a, block, layout.fwCfgDirectory());
+        a.movImm(RAX, block);
         emitRelocationWalk(a);
         a.movImm(RAX, block);
         a.storeImm(Mem.at(RAX, STATUS_OFFSET), Status.RELOCATED, 32);
@@ -297,6 +321,174 @@ public final class Firmware {
         a.storeImm(Mem.at(RAX, STATUS_OFFSET), Status.REFUSED, 32);
         a.bind(spin).cli().hlt().jmp(spin);
         a.bind(open);
+    }
+
+    /**
+     * The page list's destinations overwritten through QEMU's fw_cfg DMA, before the walk (block
+     * at {@code block}, fw_cfg's file directory read to {@code directory}; RAX, RBX, RCX, RDX, RSI,
+     * RDI, R8-R15 clobbered).
+     *
+     * <p>Why: under TCG, a store into a page that holds translated code takes QEMU's
+     * self-modifying-code slow path, page after page, until the page's last translation is gone; a
+     * vmlinux loads exactly where the old kernel's text ran, so nearly every store of the walk did.
+     * A fw_cfg DMA read makes QEMU write the item's bytes over the buffer through
+     * {@code address_space_write}, which invalidates every translation in the written range at host
+     * speed; the walk's stores then take the fast path. What is written does not matter (the walk
+     * overwrites every byte), but how: past an item's end QEMU zero-fills in 512-byte writes (one
+     * invalidation call each, ~1.5 ms per MiB measured), while an item's own bytes go in one write.
+     * So the firmware reads fw_cfg's file directory and uses its largest item (at least a page;
+     * QEMU's ACPI tables, 128 KiB, on {@code -M pc}), re-selected for each chunk so that every
+     * request starts at the item's offset 0 and ends within it; without one, reads of no item
+     * ({@link #DMA_NO_ITEM}, all zeros), {@link #DMA_CHUNK} bytes each.
+     *
+     * <p>A first pass walks the list the way the walk will (the same flag order, the same
+     * destination cursor) without copying, gathering consecutive destination pages into runs. A
+     * SOURCE page that is its own destination (Xen's invariant allows it: such a page is in no
+     * other destination) is left out of every run, since overwriting it would destroy its data;
+     * every other source page and every list page is inside no destination (the same invariant), so
+     * the DMA changes nothing the walk reads. The walk then writes every destination byte, as before.
+     *
+     * <p>Each request's control word is checked after the {@code out} (QEMU runs the transfer
+     * synchronously in the port write and clears the word on success): an error bit, or a word
+     * left as written (no fw_cfg DMA answered), records the word at {@link HandoverBlock#DMA_ERROR_OFFSET},
+     * stops the DMA and reports {@link Status#DMA_FAILED}; the walk is then correct but slow.
+     * Under KVM the same requests run and are merely unnecessary.
+     */
+    private static void emitDmaOverwrite(Assembler a, long block, long directory) {
+        Label skip = a.label("dma_skip");
+        Label loop = a.label("dma_pass");
+        Label notDest = a.label("dma_not_dest");
+        Label notInd = a.label("dma_not_ind");
+        Label notSource = a.label("dma_not_source");
+        Label page = a.label("dma_page");
+        Label extend = a.label("dma_extend");
+        Label finish = a.label("dma_finish");
+        Label flush = a.label("dma_flush");
+        Label flushed = a.label("dma_flushed");
+        Label chunk = a.label("dma_chunk");
+        Label sized = a.label("dma_sized");
+        Label failed = a.label("dma_failed");
+        Label reported = a.label("dma_reported");
+        Label fault = a.label("dma_fault");
+        Label dirLoop = a.label("dma_dir_loop");
+        Label dirNext = a.label("dma_dir_next");
+        Label dirDone = a.label("dma_dir_done");
+        Label dirCounted = a.label("dma_dir_counted");
+        Label gathered = a.label("dma_item_chosen");
+        a.movImm(R13, block);
+        a.load(RCX, Mem.at(R13, FLAGS_OFFSET)).test(CL, (int) FLAG_NO_DMA_OVERWRITE).j(Cond.NZ, skip);
+        a.load(RBX, Mem.at(R13, HEAD_OFFSET));
+        a.test(RBX, RBX).j(Cond.Z, skip);
+        a.xor(R11.as32(), R11.as32()).xor(R12.as32(), R12.as32());
+        // R11 = bytes overwritten, R12 = 1 once a request failed (then none is made again)
+
+        // The directory: be32 count, then {be32 size, be16 key, be16 reserved, char name[56]} per file.
+        a.storeImm(Mem.at(R13, DMA_DESCRIPTOR_OFFSET), be32(FW_CFG_FILE_DIR << 16 | FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ), 32);
+        a.storeImm(Mem.at(R13, DMA_DESCRIPTOR_OFFSET + 4), be32(DIRECTORY_BYTES), 32);
+        a.movImm(RDX, directory).bswap(RDX).store(Mem.at(R13, DMA_DESCRIPTOR_OFFSET + 8), RDX);
+        emitDmaKick(a, block + DMA_DESCRIPTOR_OFFSET);
+        a.load(EDX, Mem.at(R13, DMA_DESCRIPTOR_OFFSET)).test(EDX, EDX).j(Cond.NZ, fault);
+        // R14 = bytes per request, R15d = its control word (big-endian): no item unless a large one is found
+        a.movImm(R14.as32(), DMA_CHUNK).movImm(R15.as32(), be32(DMA_ZERO_CONTROL));
+        a.movImm(RSI, directory).load(ECX, Mem.at(RSI)).bswap(ECX);
+        a.cmp(ECX, DIRECTORY_ENTRIES).j(Cond.BE, dirCounted).movImm(ECX, DIRECTORY_ENTRIES);
+        a.bind(dirCounted);
+        a.add(RSI, 4).xor(R8.as32(), R8.as32()); // R8d = the largest size seen
+        a.bind(dirLoop);
+        a.test(ECX, ECX).j(Cond.Z, dirDone);
+        a.load(EAX, Mem.at(RSI)).bswap(EAX).alu(Assembler.Alu.CMP, EAX, R8.as32()).j(Cond.BE, dirNext);
+        a.mov(R8.as32(), EAX);
+        // key and reserved, read as one be32: key << 16; the control word selects it and reads
+        a.load(EDX, Mem.at(RSI, 4)).bswap(EDX).and(EDX, 0xFFFF_0000L).or(EDX, FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ);
+        a.bswap(EDX).mov(R9.as32(), EDX);
+        a.bind(dirNext);
+        a.add(RSI, DIRECTORY_ENTRY_BYTES).dec(ECX).jmp(dirLoop);
+        a.bind(dirDone);
+        a.cmp(R8.as32(), (int) Paging.PAGE_SIZE).j(Cond.B, gathered);
+        a.cmp(R8.as32(), DMA_CHUNK).j(Cond.A, gathered);
+        a.mov(R14.as32(), R8.as32()).mov(R15.as32(), R9.as32());
+        a.bind(gathered);
+        a.mov(EDX, R15.as32()).bswap(EDX).store(Mem.at(R13, DMA_CONTROL_OFFSET), EDX);
+
+        a.xor(EDI, EDI).xor(R9.as32(), R9.as32()).xor(R10.as32(), R10.as32());
+        // RBX = list pointer, RDI = destination cursor, [R9, R10) = the run being gathered
+        a.bind(loop);
+        a.load(RCX, Mem.at(RBX)).add(RBX, 8);
+        a.test(CL, IND_DESTINATION).j(Cond.Z, notDest);
+        a.mov(RDI, RCX).and(RDI, Paging.PAGE_MASK).jmp(loop);
+        a.bind(notDest);
+        a.test(CL, IND_INDIRECTION).j(Cond.Z, notInd);
+        a.mov(RBX, RCX).and(RBX, Paging.PAGE_MASK).jmp(loop);
+        a.bind(notInd);
+        a.test(CL, IND_DONE).j(Cond.NZ, finish);
+        a.test(CL, IND_SOURCE).j(Cond.Z, notSource);
+        a.mov(RSI, RCX).and(RSI, Paging.PAGE_MASK).alu(Assembler.Alu.CMP, RSI, RDI).j(Cond.NE, page);
+        // a source that is its own destination: the run ends before it and starts after it
+        a.call(flush);
+        a.lea(R9, Mem.at(RDI, Paging.PAGE_SIZE)).mov(R10, R9).mov(RDI, R9).jmp(loop);
+        a.bind(notSource);
+        a.test(CL, IND_ZERO).j(Cond.Z, loop);
+        a.bind(page);
+        a.alu(Assembler.Alu.CMP, RDI, R10).j(Cond.E, extend);
+        a.call(flush);
+        a.mov(R9, RDI);
+        a.bind(extend);
+        a.lea(R10, Mem.at(RDI, Paging.PAGE_SIZE)).mov(RDI, R10).jmp(loop);
+        a.bind(finish);
+        a.call(flush);
+        a.bind(reported);
+        a.store(Mem.at(R13, DMA_BYTES_OFFSET), R11);
+        a.test(R12, R12).j(Cond.NZ, failed);
+        a.storeImm(Mem.at(R13, STATUS_OFFSET), Status.DMA_OVERWRITTEN, 32).jmp(skip);
+        a.bind(failed);
+        a.storeImm(Mem.at(R13, STATUS_OFFSET), Status.DMA_FAILED, 32).jmp(skip);
+
+        // the directory's read failed: no request is made (R12 = 1), the walk runs without them
+        a.bind(fault);
+        a.bswap(EDX).store(Mem.at(R13, DMA_ERROR_OFFSET), EDX);
+        a.movImm(R12.as32(), 1).jmp(reported);
+
+        // flush: one request per chunk of the run [R9, R10), then R9 = R10; nothing after a failure
+        Label flushFault = a.label("dma_flush_fault");
+        a.bind(flush);
+        a.alu(Assembler.Alu.CMP, R9, R10).j(Cond.E, flushed);
+        a.test(R12, R12).j(Cond.NZ, flushed);
+        a.bind(chunk);
+        a.mov(R8, R10).alu(Assembler.Alu.SUB, R8, R9);
+        a.alu(Assembler.Alu.CMP, R8, R14).j(Cond.BE, sized).mov(R8, R14);
+        a.bind(sized);
+        a.store(Mem.at(R13, DMA_DESCRIPTOR_OFFSET), R15.as32());
+        a.mov(EDX, R8.as32()).bswap(EDX).store(Mem.at(R13, DMA_DESCRIPTOR_OFFSET + 4), EDX);
+        a.mov(RDX, R9).bswap(RDX).store(Mem.at(R13, DMA_DESCRIPTOR_OFFSET + 8), RDX);
+        emitDmaKick(a, block + DMA_DESCRIPTOR_OFFSET);
+        a.load(EDX, Mem.at(R13, DMA_DESCRIPTOR_OFFSET)).test(EDX, EDX).j(Cond.NZ, flushFault);
+        a.alu(Assembler.Alu.ADD, R11, R8).alu(Assembler.Alu.ADD, R9, R8);
+        a.alu(Assembler.Alu.CMP, R9, R10).j(Cond.B, chunk);
+        a.bind(flushed);
+        a.mov(R9, R10);
+        a.ret();
+        a.bind(flushFault);
+        a.bswap(EDX).store(Mem.at(R13, DMA_ERROR_OFFSET), EDX);
+        a.movImm(R12.as32(), 1).jmp(flushed);
+
+        a.bind(skip);
+    }
+
+    /**
+     * Starts the DMA request whose descriptor is at {@code descriptor}: its address, in big-endian
+     * halves, to fw_cfg's DMA address register; the write of the low half starts the transfer, which
+     * QEMU completes before the {@code out} returns. EAX and EDX clobbered.
+     */
+    private static void emitDmaKick(Assembler a, long descriptor) {
+        a.movImm(EAX, be32((int) (descriptor >>> 32)));
+        a.movImm(EDX, FW_CFG_DMA_PORT).outDxEax();
+        a.movImm(EAX, be32((int) descriptor));
+        a.movImm(EDX, FW_CFG_DMA_PORT + 4).outDxEax();
+    }
+
+    /** {@code value} as the little-endian CPU must store it for a big-endian 32-bit field to read {@code value}. */
+    static long be32(int value) {
+        return Integer.reverseBytes(value) & 0xFFFF_FFFFL;
     }
 
     /** {@code value & ~bits} as an unsigned 32-bit immediate (the 32-bit code's AND masks). */

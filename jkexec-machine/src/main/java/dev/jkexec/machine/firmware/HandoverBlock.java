@@ -18,7 +18,9 @@ import java.util.List;
  *  0x00  8    magic "JKXHAND1" — the firmware acts only on this, and zeroes it first (one shot)
  *  0x08  8    flags: bit 0 = enter in 32-bit protected mode (EM_386), else 64-bit long mode;
  *             bit 1 = set up the BIOS first: vector table to 0:0, the BIOS data below to 0x400, PICs
- *             programmed and masked (an EM_386 default image: the real-mode setup code, Multiboot)
+ *             programmed and masked (an EM_386 default image: the real-mode setup code, Multiboot);
+ *             bit 2 = no DMA overwrite: walk the page list without first overwriting its destinations
+ *             through fw_cfg DMA (see {@link #FLAG_NO_DMA_OVERWRITE})
  *  0x10  8    page list head: first entry of a Xen-encoded IND_* list, 0 = nothing to relocate
  *  0x18  8    CR3: the identity page tables (below 4 GiB)
  *  0x20  8    entry address (below 4 GiB for EM_386)
@@ -32,6 +34,10 @@ import java.util.List;
  *  0x78  8    gate: {@link #GATE_OPEN} lets the firmware enter the image once it has walked and
  *             refreshed; {@link #GATE_HELD} makes it wait there (jkexec verifies the image meanwhile)
  *             until jkexec writes {@link #GATE_OPEN} or {@link #GATE_REFUSED} (then it halts)
+ *  0x80  8    bytes of page-list destinations the firmware overwrote through fw_cfg DMA (firmware)
+ *  0x88  4    0, or the control word QEMU left in the first DMA request that failed (firmware)
+ *  0x8C  4    the control word of the zeroing requests: the fw_cfg item they read (firmware)
+ *  0x90  16   the firmware's fw_cfg DMA descriptor: be32 control, be32 length, be64 address
  *  0x100 256  refresh ranges: 16 × {u64 start, u64 length}, each range 8-byte aligned
  *  0x400 3072 the BIOS data for 0x400-0xFFF ({@link BiosData}), when bit 1 is set
  * </pre>
@@ -43,12 +49,22 @@ import java.util.List;
  * <p>Refresh ranges are memory jkexec wrote from outside (crash images loaded in place): the
  * firmware reads and writes back every quadword of them on the vCPU, so that QEMU drops any
  * translated code it still holds for those pages (see qemu-machine-notes.md, stale code).
+ *
+ * <p>DMA overwrite: before it walks a page list, the firmware has QEMU's fw_cfg device overwrite
+ * every run of destination pages by DMA reads (of fw_cfg's largest item, re-selected for each
+ * chunk, or of no item, which QEMU answers with zeros). QEMU writes the bytes through
+ * {@code address_space_write}, which drops every translated block in the run at host speed; the walk
+ * then copies into pages that hold no translated code, so its stores take TCG's fast path instead
+ * of the self-modifying-code path, page after page, over the old kernel's text. What the DMA wrote
+ * is overwritten by the walk. fw_cfg serves as a DMA engine only: nothing is loaded through it.
  */
 public final class HandoverBlock {
     /** "JKXHAND1" as a little-endian quadword. */
     public static final long MAGIC = 0x31444E4148584B4AL;
     public static final long FLAG_ENTRY_32 = 1;
     public static final long FLAG_BIOS = 2;
+    /** Walk without overwriting the destinations through fw_cfg DMA first (measurements, tests). */
+    public static final long FLAG_NO_DMA_OVERWRITE = 4;
     public static final int MAGIC_OFFSET = 0x00;
     public static final int FLAGS_OFFSET = 0x08;
     public static final int HEAD_OFFSET = 0x10;
@@ -62,6 +78,10 @@ public final class HandoverBlock {
     public static final int IDTR_OFFSET = 0x60;
     public static final int ENTRY_CR3_OFFSET = 0x70;
     public static final int GATE_OFFSET = 0x78;
+    public static final int DMA_BYTES_OFFSET = 0x80;
+    public static final int DMA_ERROR_OFFSET = 0x88;
+    public static final int DMA_CONTROL_OFFSET = 0x8C;
+    public static final int DMA_DESCRIPTOR_OFFSET = 0x90;
     /** The gate's values: "OPEN", "HELD", "REFU" as little-endian words (never 0, what a zeroed block holds). */
     public static final long GATE_OPEN = 0x4E45504FL;
     public static final long GATE_HELD = 0x444C4548L;
@@ -76,6 +96,10 @@ public final class HandoverBlock {
         public static final int NO_HANDOVER = 0x20;
         public static final int ACCEPTED = 0x30;
         public static final int LONG_MODE = 0x40;
+        /** The page list's destination runs overwritten through fw_cfg DMA (or the list had none). */
+        public static final int DMA_OVERWRITTEN = 0x44;
+        /** A fw_cfg DMA request failed (or no fw_cfg answered): the walk runs without it, correct but slower. */
+        public static final int DMA_FAILED = 0x45;
         public static final int RELOCATED = 0x50;
         public static final int REFRESHED = 0x60;
         /** Walked and refreshed, waiting at the gate for jkexec's verdict on the image. */
@@ -95,6 +119,8 @@ public final class HandoverBlock {
                 case NO_HANDOVER -> "halted: no handover block";
                 case ACCEPTED -> "handover accepted";
                 case LONG_MODE -> "in long mode";
+                case DMA_OVERWRITTEN -> "destinations overwritten by fw_cfg DMA";
+                case DMA_FAILED -> "fw_cfg DMA failed: walking without it";
                 case RELOCATED -> "page list walked";
                 case REFRESHED -> "in-place ranges refreshed";
                 case AT_GATE -> "waiting at the gate (image being verified)";
@@ -122,15 +148,22 @@ public final class HandoverBlock {
      * @param unmapped      pages to leave out of the entry tables (deliberately broken handovers only)
      * @param bios          the BIOS to set up before entering (EM_386 only), or {@code null} for none
      * @param held          whether the firmware waits at the gate before entering ({@link #openGate})
+     * @param dmaOverwrite  whether the firmware overwrites the page list's destinations through fw_cfg DMA
+     *                      before it walks the list (always safe; off only to measure or test the walk alone)
      */
     public record Contents(Arch arch, long entry, long pageListHead, List<Range> refresh, List<Range> unmapped,
-                           BiosData.Answers bios, boolean held) {
+                           BiosData.Answers bios, boolean held, boolean dmaOverwrite) {
         public Contents {
             refresh = List.copyOf(refresh);
             unmapped = List.copyOf(unmapped);
             if (bios != null && arch != Arch.I386) {
                 throw new IllegalArgumentException("the BIOS is set up for EM_386 entries only");
             }
+        }
+
+        public Contents(Arch arch, long entry, long pageListHead, List<Range> refresh, List<Range> unmapped,
+                        BiosData.Answers bios, boolean held) {
+            this(arch, entry, pageListHead, refresh, unmapped, bios, held, true);
         }
 
         public Contents(Arch arch, long entry, long pageListHead, List<Range> refresh, List<Range> unmapped,
@@ -184,7 +217,8 @@ public final class HandoverBlock {
         long runs = memory.readLong(b + RUNS_OFFSET);
         memory.zero(b, Paging.PAGE_SIZE);
         memory.writeLong(b + RUNS_OFFSET, runs);
-        memory.writeLong(b + FLAGS_OFFSET, (c.arch() == Arch.I386 ? FLAG_ENTRY_32 : 0) | (c.bios() != null ? FLAG_BIOS : 0));
+        memory.writeLong(b + FLAGS_OFFSET, (c.arch() == Arch.I386 ? FLAG_ENTRY_32 : 0) | (c.bios() != null ? FLAG_BIOS : 0)
+                | (c.dmaOverwrite() ? 0 : FLAG_NO_DMA_OVERWRITE));
         if (c.bios() != null) {
             memory.write(b + BIOS_DATA_OFFSET, BiosData.encode(c.bios()));
         }
@@ -232,6 +266,21 @@ public final class HandoverBlock {
     /** The firmware's last progress code. */
     public static long status(PhysicalMemory memory, MachineLayout layout) {
         return memory.readLong(layout.handoverBlock() + STATUS_OFFSET);
+    }
+
+    /** Bytes of page-list destinations the firmware overwrote through fw_cfg DMA at its last run. */
+    public static long dmaBytes(PhysicalMemory memory, MachineLayout layout) {
+        return memory.readLong(layout.handoverBlock() + DMA_BYTES_OFFSET);
+    }
+
+    /** 0, or the control word QEMU left in the firmware's first failed DMA request at its last run. */
+    public static long dmaError(PhysicalMemory memory, MachineLayout layout) {
+        return memory.readInt(layout.handoverBlock() + DMA_ERROR_OFFSET) & 0xFFFF_FFFFL;
+    }
+
+    /** The control word (item key in bits 16-31) of the firmware's zeroing requests at its last run. */
+    public static long dmaControl(PhysicalMemory memory, MachineLayout layout) {
+        return memory.readInt(layout.handoverBlock() + DMA_CONTROL_OFFSET) & 0xFFFF_FFFFL;
     }
 
     /** How many times the firmware has run since the machine was created. */

@@ -123,6 +123,8 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
     public static final long STACK_OFFSET = 0x1000;
     /** Offset of the GDTs the image is entered with (64-bit entry GDT, then 32-bit entry GDT). */
     public static final long ENTRY_GDT_OFFSET = 0x2000;
+    /** Offset of the page the firmware reads QEMU's fw_cfg file directory into (the DMA zeroing's item). */
+    public static final long FW_CFG_DIRECTORY_OFFSET = 0x3000;
     /** Offset of the ACPI tables (RSDP, XSDT, MADT) that tell Linux about the vCPUs. */
     public static final long ACPI_OFFSET = 0x4000;
     /** Room for the ACPI tables. */
@@ -288,6 +290,11 @@ public record MachineLayout(long guestRam, long crashSize, long stagingSize, int
     /** The firmware's initial stack pointer; also the stack the image is entered with. */
     public long stackTop() {
         return hiddenBase() + STACK_OFFSET + PAGE_SIZE;
+    }
+
+    /** Where the firmware reads fw_cfg's file directory (one page). */
+    public long fwCfgDirectory() {
+        return hiddenBase() + FW_CFG_DIRECTORY_OFFSET;
     }
 
     /** GDT for 64-bit entries: 0x08 32-bit code, 0x10 64-bit code, 0x18 data. */

@@ -192,6 +192,17 @@ public final class Assembler {
     public Assembler outDxAl() { return db(0xEE); }
     /** {@code in al, imm8}. */
     public Assembler inAl(int port) { return db(0xE4, port & 0xFF); }
+    /** {@code out dx, eax}: a 32-bit write to the port in DX (fw_cfg's DMA address halves are 32-bit). */
+    public Assembler outDxEax() { return db(0xEF); }
+
+    /** {@code bswap r32} or {@code bswap r64}: reverses the register's bytes (big-endian fields). */
+    public Assembler bswap(Reg r) {
+        if (r.bits() != 32 && r.bits() != 64) {
+            throw new IllegalArgumentException("bswap " + r);
+        }
+        rex(r.bits() == 64, null, r, false);
+        return db(0x0F, 0xC8 + r.low3());
+    }
 
     // ---- moves ---------------------------------------------------------------------------
 

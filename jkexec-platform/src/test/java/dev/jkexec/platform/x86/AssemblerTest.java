@@ -110,6 +110,18 @@ class AssemblerTest {
     }
 
     @Test
+    void encodesByteSwapsAndThe32BitPortWrite() {
+        Assembler a = new Assembler(0).bits(64);
+        a.bswap(EDX);                              // bswap %edx
+        a.bswap(RDX);                              // bswap %rdx
+        a.bswap(R9);                               // bswap %r9
+        a.bswap(R10.as32());                       // bswap %r10d
+        a.outDxEax();                              // out %eax,(%dx)
+        assertThat(hex(a)).isEqualTo("0fca" + "480fca" + "490fc9" + "410fca" + "ef");
+        assertThatThrownBy(() -> new Assembler(0).bits(64).bswap(DX)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void encodes16BitInstructionsAgainstASegmentBase() {
         long base = 0xFFFF0000L;
         Assembler a = new Assembler(base).bits(16);
