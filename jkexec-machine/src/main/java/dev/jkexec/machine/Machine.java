@@ -193,11 +193,12 @@ public final class Machine implements AutoCloseable {
         // The same thread goes on to QMP: this one writes RAM meanwhile, and the launch is finished once.
         java.util.concurrent.CompletableFuture<QemuMachine> finishing = launching.thenApply(QemuMachine.Launch::finish);
         Machine[] made = new Machine[1];
+        Kexec[] core = new Kexec[1];
         try {
             KexecImage image = plan.get();
             checkPlannedFor(image, options.layout());
             PhysicalMemory ram = join(launching).memory();
-            Kexec kexec = new Kexec(options.layout().kexecConfig(), ram);
+            Kexec kexec = core[0] = new Kexec(options.layout().kexecConfig(), ram);
             long rsdp = AcpiTables.write(ram, options.layout());
             dev.jkexec.platform.BootProfile.mark("machine: ACPI written before QEMU is connected");
             HandoverPlan handed = kexec.bootFirst(image, p -> {
@@ -225,6 +226,9 @@ public final class Machine implements AutoCloseable {
             if (made[0] != null) {
                 closeInto(made[0], failure);
             } else {
+                if (core[0] != null) {
+                    closeInto(core[0], failure);
+                }
                 QemuMachine q = finishing.handle((m, t) -> m).join();
                 if (q != null) {
                     closeInto(q, failure);
