@@ -182,8 +182,9 @@ public final class Machine implements AutoCloseable {
      * guest RAM while it initialises, and nothing has run: no relocation), and only the handover
      * ({@code system_reset}, {@code cont}) waits for QEMU's QMP handshake. {@code beforeCont} sees
      * the machine once it is connected and before its vCPUs run (console listeners added there miss
-     * no line). On failure everything started is removed, and the first error is thrown: the plan's,
-     * or QEMU's start failure (typed, as {@link #start}'s) when QEMU's start failed too.
+     * no line). On failure everything started is removed (a failing plan waits for QEMU's start to
+     * end first), and the error thrown is QEMU's start failure (typed, as {@link #start}'s) when QEMU
+     * failed to start, with any other error suppressed in it; else the plan's or the handover's.
      */
     public static Machine boot(MachineOptions options, java.util.function.Supplier<? extends KexecImage> plan,
             Consumer<Machine> beforeCont) {
