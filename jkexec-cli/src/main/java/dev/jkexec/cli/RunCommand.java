@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine.Command;
@@ -126,29 +127,6 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         dev.jkexec.machine.MachineOptions options = machine.options().onPanic(dev.jkexec.machine.OnPanic.parse(onPanic))
                 .dumpFormat(dev.jkexec.machine.crash.DumpFormat.parse(dumpFormat)).build();
         dev.jkexec.platform.BootProfile.mark("cli: options parsed");
-        // QEMU starts on another thread while this one reads and plans the kernel (the plan needs
-        // only the machine's layout, Toolstack.machineFree: the path plan takes too); the image goes
-        // into the machine once both are done.
-        CompletableFuture<Machine> starting = CompletableFuture.supplyAsync(() -> Machine.start(options),
-                r -> Thread.ofPlatform().daemon().name("jkexec-machine-start").start(r));
-        Toolstack.Prepared first;
-        try {
-            KernelSpec spec = dom0 ? given.withInitrd(new dev.jkexec.machine.Initrd.File(dom0Initrd(given.kernel()))) : given;
-            first = Toolstack.machineFree(options.layout()).prepare(spec);
-        } catch (IOException | RuntimeException e) {
-            try {
-                starting.join().close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-        Machine started;
-        try {
-            started = starting.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
         // The API socket opens on another thread once the kernel's banner is on the console, or a
         // second after the handover should no banner come: Jetty's start (~0.3 s of CPU, its classes
         // and threads) beside the booting guest slowed the guest's early boot on a 2-core host (TCG's
@@ -156,7 +134,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         // header line naming the socket is printed once it listens, so a client that waits for that
         // line can connect.
         CompletableFuture<Void> bannerOrLater = new CompletableFuture<>();
-        try (Machine m = started; Opening control = Opening.start(m, socket, api == null, bannerOrLater)) {
+        // Added before the vCPUs run: the console's first line and the first event are seen.
+        Consumer<Machine> listen = m -> {
             if (!quiet) {
                 m.console().addRawListener(bytes -> {
                     System.out.write(bytes, 0, bytes.length);
@@ -176,16 +155,34 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             });
             m.addListener(e -> onEvent(e, end, err));
             m.onExit().thenRun(() -> end.complete(1));
-            for (String notice : first.notices()) {
+            dev.jkexec.platform.BootProfile.mark("cli: console listeners added, first boot asked");
+        };
+        // The plan needs only the machine's layout (Toolstack.machineFree: the path plan takes too):
+        // QEMU starts on another thread while this one reads and plans the kernel.
+        List<String> notices = new ArrayList<>();
+        java.util.function.Supplier<dev.jkexec.image.KexecImage> plan = () -> {
+            try {
+                KernelSpec spec = dom0 ? given.withInitrd(new dev.jkexec.machine.Initrd.File(dom0Initrd(given.kernel()))) : given;
+                Toolstack.Prepared first = Toolstack.machineFree(options.layout()).prepare(spec);
+                notices.addAll(first.notices());
+                return first.plan().image();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        Machine started;
+        try {
+            // Without a crash kernel, the first image goes into the machine's RAM while QEMU
+            // initialises (Machine.boot). A crash kernel is loaded before the first boot, as a
+            // panic early in it needs: the machine is started, the crash image loaded, then booted.
+            started = crashKernel == null ? Machine.boot(options, plan, listen) : startLoadBoot(options, plan, listen, given, crashMode);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        try (Machine m = started; Opening control = Opening.start(m, socket, api == null, bannerOrLater)) {
+            for (String notice : notices) {
                 err.println("jkexec: " + notice);
             }
-            if (crashKernel != null) {
-                m.load(new KernelSpec(crashKernel, crashInitrd != null ? new dev.jkexec.machine.Initrd.File(crashInitrd)
-                        : dev.jkexec.machine.Initrd.BUSYBOX, crashAppend != null ? crashAppend : given.append(), crashMode, ImageType.CRASH,
-                        kernel.decompress(true) && crashMode == dev.jkexec.image.plan.EntryMode.BIT64, List.of(), given.modulesDir()));
-            }
-            dev.jkexec.platform.BootProfile.mark("cli: console listeners added, first boot asked");
-            m.boot(first.plan().image());
             CompletableFuture.delayedExecutor(API_DELAY_MS, TimeUnit.MILLISECONDS).execute(() -> bannerOrLater.complete(null));
             ApiServer server = control.await();
             err.printf("jkexec: %s, RAM %d MiB, %d vCPU%s, %s; API: jkexec ctl --api %s%n", m.accelerator(),
@@ -208,6 +205,48 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 err.println("jkexec: QEMU exited: " + m.describeProcess());
             }
             return status;
+        }
+    }
+
+    /**
+     * A machine started while {@code plan} runs, its crash image loaded, then booted: the path with a
+     * crash kernel (loaded before the first boot). A failure closes what was started.
+     */
+    private Machine startLoadBoot(dev.jkexec.machine.MachineOptions options, java.util.function.Supplier<dev.jkexec.image.KexecImage> plan,
+            Consumer<Machine> listen, KernelSpec given, dev.jkexec.image.plan.EntryMode crashMode) {
+        CompletableFuture<Machine> starting = CompletableFuture.supplyAsync(() -> Machine.start(options),
+                r -> Thread.ofPlatform().daemon().name("jkexec-machine-start").start(r));
+        dev.jkexec.image.KexecImage image;
+        try {
+            image = plan.get();
+        } catch (RuntimeException e) {
+            try {
+                starting.join().close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        Machine m;
+        try {
+            m = starting.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        try {
+            listen.accept(m);
+            m.load(new KernelSpec(crashKernel, crashInitrd != null ? new dev.jkexec.machine.Initrd.File(crashInitrd)
+                    : dev.jkexec.machine.Initrd.BUSYBOX, crashAppend != null ? crashAppend : given.append(), crashMode, ImageType.CRASH,
+                    kernel.decompress(true) && crashMode == dev.jkexec.image.plan.EntryMode.BIT64, List.of(), given.modulesDir()));
+            m.boot(image);
+            return m;
+        } catch (RuntimeException e) {
+            try {
+                m.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
     }
 

@@ -129,10 +129,15 @@ public final class Machine implements AutoCloseable {
     }
 
     private Machine(MachineOptions options, QemuMachine qemu) {
+        this(options, qemu, new Kexec(options.layout().kexecConfig(), qemu.memory()), AcpiTables.write(qemu.memory(), options.layout()));
+    }
+
+    /** A machine over {@code qemu} whose core and ACPI tables were made over its RAM before QEMU was connected. */
+    private Machine(MachineOptions options, QemuMachine qemu, Kexec kexec, long rsdp) {
         this.options = options;
         this.qemu = qemu;
-        this.kexec = new Kexec(options.layout().kexecConfig(), qemu.memory());
-        this.rsdp = AcpiTables.write(qemu.memory(), options.layout());
+        this.kexec = kexec;
+        this.rsdp = rsdp;
         this.toolstack = new Toolstack(kexec, options.layout(), rsdp);
         qemu.qmp().addEventListener(this::onQmpEvent);
         qemu.console().addLineListener(this::onConsoleLine);
@@ -142,26 +147,103 @@ public final class Machine implements AutoCloseable {
     public static Machine start(MachineOptions options) {
         QemuMachine qemu = QemuMachine.start(options.hardware());
         try {
-            Machine m = new Machine(options, qemu);
-            // MachineOptions insists on the doorbell: every machine serves the guest's hypercalls.
-            Hypercalls h = Hypercalls.start(m.layout(), m.memory(), qemu.doorbell().orElseThrow(), new MachineKexecVerbs(m),
-                    m::note);
-            m.hypercalls = h;
-            dev.jkexec.platform.BootProfile.mark("machine: ACPI written, hypercall channel up");
-            qemu.onExit().thenRun(() -> {
-                if (!m.closed) {
-                    m.emit(new MachineEvent.Exited(qemu.describeProcess()));
-                }
-            });
-            m.addListener(e -> {
-                if (e instanceof MachineEvent.HandedOver) {
-                    h.handedOver();
-                }
-            });
-            return m;
+            return wired(new Machine(options, qemu));
         } catch (RuntimeException e) {
             qemu.close();
             throw e;
+        }
+    }
+
+    /** Serves the machine's hypercalls and reports QEMU's exit; the machine's last step of starting. */
+    private static Machine wired(Machine m) {
+        QemuMachine qemu = m.qemu;
+        // MachineOptions insists on the doorbell: every machine serves the guest's hypercalls.
+        Hypercalls h = Hypercalls.start(m.layout(), m.memory(), qemu.doorbell().orElseThrow(), new MachineKexecVerbs(m),
+                m::note);
+        m.hypercalls = h;
+        dev.jkexec.platform.BootProfile.mark("machine: ACPI written, hypercall channel up");
+        qemu.onExit().thenRun(() -> {
+            if (!m.closed) {
+                m.emit(new MachineEvent.Exited(qemu.describeProcess()));
+            }
+        });
+        m.addListener(e -> {
+            if (e instanceof MachineEvent.HandedOver) {
+                h.handedOver();
+            }
+        });
+        return m;
+    }
+
+    /**
+     * Starts a machine and boots the image {@code plan} gives as its first boot ({@link #boot(KexecImage)}),
+     * with QEMU's start overlapped: QEMU is spawned on another thread while this one plans, the image
+     * and the ACPI tables are written into the machine's RAM as soon as it is mapped (QEMU writes no
+     * guest RAM while it initialises, and nothing has run: no relocation), and only the handover
+     * ({@code system_reset}, {@code cont}) waits for QEMU's QMP handshake. {@code beforeCont} sees
+     * the machine once it is connected and before its vCPUs run (console listeners added there miss
+     * no line). On failure everything started is removed (a failing plan waits for QEMU's start to
+     * end first), and the error thrown is QEMU's start failure (typed, as {@link #start}'s) when QEMU
+     * failed to start, with any other error suppressed in it; else the plan's or the handover's.
+     */
+    public static Machine boot(MachineOptions options, java.util.function.Supplier<? extends KexecImage> plan,
+            Consumer<Machine> beforeCont) {
+        java.util.concurrent.Executor starter = r -> Thread.ofPlatform().daemon().name("jkexec-machine-start").start(r);
+        java.util.concurrent.CompletableFuture<QemuMachine.Launch> launching =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> QemuMachine.launch(options.hardware()), starter);
+        // The same thread goes on to QMP: this one writes RAM meanwhile, and the launch is finished once.
+        java.util.concurrent.CompletableFuture<QemuMachine> finishing = launching.thenApply(QemuMachine.Launch::finish);
+        Machine[] made = new Machine[1];
+        Kexec[] core = new Kexec[1];
+        try {
+            KexecImage image = plan.get();
+            checkPlannedFor(image, options.layout());
+            PhysicalMemory ram = join(launching).memory();
+            Kexec kexec = core[0] = new Kexec(options.layout().kexecConfig(), ram);
+            long rsdp = AcpiTables.write(ram, options.layout());
+            dev.jkexec.platform.BootProfile.mark("machine: ACPI written before QEMU is connected");
+            HandoverPlan handed = kexec.bootFirst(image, p -> {
+                QemuMachine qemu = join(finishing);
+                Machine m = wired(new Machine(options, qemu, kexec, rsdp));
+                made[0] = m;
+                beforeCont.accept(m);
+                synchronized (m) {
+                    m.handOver(p);
+                }
+            });
+            Machine m = made[0];
+            handed.digest().onFailure(e -> m.emit(new MachineEvent.Notice("the booted kernel runs, but jkexec could not take its digest: "
+                    + e.getMessage() + "; load a default image again before an exec")));
+            m.emit(new MachineEvent.HandedOver(handed));
+            return m;
+        } catch (RuntimeException e) {
+            RuntimeException failure = e;
+            // QEMU's own start failure explains more than what it caused here (RAM unmapped under a write, say).
+            Throwable startFailed = finishing.handle((q, t) -> t instanceof java.util.concurrent.CompletionException c ? c.getCause() : t).join();
+            if (startFailed instanceof RuntimeException r && r != e) {
+                r.addSuppressed(e);
+                failure = r;
+            }
+            if (made[0] != null) {
+                closeInto(made[0], failure);
+            } else {
+                if (core[0] != null) {
+                    closeInto(core[0], failure);
+                }
+                QemuMachine q = finishing.handle((m, t) -> m).join();
+                if (q != null) {
+                    closeInto(q, failure);
+                }
+            }
+            throw failure;
+        }
+    }
+
+    private static void closeInto(AutoCloseable c, RuntimeException failure) {
+        try {
+            c.close();
+        } catch (Exception suppressed) {
+            failure.addSuppressed(suppressed);
         }
     }
 

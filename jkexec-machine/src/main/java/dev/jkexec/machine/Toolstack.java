@@ -83,8 +83,12 @@ public final class Toolstack {
      */
     public Prepared prepare(KernelSpec spec) {
         String prefix = spec.type() == ImageType.CRASH ? "crash-" : "";
-        byte[] kernel = readKernel(prefix + "kernel", spec.kernel(), layout.guestRam());
-        long used = kernel.length;
+        // Mapped, not read (66 MB of a vmlinux copied once, page cache to guest RAM, instead of twice):
+        // a file truncated under the mapping faults where it is read; the parse below and the plan
+        // report that as the file having changed (the first boot's write and the held image: Kexec).
+        InputFile kernelFile = new InputFile(prefix + "kernel", spec.kernel());
+        MemorySegment kernel = kernelFile.map(layout.guestRam(), "the guest's RAM");
+        long used = kernel.byteSize();
         // Every file is checked before the kernel is parsed: a FIFO or a device among the modules is
         // refused by name whatever the kernel turns out to be.
         if (spec.initrd() instanceof Initrd.File f) {
@@ -98,8 +102,13 @@ public final class Toolstack {
             }
         }
         dev.jkexec.platform.BootProfile.mark("plan: kernel file read");
-        boolean multiboot = KernelFormat.detect(KernelFile.open(MemorySegment.ofArray(kernel), layout.guestRam()).contents())
-                == KernelFormat.MULTIBOOT;
+        List<Mapped> mapped = new ArrayList<>(List.of(new Mapped(kernelFile, kernel.byteSize())));
+        boolean multiboot;
+        try {
+            multiboot = KernelFormat.detect(KernelFile.open(kernel, layout.guestRam()).contents()) == KernelFormat.MULTIBOOT;
+        } catch (InternalError fault) {
+            throw kernelFile.changedUnder(fault);
+        }
         List<String> notices = new ArrayList<>();
         PlanRequest.Builder r = PlanRequest.builder(kernel, layout.guestMemoryMap())
                 .commandLine(multiboot ? withName(spec.kernel(), spec.append()) : spec.append())
@@ -134,7 +143,12 @@ public final class Toolstack {
         } else {
             switch (spec.initrd()) {
                 case Initrd.None n -> { }
-                case Initrd.File f -> r.initrd(readBeside(prefix + "initrd", f.path(), layout.guestRam(), used));
+                case Initrd.File f -> {
+                    InputFile file = new InputFile(prefix + "initrd", f.path());
+                    MemorySegment initrd = file.map(Math.max(0, layout.guestRam() - used), "the guest's RAM minus the kernel");
+                    r.initrd(initrd);
+                    mapped.add(new Mapped(file, initrd.byteSize()));
+                }
                 case Initrd.Busybox b -> {
                     GuestImages.GuestImage guest = GuestImages.busyboxGuest(spec.kernel(), spec.modulesDir());
                     if (guest.warning() != null) {
@@ -148,7 +162,12 @@ public final class Toolstack {
             r.crash(crashEnvironment());
         }
         dev.jkexec.platform.BootProfile.mark("plan: initrd read or built");
-        ImagePlan plan = planner.plan(r.build());
+        ImagePlan plan;
+        try {
+            plan = planner.plan(r.build());
+        } catch (InternalError fault) {
+            throw shrunk(mapped, fault);
+        }
         dev.jkexec.platform.BootProfile.mark("plan: parsed, decompressed, placed, purgatory built");
         return new Prepared(plan, notices);
     }
@@ -206,9 +225,22 @@ public final class Toolstack {
         return layout.guestRamRanges().ranges();
     }
 
-    /** A kernel file ({@link InputFile}): regular, and at most the guest's RAM. */
-    public static byte[] readKernel(String field, Path p, long ram) {
-        return new InputFile(field, p).read(ram, "the guest's RAM");
+    /** A file the plan reads through its mapping, of {@code size} bytes when it was mapped. */
+    private record Mapped(InputFile file, long size) {
+    }
+
+    /** The error for a fault reading the mapping of one of {@code files}: the one now shorter than mapped, else the first. */
+    private static dev.jkexec.platform.InputFileException shrunk(List<Mapped> files, InternalError fault) {
+        for (Mapped m : files) {
+            try {
+                if (java.nio.file.Files.size(m.file().path()) < m.size()) {
+                    return m.file().changedUnder(fault);
+                }
+            } catch (java.io.IOException | RuntimeException gone) {
+                return m.file().changedUnder(fault);
+            }
+        }
+        return files.getFirst().file().changedUnder(fault);
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.jkexec.platform;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
@@ -37,8 +39,9 @@ import java.nio.file.attribute.BasicFileAttributes;
  * {@code <field>: <path>: <reason>} ({@code kernel: /nonexistent: no such file}); the CLI prints
  * it after {@code jkexec: }.
  *
- * <p>Bytes are read once into memory: a parsed image must not change under the planner, as a
- * mapped file rewritten between validation and use would.
+ * <p>{@link #read} reads the bytes once into memory: what was parsed cannot change under the
+ * reader. {@link #map} maps the file instead (a kernel or an initrd of tens of MiB, copied once,
+ * from the page cache to guest RAM): the caller takes what may change with it, as its comment says.
  */
 public record InputFile(String field, Path path) {
     /** The largest byte array the JVM allocates. */
@@ -89,6 +92,34 @@ public record InputFile(String field, Path path) {
         } catch (IOException e) {
             throw error(e);
         }
+    }
+
+    /**
+     * The whole file mapped read-only, after the checks of {@link #size} (and the limit checked
+     * again on the open file): no copy is made, the pages are the page cache's. The mapping is the
+     * garbage collector's to unmap ({@link Arena#ofAuto}). What a mapping implies, for the caller:
+     * a file rewritten in place shows its new bytes through it, and one truncated below a page
+     * being read makes that read fail (the JVM reports the fault as an {@link InternalError}; see
+     * {@link #changedUnder}).
+     */
+    public MemorySegment map(long limit, String limitName) {
+        size(limit, limitName);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long now = ch.size();
+            checkLimit(now, limit, limitName);
+            return now == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_ONLY, 0, now, Arena.ofAuto());
+        } catch (IOException e) {
+            throw error(e);
+        }
+    }
+
+    /**
+     * The error for a read of this file's {@linkplain #map mapping} that faulted ({@code fault}: the
+     * JVM's {@link InternalError} for a page gone under it): the file shrank while it was in use.
+     */
+    public InputFileException changedUnder(Throwable fault) {
+        return new InputFileException(InputFileException.Problem.CHANGED, field, path.toString(),
+                "the file shrank while jkexec read it (" + fault.getMessage() + ")", fault);
     }
 
     /** The file as strict UTF-8 text: a malformed byte is refused with its offset. */

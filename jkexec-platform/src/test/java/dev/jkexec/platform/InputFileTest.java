@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jkexec.platform.testing.Pure;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -112,5 +114,35 @@ class InputFileTest {
         Path bad = Files.write(dir.resolve("bad.json"), "{\"a\": \"\u00ff".getBytes(StandardCharsets.ISO_8859_1));
         assertThatThrownBy(() -> new InputFile("scenario", bad).readUtf8(1 << 20, "x"))
                 .hasMessage("scenario: " + bad + ": invalid UTF-8 at byte 7 (0xff)");
+    }
+
+    @Test
+    void maps_a_regular_file_with_the_checks_of_read() throws Exception {
+        Path f = Files.write(dir.resolve("k"), new byte[] {4, 5, 6});
+        MemorySegment m = new InputFile("kernel", f).map(GIB, "the guest's RAM");
+        assertThat(m.isMapped()).isTrue();
+        assertThat(m.toArray(ValueLayout.JAVA_BYTE)).containsExactly(4, 5, 6);
+        assertThat(m.isReadOnly()).isTrue();
+        assertThat(new InputFile("kernel", Files.write(dir.resolve("empty"), new byte[0])).map(GIB, "x").byteSize()).isZero();
+        assertThatThrownBy(() -> InputFile.of("kernel", "/dev/zero").map(GIB, "the guest's RAM"))
+                .hasMessage("kernel: /dev/zero: a character device, not a regular file");
+        assertThatThrownBy(() -> new InputFile("initrd", f).map(2, "the guest's RAM minus the kernel"))
+                .hasMessage("initrd: " + f + ": 3 bytes, above the guest's RAM minus the kernel, 2 bytes");
+        assertThatThrownBy(() -> new InputFile("kernel", dir.resolve("none")).map(GIB, "x"))
+                .hasMessage("kernel: " + dir.resolve("none") + ": no such file");
+    }
+
+    @Test
+    void a_mapping_read_after_its_file_shrank_faults_and_is_named_as_the_file_changed() throws Exception {
+        Path f = Files.write(dir.resolve("k"), new byte[3 * 4096]);
+        InputFile file = new InputFile("kernel", f);
+        MemorySegment m = file.map(GIB, "the guest's RAM");
+        Files.write(f, new byte[0]);
+        InternalError fault = org.assertj.core.api.Assertions.catchThrowableOfType(InternalError.class,
+                () -> m.get(ValueLayout.JAVA_BYTE, 2 * 4096));
+        assertThat(fault).isNotNull();
+        assertThat(file.changedUnder(fault))
+                .hasMessageStartingWith("kernel: " + f + ": the file shrank while jkexec read it (")
+                .hasCause(fault);
     }
 }

@@ -86,69 +86,164 @@ public final class QemuMachine implements AutoCloseable {
 
     /**
      * Creates RAM, starts QEMU paused, connects QMP, the console and the doorbell. On failure
-     * everything created so far is removed again.
+     * everything created so far is removed again. {@link #launch} then {@link Launch#finish()}.
      *
      * @throws RamSpaceException   not enough room for RAM in {@code config.tmpRoot()}
      * @throws MachineException    QEMU missing ({@code QemuNotFoundException}), failing to start
      *                             ({@link QemuStartException} with its output), KVM forced but unusable
      */
     public static QemuMachine start(QemuConfig config) {
+        return launch(config).finish();
+    }
+
+    /**
+     * The first half of {@link #start}: creates the work directory and RAM and spawns QEMU, without
+     * waiting for QEMU to initialise. The returned launch's {@linkplain Launch#memory() RAM} may be
+     * written at once, while QEMU initialises (QEMU writes no guest RAM before its first reset);
+     * {@link Launch#finish()} connects QMP, the console and the doorbell. On failure everything
+     * created so far is removed again; {@link Launch#close()} removes a launch never finished.
+     *
+     * @throws RamSpaceException   not enough room for RAM in {@code config.tmpRoot()}
+     * @throws MachineException    QEMU missing or failing to spawn
+     */
+    public static Launch launch(QemuConfig config) {
         long startNanos = System.nanoTime();
         QemuProcess.prepare(); // the launcher thread starts while the directory and RAM are made
         AccelChoice accel = Accel.choose(config.accel());
-        Deque<AutoCloseable> undo = new ArrayDeque<>();
-        QemuProcess qemu = null;
+        Launch l = new Launch(config, accel, startNanos);
         try {
-            WorkDirectory dir = push(undo, WorkDirectory.create(config.tmpRoot()));
-            GuestRam ram = push(undo, GuestRam.create(dir.path(), RAM_FILE, config.ramBytes(),
+            WorkDirectory dir = push(l.undo, WorkDirectory.create(config.tmpRoot()));
+            l.dir = dir;
+            l.ram = push(l.undo, GuestRam.create(dir.path(), RAM_FILE, config.ramBytes(),
                     config.ramBelow4g() == 0 ? config.ramBytes() : config.ramBelow4g(), config.usableSpace()));
             BootProfile.mark("qemu: work directory and RAM file created");
-            Path rom = Files.write(dir.resolve(ROM_FILE), config.rom());
-            Path qmpSocket = dir.resolve("qmp.sock");
-            Path serialSocket = dir.resolve("serial.sock");
-            Optional<Path> gdb = config.gdbStub() ? Optional.of(dir.resolve("gdb.sock")) : Optional.empty();
-            Optional<Path> doorbellSocket = config.doorbell() ? Optional.of(dir.resolve("doorbell.sock")) : Optional.empty();
-            Optional<Path> resetLog = config.cpuResetLog() ? Optional.of(dir.resolve(CPU_RESET_LOG)) : Optional.empty();
-            QemuCommandLine commandLine = new QemuCommandLine(config, accel.accel(), ram.file(), rom, qmpSocket,
-                    serialSocket, gdb, doorbellSocket, resetLog);
-            qemu = push(undo, QemuProcess.start(commandLine.binary(), commandLine.arguments()));
+            l.rom = Files.write(dir.resolve(ROM_FILE), config.rom());
+            l.qmpSocket = dir.resolve("qmp.sock");
+            l.serialSocket = dir.resolve("serial.sock");
+            l.gdb = config.gdbStub() ? Optional.of(dir.resolve("gdb.sock")) : Optional.empty();
+            l.doorbellSocket = config.doorbell() ? Optional.of(dir.resolve("doorbell.sock")) : Optional.empty();
+            l.resetLog = config.cpuResetLog() ? Optional.of(dir.resolve(CPU_RESET_LOG)) : Optional.empty();
+            QemuCommandLine commandLine = new QemuCommandLine(config, accel.accel(), l.ram.file(), l.rom, l.qmpSocket,
+                    l.serialSocket, l.gdb, l.doorbellSocket, l.resetLog);
+            l.qemu = push(l.undo, QemuProcess.start(commandLine.binary(), commandLine.arguments()));
             BootProfile.mark("qemu: process spawned");
-            QemuProcess q = qemu;
-            Supplier<PeerDiagnosis> diagnosis = () -> q.diagnose(EXIT_GRACE);
-            long deadline = startNanos + config.startTimeout().toNanos();
-            SocketChannel qmpChannel = qemu.connect(qmpSocket, config.startTimeout());
-            BootProfile.mark("qemu: QMP socket accepted");
-            QmpClient qmp = push(undo, QmpClient.start(qmpChannel, config.qmp(), diagnosis));
-            BootProfile.mark("qemu: QMP handshake done (QEMU initialised)");
-            // Connected before the first cont: the console sees the guest's very first byte.
-            SerialConsole console = push(undo, SerialConsole.start(
-                    qemu.connect(serialSocket, Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000))),
-                    startNanos, config.console(), diagnosis));
-            Optional<SocketChannel> doorbell = Optional.empty();
-            if (doorbellSocket.isPresent()) {
-                doorbell = Optional.of(push(undo, qemu.connect(doorbellSocket.get(),
-                        Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000)))));
-            }
-            BootProfile.mark("qemu: console and doorbell connected");
-            // The QMP handshake completes only after QEMU's initialization: RAM and ROM are open.
-            ram.unlink();
-            Files.deleteIfExists(rom);
-            Files.deleteIfExists(qmpSocket);
-            Files.deleteIfExists(serialSocket);
-            if (doorbellSocket.isPresent()) {
-                Files.deleteIfExists(doorbellSocket.get());
-            }
-            return new QemuMachine(accel, startNanos, dir, ram, qemu, qmp, console, gdb, doorbell, resetLog);
+            return l;
         } catch (RuntimeException | IOException e) {
+            throw l.fail(e);
+        }
+    }
+
+    /**
+     * A QEMU spawned by {@link #launch} and not yet connected: its RAM is mapped and may be written
+     * (nothing has run); {@link #finish()} makes the machine. Owns everything made so far until
+     * {@link #finish()} succeeds; {@link #close()} (or a failing {@link #finish()}) removes it all.
+     * Not thread-safe: one thread finishes or closes it.
+     */
+    public static final class Launch implements AutoCloseable {
+        private final QemuConfig config;
+        private final AccelChoice accel;
+        private final long startNanos;
+        private final Deque<AutoCloseable> undo = new ArrayDeque<>();
+        private WorkDirectory dir;
+        private GuestRam ram;
+        private Path rom;
+        private Path qmpSocket;
+        private Path serialSocket;
+        private Optional<Path> gdb;
+        private Optional<Path> doorbellSocket;
+        private Optional<Path> resetLog;
+        private QemuProcess qemu;
+        /** Set once {@link #finish()} succeeded: the machine owns everything then. */
+        private boolean finished;
+
+        private Launch(QemuConfig config, AccelChoice accel, long startNanos) {
+            this.config = config;
+            this.accel = accel;
+            this.startNanos = startNanos;
+        }
+
+        /** Guest-physical memory, shared with QEMU: writable before {@link #finish()}, as the machine's. */
+        public PhysicalMemory memory() {
+            return ram.memory();
+        }
+
+        /** The accelerator QEMU runs with. */
+        public AccelChoice accel() {
+            return accel;
+        }
+
+        /**
+         * Connects QMP (its handshake completes once QEMU has initialised), the console and the
+         * doorbell, unlinks the files QEMU opened, and returns the machine, paused in {@code prelaunch}.
+         * On failure everything the launch made is removed.
+         *
+         * @throws MachineException QEMU failing to start ({@link QemuStartException} with its output)
+         */
+        public QemuMachine finish() {
+            if (finished || qemu == null) {
+                throw new IllegalStateException("this launch was finished or closed already");
+            }
+            try {
+                QemuProcess q = qemu;
+                Supplier<PeerDiagnosis> diagnosis = () -> q.diagnose(EXIT_GRACE);
+                long deadline = startNanos + config.startTimeout().toNanos();
+                SocketChannel qmpChannel = qemu.connect(qmpSocket, config.startTimeout());
+                BootProfile.mark("qemu: QMP socket accepted");
+                QmpClient qmp = push(undo, QmpClient.start(qmpChannel, config.qmp(), diagnosis));
+                BootProfile.mark("qemu: QMP handshake done (QEMU initialised)");
+                // Connected before the first cont: the console sees the guest's very first byte.
+                SerialConsole console = push(undo, SerialConsole.start(
+                        qemu.connect(serialSocket, Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000))),
+                        startNanos, config.console(), diagnosis));
+                Optional<SocketChannel> doorbell = Optional.empty();
+                if (doorbellSocket.isPresent()) {
+                    doorbell = Optional.of(push(undo, qemu.connect(doorbellSocket.get(),
+                            Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000)))));
+                }
+                BootProfile.mark("qemu: console and doorbell connected");
+                // The QMP handshake completes only after QEMU's initialization: RAM and ROM are open.
+                ram.unlink();
+                Files.deleteIfExists(rom);
+                Files.deleteIfExists(qmpSocket);
+                Files.deleteIfExists(serialSocket);
+                if (doorbellSocket.isPresent()) {
+                    Files.deleteIfExists(doorbellSocket.get());
+                }
+                QemuMachine m = new QemuMachine(accel, startNanos, dir, ram, qemu, qmp, console, gdb, doorbell, resetLog);
+                finished = true;
+                undo.clear();
+                return m;
+            } catch (RuntimeException | IOException e) {
+                throw fail(e);
+            }
+        }
+
+        /** Removes everything made so far, and returns the error to throw for {@code e}. */
+        private MachineException fail(Exception e) {
             MachineException failure = startFailure(qemu, e);
+            undoAll(failure);
+            return failure;
+        }
+
+        private void undoAll(Exception failure) {
+            qemu = null; // nothing left to finish
             while (!undo.isEmpty()) {
                 try {
                     undo.pop().close();
                 } catch (Exception suppressed) {
-                    failure.addSuppressed(suppressed);
+                    if (failure != null) {
+                        failure.addSuppressed(suppressed);
+                    }
                 }
             }
-            throw failure;
+        }
+
+        /** Removes a launch not finished (QEMU killed, RAM unmapped, the directory deleted); after {@link #finish()}: nothing. Idempotent. */
+        @Override
+        public void close() {
+            if (!finished) {
+                undoAll(null);
+            }
         }
     }
 

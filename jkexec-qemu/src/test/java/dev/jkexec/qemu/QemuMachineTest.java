@@ -5,6 +5,7 @@ import static dev.jkexec.qemu.Machines.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.platform.testing.NeedsQemu;
 import dev.jkexec.platform.x86.CpuMode;
 import dev.jkexec.platform.x86.Efer;
@@ -70,6 +71,41 @@ class QemuMachineTest {
 
             assertThat(m.console().awaitLine(Pattern.compile("."), WAIT, 0).text()).isEqualTo("Q");
         }
+    }
+
+    @Test
+    void guestReadsWhatJavaWroteBeforeQemuWasConnected() {
+        QemuMachine.Launch launch = QemuMachine.launch(config(TestRoms.ECHO_600));
+        launch.memory().write(0x600, new byte[] {'L'}); // while QEMU initialises: it must not clear RAM
+        try (QemuMachine m = launch.finish()) {
+            m.resume();
+
+            assertThat(m.console().awaitLine(Pattern.compile("."), WAIT, 0).text()).isEqualTo("L");
+        }
+    }
+
+    @Test
+    void aLaunchClosedUnfinishedLeavesNothing() {
+        QemuMachine.Launch launch = QemuMachine.launch(config(TestRoms.PRINT_J, h -> h.tmpRoot(tmp)));
+        PhysicalMemory ram = launch.memory();
+
+        launch.close();
+        launch.close();
+
+        assertThat(tmp).isEmptyDirectory();
+        assertThatThrownBy(() -> ram.readInt(0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(launch::finish).isInstanceOf(IllegalStateException.class).hasMessageContaining("finished or closed");
+    }
+
+    @Test
+    void aLaunchWhoseQemuFailsFinishesWithTheStartErrorAndLeavesNothing() {
+        QemuMachine.Launch launch = QemuMachine.launch(config(TestRoms.PRINT_J,
+                h -> h.tmpRoot(tmp).extraArgs(java.util.List.of("-no-such-option"))));
+
+        assertThatThrownBy(launch::finish)
+                .isInstanceOfSatisfying(dev.jkexec.qemu.process.QemuStartException.class,
+                        e -> assertThat(e.qemuOutput()).contains("-no-such-option: invalid option"));
+        assertThat(tmp).isEmptyDirectory();
     }
 
     @Test

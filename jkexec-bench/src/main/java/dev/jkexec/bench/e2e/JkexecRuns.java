@@ -11,6 +11,7 @@ import dev.jkexec.machine.KernelSpec;
 import dev.jkexec.machine.Machine;
 import dev.jkexec.machine.MachineEvent;
 import dev.jkexec.machine.MachineOptions;
+import dev.jkexec.machine.Toolstack;
 import dev.jkexec.qemu.console.ConsoleLine;
 import dev.jkexec.qemu.process.Accel;
 import java.io.IOException;
@@ -41,8 +42,7 @@ public final class JkexecRuns {
     }
 
     private Machine start() {
-        return Machine.start(MachineOptions.builder().layout(LAYOUT).dumpDirectory(dumps)
-                .hardware(h -> h.accel(Optional.of(Accel.TCG))).build());
+        return Machine.start(options());
     }
 
     /** Which form of the same kernel jkexec loads. */
@@ -70,11 +70,16 @@ public final class JkexecRuns {
                 type, form == Form.DECOMPRESSED);
     }
 
+    private MachineOptions options() {
+        return MachineOptions.builder().layout(LAYOUT).dumpDirectory(dumps).hardware(h -> h.accel(Optional.of(Accel.TCG))).build();
+    }
+
     /**
-     * Boot: Machine.start → banner, → init marker, with the handover's phases. The first boot is
-     * {@code Machine.boot}, as a program (or {@code jkexec run}) boots a machine: the image checked
-     * and written straight to its destinations, its digest taken after the handover; not the
-     * hypercall's load + exec, whose held copy and staging a first boot does not need.
+     * Boot: command start → banner, → init marker, with the handover's phases. The first boot is
+     * {@code Machine.boot(options, plan, beforeCont)}, as a program (or {@code jkexec run}) boots a
+     * machine: QEMU spawned on another thread while the kernel is planned, the image checked and
+     * written straight to its destinations while QEMU initialises, its digest taken after the
+     * handover; not the hypercall's load + exec, whose held copy and staging a first boot does not need.
      */
     public void boot(Measurements m, int run, Form form) {
         String system = switch (form) {
@@ -82,24 +87,31 @@ public final class JkexecRuns {
             case VMLINUX -> JK_VMLINUX;
             case DECOMPRESSED -> JK_DECOMPRESSED;
         };
+        KernelSpec spec = spec(form, "pb.mode=ready pb.gen=1", ImageType.DEFAULT);
+        AtomicLong planned = new AtomicLong();
+        AtomicLong connected = new AtomicLong();
+        FirmwareWatch[] watch = new FirmwareWatch[1];
         long t0 = System.nanoTime();
-        try (Machine mc = start()) {
-            try {
+        try (Machine mc = Machine.boot(options(), () -> {
+            KexecImage image = Toolstack.machineFree(LAYOUT).plan(spec).image();
+            planned.set(System.nanoTime());
+            return image;
+        }, started -> {
+            connected.set(System.nanoTime());
+            watch[0] = FirmwareWatch.arm(started);
+        })) {
+            try (FirmwareWatch w = watch[0]) {
                 Clock c = new Clock(t0, mc);
-                m.add(BOOT, system, phase("QEMU started, QMP connected"), c.now());
-                KexecImage image = mc.toolstack().plan(spec(form, "pb.mode=ready pb.gen=1", ImageType.DEFAULT)).image();
-                m.add(BOOT, system, phase("planned (kernel + initrd read, placed, purgatory)"), c.now());
-                try (FirmwareWatch w = FirmwareWatch.arm(mc)) {
-                    mc.boot(image);
-                    m.add(BOOT, system, phase("first boot returned (checked, written at destinations, reset, cont)"), c.now());
-                    ConsoleLine ready = mc.console().awaitLine(Patterns.ready(1), ctx.timeout(), 0);
-                    ConsoleLine banner = mc.console().awaitLine(Patterns.BANNER, ctx.timeout(), 0);
-                    firmwarePhases(m, BOOT, system, c, w);
-                    m.add(BOOT, system, BANNER, c.at(banner));
-                    m.add(BOOT, system, INIT, c.at(ready));
-                    m.add(BOOT, system, KERNEL_INIT, c.at(ready) - c.at(banner));
-                    printk(ready.text()).ifPresent(u -> m.add(BOOT, system, PRINTK_INIT, u));
-                }
+                m.add(BOOT, system, phase("planned (kernel + initrd read, placed, purgatory)"), c.of(planned.get()));
+                m.add(BOOT, system, phase("QEMU connected (the image written meanwhile)"), c.of(connected.get()));
+                m.add(BOOT, system, phase("first boot returned (checked, written at destinations, reset, cont)"), c.now());
+                ConsoleLine ready = mc.console().awaitLine(Patterns.ready(1), ctx.timeout(), 0);
+                ConsoleLine banner = mc.console().awaitLine(Patterns.BANNER, ctx.timeout(), 0);
+                firmwarePhases(m, BOOT, system, c, w);
+                m.add(BOOT, system, BANNER, c.at(banner));
+                m.add(BOOT, system, INIT, c.at(ready));
+                m.add(BOOT, system, KERNEL_INIT, c.at(ready) - c.at(banner));
+                printk(ready.text()).ifPresent(u -> m.add(BOOT, system, PRINTK_INIT, u));
             } finally {
                 saveLog(mc, "jkexec-boot-" + form.tag + run);
             }

@@ -487,7 +487,7 @@ public final class ReportWriter {
         line("- Peers run QEMU as `run-one.sh` does (`-m 1G -nographic -no-reboot -kernel K -initrd I -append S`, SeaBIOS); "
                 + "each serial line is stamped with host time as it arrives. Inside the guest, Debian's kexec-tools "
                 + "(`apt-get download`, unpacked with `dpkg-deb -x`, with the libraries `ldd` resolves) runs from the initramfs.");
-        line("- jkexec in-process: the harness JVM drives `Machine` (times from `Machine.start`, console lines stamped on arrival); "
+        line("- jkexec in-process: the harness JVM drives `Machine` (boot times from the call of `Machine.boot(options, plan, beforeCont)`, which starts QEMU and plans the kernel at once; console lines stamped on arrival); "
                 + "firmware phases come from polling the handover block's status word. jkexec CLI: `./jkexec run ... --exit-on` "
                 + "as a subprocess, wall time from process start (includes the launcher and JVM start).");
         line("- One initramfs serves every system: busybox, `/sbin/kexec` and its libraries, the bzImage, the pvpanic modules and "

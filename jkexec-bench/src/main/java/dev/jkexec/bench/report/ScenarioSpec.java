@@ -36,7 +36,7 @@ public record ScenarioSpec(String id, String title, String origin, String peer, 
         List<String> bz = List.of(Systems.QEMU_DIRECT);
         List<String> execElf = List.of(Systems.KEXEC_TOOLS_ELF_I, Systems.KEXEC_TOOLS_ELF);
         return List.of(
-                new ScenarioSpec(Systems.BOOT, "Boot", "process start (QEMU, or the jkexec CLI's launcher) or Machine.start (in-process)",
+                new ScenarioSpec(Systems.BOOT, "Boot", "process start (QEMU, or the jkexec CLI's launcher) or the call of Machine.boot (in-process: start and first boot)",
                         Systems.QEMU_PVH_PC, bootPeers,
                         Map.of(Systems.JK_CLI_VMLINUX, pvh, Systems.JK_VMLINUX, pvh, Systems.JK_CLI_BZ, bz, Systems.JK_CLI_BZ_GUEST, bz,
                                 Systems.JK_BZ, bz, Systems.JK_DECOMPRESSED, bz),

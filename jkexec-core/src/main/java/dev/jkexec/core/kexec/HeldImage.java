@@ -60,6 +60,8 @@ final class HeldImage implements LoadedImage {
     private boolean digestPending;
     /** Released by the first demand for the digest: the background digest stops waiting for its delay. */
     private final CountDownLatch demanded = new CountDownLatch(1);
+    /** The memory of borrowed buffers that were a file's mapping, copied by the background digest; or {@code null}. */
+    private Arena owned;
 
     private HeldImage(ValidImage image, Arena arena, MemorySegment[] buffers, CompletableFuture<Sha256> sha256,
             List<PhysicalRange> extraMappings, boolean v1) {
@@ -142,6 +144,7 @@ final class HeldImage implements LoadedImage {
                 try {
                     boolean asked = demanded.await(DIGEST_DELAY_MS, TimeUnit.MILLISECONDS);
                     dev.jkexec.platform.BootProfile.mark("held image: SHA-256 started (" + (asked ? "demanded" : "after the delay") + ")");
+                    ownMappedBuffers();
                     Sha256 d = hash();
                     dev.jkexec.platform.BootProfile.mark("held image: SHA-256 taken (background)");
                     sha256.complete(d);
@@ -151,6 +154,28 @@ final class HeldImage implements LoadedImage {
             });
         } catch (RuntimeException | Error e) {
             sha256.completeExceptionally(failure(e));
+        }
+    }
+
+    /**
+     * Replaces each borrowed buffer that is a file's mapping (the toolstack maps the kernel and the
+     * initrd) by a copy of its own, before the digest: the held image then no longer reads a file
+     * that may be rewritten or truncated under it (a truncated one faults here, and fails the
+     * digest, not a later exec). Off the boot's path: after the handover, with the digest's delay.
+     */
+    private void ownMappedBuffers() {
+        for (int i = 0; i < buffers.length; i++) {
+            MemorySegment b = buffers[i];
+            if (b != null && b.isMapped()) {
+                synchronized (this) {
+                    if (owned == null) {
+                        owned = Arena.ofShared();
+                    }
+                    MemorySegment copy = owned.allocate(b.byteSize(), 4096);
+                    MemorySegment.copy(b, 0, copy, 0, b.byteSize());
+                    buffers[i] = copy.asReadOnly();
+                }
+            }
         }
     }
 
@@ -175,7 +200,7 @@ final class HeldImage implements LoadedImage {
     }
 
     /** The held bytes of segment {@code index}, or {@code null} for a mapping-only segment. */
-    MemorySegment buffer(int index) {
+    synchronized MemorySegment buffer(int index) {
         return buffers[index];
     }
 
@@ -226,6 +251,12 @@ final class HeldImage implements LoadedImage {
             startDigest(); // never left pending: whoever waits for it is answered
             demand();
             sha256.exceptionally(e -> null).join();
+            synchronized (this) {
+                if (owned != null) {
+                    owned.close();
+                    owned = null;
+                }
+            }
         }
     }
 }

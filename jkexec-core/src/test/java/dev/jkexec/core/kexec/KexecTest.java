@@ -393,6 +393,29 @@ class KexecTest {
     }
 
     @Test
+    void a_first_boot_from_a_files_mapping_keeps_bytes_of_its_own_so_the_file_truncated_after_it_is_no_fault() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("kexec-mapped-", ".kernel");
+        try {
+            byte[] kernel = Fixtures.bytes(27, 10 * (int) PAGE);
+            java.nio.file.Files.write(f, kernel);
+            MemorySegment mapped;
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+                mapped = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size(), java.lang.foreign.Arena.ofAuto());
+            }
+            KexecImage img = Fixtures.image(ImageType.DEFAULT, 2 * MIB, new KexecSegment(mapped, 2 * MIB, 12 * PAGE, "kernel"));
+            Sha256 digest = kexec.bootFirst(img, p -> { }).sha256();
+            assertThat(memory.read(2 * MIB, kernel.length)).isEqualTo(kernel);
+
+            java.nio.file.Files.write(f, new byte[0]); // every page of the mapping is gone: reading it would fault
+
+            HandoverPlan again = kexec.exec(ImageType.DEFAULT, p -> { });
+            assertThat(again.sha256()).isEqualTo(digest);
+        } finally {
+            java.nio.file.Files.deleteIfExists(f);
+        }
+    }
+
+    @Test
     void a_failed_background_digest_is_reported_by_what_needs_it_and_the_slot_can_be_emptied() {
         java.lang.foreign.Arena buffers = java.lang.foreign.Arena.ofShared();
         MemorySegment bytes = buffers.allocate(10 * PAGE);
