@@ -224,22 +224,31 @@ public final class Machine implements AutoCloseable {
                 r.addSuppressed(e);
                 failure = r;
             }
-            if (made[0] != null) {
-                closeInto(made[0], failure);
-            } else {
-                if (core[0] != null) {
-                    closeInto(core[0], failure);
-                }
-                QemuMachine q = finishing.handle((m, t) -> m).join();
-                if (q != null) {
-                    closeInto(q, failure);
-                }
-            }
+            removeStarted(made[0], core[0], finishing, failure);
             throw failure;
+        } catch (Error e) {
+            // An error no copy named (the copies from a file's mapping name a truncated file): still nothing left.
+            removeStarted(made[0], core[0], finishing, e);
+            throw e;
         }
     }
 
-    private static void closeInto(AutoCloseable c, RuntimeException failure) {
+    /** Closes what a failing {@link #boot(MachineOptions, java.util.function.Supplier, Consumer)} started, failures of closing suppressed in {@code failure}. */
+    private static void removeStarted(Machine made, Kexec core, java.util.concurrent.CompletableFuture<QemuMachine> finishing, Throwable failure) {
+        if (made != null) {
+            closeInto(made, failure);
+        } else {
+            if (core != null) {
+                closeInto(core, failure);
+            }
+            QemuMachine q = finishing.handle((m, t) -> m).join();
+            if (q != null) {
+                closeInto(q, failure);
+            }
+        }
+    }
+
+    private static void closeInto(AutoCloseable c, Throwable failure) {
         try {
             c.close();
         } catch (Exception suppressed) {

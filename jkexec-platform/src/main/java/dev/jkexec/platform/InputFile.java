@@ -100,14 +100,22 @@ public record InputFile(String field, Path path) {
      * garbage collector's to unmap ({@link Arena#ofAuto}). What a mapping implies, for the caller:
      * a file rewritten in place shows its new bytes through it, and one truncated below a page
      * being read makes that read fail (the JVM reports the fault as an {@link InternalError}; see
-     * {@link #changedUnder}).
+     * {@link #changedUnder}). The file's identity (size, mtime, {@code fileKey}) is recorded with the
+     * mapping: {@link MappedFiles} names the file from any slice of it, and tells whether it changed.
      */
     public MemorySegment map(long limit, String limitName) {
         size(limit, limitName);
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long now = ch.size();
             checkLimit(now, limit, limitName);
-            return now == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_ONLY, 0, now, Arena.ofAuto());
+            if (now == 0) {
+                return MemorySegment.ofArray(new byte[0]);
+            }
+            // The identity before the mapping: a change from here on is seen by MappedFiles.changed.
+            MappedFiles.Identity identity = MappedFiles.Identity.of(this);
+            MemorySegment m = ch.map(FileChannel.MapMode.READ_ONLY, 0, now, Arena.ofAuto());
+            MappedFiles.register(m, this, identity);
+            return m;
         } catch (IOException e) {
             throw error(e);
         }

@@ -145,4 +145,36 @@ class InputFileTest {
                 .hasMessageStartingWith("kernel: " + f + ": the file shrank while jkexec read it (")
                 .hasCause(fault);
     }
+    @Test
+    void a_mapping_is_found_again_from_a_slice_and_a_change_of_its_file_is_named() throws Exception {
+        Path f = Files.write(dir.resolve("k"), new byte[3 * 4096]);
+        MemorySegment m = new InputFile("initrd", f).map(GIB, "the guest's RAM");
+        MemorySegment slice = m.asSlice(4096, 4096).asReadOnly();
+        assertThat(MappedFiles.changed(slice)).isEmpty();
+        assertThat(MappedFiles.changed(MemorySegment.ofArray(new byte[8]), null)).isEmpty();
+
+        Files.write(f, new byte[3 * 4096], java.nio.file.StandardOpenOption.WRITE); // in place, same size
+        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 3_600_000));
+
+        assertThat(MappedFiles.changed(MemorySegment.ofArray(new byte[8]), slice)).get()
+                .satisfies(e -> assertThat(e.problem()).isEqualTo(InputFileException.Problem.CHANGED))
+                .extracting(Throwable::getMessage).asString()
+                .startsWith("initrd: " + f + ": the file changed while jkexec used it (");
+    }
+
+    @Test
+    void a_file_replaced_by_rename_is_a_change_and_a_fault_under_an_unchanged_file_is_not_the_files() throws Exception {
+        Path f = Files.write(dir.resolve("k"), new byte[4096]);
+        MemorySegment m = new InputFile("kernel", f).map(GIB, "the guest's RAM");
+        InternalError fault = new InternalError("a fault elsewhere");
+        assertThat(MappedFiles.faulted(fault, m)).isEmpty();
+
+        Path other = Files.write(dir.resolve("k.new"), new byte[4096]);
+        Files.setLastModifiedTime(other, Files.getLastModifiedTime(f));
+        Files.move(other, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+
+        assertThat(MappedFiles.faulted(fault, m)).get().extracting(Throwable::getMessage).asString()
+                .isEqualTo("kernel: " + f + ": the file shrank while jkexec read it (a fault elsewhere)");
+        assertThat(MappedFiles.changed(m)).isPresent();
+    }
 }

@@ -57,6 +57,18 @@ final class CrashRegionImage implements LoadedImage {
                     }
                 }
             }
+            // A file's mapping (the toolstack maps the kernel and the initrd) is copied aside too: a
+            // file truncated since faults here, before the crash region (and the image in it) is touched.
+            for (int i = 0; i < from.length; i++) {
+                if (from[i] != null && from[i].isMapped()) {
+                    MemorySegment mapped = from[i];
+                    try {
+                        from[i] = copyAside(aside, mapped);
+                    } catch (InternalError fault) {
+                        throw dev.jkexec.platform.MappedFiles.faulted(fault, mapped).map(RuntimeException.class::cast).orElseThrow(() -> fault);
+                    }
+                }
+            }
             // Commit point: every rule passed and every buffer is at hand. Nothing below can fail,
             // since the rules put every buffered destination inside the crash region.
             for (int i = 0; i < segs.size(); i++) {

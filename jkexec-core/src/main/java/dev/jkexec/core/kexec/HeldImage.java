@@ -96,19 +96,25 @@ final class HeldImage implements LoadedImage {
         MemorySegment[] held = new MemorySegment[segs.size()];
         ImageDigest digest = new ImageDigest();
         long at = 0;
-        for (int i = 0; i < segs.size(); i++) {
-            SegmentDescriptor s = segs.get(i);
-            if (from[i] != null) {
-                long n = from[i].byteSize();
-                for (long done = 0; done < n; done += CHUNK) {
-                    long len = Math.min(CHUNK, n - done);
-                    MemorySegment.copy(from[i], done, block, at + done, len);
-                    digest.update(block.asSlice(at + done, len));
+        try {
+            for (int i = 0; i < segs.size(); i++) {
+                SegmentDescriptor s = segs.get(i);
+                if (from[i] != null) {
+                    long n = from[i].byteSize();
+                    for (long done = 0; done < n; done += CHUNK) {
+                        long len = Math.min(CHUNK, n - done);
+                        MemorySegment.copy(from[i], done, block, at + done, len);
+                        digest.update(block.asSlice(at + done, len));
+                    }
+                    digest.updateZeros(s.destSize() - s.bufSize());
+                    held[i] = block.asSlice(at, n).asReadOnly();
+                    at += n;
                 }
-                digest.updateZeros(s.destSize() - s.bufSize());
-                held[i] = block.asSlice(at, n).asReadOnly();
-                at += n;
             }
+        } catch (InternalError fault) {
+            // A buffer that is a file's mapping, truncated since it was mapped: nothing is kept, the slot untouched.
+            arena.close();
+            throw dev.jkexec.platform.MappedFiles.faulted(fault, from).map(RuntimeException.class::cast).orElseThrow(() -> fault);
         }
         dev.jkexec.platform.BootProfile.mark("load: image copied into the held block and hashed");
         return new HeldImage(image, arena, held, CompletableFuture.completedFuture(digest.finish()), extraMappings, v1);
@@ -161,7 +167,9 @@ final class HeldImage implements LoadedImage {
      * Replaces each borrowed buffer that is a file's mapping (the toolstack maps the kernel and the
      * initrd) by a copy of its own, before the digest: the held image then no longer reads a file
      * that may be rewritten or truncated under it (a truncated one faults here, and fails the
-     * digest, not a later exec). Off the boot's path: after the handover, with the digest's delay.
+     * digest, not a later exec). A file whose identity changed since it was mapped (a rewrite in
+     * place: see {@code MappedFiles} for what that check misses) fails the digest too: the copy
+     * would not be what booted. Off the boot's path: after the handover, with the digest's delay.
      */
     private void ownMappedBuffers() {
         for (int i = 0; i < buffers.length; i++) {
@@ -172,7 +180,16 @@ final class HeldImage implements LoadedImage {
                         owned = Arena.ofShared();
                     }
                     MemorySegment copy = owned.allocate(b.byteSize(), 4096);
-                    MemorySegment.copy(b, 0, copy, 0, b.byteSize());
+                    try {
+                        MemorySegment.copy(b, 0, copy, 0, b.byteSize());
+                    } catch (InternalError fault) {
+                        throw dev.jkexec.platform.MappedFiles.faulted(fault, b).map(RuntimeException.class::cast).orElseThrow(() -> fault);
+                    }
+                    // What booted was written from the file as it was checked: a copy of a file
+                    // changed since is not those bytes, and the digest must not vouch for it.
+                    dev.jkexec.platform.MappedFiles.changed(b).ifPresent(e -> {
+                        throw e;
+                    });
                     buffers[i] = copy.asReadOnly();
                 }
             }

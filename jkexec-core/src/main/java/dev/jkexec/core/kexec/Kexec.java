@@ -6,6 +6,7 @@ import static dev.jkexec.core.Errno.ENOENT;
 import static dev.jkexec.core.Errno.ERANGE;
 
 import dev.jkexec.core.KexecException;
+import dev.jkexec.platform.MappedFiles;
 import dev.jkexec.platform.PcPlatform;
 import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.Arch;
@@ -350,7 +351,21 @@ public final class Kexec implements AutoCloseable {
             }
             MemorySegment[] from = Buffers.fetch(valid, i -> image.segments().get(i).buffer());
             dev.jkexec.platform.BootProfile.mark("first boot: image checked");
-            writeAtDestinations(valid, i -> from[i]);
+            try {
+                writeAtDestinations(valid, i -> from[i]);
+            } catch (RuntimeException | InternalError fault) {
+                // A buffer that is a file's mapping, the file truncated since: named, not a fault.
+                java.util.Optional<dev.jkexec.platform.InputFileException> named = MappedFiles.faulted(fault, from);
+                if (named.isPresent()) {
+                    throw named.get();
+                }
+                throw fault;
+            }
+            // The bytes written are the ones checked and planned only if the files mapped did not
+            // change since (MappedFiles says what this misses); nothing has run yet: refuse here.
+            MappedFiles.changed(from).ifPresent(e -> {
+                throw e;
+            });
             dev.jkexec.platform.BootProfile.mark("first boot: image written at its destinations");
             HeldImage held = HeldImage.borrowing(valid, from, List.of(), false);
             HandoverPlan plan = inPlacePlan(held, held.digest());

@@ -13,6 +13,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.jkexec.core.Errno;
 import dev.jkexec.core.KexecException;
+import dev.jkexec.platform.InputFile;
+import dev.jkexec.platform.InputFileException;
 import dev.jkexec.platform.PhysicalMemory;
 import dev.jkexec.image.Arch;
 import dev.jkexec.image.ImageType;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -413,6 +416,86 @@ class KexecTest {
         } finally {
             java.nio.file.Files.deleteIfExists(f);
         }
+    }
+
+    /** A file of {@code pages} pages mapped as the toolstack maps a kernel ({@link InputFile#map}), under a temporary directory. */
+    private static MemorySegment mappedFile(java.nio.file.Path f, int pages) throws Exception {
+        java.nio.file.Files.write(f, Fixtures.bytes(29, pages * (int) PAGE));
+        return new InputFile("kernel", f).map(1L << 30, "the guest's RAM");
+    }
+
+    private static KexecImage mappedImage(ImageType type, long at, MemorySegment mapped) {
+        return Fixtures.image(type, at, new KexecSegment(mapped, at, 12 * PAGE, "kernel"));
+    }
+
+    /** Another modification time, beyond any clock's granularity: what a rewrite in place leaves. */
+    private static void rewrittenInPlace(java.nio.file.Path f) throws Exception {
+        byte[] same = java.nio.file.Files.readAllBytes(f);
+        java.nio.file.Files.write(f, same, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.file.Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(
+                java.nio.file.Files.getLastModifiedTime(f).toMillis() + 3_600_000));
+    }
+
+    @Test
+    void a_first_boot_from_a_mapped_file_truncated_before_the_write_is_named_and_never_handed_over(@TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path f = dir.resolve("vmlinux");
+        MemorySegment mapped = mappedFile(f, 10);
+        java.nio.file.Files.write(f, new byte[0]);
+
+        InputFileException e = catchThrowableOfType(InputFileException.class,
+                () -> kexec.bootFirst(mappedImage(ImageType.DEFAULT, 2 * MIB, mapped), p -> { throw new AssertionError("handed over"); }));
+        assertThat(e).hasMessageStartingWith("kernel: " + f + ": the file shrank while jkexec read it (");
+        assertThat(e.problem()).isEqualTo(InputFileException.Problem.CHANGED);
+        assertThat(Errno.of(e.problem())).isEqualTo(Errno.EINVAL);
+        assertThat(kexec.status(ImageType.DEFAULT)).isFalse();
+    }
+
+    @Test
+    void a_first_boot_from_a_mapped_file_rewritten_before_the_write_is_refused_before_the_handover(@TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path f = dir.resolve("vmlinux");
+        MemorySegment mapped = mappedFile(f, 10);
+        rewrittenInPlace(f);
+
+        assertThatThrownBy(() -> kexec.bootFirst(mappedImage(ImageType.DEFAULT, 2 * MIB, mapped), p -> { throw new AssertionError("handed over"); }))
+                .isInstanceOf(InputFileException.class)
+                .hasMessageStartingWith("kernel: " + f + ": the file changed while jkexec used it (");
+        assertThat(kexec.status(ImageType.DEFAULT)).isFalse();
+    }
+
+    @Test
+    void a_load_from_a_mapped_file_truncated_since_is_named_and_keeps_the_images_loaded(@TempDir java.nio.file.Path dir) throws Exception {
+        kexec.load(Fixtures.defaultImage(31));
+        kexec.load(Fixtures.crashImage(32));
+        ImageInfo before = kexec.image(ImageType.DEFAULT).orElseThrow();
+        ImageInfo crashBefore = kexec.image(ImageType.CRASH).orElseThrow();
+        java.nio.file.Path f = dir.resolve("vmlinux");
+        MemorySegment mapped = mappedFile(f, 10);
+        java.nio.file.Files.write(f, new byte[0]);
+
+        assertThatThrownBy(() -> kexec.load(mappedImage(ImageType.DEFAULT, 2 * MIB, mapped)))
+                .isInstanceOf(InputFileException.class).hasMessageStartingWith("kernel: " + f + ": the file shrank");
+        assertThatThrownBy(() -> kexec.load(mappedImage(ImageType.CRASH, Fixtures.CRASH.start(), mapped)))
+                .isInstanceOf(InputFileException.class).hasMessageStartingWith("kernel: " + f + ": the file shrank");
+        assertThat(kexec.image(ImageType.DEFAULT)).contains(before);
+        assertThat(kexec.image(ImageType.CRASH)).contains(crashBefore);
+    }
+
+    @Test
+    void a_mapped_file_rewritten_after_the_first_boot_before_its_copy_fails_the_digest(@TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path f = dir.resolve("vmlinux");
+        MemorySegment mapped = mappedFile(f, 10);
+
+        HandoverPlan plan = kexec.bootFirst(mappedImage(ImageType.DEFAULT, 2 * MIB, mapped), p -> { });
+        rewrittenInPlace(f); // before the background copy: it waits for its delay, or the first demand below
+
+        KexecException e = catchThrowableOfType(KexecException.class, plan::sha256);
+        assertThat(e.errno()).isEqualTo(Errno.EIO);
+        assertThat(e.getMessage()).contains("the SHA-256 of the booted default image could not be taken")
+                .contains("kernel: " + f + ": the file changed while jkexec used it");
+        assertThat(catchThrowableOfType(KexecException.class,
+                () -> kexec.exec(ImageType.DEFAULT, p -> { throw new AssertionError("handed over"); })).errno()).isEqualTo(Errno.EIO);
     }
 
     @Test

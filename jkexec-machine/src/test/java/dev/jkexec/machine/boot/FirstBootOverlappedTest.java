@@ -75,4 +75,49 @@ class FirstBootOverlappedTest {
                 .hasMessageContaining("-no-such-option");
         assertThat(tmp).isEmptyDirectory();
     }
+    /** A plan whose initrd is a file mapped, then {@code meanwhile} done to that file before the image is written. */
+    private java.util.function.Supplier<dev.jkexec.image.KexecImage> planThen(Path initrd, ThrowingConsumer<Path> meanwhile) {
+        KernelSpec spec = new KernelSpec(cloud(), initrd, false, CONSOLE, 64, ImageType.DEFAULT);
+        return () -> {
+            dev.jkexec.image.KexecImage image = Toolstack.machineFree(small(1)).plan(spec).image();
+            try {
+                meanwhile.accept(initrd);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            return image;
+        };
+    }
+
+    interface ThrowingConsumer<T> {
+        void accept(T t) throws Exception;
+    }
+
+    @Test
+    void anInitrdTruncatedAfterThePlanIsNamedAndLeavesNothing(@TempDir Path files) throws Exception {
+        Path initrd = java.nio.file.Files.write(files.resolve("initrd.img"), new byte[1 << 20]);
+        AtomicReference<Machine> seen = new AtomicReference<>();
+
+        assertThatThrownBy(() -> Machine.boot(options(), planThen(initrd, f -> java.nio.file.Files.write(f, new byte[0])), seen::set))
+                .isInstanceOfSatisfying(InputFileException.class, e -> assertThat(e.problem()).isEqualTo(InputFileException.Problem.CHANGED))
+                .hasMessageStartingWith("initrd: " + initrd + ": the file shrank while jkexec read it (");
+        assertThat(seen.get()).isNull();
+        assertThat(tmp).isEmptyDirectory();
+    }
+
+    @Test
+    void anInitrdRewrittenInPlaceAfterThePlanIsRefusedBeforeTheGuestRuns(@TempDir Path files) throws Exception {
+        Path initrd = java.nio.file.Files.write(files.resolve("initrd.img"), new byte[1 << 20]);
+        AtomicReference<Machine> seen = new AtomicReference<>();
+
+        assertThatThrownBy(() -> Machine.boot(options(), planThen(initrd, f -> {
+            java.nio.file.Files.write(f, new byte[1 << 20], java.nio.file.StandardOpenOption.WRITE);
+            java.nio.file.Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(
+                    java.nio.file.Files.getLastModifiedTime(f).toMillis() + 3_600_000));
+        }), seen::set))
+                .isInstanceOf(InputFileException.class)
+                .hasMessageStartingWith("initrd: " + initrd + ": the file changed while jkexec used it (");
+        assertThat(seen.get()).as("refused before QEMU's machine was handed to the caller").isNull();
+        assertThat(tmp).isEmptyDirectory();
+    }
 }
