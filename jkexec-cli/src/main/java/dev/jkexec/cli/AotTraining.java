@@ -18,8 +18,7 @@ import java.util.List;
  *
  * <p>What it runs: {@code --help}, {@code --version}; with the generic test kernel ({@link GuestAssets}):
  * {@code inspect}, {@code plan}, and a {@code run} of it in a busybox guest up to its banner; and a
- * {@code run} of jkexec's Multiboot test kernel (machine, QMP, firmware, console) to its last line, and
- * {@code ctl status} against a second such machine while it runs. The
+ * {@code run} of jkexec's Multiboot test kernel (machine, QMP, firmware, console) to its last line. The
  * commands that start a machine run only when {@code qemu-system-x86_64} is on the PATH. Every command's
  * output is discarded; a command that fails only makes the cache less complete, never wrong (the JVM
  * checks the cache against the jar at every launch), so training never fails the launcher.
@@ -35,11 +34,16 @@ public final class AotTraining {
         PrintWriter out = new PrintWriter(sink, true);
         Path dir = Files.createTempDirectory("jkexec-aot-training");
         try {
-            for (List<String> command : commands(dir, !machine(args))) {
-                timed(command, out, realErr);
-            }
-            if (machine(args)) {
-                ctlAgainstRunningMachine(dir, out, realErr);
+            for (List<String> command : commands(dir, args.length > 0 && args[0].equals("--no-machine"))) {
+                long t0 = System.nanoTime();
+                int status;
+                try {
+                    status = Main.run(command.toArray(String[]::new), out, out);
+                } catch (RuntimeException | Error e) {
+                    status = -1;
+                }
+                realErr.printf("aot-training: %-8s %3d  %5d ms  %s%n", command.getFirst(), status,
+                        (System.nanoTime() - t0) / 1_000_000, String.join(" ", command));
             }
         } finally {
             try (var files = Files.list(dir)) {
@@ -51,54 +55,11 @@ public final class AotTraining {
         }
     }
 
-    private static boolean machine(String[] args) {
-        return !(args.length > 0 && args[0].equals("--no-machine")) && onPath("qemu-system-x86_64");
-    }
-
-    private static void timed(List<String> command, PrintWriter out, PrintStream log) {
-        long t0 = System.nanoTime();
-        int status;
-        try {
-            status = Main.run(command.toArray(String[]::new), out, out);
-        } catch (RuntimeException | Error e) {
-            status = -1;
-        }
-        log.printf("aot-training: %-8s %3d  %5d ms  %s%n", command.getFirst(), status,
-                (System.nanoTime() - t0) / 1_000_000, String.join(" ", command));
-    }
-
-    /**
-     * {@code jkexec ctl status} against a machine that the training runs meanwhile, so that the API client's
-     * classes (Jetty's HTTP client over a Unix socket, ~700 classes) come from the cache: untrained, each
-     * {@code ctl} read them from the jar (~1 s a call on the shared host). The machine is the Multiboot test
-     * kernel without an exit pattern; its API opens a second after the handover and the run ends at its
-     * {@code --timeout}, the only end a run without a banner or exit pattern has.
-     */
-    private static void ctlAgainstRunningMachine(Path dir, PrintWriter out, PrintStream log) throws IOException {
-        Path mb = dir.resolve("mbctl.bin");
-        Files.write(mb, MultibootTestKernel.build());
-        Path socket = dir.resolve("ctl.sock");
-        Thread machine = Thread.ofPlatform().name("aot-training-machine").start(() -> timed(List.of("run", "--kernel",
-                mb.toString(), "--quiet", "--timeout", "6", "--api", socket.toString()), out, log));
-        try {
-            long deadline = System.nanoTime() + 6_000_000_000L;
-            while (!Files.exists(socket) && machine.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            if (Files.exists(socket)) {
-                timed(List.of("ctl", "--api", socket.toString(), "status"), out, log);
-            }
-            machine.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private static List<List<String>> commands(Path dir, boolean noMachine) throws IOException {
         List<List<String>> commands = new ArrayList<>();
         commands.add(List.of("--help"));
         commands.add(List.of("--version"));
-        boolean machine = !noMachine;
+        boolean machine = !noMachine && onPath("qemu-system-x86_64");
         Path kernel = GuestAssets.dir().resolve(GuestAssets.GENERIC_KERNEL);
         if (Files.isRegularFile(kernel)) {
             commands.add(List.of("inspect", kernel.toString()));
