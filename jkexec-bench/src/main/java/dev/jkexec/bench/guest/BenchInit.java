@@ -18,7 +18,10 @@ package dev.jkexec.bench.guest;
  *       64-bit entry with a zero page), {@code elfi} the same with {@code -i} (no purgatory
  *       SHA-256 check), kexec-tools' fastest form;</li>
  *   <li>{@code jkcrash}: prints the crash reservation (0: nothing reserved), loads the pvpanic
- *       modules so QEMU sees the panic, then {@code PB: PANIC} and the same sysrq crash (jkexec);</li>
+ *       modules so QEMU sees the panic, leaves {@code /sys/kernel/vmcoreinfo} (its VMCOREINFO note's
+ *       address and size) as jkexec's hint in the mailbox, as jkexec's own guest init does and as
+ *       kexec-tools reads the same file for kdump's ELF header, then {@code PB: PANIC} and the same
+ *       sysrq crash (jkexec); without the hint jkexec scans all of guest RAM for the note at the panic;</li>
  *   <li>{@code vmcore}: a crash kernel: {@code PB: VMCORE-SIZE <bytes>} of /proc/vmcore;</li>
  *   <li>{@code load}: writes a 64 MiB random initrd, then twice {@code kexec -l} of this kernel with
  *       it between {@code PB: LOAD-START i} and {@code PB: LOAD-END i} markers, unloading after each.</li>
@@ -103,6 +106,7 @@ public final class BenchInit {
                     say "PB-PANIC-FAILED"; off ;;
                   jkcrash)
                     for m in /lib/modules/*.ko; do insmod "$m"; done
+                    printf 'JKEXEC-VMCOREINFO:%s\\n' "$(cat /sys/kernel/vmcoreinfo)" | dd of=/dev/mem bs=1 seek=$((@HINT@)) conv=notrunc 2>/dev/null
                     mark "INIT-READY gen=$gen"
                     say "PB-CRASH-SIZE $(cat /sys/kernel/kexec_crash_size)"
                     mark "PANIC"
@@ -127,6 +131,7 @@ public final class BenchInit {
                   *)
                     say "unknown mode $mode"; off ;;
                 esac
-                """.replace("@LOADS@", Integer.toString(LOADS));
+                """.replace("@LOADS@", Integer.toString(LOADS))
+                .replace("@HINT@", String.format("0x%X", dev.jkexec.machine.layout.MachineLayout.VMCOREINFO_HINT));
     }
 }

@@ -254,7 +254,8 @@ public final class Kexec implements AutoCloseable {
      * <ol>
      *   <li>empty slot: -ENOENT;</li>
      *   <li>verify the SHA-256: default against the digest of its held bytes taken at load; crash by
-     *       hashing its destination ranges in the crash region now. A mismatch calls
+     *       comparing its destination ranges in the crash region with the pristine copy kept at load
+     *       (the region is hashed only when they differ, to name the damage). A mismatch calls
      *       {@link HandoverTarget#imageDamaged} and throws {@link ImageDamagedException};</li>
      *   <li>make the plan: default — stage source pages and the page list (-ENOMEM if staging is too
      *       small); crash — nothing to relocate. A crash image's digest may have been taken ahead

@@ -568,7 +568,22 @@ class KexecTest {
         return Stream.of(
                 Arguments.of("buffer byte", CRASH.start() + 17),
                 Arguments.of("zero tail", CRASH.start() + 4 * PAGE + 5),
-                Arguments.of("second segment tail", CRASH.start() + 65 * PAGE + 4095));
+                Arguments.of("second segment tail", CRASH.start() + 65 * PAGE + 4095),
+                Arguments.of("last buffer byte", CRASH.start() + 64 * PAGE + 4095),
+                Arguments.of("first tail byte", CRASH.start() + 3 * 4096 + 100));
+    }
+
+    @Test
+    void a_crash_region_byte_written_back_to_its_loaded_value_is_intact() {
+        KexecImage img = Fixtures.crashImage(15);
+        kexec.load(img);
+        long at = CRASH.start() + 17;
+        byte was = memory.read(at, 1)[0];
+        memory.write(at, new byte[] {(byte) (was ^ 1)});
+        memory.write(at, new byte[] {was});
+        List<HandoverPlan> handed = new ArrayList<>();
+        kexec.exec(ImageType.CRASH, handed::add);
+        assertThat(handed).hasSize(1);
     }
 
     @ParameterizedTest(name = "{0}")

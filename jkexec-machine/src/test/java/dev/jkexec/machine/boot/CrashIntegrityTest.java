@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Machine tests (QEMU, TCG): nothing is lost. A guest that damages the crash region before it
- * panics gets a host-side ELF core instead of a corrupt crash kernel (the crash image's SHA-256 no
- * longer matches); so does a guest that panics with no crash image loaded. The core is checked
+ * panics gets a host-side ELF core instead of a corrupt crash kernel (the crash region no longer
+ * equals the copy of the image jkexec kept at load, and the region's SHA-256 no longer matches the
+ * load digest); so does a guest that panics with no crash image loaded. The core is checked
  * with binutils' readelf and by finding the guest's marker in it.
  */
 @NeedsQemu
