@@ -270,19 +270,15 @@ public final class Firmware {
     }
 
     /**
-     * Xen's relocation walk (spec §4.6). RBX = list pointer, RDI = destination, RCX = entry.
-     * Unknown entries (including 0) are skipped, as the assembly walker does. The flags are
-     * {@link dev.jkexec.core.kexec.PageListEntry}'s, the encoding the core writes.
+     * One step of a page-list walk, binding {@code loop} at its top: reads the entry at RBX into RCX
+     * and advances RBX; a destination entry sets the cursor RDI, an indirection entry moves RBX to
+     * the next list page (both back to {@code loop}), and a done entry jumps to {@code done}. What
+     * follows is the caller's: source and zero entries, each walk doing its own with them. The one
+     * decoding of Xen's entry flags that every pass over the list (the DMA pass, the walk) shares.
      */
-    private static void emitRelocationWalk(Assembler a) {
-        Label loop = a.label("walk");
-        Label notDest = a.label("not_dest");
-        Label notInd = a.label("not_ind");
-        Label notSource = a.label("not_source");
-        Label done = a.label("walk_done");
-        a.load(RBX, Mem.at(RAX, HEAD_OFFSET));
-        a.test(RBX, RBX).j(Cond.Z, done);
-        a.xor(EDI, EDI);
+    private static void emitListStep(Assembler a, Label loop, Label done, String prefix) {
+        Label notDest = a.label(prefix + "not_dest");
+        Label notInd = a.label(prefix + "not_ind");
         a.bind(loop);
         a.load(RCX, Mem.at(RBX)).add(RBX, 8);
         a.test(CL, IND_DESTINATION).j(Cond.Z, notDest);
@@ -292,6 +288,21 @@ public final class Firmware {
         a.mov(RBX, RCX).and(RBX, Paging.PAGE_MASK).jmp(loop);
         a.bind(notInd);
         a.test(CL, IND_DONE).j(Cond.NZ, done);
+    }
+
+    /**
+     * Xen's relocation walk (spec §4.6). RBX = list pointer, RDI = destination, RCX = entry.
+     * Unknown entries (including 0) are skipped, as the assembly walker does. The flags are
+     * {@link dev.jkexec.core.kexec.PageListEntry}'s, the encoding the core writes.
+     */
+    private static void emitRelocationWalk(Assembler a) {
+        Label loop = a.label("walk");
+        Label notSource = a.label("not_source");
+        Label done = a.label("walk_done");
+        a.load(RBX, Mem.at(RAX, HEAD_OFFSET));
+        a.test(RBX, RBX).j(Cond.Z, done);
+        a.xor(EDI, EDI);
+        emitListStep(a, loop, done, "");
         a.test(CL, IND_SOURCE).j(Cond.Z, notSource);
         a.mov(RSI, RCX).and(RSI, Paging.PAGE_MASK).movImm(ECX, PAGE_QUADWORDS).repMovsq().jmp(loop);
         a.bind(notSource);
@@ -357,8 +368,6 @@ public final class Firmware {
     private static void emitDmaOverwrite(Assembler a, long block, long directory) {
         Label skip = a.label("dma_skip");
         Label loop = a.label("dma_pass");
-        Label notDest = a.label("dma_not_dest");
-        Label notInd = a.label("dma_not_ind");
         Label notSource = a.label("dma_not_source");
         Label page = a.label("dma_page");
         Label extend = a.label("dma_extend");
@@ -412,15 +421,7 @@ public final class Firmware {
 
         a.xor(EDI, EDI).xor(R9.as32(), R9.as32()).xor(R10.as32(), R10.as32());
         // RBX = list pointer, RDI = destination cursor, [R9, R10) = the run being gathered
-        a.bind(loop);
-        a.load(RCX, Mem.at(RBX)).add(RBX, 8);
-        a.test(CL, IND_DESTINATION).j(Cond.Z, notDest);
-        a.mov(RDI, RCX).and(RDI, Paging.PAGE_MASK).jmp(loop);
-        a.bind(notDest);
-        a.test(CL, IND_INDIRECTION).j(Cond.Z, notInd);
-        a.mov(RBX, RCX).and(RBX, Paging.PAGE_MASK).jmp(loop);
-        a.bind(notInd);
-        a.test(CL, IND_DONE).j(Cond.NZ, finish);
+        emitListStep(a, loop, finish, "dma_");
         a.test(CL, IND_SOURCE).j(Cond.Z, notSource);
         a.mov(RSI, RCX).and(RSI, Paging.PAGE_MASK).alu(Assembler.Alu.CMP, RSI, RDI).j(Cond.NE, page);
         // a source that is its own destination: the run ends before it and starts after it
