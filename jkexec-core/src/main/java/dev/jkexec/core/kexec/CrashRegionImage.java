@@ -164,15 +164,7 @@ final class CrashRegionImage implements LoadedImage {
     }
 
     private Sha256 digestOfPristine() {
-        ImageDigest d = new ImageDigest();
-        List<SegmentDescriptor> segs = image.segments();
-        for (int i = 0; i < segs.size(); i++) {
-            SegmentDescriptor s = segs.get(i);
-            if (s.buffered()) {
-                d.update(pristine[i]).updateZeros(s.destSize() - s.bufSize());
-            }
-        }
-        return d.finish();
+        return ImageDigest.ofSegments(image.segments(), pristine);
     }
 
     private Sha256 digestOfRegion() {

@@ -205,15 +205,7 @@ final class HeldImage implements LoadedImage {
 
     /** The digest of the kept bytes, each buffered segment followed by its zero tail ({@link ImageDigest}). */
     private Sha256 hash() {
-        ImageDigest d = new ImageDigest();
-        List<SegmentDescriptor> segs = image.segments();
-        for (int i = 0; i < segs.size(); i++) {
-            SegmentDescriptor s = segs.get(i);
-            if (s.buffered()) {
-                d.update(buffers[i]).updateZeros(s.destSize() - s.bufSize());
-            }
-        }
-        return d.finish();
+        return ImageDigest.ofSegments(image.segments(), buffers);
     }
 
     /** The held bytes of segment {@code index}, or {@code null} for a mapping-only segment. */

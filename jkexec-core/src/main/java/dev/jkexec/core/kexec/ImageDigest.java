@@ -63,6 +63,22 @@ public final class ImageDigest {
         return new Sha256(md.digest());
     }
 
+    /**
+     * The image digest of {@code segments} whose bytes are {@code buffers} (index for index): each
+     * buffered segment's bytes, then its zero tail up to its destination size; mapping-only segments
+     * add nothing. The digest a load takes, and what a held or crash image is checked against.
+     */
+    public static Sha256 ofSegments(java.util.List<SegmentDescriptor> segments, MemorySegment[] buffers) {
+        ImageDigest d = new ImageDigest();
+        for (int i = 0; i < segments.size(); i++) {
+            SegmentDescriptor s = segments.get(i);
+            if (s.buffered()) {
+                d.update(buffers[i]).updateZeros(s.destSize() - s.bufSize());
+            }
+        }
+        return d.finish();
+    }
+
     /** SHA-256 of a whole segment, for tests and tools. */
     public static Sha256 of(MemorySegment segment) {
         return new ImageDigest().update(segment).finish();
