@@ -244,6 +244,16 @@ final class HeldImage implements LoadedImage {
         return v1;
     }
 
+    /**
+     * Whether the bytes are this object's own copy ({@link #copyOf}): an off-heap block nobody else
+     * references, handed out only as read-only views, out of the guest's reach. Nothing but jkexec's
+     * own code could change it, so the digest taken as it was copied stands at exec; borrowed
+     * buffers (a file's mapping, say) are someone else's and are hashed again.
+     */
+    boolean ownsCopy() {
+        return arena != null;
+    }
+
     /** The digest of the bytes as they are now; for borrowed buffers, after the first one was taken. */
     @Override
     public Sha256 digestNow() {

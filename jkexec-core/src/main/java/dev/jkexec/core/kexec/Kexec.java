@@ -407,13 +407,20 @@ public final class Kexec implements AutoCloseable {
             // machine ever ran, nothing can have changed it since load: its digest stands (hash once).
             // Otherwise the digest taken ahead (the crash path, while the vCPUs are read) or one now.
             boolean firstPlacement = inPlace && li instanceof HeldImage;
+            // The same holds after the machine ran for a block jkexec copied at load (HeldImage.ownsCopy):
+            // the guest never reaches it, so hashing it again proves nothing the copy does not. What the
+            // guest could reach — staging pages — is compared with the block (StagedAhead.intact) or
+            // built from it now. Borrowed buffers (the first boot's file mapping) and crash images
+            // (in guest RAM) are hashed again, as before.
+            boolean ownCopy = li instanceof HeldImage h && h.ownsCopy();
             // A target that holds the entry back gets the handover first and the verdict after: the
             // digest is taken while the machine runs up to the image's entry (the firmware's walk and
             // refresh), and the image is entered only if it matches. Nothing of the image runs before
             // that, so the guarantee is the one of verifying first; only the wait moves off the path.
-            boolean held = !firstPlacement && target.holdsEntry();
-            Sha256 now = firstPlacement ? li.sha256() : null;
-            if (!firstPlacement && !held) {
+            boolean stands = firstPlacement || ownCopy;
+            boolean held = !stands && target.holdsEntry();
+            Sha256 now = stands ? li.sha256() : null;
+            if (!stands && !held) {
                 now = verified(type, li, ahead, target::imageDamaged);
                 dev.jkexec.platform.BootProfile.mark("exec: digest verified");
             }

@@ -668,6 +668,33 @@ class KexecTest {
     }
 
     @Test
+    void a_default_image_copied_at_load_is_handed_over_at_once_with_its_load_digest_the_entry_not_held() {
+        KexecImage img = Fixtures.defaultImage(33);
+        kexec.load(img);
+        List<HandoverPlan> handed = new ArrayList<>();
+        HandoverTarget target = new HandoverTarget() {
+            @Override
+            public void handOver(HandoverPlan plan) {
+                handed.add(plan);
+            }
+
+            @Override
+            public boolean holdsEntry() {
+                return true; // offered, not needed: the block is jkexec's own, out of the guest's reach
+            }
+
+            @Override
+            public void handOverHeld(HandoverPlan plan) {
+                throw new AssertionError("held for a digest that stands");
+            }
+        };
+        HandoverPlan plan = kexec.exec(ImageType.DEFAULT, target);
+        assertThat(handed).containsExactly(plan);
+        assertThat(plan.sha256()).isEqualTo(Fixtures.expectedDigest(img));
+        assertThat(plan.relocates()).as("still through staging and the page list").isTrue();
+    }
+
+    @Test
     void a_held_handover_of_an_intact_image_is_released_after_its_digest_matched() {
         KexecImage crash = Fixtures.crashImage(16);
         kexec.load(crash);
