@@ -116,8 +116,6 @@ public final class Machine implements AutoCloseable {
     private CrashHeader crashHeader;
     /** Whether the crash path's first register read was done ahead of any crash ({@link #warmCrashPath}). */
     private final AtomicBoolean crashPathWarm = new AtomicBoolean();
-    /** The destinations of the image handed the vCPUs last (where its kernel runs): the toolstack plans the next clear of them. */
-    private volatile List<dev.jkexec.platform.MemoryRange> runningImage = List.of();
     /** Whether any image was handed the vCPUs yet: before, no guest code has run and nothing in RAM can be stale. */
     private volatile boolean handedOver;
     /** The last crash's time while the guest stays paused after it (dumps taken then carry it), else 0. */
@@ -140,7 +138,7 @@ public final class Machine implements AutoCloseable {
         this.qemu = qemu;
         this.kexec = kexec;
         this.rsdp = rsdp;
-        this.toolstack = new Toolstack(kexec, options.layout(), rsdp, () -> runningImage);
+        this.toolstack = new Toolstack(kexec, options.layout(), rsdp);
         qemu.qmp().addEventListener(this::onQmpEvent);
         qemu.console().addLineListener(this::onConsoleLine);
     }
@@ -872,8 +870,6 @@ public final class Machine implements AutoCloseable {
         dev.jkexec.platform.BootProfile.mark("exec: handover block written");
         handedOverAt = Instant.now();
         handedOver = true;
-        runningImage = plan.segments().stream().filter(s -> s.destSize() > 0)
-                .map(s -> new dev.jkexec.platform.MemoryRange(s.dest(), s.destSize(), dev.jkexec.platform.E820Type.RAM)).toList();
         guestFirstLine = qemu.console().mark();
         panicTaken.set(false);
         qemu.reset();

@@ -28,10 +28,6 @@ import java.util.List;
  * images for this machine's memory map, asking the kexec core — not the layout — where the crash
  * region, the vCPU notes and VMCOREINFO are ({@code get_range}, as kexec-tools asks Xen).
  *
- * <p>A default image is planned clear of the image running in the machine where its kernel can
- * run anywhere (see the planner's {@code ElfKernel}): its kernel then does not overwrite the one
- * whose code QEMU has translated.
- *
  * <p>Every image gets the machine's RSDP in its zero page (so Linux finds the MADT and every vCPU).
  * Crash images get the ELF core header over {@link #oldRam()} — all memory the guest could
  * write, the mailbox page included — so {@code /proc/vmcore} covers the whole guest.
@@ -44,18 +40,14 @@ public final class Toolstack {
     /** Where the KASLR of bzImages decompressed on the host draws from (their own decompressor uses RDRAND/RDTSC). */
     private static final java.util.random.RandomGenerator KASLR = new java.security.SecureRandom();
 
-    /** The destinations of the image running in the machine now (empty before the first handover). */
-    private final java.util.function.Supplier<List<MemoryRange>> running;
-
-    Toolstack(Kexec kexec, MachineLayout layout, long rsdp, java.util.function.Supplier<List<MemoryRange>> running) {
-        this(kexec::getRange, layout, rsdp, running);
+    Toolstack(Kexec kexec, MachineLayout layout, long rsdp) {
+        this(kexec::getRange, layout, rsdp);
     }
 
-    private Toolstack(GetRange kexec, MachineLayout layout, long rsdp, java.util.function.Supplier<List<MemoryRange>> running) {
+    private Toolstack(GetRange kexec, MachineLayout layout, long rsdp) {
         this.kexec = kexec;
         this.layout = layout;
         this.rsdp = rsdp;
-        this.running = running;
     }
 
     /**
@@ -72,7 +64,7 @@ public final class Toolstack {
 
     /** {@link #machineFree(MachineLayout)} telling the kernel another RSDP. */
     public static Toolstack machineFree(MachineLayout layout, long rsdp) {
-        return new Toolstack((range, nr) -> Kexec.getRange(layout.kexecConfig(), range, nr), layout, rsdp, List::of);
+        return new Toolstack((range, nr) -> Kexec.getRange(layout.kexecConfig(), range, nr), layout, rsdp);
     }
 
     /** Plans {@code spec} for this machine. */
@@ -124,9 +116,6 @@ public final class Toolstack {
                 .decompress(spec.decompress())
                 .kaslr(spec.decompress() ? KASLR : null)
                 .acpiRsdp(rsdp);
-        if (spec.type() == ImageType.DEFAULT) {
-            r.running(running.get()); // a movable kernel goes clear of the running one (ElfKernel says why)
-        }
         if (multiboot) {
             Path previous = null;
             for (String m : spec.modules()) {

@@ -9,7 +9,6 @@ import dev.jkexec.image.bzimage.LoadFlag;
 import dev.jkexec.image.bzimage.SetupHeaderField;
 import dev.jkexec.image.bzimage.VmlinuxRelocs;
 import dev.jkexec.image.elf.ElfParser;
-import dev.jkexec.platform.MemoryRange;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Optional;
@@ -43,13 +42,6 @@ import java.util.random.RandomGenerator;
  *       part only.</li>
  * </ul>
  *
- * <p><b>Clear of the running kernel.</b> A default image planned while another image runs in the
- * machine goes (random or highest) where it is clear of that image's destinations, when such room
- * fits, for the reason {@link ElfKernel} gives: stores over the running kernel's translated code are
- * slow under TCG. This holds with {@code nokaslr} too: the address is then still the highest one
- * that fits, only not over the kernel now running (a decompressed kernel never ran at its link
- * address anyway).
- *
  * <p>Only relocatable 64-bit kernels (XLF_KERNEL_64) qualify, entered in long mode.
  */
 final class DecompressedKernel implements KernelImage {
@@ -62,14 +54,11 @@ final class DecompressedKernel implements KernelImage {
     private final BzImageKernel original;
     private final RandomGenerator random;
     private final boolean randomPhysical;
-    /** The destinations of the image running in the machine now: the kernel goes clear of them when it fits. */
-    private final List<MemoryRange> clearOf;
     /** The virtual offset chosen by {@link #place}, 0 before or without KASLR. */
     private long virtualOffset;
     private String kaslr = "";
 
-    private DecompressedKernel(BzImage image, byte[] payload, RandomGenerator random, boolean randomPhysical, List<MemoryRange> clearOf) {
-        this.clearOf = List.copyOf(clearOf);
+    private DecompressedKernel(BzImage image, byte[] payload, RandomGenerator random, boolean randomPhysical) {
         this.image = image;
         this.payload = payload;
         this.vmlinux = new ElfKernel(ElfParser.parse(MemorySegment.ofArray(payload)));
@@ -88,12 +77,7 @@ final class DecompressedKernel implements KernelImage {
      * @param randomPhysical whether the physical address is randomised too (default images)
      */
     static DecompressedKernel of(BzImage image, RandomGenerator random, boolean randomPhysical) {
-        return of(image, random, randomPhysical, List.of());
-    }
-
-    /** {@link #of(BzImage, RandomGenerator, boolean)}, placed clear of {@code clearOf} (the image running now) where it fits. */
-    static DecompressedKernel of(BzImage image, RandomGenerator random, boolean randomPhysical, List<MemoryRange> clearOf) {
-        return new DecompressedKernel(image, image.decompress(), random, randomPhysical, clearOf);
+        return new DecompressedKernel(image, image.decompress(), random, randomPhysical);
     }
 
     /** The virtual offset KASLR chose (0 without it); valid after {@link #place}. */
@@ -129,12 +113,8 @@ final class DecompressedKernel implements KernelImage {
         }
         long min = Math.max(BzImageKernel.KERNEL_MIN, image.header().prefAddress());
         long limit = original.kernelLimit(mode);
-        // Clear of the running image first (its kernel's translated code makes every store there slow
-        // under TCG, see ElfKernel); anywhere free when nothing clear fits.
-        long base = find(placer.clearOf(clearOf), span, align, min, limit);
-        if (base < 0 && !clearOf.isEmpty()) {
-            base = find(placer, span, align, min, limit);
-        }
+        long base = random != null && randomPhysical ? placer.findRandom(span, align, min, limit, random)
+                : placer.findTopDown(span, align, min, limit);
         if (base < 0) {
             throw placer.noRoom("kernel (decompressed)", span, align, min, limit);
         }
@@ -148,12 +128,6 @@ final class DecompressedKernel implements KernelImage {
         List<PlannedSegment> moved = vmlinux.segments(base - low);
         vmlinux.checkEntryInside(moved, base - low);
         return new Placement(moved, base, vmlinux.elf().entry() + base - low, span);
-    }
-
-    /** A random slot with physical KASLR, else the highest; -1 when nothing fits. */
-    private long find(Placer placer, long span, long align, long min, long limit) {
-        return random != null && randomPhysical ? placer.findRandom(span, align, min, limit, random)
-                : placer.findTopDown(span, align, min, limit);
     }
 
     /**

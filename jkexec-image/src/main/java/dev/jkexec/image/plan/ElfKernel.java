@@ -7,7 +7,6 @@ import dev.jkexec.image.boot.ZeroPage;
 import dev.jkexec.image.boot.ZeroPageBuilder;
 import dev.jkexec.image.elf.ElfFile;
 import dev.jkexec.image.elf.ProgramHeader;
-import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.platform.PcPlatform;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -19,28 +18,7 @@ import java.util.List;
  * An ELF vmlinux as the planner loads it, u-root style: each PT_LOAD goes to its {@code p_paddr}
  * (physical, e.g. 16 MiB), and the kernel is entered at {@code e_entry}, its physical
  * {@code startup_64}, through the 64-bit protocol. The decompressor is bypassed, so there is no
- * KASLR.
- *
- * <p><b>Clear of the running kernel.</b> One exception to {@code p_paddr}: a default image planned
- * while another image runs in the machine ({@code clearOf}, its destinations), whose PT_LOADs would
- * overlap them, is moved as one block — the PT_LOADs keep their layout relative to each other — to
- * the lowest 2 MiB-aligned address at or above its lowest {@code p_paddr} that is free and clear of
- * the running image, and entered at {@code e_entry} moved by the same delta. Why: the running kernel
- * executes at those addresses, so under TCG every page the exec's copy writes there holds translated
- * code, and QEMU drops it block by block (the firmware's fw_cfg DMA step took 125–330 ms over a
- * running 6.1 kernel, docs/boot-profile.md); pages clear of the old kernel hold little. Linux's own
- * {@code kexec_file_load} places a relocatable kernel anywhere free too. Why it is safe: x86-64's
- * {@code startup_64} is physically relocatable whatever {@code CONFIG_RELOCATABLE} says — that
- * option only tells the bzImage's decompressor to honour its load address; {@code __startup_64}
- * ({@code arch/x86/kernel/head64.c}) always computes {@code load_delta} from where it runs, halts
- * unless it is 2 MiB aligned, fixes its page tables by it and sets {@code phys_base}, through which
- * every later physical address of a kernel symbol goes. The rule applies only to a file that is
- * such a kernel by its layout ({@link #linkedAsLinuxX86_64}: its first PT_LOAD 2 MiB aligned and
- * mapped at {@code __START_KERNEL_map + p_paddr}, {@code e_entry} inside it), never below
- * {@code p_paddr} (the decompressor's minimum, {@code LOAD_PHYSICAL_ADDR}), and not when the command
- * line says {@code nokaslr}: a user who asked for the kernel where it is linked gets it there. When
- * nothing clear fits, the kernel goes to {@code p_paddr}, as before: correct, only slower (the
- * firmware's DMA step and walk make the copy safe over translated code either way).
+ * KASLR and the load addresses are fixed.
  *
  * <p>PT_LOADs are made page aligned and merged like u-root's {@code AlignAndMerge}: each range is
  * widened to whole pages, and ranges that then share a page become one segment whose buffer holds
@@ -48,21 +26,7 @@ import java.util.List;
  * file as its buffer; only merged ones are copied. PT_LOADs whose physical ranges truly overlap are
  * an error.
  */
-record ElfKernel(ElfFile elf, List<MemoryRange> clearOf, boolean fixed) implements KernelImage {
-    /** Linux x86-64's {@code __START_KERNEL_map}: the kernel text mapping's virtual base, physical 0. */
-    static final long START_KERNEL_MAP = 0xffffffff80000000L;
-    /** {@code __startup_64} halts unless its load delta is a multiple of this (PMD_SIZE). */
-    static final long RELOCATION_ALIGN = 2L << 20;
-
-    /** A vmlinux loaded at its {@code p_paddr}s, whatever runs. */
-    ElfKernel(ElfFile elf) {
-        this(elf, List.of(), true);
-    }
-
-    ElfKernel {
-        clearOf = List.copyOf(clearOf);
-    }
-
+record ElfKernel(ElfFile elf) implements KernelImage {
     /** Linux's COMMAND_LINE_SIZE on x86 is 2048, NUL included. */
     static final long CMDLINE_SIZE = 2047;
     static final long FOUR_GIB = PcPlatform.FOUR_GIB;
@@ -100,40 +64,9 @@ record ElfKernel(ElfFile elf, List<MemoryRange> clearOf, boolean fixed) implemen
         long span = last.destination() + last.memsz() - lowest;
         // One reservation for the whole image: the gaps between PT_LOADs (the text/rodata gap, say)
         // are the kernel's too — it frees them after boot, so nothing else may be placed there.
-        long delta = clearOfRunning(placer, lowest, span);
-        if (delta != 0) {
-            segments = segments(delta);
-        }
-        placer.fixed("kernel", lowest + delta, span);
-        checkEntryInside(segments, delta);
-        return new Placement(segments, lowest + delta, elf.entry() + delta, span);
-    }
-
-    /**
-     * How far the kernel moves to lie clear of the running image (see the class comment): 0 when it
-     * does not overlap it, may not move, or nothing clear fits.
-     */
-    long clearOfRunning(Placer placer, long lowest, long span) {
-        boolean overlaps = clearOf.stream().anyMatch(r -> r.overlaps(lowest, span));
-        if (fixed || !overlaps || !linkedAsLinuxX86_64()) {
-            return 0;
-        }
-        long base = placer.clearOf(clearOf).findBottomUp(span, RELOCATION_ALIGN, lowest, FOUR_GIB);
-        return base < 0 ? 0 : base - lowest;
-    }
-
-    /**
-     * Whether the file is laid out as an x86-64 Linux vmlinux, whose {@code startup_64} runs at any
-     * 2 MiB-aligned physical address: its lowest PT_LOAD starts 2 MiB aligned and is mapped at
-     * {@code __START_KERNEL_map + p_paddr}, and {@code e_entry} lies in it.
-     */
-    boolean linkedAsLinuxX86_64() {
-        ProgramHeader first = elf.loads().stream().filter(ph -> ph.memsz() != 0)
-                .min(Comparator.comparingLong(ProgramHeader::paddr)).orElse(null);
-        return first != null && elf.is64() && elf.machine() == ElfFile.EM_X86_64
-                && (first.paddr() & (RELOCATION_ALIGN - 1)) == 0
-                && first.vaddr() == START_KERNEL_MAP + first.paddr()
-                && elf.entry() >= first.paddr() && elf.entry() - first.paddr() < first.memsz();
+        placer.fixed("kernel", lowest, span);
+        checkEntryInside(segments, 0);
+        return new Placement(segments, lowest, elf.entry(), span);
     }
 
     /**

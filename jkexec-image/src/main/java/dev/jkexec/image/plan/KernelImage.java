@@ -31,20 +31,9 @@ sealed interface KernelImage permits BzImageKernel, ElfKernel, DecompressedKerne
      * whether its physical address is randomised too.
      */
     static KernelImage parse(MemorySegment file, boolean decompress, java.util.random.RandomGenerator kaslr, boolean randomPhysical) {
-        return parse(file, decompress, kaslr, randomPhysical, List.of(), true);
-    }
-
-    /**
-     * {@link #parse(MemorySegment, boolean, java.util.random.RandomGenerator, boolean)} for a
-     * machine where an image runs at {@code clearOf}: a kernel that can run anywhere (an x86-64
-     * vmlinux, a decompressed bzImage) is placed clear of it; an ELF vmlinux only unless
-     * {@code fixed} (the user asked for its link address).
-     */
-    static KernelImage parse(MemorySegment file, boolean decompress, java.util.random.RandomGenerator kaslr, boolean randomPhysical,
-                             List<dev.jkexec.platform.MemoryRange> clearOf, boolean fixed) {
         return switch (KernelFormat.detect(file)) {
-            case ELF -> new ElfKernel(ElfParser.parse(file), clearOf, fixed);
-            case BZIMAGE -> decompress ? DecompressedKernel.of(BzImage.parse(file), kaslr, randomPhysical, clearOf)
+            case ELF -> new ElfKernel(ElfParser.parse(file));
+            case BZIMAGE -> decompress ? DecompressedKernel.of(BzImage.parse(file), kaslr, randomPhysical)
                     : new BzImageKernel(BzImage.parse(file));
             case MULTIBOOT -> throw new IllegalStateException("Multiboot kernels are planned by MultibootPlan");
             case UNKNOWN -> throw KernelFormat.unknown(file);

@@ -31,8 +31,7 @@ import java.util.function.Function;
  *   <li>decide where segments may go: RAM minus the legacy window, or the crash region;
  *   <li>crash images: place the 640 KiB backup and the ELF core header first, because the command
  *       line ({@code elfcorehdr=}) and the crash e820 name them;
- *   <li>place the kernel (a default image's clear of the image running now, where it can run
- *       anywhere), then the initrd;
+ *   <li>place the kernel, then the initrd;
  *   <li>place the zero page + command line (+ setup_data) and write their pointers;
  *   <li>place the purgatory, the image's entry;
  *   <li>check the segment rules.
@@ -80,11 +79,8 @@ public final class KexecPlanner {
             throw new ImageFormatException("module", r.modules().getFirst().string(), "boot modules are for Multiboot "
                     + "kernels; a Linux kernel takes an initrd");
         }
-        boolean isDefault = r.type() == dev.jkexec.image.ImageType.DEFAULT;
-        // A default image goes clear of the one running now where its kernel can (ElfKernel says why);
-        // a crash image has its own region.
         KernelImage kernel = KernelImage.parse(file.contents(), r.decompress(), r.randomizes() ? r.kaslr() : null,
-                isDefault, isDefault ? r.running() : List.of(), r.saysNokaslr());
+                r.type() == dev.jkexec.image.ImageType.DEFAULT);
         kernel.checkEntry(r.entryMode());
         if (r.entryMode() == EntryMode.BIT16 && r.crash() != null) {
             throw new UnsupportedImageException("entry", "16", "a crash image is not entered in real mode: its setup code "

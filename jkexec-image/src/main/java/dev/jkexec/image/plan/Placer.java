@@ -56,28 +56,6 @@ public final class Placer {
         this.allowed = List.copyOf(merged);
     }
 
-    private Placer(List<Span> allowed, List<Placed> placed) {
-        this.allowed = allowed;
-        this.placed.addAll(placed);
-    }
-
-    /**
-     * A scratch copy of this placer in which {@code ranges} count as taken too (widened to whole
-     * pages): its {@code find*} answers lie clear of them and of everything placed here. Placing
-     * in the copy changes nothing here; the caller places the answer with {@link #fixed}.
-     */
-    public Placer clearOf(List<dev.jkexec.platform.MemoryRange> ranges) {
-        Placer copy = new Placer(allowed, placed);
-        for (dev.jkexec.platform.MemoryRange r : ranges) {
-            long start = r.start() & -PAGE;
-            long end = pageAlign(r.end());
-            if (end > start) {
-                copy.placed.add(new Placed("clear of", start, end - start));
-            }
-        }
-        return copy;
-    }
-
     /** What has been placed, in address order. */
     public List<Placed> placed() {
         return placed.stream().sorted(Comparator.comparingLong(Placed::start)).toList();

@@ -3,7 +3,6 @@ package dev.jkexec.image.plan;
 import dev.jkexec.image.ImageType;
 import dev.jkexec.image.crash.CrashEnvironment;
 import dev.jkexec.platform.MemoryMap;
-import dev.jkexec.platform.MemoryRange;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,14 +26,10 @@ import java.util.Objects;
  * @param kaslr       for a bzImage decompressed on the host: the random source of its KASLR (physical
  *                    and virtual address, as its own decompressor would choose them), unless the
  *                    command line says {@code nokaslr}; {@code null}: no randomisation
- * @param running     default images only: the destinations of the image running in the machine now
- *                    (its kernel executes there), which a movable kernel is placed clear of (see
- *                    {@code ElfKernel}, {@code DecompressedKernel}); empty when nothing runs yet or
- *                    for a crash image
  */
 public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String commandLine, MemoryMap memoryMap,
                           ImageType type, EntryMode entryMode, Long acpiRsdp, CrashEnvironment crash, boolean decompress,
-                          List<BootModule> modules, java.util.random.RandomGenerator kaslr, List<MemoryRange> running) {
+                          List<BootModule> modules, java.util.random.RandomGenerator kaslr) {
     /** A Multiboot boot module: its bytes and its string (the file's name, then its arguments). */
     public record BootModule(MemorySegment data, String string) {
         public BootModule {
@@ -46,29 +41,23 @@ public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String com
     /** A request without boot modules. */
     public PlanRequest(MemorySegment kernel, MemorySegment initrd, String commandLine, MemoryMap memoryMap,
                        ImageType type, EntryMode entryMode, Long acpiRsdp, CrashEnvironment crash, boolean decompress) {
-        this(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress, List.of(), null, List.of());
+        this(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress, List.of(), null);
     }
 
     /** A request without KASLR. */
     public PlanRequest(MemorySegment kernel, MemorySegment initrd, String commandLine, MemoryMap memoryMap,
                        ImageType type, EntryMode entryMode, Long acpiRsdp, CrashEnvironment crash, boolean decompress,
                        List<BootModule> modules) {
-        this(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress, modules, null, List.of());
+        this(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress, modules, null);
     }
 
     /** Whether KASLR applies: a random source is given and the command line has no {@code nokaslr} word. */
     public boolean randomizes() {
-        return kaslr != null && !saysNokaslr();
-    }
-
-    /** Whether the command line has the word {@code nokaslr}: the user wants the kernel where it is linked to run. */
-    public boolean saysNokaslr() {
-        return java.util.Arrays.asList(commandLine.split("\\s+")).contains("nokaslr");
+        return kaslr != null && java.util.Arrays.asList(commandLine.split("\\s+")).stream().noneMatch("nokaslr"::equals);
     }
 
     public PlanRequest {
         modules = List.copyOf(modules);
-        running = running == null ? List.of() : List.copyOf(running);
         Objects.requireNonNull(kernel, "kernel");
         Objects.requireNonNull(memoryMap, "memoryMap");
         Objects.requireNonNull(type, "type");
@@ -99,7 +88,6 @@ public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String com
         private CrashEnvironment crash;
         private boolean decompress;
         private java.util.random.RandomGenerator kaslr;
-        private List<MemoryRange> running = List.of();
         private final List<BootModule> modules = new ArrayList<>();
 
         private Builder(MemorySegment kernel, MemoryMap memoryMap) {
@@ -151,12 +139,6 @@ public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String com
             return this;
         }
 
-        /** The destinations of the image running in the machine now (default images place a movable kernel clear of them). */
-        public Builder running(List<MemoryRange> ranges) {
-            running = ranges;
-            return this;
-        }
-
         /** Adds a Multiboot boot module. */
         public Builder module(MemorySegment data, String string) {
             modules.add(new BootModule(data, string));
@@ -164,7 +146,7 @@ public record PlanRequest(MemorySegment kernel, MemorySegment initrd, String com
         }
 
         public PlanRequest build() {
-            return new PlanRequest(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress, modules, kaslr, running);
+            return new PlanRequest(kernel, initrd, commandLine, memoryMap, type, entryMode, acpiRsdp, crash, decompress, modules, kaslr);
         }
     }
 }

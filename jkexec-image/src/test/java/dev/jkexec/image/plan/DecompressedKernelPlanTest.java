@@ -115,27 +115,4 @@ class DecompressedKernelPlanTest {
         long offset = p.layout().zeroPage() - setup.destination();
         return setup.buffer().asSlice(offset, 4096).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }
-
-    private static ImagePlan planRunning(String commandLine, long seed, List<dev.jkexec.platform.MemoryRange> running) {
-        return new KexecPlanner(new KexecPlannerTest.FakePurgatory()).plan(PlanRequest.builder(bzImage, Maps.guest1G())
-                .commandLine(commandLine).decompress(true).initrd(new byte[0x800000]).kaslr(new java.util.SplittableRandom(seed))
-                .running(running).build());
-    }
-
-    @Test
-    void withAnImageRunningTheKernelGoesClearOfItRandomOrHighest() {
-        long topDown = kernelBase(planKaslr("console=ttyS0 nokaslr", 1, dev.jkexec.image.ImageType.DEFAULT));
-        // the running image where the highest slot is (a decompressed kernel exec'ed over itself, nokaslr)
-        dev.jkexec.platform.MemoryRange there = new dev.jkexec.platform.MemoryRange(topDown, 0x100000, dev.jkexec.platform.E820Type.RAM);
-        long moved = kernelBase(planRunning("console=ttyS0 nokaslr", 1, List.of(there)));
-        assertThat(moved).isNotEqualTo(topDown);
-        long span = planKaslr("console=ttyS0 nokaslr", 1, dev.jkexec.image.ImageType.DEFAULT).layout().kernelMemsz();
-        assertThat(moved + span <= there.start() || moved >= there.end()).isTrue();
-        // random slots: every draw clear of a running image over 16..528 MiB
-        dev.jkexec.platform.MemoryRange low = new dev.jkexec.platform.MemoryRange(0x1000000, 512L << 20, dev.jkexec.platform.E820Type.RAM);
-        for (long seed = 1; seed <= 8; seed++) {
-            long base = kernelBase(planRunning("console=ttyS0", seed, List.of(low)));
-            assertThat(base).as("seed " + seed).isGreaterThanOrEqualTo(low.end());
-        }
-    }
 }

@@ -81,8 +81,7 @@ class DmaOverwriteExecTest {
         long from = m.console().mark();
         m.boot(new KernelSpec(vmlinux, null, true, CONSOLE + " jkexec.gen=1", 64, ImageType.DEFAULT));
         awaitReady(m, "1", from);
-        // nokaslr: kept at its link address, over the running kernel (else it is placed clear of it)
-        m.load(new KernelSpec(vmlinux, null, true, CONSOLE + " nokaslr jkexec.gen=2", 64, ImageType.DEFAULT));
+        m.load(new KernelSpec(vmlinux, null, true, CONSOLE + " jkexec.gen=2", 64, ImageType.DEFAULT));
         long mark = m.console().mark();
         HandoverPlan plan = m.exec();
         assertThat(plan.relocates()).isTrue();
