@@ -129,7 +129,8 @@ public final class Machine implements AutoCloseable {
     }
 
     private Machine(MachineOptions options, QemuMachine qemu) {
-        this(options, qemu, new Kexec(options.layout().kexecConfig(), qemu.memory()), AcpiTables.write(qemu.memory(), options.layout()));
+        this(options, qemu, new Kexec(options.layout().kexecConfig(), qemu.memory(), qemu::vcpusMayHaveRun),
+                AcpiTables.write(qemu.memory(), options.layout()));
     }
 
     /** A machine over {@code qemu} whose core and ACPI tables were made over its RAM before QEMU was connected. */
@@ -198,8 +199,13 @@ public final class Machine implements AutoCloseable {
         try {
             KexecImage image = plan.get();
             checkPlannedFor(image, options.layout());
-            PhysicalMemory ram = join(launching).memory();
-            Kexec kexec = core[0] = new Kexec(options.layout().kexecConfig(), ram);
+            QemuMachine.Launch launch = join(launching);
+            PhysicalMemory ram = launch.memory();
+            // Before QMP is connected only a gdbstub could start the vCPUs; after, the machine's QMP client knows.
+            Kexec kexec = core[0] = new Kexec(options.layout().kexecConfig(), ram, () -> {
+                QemuMachine q = finishing.isDone() && !finishing.isCompletedExceptionally() ? finishing.join() : null;
+                return q == null ? launch.vcpusMayHaveRun() : q.vcpusMayHaveRun();
+            });
             long rsdp = AcpiTables.write(ram, options.layout());
             dev.jkexec.platform.BootProfile.mark("machine: ACPI written before QEMU is connected");
             HandoverPlan handed = kexec.bootFirst(image, p -> {

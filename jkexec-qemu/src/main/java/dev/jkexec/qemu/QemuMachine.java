@@ -167,6 +167,14 @@ public final class QemuMachine implements AutoCloseable {
             return ram.memory();
         }
 
+        /**
+         * Whether a guest instruction may have executed yet: only with a gdbstub (its debugger could
+         * continue the machine); nothing else can start the vCPUs before QMP is connected ({@link #finish()}).
+         */
+        public boolean vcpusMayHaveRun() {
+            return gdb.isPresent();
+        }
+
         /** The accelerator QEMU runs with. */
         public AccelChoice accel() {
             return accel;
@@ -368,6 +376,16 @@ public final class QemuMachine implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Whether a guest instruction may have executed in this QEMU since it started (paused, {@code -S}):
+     * a command that can start the vCPUs went over QMP ({@link QmpClient#vcpusMayHaveRun}), or a
+     * gdbstub is configured (a debugger can continue the machine without QMP). While this is false,
+     * TCG holds no translated code at all, so nothing the host writes into RAM can be stale.
+     */
+    public boolean vcpusMayHaveRun() {
+        return gdbSocket.isPresent() || qmp.vcpusMayHaveRun();
     }
 
     /** Starts or resumes the vCPUs ({@code cont}). */
