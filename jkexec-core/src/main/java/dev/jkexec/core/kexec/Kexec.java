@@ -314,6 +314,26 @@ public final class Kexec implements AutoCloseable {
     }
 
     /**
+     * Runs the crash image's compare with its pristine copy ({@link CrashRegionImage#intact}) on
+     * this thread, {@code rounds} times, and throws the answers away: the first compares of a JVM
+     * run interpreted and C1-compiled code (measured: 27–39 ms for 80 MB cold, 7 ms warm), which a
+     * crash would otherwise pay between its panic and the crash kernel's entry. Under the lock, so
+     * the image cannot be replaced or freed meanwhile; nothing is written. With no crash image, nothing.
+     */
+    public void warmCrashCompare(int rounds) {
+        lock.lock();
+        try {
+            if (slots.get(ImageType.CRASH) instanceof CrashRegionImage crash) {
+                for (int i = 0; i < rounds; i++) {
+                    crash.intact();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * The first exec of a machine whose vCPUs have never run, for its default image: as
      * {@link #exec}, except that the held image is written straight to its destinations (zero
      * tails included) instead of into staging with a page list. No code has run in the machine,
