@@ -129,7 +129,8 @@ public final class Machine implements AutoCloseable {
     }
 
     private Machine(MachineOptions options, QemuMachine qemu) {
-        this(options, qemu, new Kexec(options.layout().kexecConfig(), qemu.memory()), AcpiTables.write(qemu.memory(), options.layout()));
+        this(options, qemu, new Kexec(options.layout().kexecConfig(), qemu.memory(), qemu::vcpusMayHaveRun),
+                AcpiTables.write(qemu.memory(), options.layout()));
     }
 
     /** A machine over {@code qemu} whose core and ACPI tables were made over its RAM before QEMU was connected. */
@@ -198,8 +199,13 @@ public final class Machine implements AutoCloseable {
         try {
             KexecImage image = plan.get();
             checkPlannedFor(image, options.layout());
-            PhysicalMemory ram = join(launching).memory();
-            Kexec kexec = core[0] = new Kexec(options.layout().kexecConfig(), ram);
+            QemuMachine.Launch launch = join(launching);
+            PhysicalMemory ram = launch.memory();
+            // Before QMP is connected only a gdbstub could start the vCPUs; after, the machine's QMP client knows.
+            Kexec kexec = core[0] = new Kexec(options.layout().kexecConfig(), ram, () -> {
+                QemuMachine q = finishing.isDone() && !finishing.isCompletedExceptionally() ? finishing.join() : null;
+                return q == null ? launch.vcpusMayHaveRun() : q.vcpusMayHaveRun();
+            });
             long rsdp = AcpiTables.write(ram, options.layout());
             dev.jkexec.platform.BootProfile.mark("machine: ACPI written before QEMU is connected");
             HandoverPlan handed = kexec.bootFirst(image, p -> {
@@ -896,6 +902,9 @@ public final class Machine implements AutoCloseable {
         }
     }
 
+    /** How much of the crash image one {@code pmemsave} maps into QEMU (a few ms of its main loop each). */
+    private static final long MAP_IN_QEMU_CHUNK = 4L << 20;
+
     private void readRegistersOnce() {
         try {
             for (CpuState cpu : qemu.cpuStates()) {
@@ -910,6 +919,25 @@ public final class Machine implements AutoCloseable {
             Dumps.probe(memory(), toolstack.oldRam());
         } catch (RuntimeException e) {
             // a running guest's RAM read mid-change: the crash path probes the stopped guest again
+        }
+        // The crash image's compare with its pristine copy, cold, took most of a crash's stop →
+        // entry once the refresh was gone (the firmware waited at its gate for it); two rounds get
+        // it compiled. It only reads: the region and jkexec's copy.
+        kexec.warmCrashCompare(2);
+        // jkexec wrote the crash image through its own mapping of the RAM file; QEMU's mapping of
+        // those pages is still empty, so without this the crash kernel's first access to each page
+        // takes a host page fault (3-8 us each on this host, measured with pmemsave: 53-229 ms for
+        // the ~80 MB image) between its entry and its banner, where the refresh used to take them.
+        try {
+            for (dev.jkexec.core.kexec.SegmentDescriptor s : kexec.image(ImageType.CRASH).map(i -> i.segments()).orElse(List.of())) {
+                // In chunks: pmemsave holds QEMU's big lock, which a running guest's I/O waits for.
+                for (long at = 0; s.buffered() && at < s.destSize(); at += MAP_IN_QEMU_CHUNK) {
+                    qemu.mapInQemu(s.dest() + at, Math.min(MAP_IN_QEMU_CHUNK, s.destSize() - at));
+                }
+            }
+            dev.jkexec.platform.BootProfile.mark("crash load: image mapped in QEMU's page tables");
+        } catch (RuntimeException e) {
+            // QEMU gone, or a QMP error: the crash kernel takes the faults itself
         }
     }
 

@@ -167,6 +167,14 @@ public final class QemuMachine implements AutoCloseable {
             return ram.memory();
         }
 
+        /**
+         * Whether a guest instruction may have executed yet: only with a gdbstub (its debugger could
+         * continue the machine); nothing else can start the vCPUs before QMP is connected ({@link #finish()}).
+         */
+        public boolean vcpusMayHaveRun() {
+            return gdb.isPresent();
+        }
+
         /** The accelerator QEMU runs with. */
         public AccelChoice accel() {
             return accel;
@@ -368,6 +376,26 @@ public final class QemuMachine implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Whether a guest instruction may have executed in this QEMU since it started (paused, {@code -S}):
+     * a command that can start the vCPUs went over QMP ({@link QmpClient#vcpusMayHaveRun}), or a
+     * gdbstub is configured (a debugger can continue the machine without QMP). While this is false,
+     * TCG holds no translated code at all, so nothing the host writes into RAM can be stale.
+     */
+    public boolean vcpusMayHaveRun() {
+        return gdbSocket.isPresent() || qmp.vcpusMayHaveRun();
+    }
+
+    /**
+     * Has QEMU read guest-physical {@code [address, address+size)} through its own mapping of guest
+     * RAM, discarding the bytes ({@code pmemsave} to {@code /dev/null}): the pages of RAM that jkexec
+     * wrote through its mapping are then mapped in QEMU's page tables too, so the vCPU's first
+     * access to each does not take a host page fault. Only reads; changes nothing the guest sees.
+     */
+    public void mapInQemu(long address, long size) {
+        qmp.execute("pmemsave", java.util.Map.of("val", address, "size", size, "filename", "/dev/null"));
     }
 
     /** Starts or resumes the vCPUs ({@code cont}). */

@@ -38,7 +38,7 @@ final class CrashRegionImage implements LoadedImage {
     private final Sha256 sha256;
     private final List<PhysicalRange> extraMappings;
     private final boolean v1;
-    /** What the firmware rewrites on the vCPU before the entry ({@link RefreshRanges}), found at load. */
+    /** What the firmware rewrites on the vCPU before the entry ({@link RefreshRanges}), found at load; empty: nothing can be stale. */
     private final List<PhysicalRange> refresh;
     /** Owns {@link #pristine}; closed with the image. Shared: the crash path compares on its digest-ahead thread. */
     private final Arena pristineArena;
@@ -65,6 +65,16 @@ final class CrashRegionImage implements LoadedImage {
      */
     static CrashRegionImage write(ValidImage image, SegmentBuffers source, PhysicalMemory memory, PhysicalRange crash,
                                   List<PhysicalRange> extraMappings, boolean v1) {
+        return write(image, source, memory, crash, extraMappings, v1, () -> true);
+    }
+
+    /**
+     * {@link #write(ValidImage, SegmentBuffers, PhysicalMemory, PhysicalRange, List, boolean)}, asking
+     * {@code vcpusMayHaveRun} once the region is written whether the firmware must refresh it
+     * ({@link #refreshRanges} says when it need not).
+     */
+    static CrashRegionImage write(ValidImage image, SegmentBuffers source, PhysicalMemory memory, PhysicalRange crash,
+                                  List<PhysicalRange> extraMappings, boolean v1, java.util.function.BooleanSupplier vcpusMayHaveRun) {
         MemorySegment[] from = Buffers.fetch(image, source);
         List<SegmentDescriptor> segs = image.segments();
         Arena arena = Arena.ofShared();
@@ -90,7 +100,9 @@ final class CrashRegionImage implements LoadedImage {
                     memory.zero(s.dest() + s.bufSize(), s.destSize() - s.bufSize());
                 }
             }
-            return new CrashRegionImage(image, memory, extraMappings, v1, RefreshRanges.of(segs, pristine), arena, pristine);
+            // Asked after the write: a vCPU started during it could have translated half-written bytes.
+            List<PhysicalRange> refresh = vcpusMayHaveRun.getAsBoolean() ? RefreshRanges.of(segs, pristine) : List.of();
+            return new CrashRegionImage(image, memory, extraMappings, v1, refresh, arena, pristine);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -121,10 +133,28 @@ final class CrashRegionImage implements LoadedImage {
         return extraMappings;
     }
 
-    /** The ranges the firmware must rewrite on the vCPU before entering this image (its non-zero pages). */
+    /**
+     * The ranges the firmware must rewrite on the vCPU before entering this image: its non-zero
+     * pages ({@link RefreshRanges}), or none when no translation older than the image's bytes can exist.
+     *
+     * <p>The rule. The refresh exists because the host writes the region behind TCG's back: code
+     * the vCPU translated from those addresses <em>before</em> the write would still run as it was.
+     * TCG translates only what a vCPU executes, and QEMU starts with its vCPUs paused and no
+     * translated code. So if no guest instruction had executed in the machine when the write was
+     * over (asked then), no translation can predate the bytes, and there is
+     * nothing to refresh. Translations made <em>after</em> the write are of these very bytes, and
+     * every later change the guest makes to them — a vCPU store, a device's DMA — goes through
+     * QEMU, which drops the translations it overlaps; the compare at the crash proves the bytes are
+     * still the image's. The only later host writes are the ELF core header's rewrite at the gate
+     * (data the crash kernel reads, never executes — the same argument as for the zero pages) and
+     * the next load, which asks again. A crash kernel that ran from the region, or anything the
+     * machine ran, makes that next load refresh: the vCPUs have run by then. Whoever cannot tell
+     * whether the vCPUs ran answers "may have" ({@link Kexec#Kexec(KexecConfig, PhysicalMemory)}).
+     */
     List<PhysicalRange> refreshRanges() {
         return refresh;
     }
+
 
     @Override
     public boolean v1() {

@@ -35,7 +35,9 @@ public final class DigestAhead {
         CompletableFuture<Sha256> f = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("jkexec-digest-ahead").start(() -> {
             try {
-                f.complete(image.digestNow());
+                Sha256 now = image.digestNow();
+                dev.jkexec.platform.BootProfile.mark("exec: digest taken ahead (crash: region compared)");
+                f.complete(now);
             } catch (RuntimeException | Error e) {
                 f.completeExceptionally(e);
             }

@@ -18,7 +18,9 @@ import java.util.OptionalLong;
  *   <li>Crash image: its bytes are already at their destinations in the crash region;
  *       {@code pageListHead} is 0 (nothing to relocate) and {@code inPlaceRanges} lists the
  *       pages written at load that hold anything but zeros ({@link RefreshRanges}), which the
- *       firmware re-touches from the vCPU (so QEMU's TCG drops any stale translation of them).</li>
+ *       firmware re-touches from the vCPU (so QEMU's TCG drops any stale translation of them);
+ *       empty when the image was written before any guest instruction ran, so that no translation
+ *       can predate its bytes ({@code CrashRegionImage#refreshRanges}).</li>
  * </ul>
  *
  * @param type          default or crash

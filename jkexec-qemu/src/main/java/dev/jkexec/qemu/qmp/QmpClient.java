@@ -55,6 +55,8 @@ public final class QmpClient implements AutoCloseable {
     private final QmpInbox inbox;
     private final Thread reader;
     private volatile boolean quitting;
+    /** Set before a command that may start the vCPUs is sent ({@link VcpuStart}), and on a {@code RESUME} event. */
+    private volatile boolean vcpusMayHaveRun;
 
     private QmpClient(SocketChannel channel, QmpOptions options, Supplier<PeerDiagnosis> diagnosis) {
         this.channel = channel;
@@ -64,6 +66,11 @@ public final class QmpClient implements AutoCloseable {
         this.events = new QmpEvents(options.eventHistory());
         this.inbox = new QmpInbox(json, events, greeting, pending, nextId::get);
         this.reader = Thread.ofPlatform().daemon().name("jkexec-qmp-reader").unstarted(this::readLoop);
+        events.addListener(e -> {
+            if (e.name().equals("RESUME")) {
+                vcpusMayHaveRun = true;
+            }
+        });
     }
 
     /**
@@ -164,6 +171,9 @@ public final class QmpClient implements AutoCloseable {
             message.set("arguments", json.mapper().valueToTree(arguments));
         }
         message.put("id", id);
+        if (VcpuStart.mayStart(command, arguments)) {
+            vcpusMayHaveRun = true; // before it is sent: whoever asks afterwards sees it
+        }
         CompletableFuture<QmpReply> reply = new CompletableFuture<>();
         pending.put(id, reply);
         MachineException failed = failure.get();
@@ -186,6 +196,16 @@ public final class QmpClient implements AutoCloseable {
             throw new AssertionError("replies are never completed exceptionally", e);
         }
         return r.value(command, QmpClient::rethrown);
+    }
+
+    /**
+     * Whether this client may have let the vCPUs run: it sent a command that can start them
+     * ({@link VcpuStart}: {@code cont}, HMP {@code c}/{@code cont}/{@code gdbserver}) or saw a
+     * {@code RESUME} event. False only while QEMU, started paused ({@code -S}), cannot have executed
+     * a guest instruction through this client; a gdbstub on the command line is its owner's to count.
+     */
+    public boolean vcpusMayHaveRun() {
+        return vcpusMayHaveRun;
     }
 
     /** Pauses the vCPUs. */
