@@ -902,9 +902,6 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    /** How much of the crash image one {@code pmemsave} maps into QEMU (a few ms of its main loop each). */
-    private static final long MAP_IN_QEMU_CHUNK = 4L << 20;
-
     private void readRegistersOnce() {
         try {
             for (CpuState cpu : qemu.cpuStates()) {
@@ -924,21 +921,6 @@ public final class Machine implements AutoCloseable {
         // entry once the refresh was gone (the firmware waited at its gate for it); two rounds get
         // it compiled. It only reads: the region and jkexec's copy.
         kexec.warmCrashCompare(2);
-        // jkexec wrote the crash image through its own mapping of the RAM file; QEMU's mapping of
-        // those pages is still empty, so without this the crash kernel's first access to each page
-        // takes a host page fault (3-8 us each on this host, measured with pmemsave: 53-229 ms for
-        // the ~80 MB image) between its entry and its banner, where the refresh used to take them.
-        try {
-            for (dev.jkexec.core.kexec.SegmentDescriptor s : kexec.image(ImageType.CRASH).map(i -> i.segments()).orElse(List.of())) {
-                // In chunks: pmemsave holds QEMU's big lock, which a running guest's I/O waits for.
-                for (long at = 0; s.buffered() && at < s.destSize(); at += MAP_IN_QEMU_CHUNK) {
-                    qemu.mapInQemu(s.dest() + at, Math.min(MAP_IN_QEMU_CHUNK, s.destSize() - at));
-                }
-            }
-            dev.jkexec.platform.BootProfile.mark("crash load: image mapped in QEMU's page tables");
-        } catch (RuntimeException e) {
-            // QEMU gone, or a QMP error: the crash kernel takes the faults itself
-        }
     }
 
     /** Profiling only: reports each firmware status as it appears in the handover block. */

@@ -388,16 +388,6 @@ public final class QemuMachine implements AutoCloseable {
         return gdbSocket.isPresent() || qmp.vcpusMayHaveRun();
     }
 
-    /**
-     * Has QEMU read guest-physical {@code [address, address+size)} through its own mapping of guest
-     * RAM, discarding the bytes ({@code pmemsave} to {@code /dev/null}): the pages of RAM that jkexec
-     * wrote through its mapping are then mapped in QEMU's page tables too, so the vCPU's first
-     * access to each does not take a host page fault. Only reads; changes nothing the guest sees.
-     */
-    public void mapInQemu(long address, long size) {
-        qmp.execute("pmemsave", java.util.Map.of("val", address, "size", size, "filename", "/dev/null"));
-    }
-
     /** Starts or resumes the vCPUs ({@code cont}). */
     public void resume() {
         qmp.cont();

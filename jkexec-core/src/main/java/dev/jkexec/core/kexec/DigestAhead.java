@@ -1,5 +1,6 @@
 package dev.jkexec.core.kexec;
 
+import dev.jkexec.platform.BootProfile;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -36,7 +37,7 @@ public final class DigestAhead {
         Thread.ofPlatform().daemon().name("jkexec-digest-ahead").start(() -> {
             try {
                 Sha256 now = image.digestNow();
-                dev.jkexec.platform.BootProfile.mark("exec: digest taken ahead (crash: region compared)");
+                BootProfile.mark("exec: digest taken ahead (crash: region compared)");
                 f.complete(now);
             } catch (RuntimeException | Error e) {
                 f.completeExceptionally(e);
