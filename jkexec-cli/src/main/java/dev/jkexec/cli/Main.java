@@ -57,16 +57,23 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         dev.jkexec.platform.BootProfile.mark("jvm: started, Main loaded");
         if (args.length > 0 && MACHINE_COMMANDS.contains(args[0])) {
-            // On the second core, while picocli parses: QMP's JSON warm-up, and QEMU's launcher thread,
-            // started here instead of at the launch, where its start (1-12 ms on a loaded host) was on the
-            // path to QEMU's spawn; it waits for the spawn request meanwhile. One thread started here
-            // starts both, so that the parse pays for one thread's start, as before.
-            Thread.ofPlatform().daemon().name("jkexec-machine-warmup").start(() -> {
-                dev.jkexec.qemu.qmp.QmpClient.warmUp();
-                dev.jkexec.qemu.process.QemuProcess.prepare();
-            });
+            warmUpForMachine();
         }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * On the second core, while picocli parses: QMP's JSON warm-up, and QEMU's launcher thread, started
+     * here instead of at the launch, where its start (1-12 ms on a loaded host) was on the path to QEMU's
+     * spawn; it waits for the spawn request meanwhile. One thread started here starts both, so that the
+     * parse pays for one thread's start, as before. {@link AotTraining} calls this too: a lambda that the
+     * training never ran is not in the AOT cache, and would be spun at every start.
+     */
+    static void warmUpForMachine() {
+        Thread.ofPlatform().daemon().name("jkexec-machine-warmup").start(() -> {
+            dev.jkexec.qemu.qmp.QmpClient.warmUp();
+            dev.jkexec.qemu.process.QemuProcess.prepare();
+        });
     }
 
     /** Runs the command line and returns the exit status; used by {@link #main} and by tests. */
