@@ -66,13 +66,16 @@ public final class Main implements Runnable {
      * On the second core, while picocli parses: QMP's JSON warm-up, and QEMU's launcher thread, started
      * here instead of at the launch, where its start (1-12 ms on a loaded host) was on the path to QEMU's
      * spawn; it waits for the spawn request meanwhile. One thread started here starts both, so that the
-     * parse pays for one thread's start, as before. {@link AotTraining} calls this too: a lambda that the
+     * parse pays for one thread's start, as before. Then {@code ProcessHandle}'s initialisation (1-4 ms
+     * cold, more under load), which the API socket's default name needs on the main thread before the
+     * spawn and the spawn needs after its fork. {@link AotTraining} calls this too: a lambda that the
      * training never ran is not in the AOT cache, and would be spun at every start.
      */
     static void warmUpForMachine() {
         Thread.ofPlatform().daemon().name("jkexec-machine-warmup").start(() -> {
             dev.jkexec.qemu.qmp.QmpClient.warmUp();
             dev.jkexec.qemu.process.QemuProcess.prepare();
+            ProcessHandle.current();
         });
     }
 
