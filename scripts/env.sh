@@ -20,6 +20,19 @@ jkexec_jdk_major() {
   REPLY=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p') || REPLY=""
 }
 
+# Sets REPLY to the first executable file named $1 in PATH's directories (what `command -v` finds
+# for a name that is not a builtin or function), without the subshell that $(command -v) costs.
+jkexec_on_path() {
+  local d dirs
+  IFS=: read -ra dirs <<<"$PATH"
+  for d in "${dirs[@]}"; do
+    d=${d:-.}
+    if [ -f "$d/$1" ] && [ -x "$d/$1" ]; then REPLY=$d/$1; return 0; fi
+  done
+  REPLY=""
+  return 1
+}
+
 # Sets JAVA_HOME to a JDK whose major version is >= 25: $JAVA_HOME, then `java` on PATH, then
 # every JDK under /usr/lib/jvm. Prints what was tried and fails when none fits. Each candidate is
 # looked at only when the ones before it did not fit (the first fitting one costs no process).
@@ -27,8 +40,8 @@ jkexec_find_jdk() {
   local c v tried="" onpath REPLY
   for c in "${JAVA_HOME:-}" @path /usr/lib/jvm/*; do
     if [ "$c" = @path ]; then   # java on PATH, resolved to its JDK: .../bin/java -> ...
-      onpath=$(command -v java 2>/dev/null) || continue
-      onpath=$(readlink -f "$onpath") || continue
+      jkexec_on_path java || continue
+      onpath=$(readlink -f "$REPLY") || continue
       c=${onpath%/bin/java}
     fi
     [ -n "$c" ] && [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
@@ -44,13 +57,21 @@ jkexec_find_jdk() {
 }
 
 # True when the jar or the dom0 guest files are missing, or older than any source (Java, the dom0
-# shim's C and scripts) or POM.
+# shim's C and scripts) or POM. The same find prints the jar's size and time first, which
+# jkexec_aot_cache names the cache by (JKEXEC_JAR_KEY for JKEXEC_KEYED_JAR): one process for both,
+# where a `stat` was another. It walks the checkout's top-level entries but not the hidden ones: a
+# clone's .git holds no source and, with its loose objects, can outnumber the sources.
 jkexec_needs_build() {
-  local jar=$1
+  local jar=$1 out
+  JKEXEC_KEYED_JAR=""
   [ -f "$jar" ] || return 0
+  out=$(find "$jar" "$ROOT"/* \( -path "$jar" -printf '%s-%T@\n' \) -o \( -path "$ROOT/*/target" -prune \) -o \
+      \( \( -name '*.java' -o -name pom.xml -o -path '*/src/main/resources/*' \
+      -o -path "$ROOT/jkexec-dom0/*" \( -name '*.c' -o -name '*.h' -o -name '*.sh' \) \) -newer "$jar" -print -quit \) 2>/dev/null) || true
+  JKEXEC_JAR_KEY=${out%%$'\n'*}
+  [ -n "$JKEXEC_JAR_KEY" ] && JKEXEC_KEYED_JAR=$jar
   [ -f "$ROOT/jkexec-dom0/target/dom0/manifest" ] || return 0
-  [ -n "$(find "$ROOT" -path "$ROOT/*/target" -prune -o \( -name '*.java' -o -name pom.xml -o -path '*/src/main/resources/*' \
-      -o -path "$ROOT/jkexec-dom0/*" \( -name '*.c' -o -name '*.h' -o -name '*.sh' \) \) -newer "$jar" -print -quit 2>/dev/null)" ]
+  [[ $out == *$'\n'?* ]]   # a second line: a source newer than the jar
 }
 
 # Installs Debian's qemu-system-x86 when qemu-system-x86_64 is missing.
@@ -119,7 +140,12 @@ jkexec_aot_cache() {
   local jdk dir key cache lock log where REPLY
   jkexec_jdk_release "$JAVA_HOME" JAVA_RUNTIME_VERSION; jdk=$REPLY
   dir=${JKEXEC_CACHE:-$HOME/.cache/jkexec}/aot
-  key=$(stat -c '%s-%Y' "$jar" 2>/dev/null) || return 0   # the one process this costs
+  if [ -n "${JKEXEC_KEYED_JAR:-}" ] && [ "$JKEXEC_KEYED_JAR" = "$jar" ]; then
+    key=$JKEXEC_JAR_KEY   # read by jkexec_needs_build's find
+  else
+    key=$(find "$jar" -maxdepth 0 -printf '%s-%T@' 2>/dev/null) || return 0
+  fi
+  [ -n "$key" ] || return 0
   jkexec_path_hash "$jar"; where=$REPLY   # each checkout keeps its own
   jkexec_hash "$*"; key="$key-$REPLY"      # the JVM options: the JVM ignores a cache made under others
   cache="$dir/jkexec-$where-$key-${jdk:-unknown}"

@@ -33,8 +33,12 @@ public final class AotTraining {
         System.setErr(sink);
         PrintWriter out = new PrintWriter(sink, true);
         Path dir = Files.createTempDirectory("jkexec-aot-training");
+        boolean noMachine = args.length > 0 && args[0].equals("--no-machine");
+        if (!noMachine) {
+            Main.warmUpForMachine(); // what Main.main starts for a machine's command, which Main.run does not
+        }
         try {
-            for (List<String> command : commands(dir, args.length > 0 && args[0].equals("--no-machine"))) {
+            for (List<String> command : commands(dir, noMachine)) {
                 long t0 = System.nanoTime();
                 int status;
                 try {

@@ -43,6 +43,12 @@ public final class Main implements Runnable {
         // class it needs comes from the cache), and index its ~5,700 entries in interpreted code, only to
         // fail: 0.1-0.2 s of every command's parse under load (docs/boot-profile.md). jkexec has no Groovy.
         System.setProperty("picocli.disable.closures", "true");
+        // Each CommandLine (a run makes two: jkexec and run) registers picocli's built-in converters, and
+        // those for java.sql and java.time are found by reflection (Class.forName, getDeclaredMethod: ~19
+        // look-ups, ~4 ms of a cold start before the parse; docs/boot-profile.md, branch clifast). No
+        // jkexec option has such a type; one that did would fail at once with picocli's "No
+        // TypeConverter registered". Path stays: Inputs::path replaces it only under Main.run.
+        System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
     }
 
     /** The commands that start a machine, and so speak QMP. */
@@ -51,9 +57,26 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         dev.jkexec.platform.BootProfile.mark("jvm: started, Main loaded");
         if (args.length > 0 && MACHINE_COMMANDS.contains(args[0])) {
-            dev.jkexec.qemu.qmp.QmpClient.warmUp(); // on the second core, while picocli parses
+            warmUpForMachine();
         }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * On the second core, while picocli parses: QMP's JSON warm-up, and QEMU's launcher thread, started
+     * here instead of at the launch, where its start (1-12 ms on a loaded host) was on the path to QEMU's
+     * spawn; it waits for the spawn request meanwhile. One thread started here starts both, so that the
+     * parse pays for one thread's start, as before. Then {@code ProcessHandle}'s initialisation (1-4 ms
+     * cold, more under load), which the API socket's default name needs on the main thread before the
+     * spawn and the spawn needs after its fork. {@link AotTraining} calls this too: a lambda that the
+     * training never ran is not in the AOT cache, and would be spun at every start.
+     */
+    static void warmUpForMachine() {
+        Thread.ofPlatform().daemon().name("jkexec-machine-warmup").start(() -> {
+            dev.jkexec.qemu.qmp.QmpClient.warmUp();
+            dev.jkexec.qemu.process.QemuProcess.prepare();
+            ProcessHandle.current();
+        });
     }
 
     /** Runs the command line and returns the exit status; used by {@link #main} and by tests. */

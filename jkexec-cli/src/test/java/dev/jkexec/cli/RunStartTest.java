@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * What a {@code jkexec run} does before its options are parsed, seen from a JVM of its own
  * ({@code -Xlog:class+load}, this test's class path): it reads no picocli annotation (RunSpec), so
  * the annotation types are never even loaded, where {@code plan} (annotated) loads them; and picocli
- * does not look for Groovy (which opened jkexec.jar in every launch that had the AOT cache).
+ * does not look for Groovy (which opened jkexec.jar in every launch that had the AOT cache), nor for its
+ * java.sql and java.time converters' classes and methods (reflection at each CommandLine's start).
  */
 @Pure
 class RunStartTest {
@@ -33,6 +34,8 @@ class RunStartTest {
         assertThat(run.classes()).contains("picocli.CommandLine$Model$CommandSpec ")
                 .doesNotContain("picocli.CommandLine$Option ", "picocli.CommandLine$Command ", "picocli.CommandLine$Mixin ");
         assertThat(run.err()).contains("groovy Closures in annotations are disabled");
+        assertThat(run.classes()).as("picocli's java.sql converters are not looked up by reflection (Main)")
+                .doesNotContain("java.sql.Time ", "java.sql.DriverManager ");
 
         Launch plan = launch("plan", "--kernel", "/nonexistent"); // annotated: the same log sees annotations read
         assertThat(plan.err()).contains("/nonexistent");

@@ -169,6 +169,21 @@ class AssemblerTest {
     }
 
     @Test
+    void padsWithTheFillByteToAnAlignmentOrAnAddress() {
+        Assembler a = new Assembler(0xFFFF0000L).bits(32);
+        a.db(0x90);
+        a.align(4, 0xCC);             // 3 bytes to the next multiple of 4
+        a.align(4, 0xCC);             // already aligned: nothing
+        a.fillTo(0xFFFF0008L, 0xF4);  // 4 bytes up to the address
+        a.fillTo(0xFFFF0008L, 0xF4);  // already there: nothing
+        a.db(0x01);
+        assertThat(hex(a)).isEqualTo("90cccccc" + "f4f4f4f4" + "01");
+        assertThat(a.address()).isEqualTo(0xFFFF0009L);
+        assertThatThrownBy(() -> a.fillTo(0xFFFF0004L, 0)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("past 0xffff0004");
+    }
+
+    @Test
     void refusesWhatItCannotEncode() {
         Assembler a = new Assembler(0).bits(32);
         assertThatThrownBy(() -> a.movImm(RAX, 1)).isInstanceOf(IllegalStateException.class);
