@@ -159,7 +159,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         };
         // The plans need only the machine's layout (Toolstack.machineFree: the path plan takes too):
         // QEMU starts on another thread while this one reads and plans the kernels.
-        List<String> notices = new ArrayList<>();
+        List<String> notices = java.util.Collections.synchronizedList(new ArrayList<>()); // both plans add to it, on two threads
         java.util.function.Supplier<dev.jkexec.image.KexecImage> plan = () -> {
             try {
                 KernelSpec spec = dom0 ? given.withInitrd(new dev.jkexec.machine.Initrd.File(dom0Initrd(given.kernel()))) : given;
@@ -171,7 +171,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             }
         };
         // A crash kernel is loaded before the first boot, as a panic early in it needs: its image is
-        // planned after the first one and written into the crash region while QEMU initialises, before
+        // planned beside the first one and written into the crash region while QEMU initialises, before
         // any vCPU ran (so the firmware has nothing to refresh at the crash).
         java.util.function.Supplier<dev.jkexec.image.plan.ImagePlan> crashPlan = crashKernel == null ? null : () -> {
             Toolstack.Prepared crash = Toolstack.machineFree(options.layout()).prepare(crashSpec(given, crashMode));

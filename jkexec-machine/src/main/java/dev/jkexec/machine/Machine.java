@@ -195,8 +195,9 @@ public final class Machine implements AutoCloseable {
     /**
      * {@link #boot(MachineOptions, java.util.function.Supplier, Consumer)} with a crash image loaded
      * before the first boot, as a panic early in it needs ({@code run --crash-kernel}): {@code crashPlan}
-     * (a toolstack's plan for this layout, {@link Toolstack#machineFree}) runs on the calling thread
-     * after {@code plan}, while QEMU starts; the crash image is loaded into the crash region through
+     * (a toolstack's plan for this layout, {@link Toolstack#machineFree}) runs on a thread of its own
+     * beside {@code plan} and QEMU's start (a failing {@code plan} is the error even if the crash plan
+     * fails too; the crash plan is then left to end by itself); the crash image is loaded into the crash region through
      * the core's rules ({@link Kexec#load}, its pristine copy kept) as soon as the RAM is mapped, then
      * the first image is written and handed over. The crash slot is what {@link #load(KernelSpec)}
      * would have made (the same checks, digest and ELF core header rewritten at the crash), and since
@@ -212,12 +213,19 @@ public final class Machine implements AutoCloseable {
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> QemuMachine.launch(options.hardware()), starter);
         // The same thread goes on to QMP: this one writes RAM meanwhile, and the launch is finished once.
         java.util.concurrent.CompletableFuture<QemuMachine> finishing = launching.thenApply(QemuMachine.Launch::finish);
+        // The crash plan (a bzImage decompressed, a busybox guest built: often the longest) on a thread
+        // of its own, beside QEMU's start and the first plan.
+        java.util.concurrent.CompletableFuture<ImagePlan> crashPlanning = crashPlan == null
+                ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                : java.util.concurrent.CompletableFuture.supplyAsync(crashPlan,
+                        r -> Thread.ofPlatform().daemon().name("jkexec-crash-plan").start(r));
         Machine[] made = new Machine[1];
         Kexec[] core = new Kexec[1];
         try {
             KexecImage image = plan.get();
             checkPlannedFor(image, options.layout());
-            ImagePlan crash = crashPlan == null ? null : crashPlan.get();
+            // The first plan's failure is reported before the crash plan's, as when they ran in turn.
+            ImagePlan crash = join(crashPlanning);
             if (crash != null) {
                 if (crash.image().type() != ImageType.CRASH) {
                     throw new IllegalArgumentException("crashPlan gives a crash image, not a " + crash.image().type().label() + " image");
