@@ -98,6 +98,12 @@ public final class Machine implements AutoCloseable {
     static final Pattern PANIC_LINE = Pattern.compile("^(?:\\[[^\\]]*\\]\\s*)*Kernel panic - not syncing");
     /** How long a guest reset waits for the console to deliver a panic line the guest printed before it. */
     static final java.time.Duration PANIC_LINE_GRACE = java.time.Duration.ofMillis(300);
+    /**
+     * How long after a first boot with a crash image ({@link #boot(MachineOptions, java.util.function.Supplier,
+     * java.util.function.Supplier, Consumer)}) the crash path's warm-up starts: past the kernel's banner,
+     * as the first boot's background digest waits (a crash before it runs the path cold, as before any warm-up).
+     */
+    static final long CRASH_WARM_UP_DELAY_MS = 1000;
     private final MachineOptions options;
     private final QemuMachine qemu;
     private final Kexec kexec;
@@ -266,7 +272,15 @@ public final class Machine implements AutoCloseable {
                     + e.getMessage() + "; load a default image again before an exec")));
             m.emit(new MachineEvent.HandedOver(handed));
             if (crashInfo != null) {
-                m.warmCrashPath(ImageType.CRASH); // as a crash load does, once the vCPUs run
+                // As a crash load does, but once the first kernel's early boot is past: started at the
+                // handover, its register read, RAM probe and region compares shared the 2 cores with
+                // the kernel's entry → banner (docs/boot-profile.md, branch crashrun).
+                java.util.concurrent.CompletableFuture.delayedExecutor(CRASH_WARM_UP_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .execute(() -> {
+                            if (!m.closed) {
+                                m.warmCrashPath(ImageType.CRASH);
+                            }
+                        });
             }
             return m;
         } catch (RuntimeException e) {
