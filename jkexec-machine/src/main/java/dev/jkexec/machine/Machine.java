@@ -234,7 +234,7 @@ public final class Machine implements AutoCloseable {
             ImagePlan crash = join(crashPlanning);
             if (crash != null) {
                 if (crash.image().type() != ImageType.CRASH) {
-                    throw new IllegalArgumentException("crashPlan gives a crash image, not a " + crash.image().type().label() + " image");
+                    throw new IllegalArgumentException("crashPlan must give a crash image, not a " + crash.image().type().label() + " image");
                 }
                 checkPlannedFor(crash.image(), options.layout());
             }

@@ -134,7 +134,7 @@ class CrashKernelFirstBootTest {
 
         assertThatThrownBy(() -> Machine.boot(options(), first(CONSOLE), notCrash, m -> { }))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("crashPlan gives a crash image, not a default image");
+                .hasMessage("crashPlan must give a crash image, not a default image");
         assertThat(tmp).isEmptyDirectory();
     }
 }
