@@ -157,9 +157,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             m.onExit().thenRun(() -> end.complete(1));
             dev.jkexec.platform.BootProfile.mark("cli: console listeners added, first boot asked");
         };
-        // The plan needs only the machine's layout (Toolstack.machineFree: the path plan takes too):
-        // QEMU starts on another thread while this one reads and plans the kernel.
-        List<String> notices = new ArrayList<>();
+        // The plans need only the machine's layout (Toolstack.machineFree: the path plan takes too):
+        // QEMU starts on another thread while this one reads and plans the kernels.
+        List<String> notices = java.util.Collections.synchronizedList(new ArrayList<>()); // both plans add to it, on two threads
         java.util.function.Supplier<dev.jkexec.image.KexecImage> plan = () -> {
             try {
                 KernelSpec spec = dom0 ? given.withInitrd(new dev.jkexec.machine.Initrd.File(dom0Initrd(given.kernel()))) : given;
@@ -170,12 +170,17 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 throw new java.io.UncheckedIOException(e);
             }
         };
+        // A crash kernel is loaded before the first boot, as a panic early in it needs: its image is
+        // planned beside the first one and written into the crash region while QEMU initialises, before
+        // any vCPU ran (so the firmware has nothing to refresh at the crash).
+        java.util.function.Supplier<dev.jkexec.image.plan.ImagePlan> crashPlan = crashKernel == null ? null : () -> {
+            Toolstack.Prepared crash = Toolstack.machineFree(options.layout()).prepare(crashSpec(given, crashMode));
+            notices.addAll(crash.notices());
+            return crash.plan();
+        };
         Machine started;
         try {
-            // Without a crash kernel, the first image goes into the machine's RAM while QEMU
-            // initialises (Machine.boot). A crash kernel is loaded before the first boot, as a
-            // panic early in it needs: the machine is started, the crash image loaded, then booted.
-            started = crashKernel == null ? Machine.boot(options, plan, listen) : startLoadBoot(options, plan, listen, given, crashMode);
+            started = Machine.boot(options, plan, crashPlan, listen);
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
@@ -208,46 +213,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    /**
-     * A machine started while {@code plan} runs, its crash image loaded, then booted: the path with a
-     * crash kernel (loaded before the first boot). A failure closes what was started.
-     */
-    private Machine startLoadBoot(dev.jkexec.machine.MachineOptions options, java.util.function.Supplier<dev.jkexec.image.KexecImage> plan,
-            Consumer<Machine> listen, KernelSpec given, dev.jkexec.image.plan.EntryMode crashMode) {
-        CompletableFuture<Machine> starting = CompletableFuture.supplyAsync(() -> Machine.start(options),
-                r -> Thread.ofPlatform().daemon().name("jkexec-machine-start").start(r));
-        dev.jkexec.image.KexecImage image;
-        try {
-            image = plan.get();
-        } catch (RuntimeException e) {
-            try {
-                starting.join().close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-        Machine m;
-        try {
-            m = starting.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
-        try {
-            listen.accept(m);
-            m.load(new KernelSpec(crashKernel, crashInitrd != null ? new dev.jkexec.machine.Initrd.File(crashInitrd)
-                    : dev.jkexec.machine.Initrd.BUSYBOX, crashAppend != null ? crashAppend : given.append(), crashMode, ImageType.CRASH,
-                    kernel.decompress(true) && crashMode == dev.jkexec.image.plan.EntryMode.BIT64, List.of(), given.modulesDir()));
-            m.boot(image);
-            return m;
-        } catch (RuntimeException e) {
-            try {
-                m.close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+    /** The crash kernel as {@code --crash-*} describe it: the busybox guest unless {@code --crash-initrd}, {@code --append} unless {@code --crash-append}. */
+    private KernelSpec crashSpec(KernelSpec given, dev.jkexec.image.plan.EntryMode crashMode) {
+        return new KernelSpec(crashKernel, crashInitrd != null ? new dev.jkexec.machine.Initrd.File(crashInitrd)
+                : dev.jkexec.machine.Initrd.BUSYBOX, crashAppend != null ? crashAppend : given.append(), crashMode, ImageType.CRASH,
+                kernel.decompress(true) && crashMode == dev.jkexec.image.plan.EntryMode.BIT64, List.of(), given.modulesDir());
     }
 
     /**

@@ -27,6 +27,21 @@ class RunCommandTest {
         assertThat(r.status()).isZero();
     }
 
+    /**
+     * {@code run --crash-kernel}: the crash image is loaded before the first boot (written while QEMU
+     * starts), so a panic early in the first kernel reaches it — here the first kernel has no initrd
+     * and no root device, and panics when it finds no root file system; the crash kernel's busybox
+     * guest then prints its init marker, which ends the run with 0.
+     */
+    @Test
+    void aPanicEarlyInTheFirstBootReachesTheCrashKernel() {
+        Result r = run("run", "--kernel", GuestAssets.cloudKernel().toString(), "--append", "console=ttyS0,115200",
+                "--ram", "256M", "--crash-size", "160M", "--crash-kernel", GuestAssets.cloudKernel().toString(),
+                "--crash-append", "console=ttyS0,115200 jkexec.gen=crash",
+                "--exit-on", "jkexec-guest: init ready gen=crash", "--timeout", "120", "--quiet");
+        assertThat(r.status()).as(r.err()).isZero();
+    }
+
     /** A Multiboot kernel whose first instruction is ud2: with no IDT the #UD becomes a triple fault, a guest reset. */
     static byte[] tripleFault() {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4096).order(java.nio.ByteOrder.LITTLE_ENDIAN);

@@ -98,6 +98,12 @@ public final class Machine implements AutoCloseable {
     static final Pattern PANIC_LINE = Pattern.compile("^(?:\\[[^\\]]*\\]\\s*)*Kernel panic - not syncing");
     /** How long a guest reset waits for the console to deliver a panic line the guest printed before it. */
     static final java.time.Duration PANIC_LINE_GRACE = java.time.Duration.ofMillis(300);
+    /**
+     * How long after a first boot with a crash image ({@link #boot(MachineOptions, java.util.function.Supplier,
+     * java.util.function.Supplier, Consumer)}) the crash path's warm-up starts: past the kernel's banner,
+     * as the first boot's background digest waits (a crash before it runs the path cold, as before any warm-up).
+     */
+    static final long CRASH_WARM_UP_DELAY_MS = 1000;
     private final MachineOptions options;
     private final QemuMachine qemu;
     private final Kexec kexec;
@@ -189,16 +195,49 @@ public final class Machine implements AutoCloseable {
      */
     public static Machine boot(MachineOptions options, java.util.function.Supplier<? extends KexecImage> plan,
             Consumer<Machine> beforeCont) {
+        return boot(options, plan, null, beforeCont);
+    }
+
+    /**
+     * {@link #boot(MachineOptions, java.util.function.Supplier, Consumer)} with a crash image loaded
+     * before the first boot, as a panic early in it needs ({@code run --crash-kernel}): {@code crashPlan}
+     * (a toolstack's plan for this layout, {@link Toolstack#machineFree}) runs on a thread of its own
+     * beside {@code plan} and QEMU's start (a failing {@code plan} is the error even if the crash plan
+     * fails too; the crash plan is then left to end by itself); the crash image is loaded into the crash region through
+     * the core's rules ({@link Kexec#load}, its pristine copy kept) as soon as the RAM is mapped, then
+     * the first image is written and handed over. The crash slot is what {@link #load(KernelSpec)}
+     * would have made (the same checks, digest and ELF core header rewritten at the crash), and since
+     * no vCPU has run when it is written, the firmware has nothing to refresh at the crash
+     * ({@code CrashRegionImage#refreshRanges}). Any failure — the crash plan's, the load's (a buffer
+     * of a file truncated since the plan, say) — removes everything started, as the first image's do.
+     * {@code crashPlan} null: no crash image.
+     */
+    public static Machine boot(MachineOptions options, java.util.function.Supplier<? extends KexecImage> plan,
+            java.util.function.Supplier<ImagePlan> crashPlan, Consumer<Machine> beforeCont) {
         java.util.concurrent.Executor starter = r -> Thread.ofPlatform().daemon().name("jkexec-machine-start").start(r);
         java.util.concurrent.CompletableFuture<QemuMachine.Launch> launching =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> QemuMachine.launch(options.hardware()), starter);
         // The same thread goes on to QMP: this one writes RAM meanwhile, and the launch is finished once.
         java.util.concurrent.CompletableFuture<QemuMachine> finishing = launching.thenApply(QemuMachine.Launch::finish);
+        // The crash plan (a bzImage decompressed, a busybox guest built: often the longest) on a thread
+        // of its own, beside QEMU's start and the first plan.
+        java.util.concurrent.CompletableFuture<ImagePlan> crashPlanning = crashPlan == null
+                ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                : java.util.concurrent.CompletableFuture.supplyAsync(crashPlan,
+                        r -> Thread.ofPlatform().daemon().name("jkexec-crash-plan").start(r));
         Machine[] made = new Machine[1];
         Kexec[] core = new Kexec[1];
         try {
             KexecImage image = plan.get();
             checkPlannedFor(image, options.layout());
+            // The first plan's failure is reported before the crash plan's, as when they ran in turn.
+            ImagePlan crash = join(crashPlanning);
+            if (crash != null) {
+                if (crash.image().type() != ImageType.CRASH) {
+                    throw new IllegalArgumentException("crashPlan must give a crash image, not a " + crash.image().type().label() + " image");
+                }
+                checkPlannedFor(crash.image(), options.layout());
+            }
             QemuMachine.Launch launch = join(launching);
             PhysicalMemory ram = launch.memory();
             // Before QMP is connected only a gdbstub could start the vCPUs; after, the machine's QMP client knows.
@@ -208,12 +247,23 @@ public final class Machine implements AutoCloseable {
             });
             long rsdp = AcpiTables.write(ram, options.layout());
             dev.jkexec.platform.BootProfile.mark("machine: ACPI written before QEMU is connected");
+            ImageInfo crashLoaded = null;
+            if (crash != null) {
+                // Before the vCPUs ever ran (the core asks, after the write): no refresh at the crash.
+                kexec.load(crash.image());
+                crashLoaded = kexec.image(ImageType.CRASH).orElseThrow();
+                dev.jkexec.platform.BootProfile.mark("crash load: written into the crash region before the first boot");
+            }
+            ImageInfo crashInfo = crashLoaded;
             HandoverPlan handed = kexec.bootFirst(image, p -> {
                 QemuMachine qemu = join(finishing);
                 Machine m = wired(new Machine(options, qemu, kexec, rsdp));
                 made[0] = m;
                 beforeCont.accept(m);
                 synchronized (m) {
+                    if (crashInfo != null) {
+                        m.crashHeader = m.crashHeaderOf(crash, crashInfo);
+                    }
                     m.handOver(p);
                 }
             });
@@ -221,6 +271,17 @@ public final class Machine implements AutoCloseable {
             handed.digest().onFailure(e -> m.emit(new MachineEvent.Notice("the booted kernel runs, but jkexec could not take its digest: "
                     + e.getMessage() + "; load a default image again before an exec")));
             m.emit(new MachineEvent.HandedOver(handed));
+            if (crashInfo != null) {
+                // As a crash load does, but once the first kernel's early boot is past: started at the
+                // handover, its register read, RAM probe and region compares shared the 2 cores with
+                // the kernel's entry → banner (docs/boot-profile.md, branch crashrun).
+                java.util.concurrent.CompletableFuture.delayedExecutor(CRASH_WARM_UP_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .execute(() -> {
+                            if (!m.closed) {
+                                m.warmCrashPath(ImageType.CRASH);
+                            }
+                        });
+            }
             return m;
         } catch (RuntimeException e) {
             RuntimeException failure = e;
@@ -380,13 +441,18 @@ public final class Machine implements AutoCloseable {
             warmCrashPath(spec.type());
             ImageInfo info = kexec.image(spec.type()).orElseThrow();
             if (spec.type() == ImageType.CRASH) {
-                long room = plan.layout().segments().stream().filter(s -> s.what().equals("elfcorehdr"))
-                        .mapToLong(s -> s.memsz()).findFirst().orElse(0);
-                crashHeader = new CrashHeader(info.sha256(), plan.layout().elfCoreHeader(), room, plan.layout().backup(),
-                        toolstack.crashEnvironment());
+                crashHeader = crashHeaderOf(plan, info);
             }
             return info;
         }
+    }
+
+    /** Where the ELF core header of the toolstack's crash image {@code plan}, loaded as {@code info}, lies. */
+    private CrashHeader crashHeaderOf(ImagePlan plan, ImageInfo info) {
+        long room = plan.layout().segments().stream().filter(s -> s.what().equals("elfcorehdr"))
+                .mapToLong(s -> s.memsz()).findFirst().orElse(0);
+        return new CrashHeader(info.sha256(), plan.layout().elfCoreHeader(), room, plan.layout().backup(),
+                toolstack.crashEnvironment());
     }
 
     private ImagePlan prepare(KernelSpec spec) {

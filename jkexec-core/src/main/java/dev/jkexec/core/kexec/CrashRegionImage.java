@@ -91,6 +91,7 @@ final class CrashRegionImage implements LoadedImage {
                     }
                 }
             }
+            dev.jkexec.platform.BootProfile.mark("crash load: pristine copy made");
             // Commit point: every rule passed and every buffer is copied. Nothing below can fail,
             // since the rules put every buffered destination inside the crash region.
             for (int i = 0; i < segs.size(); i++) {
@@ -100,6 +101,7 @@ final class CrashRegionImage implements LoadedImage {
                     memory.zero(s.dest() + s.bufSize(), s.destSize() - s.bufSize());
                 }
             }
+            dev.jkexec.platform.BootProfile.mark("crash load: region written");
             // Asked after the write: a vCPU started during it could have translated half-written bytes.
             List<PhysicalRange> refresh = vcpusMayHaveRun.getAsBoolean() ? RefreshRanges.of(segs, pristine) : List.of();
             return new CrashRegionImage(image, memory, extraMappings, v1, refresh, arena, pristine);
