@@ -553,7 +553,8 @@ public final class Machine implements AutoCloseable {
      * </ol>
      */
     public synchronized CrashOutcome crash(String reason) {
-        stopGuest();
+        // stop and the register dump go out together; the still guest's work starts at stop's answer.
+        QemuMachine.PendingCpuStates registers = qemu.stopForCpuStates();
         dev.jkexec.platform.BootProfile.mark("crash: vCPUs stopped");
         OnPanic mode = options.onPanic();
         // The guest is stopped, so the crash image's bytes in its RAM are still: their digest runs
@@ -565,7 +566,7 @@ public final class Machine implements AutoCloseable {
         java.util.concurrent.CompletableFuture<GuestKernel> kernel = alongside("jkexec-crash-probe",
                 () -> Dumps.probe(memory(), toolstack.oldRam()));
         crashTime = java.time.Instant.now().getEpochSecond();
-        List<CpuState> cpus = qemu.cpuStates();
+        List<CpuState> cpus = registers.await();
         dev.jkexec.platform.BootProfile.mark("crash: vCPU registers read");
         List<byte[]> notes = new ArrayList<>();
         for (CpuState cpu : cpus) {
@@ -878,8 +879,7 @@ public final class Machine implements AutoCloseable {
         handedOver = true;
         guestFirstLine = qemu.console().mark();
         panicTaken.set(false);
-        qemu.reset();
-        qemu.resume();
+        qemu.resetAndResume();
         dev.jkexec.platform.BootProfile.mark("exec: system_reset + cont");
         if (dev.jkexec.platform.BootProfile.enabled()) {
             Thread.ofPlatform().daemon().name("jkexec-profile-firmware").start(this::profileFirmware);
