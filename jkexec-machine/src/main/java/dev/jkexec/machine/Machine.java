@@ -562,9 +562,10 @@ public final class Machine implements AutoCloseable {
         // it before anything is handed over.
         DigestAhead ahead = mode == OnPanic.PAUSE || mode == OnPanic.DUMP || kexec.crashKernelRunning() ? DigestAhead.NONE
                 : kexec.digestAhead(ImageType.CRASH);
-        // The guest's kernel is looked for in its RAM while QEMU answers for the vCPUs' registers.
-        java.util.concurrent.CompletableFuture<GuestKernel> kernel = alongside("jkexec-crash-probe",
-                () -> Dumps.probe(memory(), toolstack.oldRam()));
+        // The guest's kernel is looked for in its RAM while QEMU answers for the vCPUs' registers,
+        // on this thread: it would only wait for the reply, and a thread of its own had to be
+        // scheduled first on a loaded host (up to 12 ms measured, for a 0.3 ms probe with the hint).
+        java.util.concurrent.CompletableFuture<GuestKernel> kernel = now(() -> Dumps.probe(memory(), toolstack.oldRam()));
         crashTime = java.time.Instant.now().getEpochSecond();
         List<CpuState> cpus = registers.await();
         dev.jkexec.platform.BootProfile.mark("crash: vCPU registers read");
@@ -601,7 +602,8 @@ public final class Machine implements AutoCloseable {
         if (outcome == null) {
             String why;
             try {
-                HandoverPlan plan = kexec.exec(ImageType.CRASH, new HeldAtGate(p -> crashHeaderWrite(p, src, noteWritten)), ahead);
+                HandoverPlan plan = kexec.exec(ImageType.CRASH, new HeldAtGate(p -> crashHeaderWrite(p, src, noteWritten),
+                        ahead::awaitTaken), ahead);
                 emit(new MachineEvent.HandedOver(plan));
                 outcome = new CrashOutcome.CrashKernel(reason, plan, cpus.size(), core, line);
                 why = null;
@@ -636,20 +638,18 @@ public final class Machine implements AutoCloseable {
         return DumpSource.of(memory(), toolstack.oldRam(), notes, kernel, when, rips, rsps);
     }
 
-    /** Runs {@code work} on a new daemon thread: crash-path work that need not wait for QEMU's answers. */
-    private static <T> java.util.concurrent.CompletableFuture<T> alongside(String name, java.util.function.Supplier<T> work) {
+    /** Runs {@code work} now, its result or failure kept for {@link #join} (after QEMU's answer was awaited). */
+    private static <T> java.util.concurrent.CompletableFuture<T> now(java.util.function.Supplier<T> work) {
         java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
-        Thread.ofPlatform().daemon().name(name).start(() -> {
-            try {
-                f.complete(work.get());
-            } catch (RuntimeException | Error e) {
-                f.completeExceptionally(e);
-            }
-        });
+        try {
+            f.complete(work.get());
+        } catch (RuntimeException | Error e) {
+            f.completeExceptionally(e);
+        }
         return f;
     }
 
-    /** The result of {@link #alongside} work, its failure rethrown as it was thrown. */
+    /** The result of {@link #now} work, its failure rethrown as it was thrown. */
     private static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
         try {
             return f.join();
@@ -776,10 +776,17 @@ public final class Machine implements AutoCloseable {
     private final class HeldAtGate implements HandoverTarget {
         /** Encodes what must be written after the verdict and before the entry (the crash header), or null. */
         private final java.util.function.Function<HandoverPlan, Runnable> beforeEntry;
+        /** Run after the handover block is written and before the reset (the crash path: the compare's end). */
+        private final Runnable beforeReset;
         private Runnable pending;
 
         HeldAtGate(java.util.function.Function<HandoverPlan, Runnable> beforeEntry) {
+            this(beforeEntry, () -> { });
+        }
+
+        HeldAtGate(java.util.function.Function<HandoverPlan, Runnable> beforeEntry, Runnable beforeReset) {
             this.beforeEntry = beforeEntry;
+            this.beforeReset = beforeReset;
         }
 
         @Override
@@ -800,7 +807,7 @@ public final class Machine implements AutoCloseable {
         @Override
         public void handOverHeld(HandoverPlan plan) {
             pending = beforeEntry == null ? null : beforeEntry.apply(plan);
-            Machine.this.handOver(plan, true);
+            Machine.this.handOver(plan, true, beforeReset);
         }
 
         @Override
@@ -850,6 +857,11 @@ public final class Machine implements AutoCloseable {
 
     /** Writes the handover block (the entry held at the firmware's gate if {@code held}), resets and resumes. */
     private void handOver(HandoverPlan plan, boolean held) {
+        handOver(plan, held, () -> { });
+    }
+
+    /** {@link #handOver(HandoverPlan, boolean)}, running {@code beforeReset} between the block and the reset. */
+    private void handOver(HandoverPlan plan, boolean held, Runnable beforeReset) {
         List<HandoverBlock.Range> refresh = new ArrayList<>();
         for (PhysicalRange r : plan.inPlaceRanges()) {
             refresh.add(new HandoverBlock.Range(r.start(), r.size()));
@@ -875,6 +887,8 @@ public final class Machine implements AutoCloseable {
         HandoverBlock.write(memory(), layout(), new HandoverBlock.Contents(plan.arch(), plan.entry(),
                 plan.pageListHead(), refresh, unmapped, bios, held));
         dev.jkexec.platform.BootProfile.mark("exec: handover block written");
+        beforeReset.run(); // before the marks below: the old guest's console stays the old guest's meanwhile
+        dev.jkexec.platform.BootProfile.mark("exec: ready to reset (crash: the compare has ended)");
         handedOverAt = Instant.now();
         handedOver = true;
         guestFirstLine = qemu.console().mark();
