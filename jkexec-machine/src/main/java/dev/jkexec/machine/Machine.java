@@ -602,8 +602,7 @@ public final class Machine implements AutoCloseable {
         if (outcome == null) {
             String why;
             try {
-                HandoverPlan plan = kexec.exec(ImageType.CRASH, new HeldAtGate(p -> crashHeaderWrite(p, src, noteWritten),
-                        ahead::awaitTaken), ahead);
+                HandoverPlan plan = kexec.exec(ImageType.CRASH, new HeldAtGate(p -> crashHeaderWrite(p, src, noteWritten)), ahead);
                 emit(new MachineEvent.HandedOver(plan));
                 outcome = new CrashOutcome.CrashKernel(reason, plan, cpus.size(), core, line);
                 why = null;
@@ -776,17 +775,10 @@ public final class Machine implements AutoCloseable {
     private final class HeldAtGate implements HandoverTarget {
         /** Encodes what must be written after the verdict and before the entry (the crash header), or null. */
         private final java.util.function.Function<HandoverPlan, Runnable> beforeEntry;
-        /** Run after the handover block is written and before the reset (the crash path: the compare's end). */
-        private final Runnable beforeReset;
         private Runnable pending;
 
         HeldAtGate(java.util.function.Function<HandoverPlan, Runnable> beforeEntry) {
-            this(beforeEntry, () -> { });
-        }
-
-        HeldAtGate(java.util.function.Function<HandoverPlan, Runnable> beforeEntry, Runnable beforeReset) {
             this.beforeEntry = beforeEntry;
-            this.beforeReset = beforeReset;
         }
 
         @Override
@@ -807,7 +799,7 @@ public final class Machine implements AutoCloseable {
         @Override
         public void handOverHeld(HandoverPlan plan) {
             pending = beforeEntry == null ? null : beforeEntry.apply(plan);
-            Machine.this.handOver(plan, true, beforeReset);
+            Machine.this.handOver(plan, true);
         }
 
         @Override
@@ -857,11 +849,6 @@ public final class Machine implements AutoCloseable {
 
     /** Writes the handover block (the entry held at the firmware's gate if {@code held}), resets and resumes. */
     private void handOver(HandoverPlan plan, boolean held) {
-        handOver(plan, held, () -> { });
-    }
-
-    /** {@link #handOver(HandoverPlan, boolean)}, running {@code beforeReset} between the block and the reset. */
-    private void handOver(HandoverPlan plan, boolean held, Runnable beforeReset) {
         List<HandoverBlock.Range> refresh = new ArrayList<>();
         for (PhysicalRange r : plan.inPlaceRanges()) {
             refresh.add(new HandoverBlock.Range(r.start(), r.size()));
@@ -887,8 +874,6 @@ public final class Machine implements AutoCloseable {
         HandoverBlock.write(memory(), layout(), new HandoverBlock.Contents(plan.arch(), plan.entry(),
                 plan.pageListHead(), refresh, unmapped, bios, held));
         dev.jkexec.platform.BootProfile.mark("exec: handover block written");
-        beforeReset.run(); // before the marks below: the old guest's console stays the old guest's meanwhile
-        dev.jkexec.platform.BootProfile.mark("exec: ready to reset (crash: the compare has ended)");
         handedOverAt = Instant.now();
         handedOver = true;
         guestFirstLine = qemu.console().mark();

@@ -46,15 +46,6 @@ public final class DigestAhead {
         return new DigestAhead(image, f);
     }
 
-    /**
-     * Waits until the digest has been taken or has failed, whatever it says: the verdict is still
-     * the exec's ({@link #of}). The crash path waits here before it resets the machine, so that the
-     * compare does not share the two cores with QEMU's reset and the firmware spinning at its gate.
-     */
-    public void awaitTaken() {
-        digest.handle((d, e) -> null).join();
-    }
-
     /** The digest, when it was taken of {@code li} and completed; {@code null} otherwise (then exec hashes again). */
     Sha256 of(LoadedImage li) {
         if (image == null || image != li) {

@@ -126,6 +126,7 @@ class QmpPipelineTest {
                 c.error(stop, "GenericError", "There is a dump in process, please wait.");
                 c.reply(hmp, "\"CPU#0\"");
                 c.reply(c.expect("query-status"), "{\"status\": \"running\", \"singlestep\": false, \"running\": true}");
+                c.awaitClose(); // open until the client closes: isOpen below is the client's verdict
             });
              QmpClient qmp = connect(server)) {
             assertThatThrownBy(() -> qmp.stopThenHmp("info registers -a"))
@@ -134,7 +135,6 @@ class QmpPipelineTest {
             // The abandoned reply is dropped as a late one; the connection stays usable.
             assertThat(qmp.queryStatus().state()).isEqualTo(RunState.RUNNING);
             assertThat(qmp.isOpen()).isTrue();
-            server.awaitScript();
         }
     }
 
