@@ -403,6 +403,34 @@ public final class QemuMachine implements AutoCloseable {
         qmp.systemReset();
     }
 
+    /**
+     * Resets the machine and starts its vCPUs, {@code system_reset} and {@code cont} sent back to
+     * back ({@link QmpClient#resetAndResume()}: why that is the same as one after the other).
+     */
+    public void resetAndResume() {
+        qmp.resetAndResume();
+    }
+
+    /**
+     * Stops the vCPUs and asks for their registers in one go ({@link QmpClient#stopThenHmp}):
+     * QEMU dumps the registers right after it stopped the vCPUs, without jkexec's round trip in
+     * between. Returns once {@code stop} has answered (the vCPUs are stopped: work that needs a
+     * still guest may start); the registers come with {@link PendingCpuStates#await()}.
+     *
+     * @throws MachineException {@code stop} failed (the register read is abandoned)
+     */
+    public PendingCpuStates stopForCpuStates() {
+        QmpClient.Call regs = qmp.stopThenHmp("info registers -a");
+        return () -> CpuStateParser.parse(QmpClient.hmpOutput(regs.await()));
+    }
+
+    /** The registers asked for by {@link #stopForCpuStates()}, read from the stopped vCPUs. */
+    @FunctionalInterface
+    public interface PendingCpuStates {
+        /** Waits for QEMU's register dump and parses it (as {@link #cpuStates()}). */
+        List<CpuState> await();
+    }
+
     public QmpStatus status() {
         return qmp.queryStatus();
     }

@@ -165,6 +165,20 @@ public final class QmpClient implements AutoCloseable {
      * @throws QmpClosedException   the connection is gone
      */
     public JsonNode execute(String command, Map<String, ?> arguments, Duration timeout) {
+        return submit(command, arguments).await(timeout);
+    }
+
+    /**
+     * Sends a command without waiting for its reply: {@link Call#await} waits for it. QEMU runs
+     * in-band commands one at a time, in the order they arrive, and answers them in that order, so
+     * commands submitted back to back run as if each had been executed after the previous reply —
+     * only the client's own round trip between them is saved. Each reply is still checked as
+     * {@link #execute} checks it, with the same typed exceptions, when it is awaited; a call not
+     * awaited must be {@linkplain Call#abandon abandoned} (its late reply is then dropped).
+     *
+     * @throws QmpClosedException the connection is gone (nothing is sent)
+     */
+    public Call submit(String command, Map<String, ?> arguments) {
         long id = nextId.getAndIncrement();
         ObjectNode message = json.newObject().put("execute", command);
         if (!arguments.isEmpty()) {
@@ -182,20 +196,65 @@ public final class QmpClient implements AutoCloseable {
             throw rethrown(command, failed);
         }
         send(command, message);
-        QmpReply r;
-        try {
-            r = reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            pending.remove(id);
-            throw new QmpTimeoutException("QMP " + command + ": no reply within " + millis(timeout));
-        } catch (InterruptedException e) {
-            pending.remove(id);
-            Thread.currentThread().interrupt();
-            throw new MachineException("interrupted while waiting for QMP " + command, e);
-        } catch (ExecutionException e) {
-            throw new AssertionError("replies are never completed exceptionally", e);
+        return new Call(command, id, reply);
+    }
+
+    /** {@link #submit(String, Map)} without arguments. */
+    public Call submit(String command) {
+        return submit(command, Map.of());
+    }
+
+    /** A command sent by {@link #submit} whose reply has not been awaited yet. */
+    public final class Call {
+        private final String command;
+        private final long id;
+        private final CompletableFuture<QmpReply> reply;
+
+        private Call(String command, long id, CompletableFuture<QmpReply> reply) {
+            this.command = command;
+            this.id = id;
+            this.reply = reply;
         }
-        return r.value(command, QmpClient::rethrown);
+
+        /** The command's name. */
+        public String command() {
+            return command;
+        }
+
+        /**
+         * Waits for the reply and returns its {@code return} value.
+         *
+         * @throws QmpException         QEMU answered with an error
+         * @throws QmpProtocolException the answer was malformed
+         * @throws QmpTimeoutException  no answer within {@code timeout} (the call is abandoned)
+         * @throws QmpClosedException   the connection is gone
+         */
+        public JsonNode await(Duration timeout) {
+            QmpReply r;
+            try {
+                r = reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                abandon();
+                throw new QmpTimeoutException("QMP " + command + ": no reply within " + millis(timeout));
+            } catch (InterruptedException e) {
+                abandon();
+                Thread.currentThread().interrupt();
+                throw new MachineException("interrupted while waiting for QMP " + command, e);
+            } catch (ExecutionException e) {
+                throw new AssertionError("replies are never completed exceptionally", e);
+            }
+            return r.value(command, QmpClient::rethrown);
+        }
+
+        /** {@link #await(Duration)} with the client's call timeout. */
+        public JsonNode await() {
+            return await(options.callTimeout());
+        }
+
+        /** Stops waiting for the reply: it is dropped when it comes. The command itself may still run. */
+        public void abandon() {
+            pending.remove(id);
+        }
     }
 
     /**
@@ -216,6 +275,70 @@ public final class QmpClient implements AutoCloseable {
     /** Resumes the vCPUs (from {@code prelaunch} too: the first {@code cont} starts the machine). */
     public void cont() {
         execute("cont");
+    }
+
+    /**
+     * {@code system_reset} and {@code cont} sent back to back, both replies checked afterwards (the
+     * handover's reset and start). QEMU runs them in order, one main-loop iteration apart (a monitor
+     * without OOB reads the next command only after it answered the previous one), and acts on the
+     * reset request at the end of the iteration that answered it, before it reads {@code cont}:
+     * exactly as when {@code cont} followed the reply; only the client's round trip is saved.
+     * QEMU 7.2's {@code system_reset} has no error of its own; should one come anyway, the vCPUs
+     * {@code cont} started are stopped again (best effort, its failure suppressed) and the reset's
+     * error is thrown. A timeout or a closed connection is thrown as it comes (the calls abandoned):
+     * nothing more is sent to a QEMU that did not answer.
+     */
+    public void resetAndResume() {
+        Call reset = submit("system_reset");
+        Call cont;
+        try {
+            cont = submit("cont");
+        } catch (MachineException e) {
+            reset.abandon();
+            throw e;
+        }
+        try {
+            reset.await();
+        } catch (QmpException e) {
+            cont.abandon();
+            try {
+                stop(); // runs after cont: QEMU keeps the order
+            } catch (MachineException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        } catch (MachineException e) {
+            cont.abandon();
+            throw e;
+        }
+        cont.await();
+    }
+
+    /**
+     * {@code stop}, then the HMP {@code commandLine} sent right behind it without waiting; returns
+     * once {@code stop} answered (the vCPUs are stopped), with the HMP call still to be awaited
+     * ({@link #hmpOutput} of its value). QEMU runs the HMP command after {@code stop}, so it sees
+     * the stopped vCPUs. {@code stop} of a machine already stopped (paused by its panic,
+     * {@code guest-panicked}) changes nothing, so no {@code query-status} is needed first.
+     *
+     * @throws MachineException {@code stop} failed (the HMP call is abandoned)
+     */
+    public Call stopThenHmp(String commandLine) {
+        Call stop = submit("stop");
+        Call hmp;
+        try {
+            hmp = submit("human-monitor-command", Map.of("command-line", commandLine));
+        } catch (MachineException e) {
+            stop.abandon();
+            throw e;
+        }
+        try {
+            stop.await();
+        } catch (MachineException e) {
+            hmp.abandon();
+            throw e;
+        }
+        return hmp;
     }
 
     /** Resets the machine; when stopped, it stays stopped (state {@code prelaunch}). */
@@ -251,7 +374,7 @@ public final class QmpClient implements AutoCloseable {
     }
 
     /** The output in a {@code human-monitor-command} reply, which must be a string. */
-    static String hmpOutput(JsonNode r) {
+    public static String hmpOutput(JsonNode r) {
         if (!r.isTextual()) {
             throw new QmpProtocolException("human-monitor-command returned a " + r.getNodeType() + ", not a string");
         }
