@@ -290,13 +290,7 @@ public final class QmpClient implements AutoCloseable {
      */
     public void resetAndResume() {
         Call reset = submit("system_reset");
-        Call cont;
-        try {
-            cont = submit("cont");
-        } catch (MachineException e) {
-            reset.abandon();
-            throw e;
-        }
+        Call cont = submitBehind(reset, "cont", Map.of());
         try {
             reset.await();
         } catch (QmpException e) {
@@ -325,13 +319,7 @@ public final class QmpClient implements AutoCloseable {
      */
     public Call stopThenHmp(String commandLine) {
         Call stop = submit("stop");
-        Call hmp;
-        try {
-            hmp = submit("human-monitor-command", Map.of("command-line", commandLine));
-        } catch (MachineException e) {
-            stop.abandon();
-            throw e;
-        }
+        Call hmp = submitBehind(stop, "human-monitor-command", Map.of("command-line", commandLine));
         try {
             stop.await();
         } catch (MachineException e) {
@@ -339,6 +327,19 @@ public final class QmpClient implements AutoCloseable {
             throw e;
         }
         return hmp;
+    }
+
+    /**
+     * {@code command} sent right behind {@code first}, not waiting for its reply; if it cannot be
+     * sent, {@code first}'s reply is abandoned too (nobody will await it) and the error thrown.
+     */
+    private Call submitBehind(Call first, String command, Map<String, ?> arguments) {
+        try {
+            return submit(command, arguments);
+        } catch (MachineException e) {
+            first.abandon();
+            throw e;
+        }
     }
 
     /** Resets the machine; when stopped, it stays stopped (state {@code prelaunch}). */
