@@ -77,6 +77,32 @@ class ReportTest {
     }
 
     @Test
+    void aMissedBannerTargetIsSetBesideTheKernelsOwnTime() {
+        Measurements m = run();
+        for (double v : List.of(0.30, 0.32, 0.35)) {
+            m.add(Systems.BOOT, Systems.QEMU_PVH_MICROVM, Systems.BANNER, 0.5);
+            m.add(Systems.BOOT, Systems.JK_CLI_VMLINUX, Systems.BANNER, v + 0.6);
+        }
+        String md = new ReportWriter(info(), m, List.of(), Map.of()).write("performance.svg");
+        // in-process: 0.320 / 0.5 = 0.64× (missed); budget 0.25 s, the kernel's own 0.05 s (0.32 - 0.27).
+        assertThat(md).contains("**What the kernel itself takes.**")
+                .contains("in-process boot → banner ≤ 0.5× QEMU PVH, same vmlinux, jkexec in-process, vmlinux: budget 0.250 s "
+                        + "(0.500× QEMU -M microvm -kernel vmlinux (PVH)), the kernel's own 0.0500 s, which leaves 0.200 s")
+                .contains("(measured: 0.270 s)")
+                // the CLI has no firmware marks: its kernel time is the in-process boot's; 0.8 × 0.5 = 0.4 s budget
+                .contains("jkexec run (CLI), vmlinux: budget 0.400 s (0.800× QEMU -M microvm -kernel vmlinux (PVH)), "
+                        + "the kernel's own 0.0500 s (on jkexec in-process, vmlinux)");
+    }
+
+    @Test
+    void aBoundBelowTheKernelsOwnTimeLeavesNothing() {
+        Measurements m = run();
+        m.add(Systems.BOOT, Systems.QEMU_PVH_MICROVM, Systems.BANNER, 0.06);
+        String md = new ReportWriter(info(), m, List.of(), Map.of()).write("performance.svg");
+        assertThat(md).contains("budget 0.0300 s").contains("which leaves **nothing** (the bound is below the kernel's own time)");
+    }
+
+    @Test
     void theBootTimelineIsATableAndAWellFormedSvg() throws Exception {
         BootTimeline t = new BootTimeline(List.of(new BootTimeline.Mark("jk", 0.1, "jvm: started"), new BootTimeline.Mark("jk", 0.5, "qemu: spawned"),
                 new BootTimeline.Mark("jk", 1.5, "guest: banner"), new BootTimeline.Mark("QEMU", 0.9, "qemu: to banner")));
