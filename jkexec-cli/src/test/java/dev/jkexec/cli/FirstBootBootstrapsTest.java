@@ -42,6 +42,7 @@ class FirstBootBootstrapsTest {
         check("dev.jkexec.image.plan.ElfKernel", null, found);
         check("dev.jkexec.image.plan.ImageLayout", null, found);
         check("dev.jkexec.image.plan.SegmentRules", null, found);
+        check("dev.jkexec.image.initramfs.Initramfs", "write", found); // --busybox: the guest's initrd
         assertThat(found).isEmpty();
     }
 
