@@ -276,38 +276,37 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     private static void onEvent(MachineEvent e, CompletableFuture<Integer> end, PrintStream err) {
-        switch (e) {
-            case MachineEvent.GuestReset r -> {
-                err.println("\njkexec: the guest rebooted (" + r.reason() + "); jkexec's firmware has nothing to boot");
-                end.complete(REBOOTED);
-            }
-            case MachineEvent.Crashed c when c.outcome() instanceof CrashOutcome.Dumped d -> {
+        // instanceof, not a pattern switch: the switch's bootstrap (a class spun at every JVM start; the
+        // AOT cache does not keep it) ran at the first event, the handover, beside the kernel's entry →
+        // banner (docs/boot-profile.md, branch cliwindow).
+        if (e instanceof MachineEvent.GuestReset r) {
+            err.println("\njkexec: the guest rebooted (" + r.reason() + "); jkexec's firmware has nothing to boot");
+            end.complete(REBOOTED);
+        } else if (e instanceof MachineEvent.Crashed c) {
+            if (c.outcome() instanceof CrashOutcome.Dumped d) {
                 err.println("\njkexec: " + d.vmcoreinfo());
                 err.println("jkexec: the guest crashed (" + d.reason() + "), " + d.why() + "; core written to " + d.core().file()
                         + " (" + d.core().summary() + ")");
                 end.complete(DUMPED);
-            }
-            case MachineEvent.Crashed c when c.outcome() instanceof CrashOutcome.Paused p -> {
+            } else if (c.outcome() instanceof CrashOutcome.Paused p) {
                 err.println("\njkexec: " + p.vmcoreinfo());
                 err.println("jkexec: the guest crashed (" + p.reason() + "): " + p.why());
-            }
-            case MachineEvent.Crashed c when c.outcome() instanceof CrashOutcome.CrashKernel k -> {
+            } else if (c.outcome() instanceof CrashOutcome.CrashKernel k) {
                 err.println("\njkexec: " + k.vmcoreinfo());
                 if (k.core() != null) {
                     err.println("jkexec: core written to " + k.core().file() + " (" + k.core().summary() + ")");
                 }
                 err.println("jkexec: the guest crashed: entering the crash kernel");
             }
-            case MachineEvent.Crashed c -> { }
-            case MachineEvent.Notice n -> err.println("jkexec: " + n.text());
-            case MachineEvent.GuestPanicked p when p.how().equals("console") ->
-                    err.println("\njkexec: the guest panicked (seen on its console; no pvpanic)");
-            case MachineEvent.HypercallNote n -> err.println("\njkexec: " + n.message());
-            case MachineEvent.CrashFailed f -> {
-                err.println("\njkexec: crash handling failed: " + f.error().getMessage());
-                end.complete(1);
-            }
-            default -> { }
+        } else if (e instanceof MachineEvent.Notice n) {
+            err.println("jkexec: " + n.text());
+        } else if (e instanceof MachineEvent.GuestPanicked p && p.how().equals("console")) {
+            err.println("\njkexec: the guest panicked (seen on its console; no pvpanic)");
+        } else if (e instanceof MachineEvent.HypercallNote n) {
+            err.println("\njkexec: " + n.message());
+        } else if (e instanceof MachineEvent.CrashFailed f) {
+            err.println("\njkexec: crash handling failed: " + f.error().getMessage());
+            end.complete(1);
         }
     }
 

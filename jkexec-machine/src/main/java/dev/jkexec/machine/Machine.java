@@ -1022,19 +1022,17 @@ public final class Machine implements AutoCloseable {
         if (closed) {
             return;
         }
-        switch (e) {
-            case QmpEvent.GuestPanicked p -> {
-                if (p.timestamp().isBefore(handedOverAt) || !panicTaken.compareAndSet(false, true)) {
-                    return; // the panic of a guest already replaced, or already taken from its console
-                }
-                onPanic("pvpanic", "guest panicked");
+        // instanceof, not a pattern switch, whose bootstrap (a class spun at every JVM start) ran at the
+        // first boot's RESET event, beside the handover (docs/boot-profile.md, branch cliwindow).
+        if (e instanceof QmpEvent.GuestPanicked p) {
+            if (p.timestamp().isBefore(handedOverAt) || !panicTaken.compareAndSet(false, true)) {
+                return; // the panic of a guest already replaced, or already taken from its console
             }
-            case QmpEvent.Reset r when r.guest() -> {
-                if (!r.timestamp().isBefore(handedOverAt)) {
-                    Thread.ofPlatform().daemon().name("jkexec-guest-reset").start(() -> onGuestReset(r.reason()));
-                }
+            onPanic("pvpanic", "guest panicked");
+        } else if (e instanceof QmpEvent.Reset r && r.guest()) {
+            if (!r.timestamp().isBefore(handedOverAt)) {
+                Thread.ofPlatform().daemon().name("jkexec-guest-reset").start(() -> onGuestReset(r.reason()));
             }
-            default -> { }
         }
     }
 

@@ -37,8 +37,18 @@ public final class Toolstack {
     private final MachineLayout layout;
     private final long rsdp;
     private final KexecPlanner planner = new KexecPlanner();
-    /** Where the KASLR of bzImages decompressed on the host draws from (their own decompressor uses RDRAND/RDTSC). */
-    private static final java.util.random.RandomGenerator KASLR = new java.security.SecureRandom();
+    /**
+     * Where the KASLR of bzImages decompressed on the host draws from (their own decompressor uses
+     * RDRAND/RDTSC): a {@link java.security.SecureRandom}, made at the first draw. Made in this
+     * class's initialisation it cost every plan, a vmlinux's too, its provider look-up and reflective
+     * constructor (method handles spun at every JVM start) on the way to the first boot
+     * (docs/boot-profile.md, branch cliwindow).
+     */
+    private static final java.util.random.RandomGenerator KASLR = () -> KaslrSource.RANDOM.nextLong();
+
+    private static final class KaslrSource {
+        static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    }
 
     Toolstack(Kexec kexec, MachineLayout layout, long rsdp) {
         this(kexec::getRange, layout, rsdp);
@@ -141,21 +151,20 @@ public final class Toolstack {
         } else if (!spec.modules().isEmpty()) {
             throw new JkexecException("--module: boot modules are for Multiboot kernels; " + spec.kernel() + " takes an initrd");
         } else {
-            switch (spec.initrd()) {
-                case Initrd.None n -> { }
-                case Initrd.File f -> {
-                    InputFile file = new InputFile(prefix + "initrd", f.path());
-                    MemorySegment initrd = file.map(Math.max(0, layout.guestRam() - used), "the guest's RAM minus the kernel");
-                    r.initrd(initrd);
-                    mapped.add(new Mapped(file, initrd.byteSize()));
+            // instanceof, not a pattern switch: its bootstrap spins a class at every JVM start, on the
+            // plan's path to the first boot (docs/boot-profile.md, branch cliwindow). Initrd is sealed:
+            // None, File, Busybox.
+            if (spec.initrd() instanceof Initrd.File f) {
+                InputFile file = new InputFile(prefix + "initrd", f.path());
+                MemorySegment initrd = file.map(Math.max(0, layout.guestRam() - used), "the guest's RAM minus the kernel");
+                r.initrd(initrd);
+                mapped.add(new Mapped(file, initrd.byteSize()));
+            } else if (spec.initrd() instanceof Initrd.Busybox) {
+                GuestImages.GuestImage guest = GuestImages.busyboxGuest(spec.kernel(), spec.modulesDir());
+                if (guest.warning() != null) {
+                    notices.add(guest.warning());
                 }
-                case Initrd.Busybox b -> {
-                    GuestImages.GuestImage guest = GuestImages.busyboxGuest(spec.kernel(), spec.modulesDir());
-                    if (guest.warning() != null) {
-                        notices.add(guest.warning());
-                    }
-                    r.initrd(guest.initrd());
-                }
+                r.initrd(guest.initrd());
             }
         }
         if (spec.type() == ImageType.CRASH) {

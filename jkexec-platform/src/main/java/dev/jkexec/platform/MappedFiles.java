@@ -33,11 +33,27 @@ public final class MappedFiles {
         }
     }
 
-    /** What identifies a file's contents as far as a stat tells. */
+    /**
+     * What identifies a file's contents as far as a stat tells. {@code equals} and {@code hashCode}
+     * are written out: a record's own bootstrap ({@code ObjectMethods}, method handles spun at every
+     * JVM start) ran at the first boot's check, between the image's write and {@code cont}
+     * (docs/boot-profile.md, branch cliwindow).
+     */
     record Identity(long size, FileTime modified, Object fileKey) {
         static Identity of(InputFile f) throws IOException {
             BasicFileAttributes a = Files.readAttributes(f.path(), BasicFileAttributes.class);
             return new Identity(a.size(), a.lastModifiedTime(), a.fileKey());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Identity i && size == i.size && Objects.equals(modified, i.modified)
+                    && Objects.equals(fileKey, i.fileKey);
+        }
+
+        @Override
+        public int hashCode() {
+            return (Long.hashCode(size) * 31 + Objects.hashCode(modified)) * 31 + Objects.hashCode(fileKey);
         }
     }
 

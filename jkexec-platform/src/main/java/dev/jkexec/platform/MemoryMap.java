@@ -1,7 +1,6 @@
 package dev.jkexec.platform;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -12,7 +11,9 @@ import java.util.List;
 public record MemoryMap(List<MemoryRange> ranges) {
     public MemoryMap {
         List<MemoryRange> sorted = new ArrayList<>(ranges);
-        sorted.sort(Comparator.comparingLong(MemoryRange::start));
+        // Not Comparator.comparingLong: its serializable lambda is spun at every JVM start (the AOT cache
+        // keeps no serializable lambda), on the plan's path (docs/boot-profile.md, branch cliwindow).
+        sorted.sort((a, b) -> Long.compare(a.start(), b.start()));
         for (int i = 1; i < sorted.size(); i++) {
             if (sorted.get(i).start() < sorted.get(i - 1).end()) {
                 throw new IllegalArgumentException("overlapping ranges: " + sorted.get(i - 1) + " and " + sorted.get(i));

@@ -30,7 +30,10 @@ public final class SegmentInputStream extends InputStream {
             return -1;
         }
         int n = (int) Math.min(len, left);
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, position, b, off, n);
+        // Segment to segment: the copy into an array spins a class at every JVM start (the JDK's
+        // Utils.BaseAndScale pattern switch; no AOT cache keeps it) at the decompressor's first read
+        // (docs/boot-profile.md, branch cliwindow).
+        MemorySegment.copy(segment, position, MemorySegment.ofArray(b), off, n);
         position += n;
         return n;
     }

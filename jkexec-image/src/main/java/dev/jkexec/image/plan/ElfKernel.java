@@ -11,7 +11,6 @@ import dev.jkexec.platform.PcPlatform;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -35,7 +34,9 @@ record ElfKernel(ElfFile elf) implements KernelImage {
 
     @Override
     public String describe() {
-        return "ELF vmlinux, " + elf.className() + " " + elf.machineName() + " " + elf.typeName();
+        // String.join, not +: this concatenation's call site is bootstrapped (a class spun) at every
+        // start that plans a vmlinux, on the way to the first boot (docs/boot-profile.md, branch cliwindow).
+        return String.join(" ", "ELF vmlinux,", elf.className(), elf.machineName(), elf.typeName());
     }
 
     @Override
@@ -81,7 +82,7 @@ record ElfKernel(ElfFile elf) implements KernelImage {
                         + hex(ph.paddr()) + "+" + hex(ph.memsz()) + " lies beyond the 52-bit physical address space");
             }
         }
-        loads.sort(Comparator.comparingLong(ProgramHeader::paddr));
+        loads.sort((x, y) -> Long.compare(x.paddr(), y.paddr()));
         List<List<ProgramHeader>> groups = new ArrayList<>();
         long groupEnd = Long.MIN_VALUE;
         for (int i = 0; i < loads.size(); i++) {

@@ -13,7 +13,6 @@ import dev.jkexec.platform.MemoryMap;
 import dev.jkexec.platform.MemoryRange;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
 
@@ -54,7 +53,7 @@ public record ImageLayout(ImageType type, Arch arch, BootProtocol protocol, Stri
 
     public ImageLayout {
         zeroPageFields = List.copyOf(zeroPageFields);
-        segments = segments.stream().sorted(Comparator.comparingLong(PlannedSegment::destination)).toList();
+        segments = segments.stream().sorted((x, y) -> Long.compare(x.destination(), y.destination())).toList();
     }
 
     /** The image's entry: the purgatory's load address. */

@@ -4,7 +4,6 @@ import static dev.jkexec.image.ImageFormatException.hex;
 
 import dev.jkexec.platform.x86.Paging;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -43,7 +42,9 @@ public final class Placer {
                 spans.add(new Span(start, end));
             }
         }
-        spans.sort(Comparator.comparingLong(Span::start));
+        // Not Comparator.comparingLong: its serializable lambda is spun at every JVM start (the AOT cache
+        // keeps no serializable lambda), on the plan's path (docs/boot-profile.md, branch cliwindow).
+        spans.sort((x, y) -> Long.compare(x.start(), y.start()));
         List<Span> merged = new ArrayList<>();
         for (Span s : spans) {
             if (!merged.isEmpty() && merged.getLast().end() >= s.start()) {
@@ -58,7 +59,7 @@ public final class Placer {
 
     /** What has been placed, in address order. */
     public List<Placed> placed() {
-        return placed.stream().sorted(Comparator.comparingLong(Placed::start)).toList();
+        return placed.stream().sorted((x, y) -> Long.compare(x.start(), y.start())).toList();
     }
 
     /**

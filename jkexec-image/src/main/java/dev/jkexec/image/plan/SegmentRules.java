@@ -7,7 +7,6 @@ import dev.jkexec.platform.E820Type;
 import dev.jkexec.platform.MemoryMap;
 import dev.jkexec.platform.MemoryRange;
 import dev.jkexec.platform.PcPlatform;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -26,7 +25,7 @@ final class SegmentRules {
             throw new PlacementException("image", segments.size() + " segments exceed the limit of " + MAX_SEGMENTS
                     + " (an ELF with many PT_LOADs that do not share pages?)");
         }
-        List<PlannedSegment> sorted = segments.stream().sorted(Comparator.comparingLong(PlannedSegment::destination)).toList();
+        List<PlannedSegment> sorted = segments.stream().sorted((x, y) -> Long.compare(x.destination(), y.destination())).toList();
         for (int i = 0; i < sorted.size(); i++) {
             PlannedSegment s = sorted.get(i);
             if ((s.destination() & (Placer.PAGE - 1)) != 0 || (s.memsz() & (Placer.PAGE - 1)) != 0 || s.memsz() <= 0) {

@@ -22,12 +22,19 @@ sealed interface QmpReply {
      * the connection's failure (rethrown by {@code rethrow}, which gives it this call's context).
      */
     default JsonNode value(String command, java.util.function.BiFunction<String, MachineException, MachineException> rethrow) {
-        return switch (this) {
-            case Ok ok -> ok.value();
-            case Error err -> throw new QmpException(command, err.errorClass(), err.description());
-            case Malformed bad -> throw new QmpProtocolException("reply to " + command + ": " + bad.problem());
-            case Failed f -> throw rethrow.apply(command, f.cause());
-        };
+        // instanceof, not a pattern switch: the switch's bootstrap (SwitchBootstraps.typeSwitch spins a
+        // class at every JVM start; the AOT cache does not keep it) ran at the first QMP reply, on the
+        // way to QEMU's handshake (docs/boot-profile.md, branch cliwindow).
+        if (this instanceof Ok ok) {
+            return ok.value();
+        }
+        if (this instanceof Error err) {
+            throw new QmpException(command, err.errorClass(), err.description());
+        }
+        if (this instanceof Malformed bad) {
+            throw new QmpProtocolException("reply to " + command + ": " + bad.problem());
+        }
+        throw rethrow.apply(command, ((Failed) this).cause());
     }
 
     /** The reply in a {@code {"error": ...}} message. */
