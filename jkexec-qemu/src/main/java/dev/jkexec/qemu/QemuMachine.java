@@ -55,6 +55,7 @@ public final class QemuMachine implements AutoCloseable {
     private static final Duration QUIT_TIMEOUT = Duration.ofSeconds(3);
     /** How long the private gdbstub may take to answer (sub-millisecond when QEMU's main loop is free). */
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(5);
+    private static final String NO_ANSWER_TO_QUERY = "gdbstub: no reply to '" + "?" + "' within the deadline";
     private static final String RAM_FILE = "ram";
     private static final String ROM_FILE = "firmware.rom";
     private static final String CPU_RESET_LOG = "cpu-reset.log";
@@ -73,13 +74,15 @@ public final class QemuMachine implements AutoCloseable {
     private final Optional<SocketChannel> doorbell;
     private final Optional<Path> cpuResetLog;
     /** The private gdbstub that empties TCG's translation cache; empty once it failed (then never again). */
-    private Optional<TranslationFlush> translationFlush;
+    private Optional<TranslationFlush> translationFlush = Optional.empty();
+    /** The private gdbstub's '?' round trip under way (null once settled or without one). */
+    private CompletableFuture<TranslationFlush> translationFlushOpening;
     private Optional<String> translationFlushFailure = Optional.empty();
     private boolean closed;
 
     private QemuMachine(AccelChoice accel, long startNanos, WorkDirectory directory, GuestRam ram,
             QemuProcess qemu, QmpClient qmp, SerialConsole console, Optional<Path> gdbSocket,
-            Optional<SocketChannel> doorbell, Optional<Path> cpuResetLog, Optional<TranslationFlush> translationFlush) {
+            Optional<SocketChannel> doorbell, Optional<Path> cpuResetLog, CompletableFuture<TranslationFlush> translationFlush) {
         this.accel = accel;
         this.startNanos = startNanos;
         this.directory = directory;
@@ -90,7 +93,7 @@ public final class QemuMachine implements AutoCloseable {
         this.gdbSocket = gdbSocket;
         this.doorbell = doorbell;
         this.cpuResetLog = cpuResetLog;
-        this.translationFlush = translationFlush;
+        this.translationFlushOpening = translationFlush;
     }
 
     /**
@@ -221,22 +224,25 @@ public final class QemuMachine implements AutoCloseable {
                     doorbell = Optional.of(push(undo, qemu.connect(doorbellSocket.get(),
                             Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000)))));
                 }
-                Optional<TranslationFlush> flush = Optional.empty();
-                Optional<String> flushFailure = Optional.empty();
+                CompletableFuture<TranslationFlush> flush = null;
                 if (flushSocket.isPresent()) {
-                    // Before the first cont: the stub's connect-time vm_stop finds the machine in prelaunch.
-                    // A reply proves QEMU saw the connection; without one (a timeout) that stop could
-                    // still come after cont, so the start fails rather than risk a paused guest.
-                    SocketChannel ch = qemu.connect(flushSocket.get(),
-                            Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000)));
-                    try {
-                        flush = Optional.of(push(undo, TranslationFlush.open(ch, FLUSH_TIMEOUT)));
-                    } catch (GdbTimeoutException e) {
-                        throw e;
-                    } catch (GdbException e) {
-                        flushFailure = Optional.of(e.getMessage()); // exec falls back to the DMA step
-                    }
-                    BootProfile.mark("qemu: translation-flush gdbstub connected");
+                    // Connected here, its '?' round trip (2-7 ms at a cold start, mostly the JVM's)
+                    // on a thread of its own: the machine settles it before anything can start the
+                    // vCPUs (settleTranslationFlush), so the stub's connect-time vm_stop still finds
+                    // the machine in prelaunch.
+                    SocketChannel ch = push(undo, qemu.connect(flushSocket.get(),
+                            Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000))));
+                    CompletableFuture<TranslationFlush> opening = new CompletableFuture<>();
+                    push(undo, () -> opening.thenAccept(TranslationFlush::close));
+                    Thread.ofPlatform().daemon().name("jkexec-translation-flush-open").start(() -> {
+                        try {
+                            opening.complete(TranslationFlush.open(ch, FLUSH_TIMEOUT));
+                            BootProfile.mark("qemu: translation-flush gdbstub connected");
+                        } catch (RuntimeException e) {
+                            opening.completeExceptionally(e);
+                        }
+                    });
+                    flush = opening;
                 }
                 BootProfile.mark("qemu: console and doorbell connected");
                 // The QMP handshake completes only after QEMU's initialization: RAM and ROM are open.
@@ -251,7 +257,6 @@ public final class QemuMachine implements AutoCloseable {
                     Files.deleteIfExists(flushSocket.get());
                 }
                 QemuMachine m = new QemuMachine(accel, startNanos, dir, ram, qemu, qmp, console, gdb, doorbell, resetLog, flush);
-                m.translationFlushFailure = flushFailure;
                 finished = true;
                 undo.clear();
                 return m;
@@ -320,7 +325,9 @@ public final class QemuMachine implements AutoCloseable {
         return ram.memory();
     }
 
+    /** The QMP client (the translation-flush gdbstub settled first: a caller may start the vCPUs through it). */
     public QmpClient qmp() {
+        settleTranslationFlush();
         return qmp;
     }
 
@@ -424,6 +431,7 @@ public final class QemuMachine implements AutoCloseable {
 
     /** Starts or resumes the vCPUs ({@code cont}). */
     public void resume() {
+        settleTranslationFlush();
         qmp.cont();
     }
 
@@ -442,16 +450,53 @@ public final class QemuMachine implements AutoCloseable {
      * back ({@link QmpClient#resetAndResume()}: why that is the same as one after the other).
      */
     public void resetAndResume() {
+        settleTranslationFlush();
         qmp.resetAndResume();
+    }
+
+    /**
+     * Waits for the private gdbstub's {@code ?} answer (started at {@link Launch#finish()}): after
+     * it, QEMU has seen the connection and made its connect-time {@code vm_stop}, so a {@code cont}
+     * can follow. A refusal or a malformed answer leaves the machine without the flush (execs use
+     * the DMA step, {@link #translationFlushFailure()} says why); no answer at all is thrown, since
+     * QEMU could still act on the connection after a {@code cont} and pause the guest.
+     *
+     * @throws GdbTimeoutException the stub did not answer within its deadline
+     */
+    private synchronized void settleTranslationFlush() {
+        CompletableFuture<TranslationFlush> opening = translationFlushOpening;
+        if (opening == null) {
+            return;
+        }
+        translationFlushOpening = null;
+        try {
+            translationFlush = Optional.of(opening.get(FLUSH_TIMEOUT.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS));
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof GdbTimeoutException t) {
+                throw t;
+            }
+            if (e.getCause() instanceof GdbException g) {
+                translationFlushFailure = Optional.of(g.getMessage());
+                return;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new GdbTimeoutException(NO_ANSWER_TO_QUERY);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GdbTimeoutException(NO_ANSWER_TO_QUERY);
+        }
     }
 
     /** Whether {@link #resetAndFlushTranslations()} can flush: TCG, the private gdbstub connected and not failed. */
     public synchronized boolean canFlushTranslations() {
+        settleTranslationFlush();
         return translationFlush.isPresent();
     }
 
     /** Why the translation flush failed and was given up, if it did (the gdbstub's error). */
     public synchronized Optional<String> translationFlushFailure() {
+        settleTranslationFlush();
         return translationFlushFailure;
     }
 
@@ -466,6 +511,7 @@ public final class QemuMachine implements AutoCloseable {
      * @throws MachineException {@code system_reset} failed
      */
     public synchronized boolean resetAndFlushTranslations() {
+        settleTranslationFlush();
         qmp.systemReset();
         if (translationFlush.isEmpty()) {
             return false;
@@ -527,6 +573,11 @@ public final class QemuMachine implements AutoCloseable {
         }
         List<AutoCloseable> steps = new ArrayList<>(List.of(qemu, console, qmp));
         translationFlush.ifPresent(steps::add);
+        if (translationFlushOpening != null) {
+            CompletableFuture<TranslationFlush> opening = translationFlushOpening;
+            translationFlushOpening = null;
+            steps.add(() -> opening.thenAccept(TranslationFlush::close)); // QEMU is gone by then: it fails or closes
+        }
         doorbell.ifPresent(steps::add);
         steps.addAll(List.of(ram, directory));
         for (AutoCloseable step : steps) {
