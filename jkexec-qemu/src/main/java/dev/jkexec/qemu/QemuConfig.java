@@ -81,7 +81,7 @@ public record QemuConfig(
         extraArgs = List.copyOf(extraArgs);
     }
 
-    /** A builder with the defaults: detected accelerator, {@code /dev/shm}, {@code qemu-system-x86_64} on PATH, no pvpanic, no gdbstub, no doorbell, 10 s to start. */
+    /** A builder with the defaults: detected accelerator, {@code /dev/shm}, {@code qemu-system-x86_64} on PATH, no pvpanic, no gdbstub (but under TCG the private translation-flush one), no doorbell, 10 s to start. */
     public static Builder builder() {
         return new Builder();
     }
