@@ -38,6 +38,7 @@ import java.time.Duration;
 public final class TranslationFlush implements AutoCloseable {
     /** The stop signal of a single step's end (and of {@code ?}): SIGTRAP. */
     static final int SIGTRAP = 5;
+    private static final String PREFIX = "gdbstub: ";
 
     private final SocketChannel channel;
     private final Selector selector;
@@ -101,7 +102,8 @@ public final class TranslationFlush implements AutoCloseable {
             try {
                 stop = GdbStub.parseStop(reply);
             } catch (GdbException e) {
-                throw new GdbException("gdbstub answered '" + request + "' with " + e.getMessage().replaceFirst("^gdbstub: ", ""));
+                String why = e.getMessage().startsWith(PREFIX) ? e.getMessage().substring(PREFIX.length()) : e.getMessage();
+                throw new GdbException("gdbstub answered '" + request + "' with " + why);
             }
             if (stop.signal() == SIGTRAP) {
                 return;
