@@ -76,7 +76,7 @@ public final class QemuMachine implements AutoCloseable {
     /** The private gdbstub that empties TCG's translation cache; empty once it failed (then never again). */
     private Optional<TranslationFlush> translationFlush = Optional.empty();
     /** The private gdbstub's '?' round trip under way (null once settled or without one). */
-    private CompletableFuture<TranslationFlush> translationFlushOpening;
+    private volatile CompletableFuture<TranslationFlush> translationFlushOpening;
     private Optional<String> translationFlushFailure = Optional.empty();
     private boolean closed;
 
@@ -94,6 +94,9 @@ public final class QemuMachine implements AutoCloseable {
         this.doorbell = doorbell;
         this.cpuResetLog = cpuResetLog;
         this.translationFlushOpening = translationFlush;
+        if (translationFlush != null) {
+            qmp.beforeVcpuStart(this::settleTranslationFlush); // every cont, whoever sends it
+        }
     }
 
     /**
@@ -325,9 +328,7 @@ public final class QemuMachine implements AutoCloseable {
         return ram.memory();
     }
 
-    /** The QMP client (the translation-flush gdbstub settled first: a caller may start the vCPUs through it). */
     public QmpClient qmp() {
-        settleTranslationFlush();
         return qmp;
     }
 
@@ -431,7 +432,6 @@ public final class QemuMachine implements AutoCloseable {
 
     /** Starts or resumes the vCPUs ({@code cont}). */
     public void resume() {
-        settleTranslationFlush();
         qmp.cont();
     }
 
@@ -450,20 +450,26 @@ public final class QemuMachine implements AutoCloseable {
      * back ({@link QmpClient#resetAndResume()}: why that is the same as one after the other).
      */
     public void resetAndResume() {
-        settleTranslationFlush();
         qmp.resetAndResume();
     }
 
     /**
      * Waits for the private gdbstub's {@code ?} answer (started at {@link Launch#finish()}): after
      * it, QEMU has seen the connection and made its connect-time {@code vm_stop}, so a {@code cont}
-     * can follow. A refusal or a malformed answer leaves the machine without the flush (execs use
+     * can follow. QMP runs it before every command that may start the vCPUs
+     * ({@link QmpClient#beforeVcpuStart}). A refusal or a malformed answer leaves the machine without the flush (execs use
      * the DMA step, {@link #translationFlushFailure()} says why); no answer at all is thrown, since
      * QEMU could still act on the connection after a {@code cont} and pause the guest.
      *
      * @throws GdbTimeoutException the stub did not answer within its deadline
      */
-    private synchronized void settleTranslationFlush() {
+    private void settleTranslationFlush() {
+        if (translationFlushOpening != null) {
+            settleTranslationFlushLocked();
+        }
+    }
+
+    private synchronized void settleTranslationFlushLocked() {
         CompletableFuture<TranslationFlush> opening = translationFlushOpening;
         if (opening == null) {
             return;
