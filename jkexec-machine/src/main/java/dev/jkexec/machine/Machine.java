@@ -937,14 +937,30 @@ public final class Machine implements AutoCloseable {
         // setup code and Multiboot kernels read it. Never on a crash: low memory is the old guest's.
         BiosData.Answers bios = plan.type() == ImageType.DEFAULT && plan.arch() == Arch.I386
                 ? BiosData.answers(layout().guestMemoryMap()) : null;
+        // Under TCG the old kernel's translated code must go before the walk overwrites it: QEMU
+        // flushes the whole cache (one gdbstub single step after the reset), else the firmware's
+        // fw_cfg DMA over the destinations makes QEMU drop it range by range. Only a page list
+        // needs it (a crash handover has none), and only once a guest has run.
+        boolean flush = plan.type() == ImageType.DEFAULT && plan.pageListHead() != 0
+                && qemu.canFlushTranslations() && qemu.vcpusMayHaveRun();
         HandoverBlock.write(memory(), layout(), new HandoverBlock.Contents(plan.arch(), plan.entry(),
-                plan.pageListHead(), refresh, unmapped, bios, held));
+                plan.pageListHead(), refresh, unmapped, bios, held, !flush));
         dev.jkexec.platform.BootProfile.mark("exec: handover block written");
         handedOverAt = Instant.now();
         handedOver = true;
         guestFirstLine = qemu.console().mark();
         panicTaken.set(false);
-        qemu.resetAndResume();
+        if (flush) {
+            if (qemu.resetAndFlushTranslations()) {
+                dev.jkexec.platform.BootProfile.mark("exec: system_reset + translations flushed");
+            } else {
+                HandoverBlock.enableDmaOverwrite(memory(), layout()); // correct without the flush, only slower
+                dev.jkexec.platform.BootProfile.mark("exec: system_reset, translation flush failed: DMA step on");
+            }
+            qemu.resume();
+        } else {
+            qemu.resetAndResume();
+        }
         dev.jkexec.platform.BootProfile.mark("exec: system_reset + cont");
         if (dev.jkexec.platform.BootProfile.enabled()) {
             Thread.ofPlatform().daemon().name("jkexec-profile-firmware").start(this::profileFirmware);

@@ -38,11 +38,14 @@ import java.util.Optional;
  * @param cpuResetLog  have QEMU log every vCPU's state before each reset ({@code -d cpu_reset}), so a
  *                     guest's triple fault can be reported with the state it died in
  *                     ({@link QemuMachine#lastCpuResetState()})
+ * @param translationFlush under TCG and without {@code gdbStub}: a private gdbstub socket that
+ *                     {@link QemuMachine#resetAndFlushTranslations()} uses to empty TCG's translation
+ *                     cache at a handover ({@link dev.jkexec.qemu.gdb.TranslationFlush}); ignored under KVM
  */
 public record QemuConfig(
         long ramBytes, long ramBelow4g, int cpus, byte[] rom, Optional<Accel> accel, Path tmpRoot, Path qemuBinary,
         boolean pvpanic, boolean gdbStub, boolean doorbell, Duration startTimeout, QmpOptions qmp, ConsoleOptions console,
-        UsableSpace usableSpace, List<String> extraArgs, boolean cpuResetLog) {
+        UsableSpace usableSpace, List<String> extraArgs, boolean cpuResetLog, boolean translationFlush) {
 
     public static final Path DEFAULT_TMP_ROOT = Path.of("/dev/shm");
     /** QEMU refuses a -bios image whose size is not a multiple of 64 KiB. */
@@ -78,7 +81,7 @@ public record QemuConfig(
         extraArgs = List.copyOf(extraArgs);
     }
 
-    /** A builder with the defaults: detected accelerator, {@code /dev/shm}, {@code qemu-system-x86_64} on PATH, no pvpanic, no gdbstub, no doorbell, 10 s to start. */
+    /** A builder with the defaults: detected accelerator, {@code /dev/shm}, {@code qemu-system-x86_64} on PATH, no pvpanic, no gdbstub (but under TCG the private translation-flush one), no doorbell, 10 s to start. */
     public static Builder builder() {
         return new Builder();
     }
@@ -103,6 +106,7 @@ public record QemuConfig(
         private UsableSpace usableSpace = UsableSpace.fileSystem();
         private List<String> extraArgs = List.of();
         private boolean cpuResetLog;
+        private boolean translationFlush = true;
 
         private Builder() {
         }
@@ -130,6 +134,12 @@ public record QemuConfig(
 
         public Builder gdbStub(boolean on) {
             gdbStub = on;
+            return this;
+        }
+
+        /** The private gdbstub that flushes TCG's translations at a handover (default on; ignored under KVM or with {@link #gdbStub}). */
+        public Builder translationFlush(boolean on) {
+            translationFlush = on;
             return this;
         }
 
@@ -186,7 +196,7 @@ public record QemuConfig(
          */
         public QemuConfig build(long ramBytes, long ramBelow4g, int cpus, byte[] rom) {
             return new QemuConfig(ramBytes, ramBelow4g, cpus, rom, accel, tmpRoot, qemuBinary, pvpanic, gdbStub, doorbell, startTimeout, qmp,
-                    console, usableSpace, extraArgs, cpuResetLog);
+                    console, usableSpace, extraArgs, cpuResetLog, translationFlush);
         }
     }
 }

@@ -7,6 +7,9 @@ import dev.jkexec.qemu.common.PeerDiagnosis;
 import dev.jkexec.qemu.console.SerialConsole;
 import dev.jkexec.qemu.cpu.CpuState;
 import dev.jkexec.qemu.cpu.CpuStateParser;
+import dev.jkexec.qemu.gdb.GdbException;
+import dev.jkexec.qemu.gdb.GdbTimeoutException;
+import dev.jkexec.qemu.gdb.TranslationFlush;
 import dev.jkexec.qemu.process.Accel;
 import dev.jkexec.qemu.process.AccelChoice;
 import dev.jkexec.qemu.process.QemuProcess;
@@ -50,6 +53,9 @@ import java.util.function.Supplier;
 public final class QemuMachine implements AutoCloseable {
     private static final Duration EXIT_GRACE = Duration.ofSeconds(1);
     private static final Duration QUIT_TIMEOUT = Duration.ofSeconds(3);
+    /** How long the private gdbstub may take to answer (sub-millisecond when QEMU's main loop is free). */
+    private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(5);
+    private static final String NO_ANSWER_TO_QUERY = "gdbstub: no reply to '" + "?" + "' within the deadline";
     private static final String RAM_FILE = "ram";
     private static final String ROM_FILE = "firmware.rom";
     private static final String CPU_RESET_LOG = "cpu-reset.log";
@@ -67,11 +73,16 @@ public final class QemuMachine implements AutoCloseable {
     private final Optional<Path> gdbSocket;
     private final Optional<SocketChannel> doorbell;
     private final Optional<Path> cpuResetLog;
+    /** The private gdbstub that empties TCG's translation cache; empty once it failed (then never again). */
+    private Optional<TranslationFlush> translationFlush = Optional.empty();
+    /** The private gdbstub's '?' round trip under way (null once settled or without one). */
+    private volatile CompletableFuture<TranslationFlush> translationFlushOpening;
+    private Optional<String> translationFlushFailure = Optional.empty();
     private boolean closed;
 
     private QemuMachine(AccelChoice accel, long startNanos, WorkDirectory directory, GuestRam ram,
             QemuProcess qemu, QmpClient qmp, SerialConsole console, Optional<Path> gdbSocket,
-            Optional<SocketChannel> doorbell, Optional<Path> cpuResetLog) {
+            Optional<SocketChannel> doorbell, Optional<Path> cpuResetLog, CompletableFuture<TranslationFlush> translationFlush) {
         this.accel = accel;
         this.startNanos = startNanos;
         this.directory = directory;
@@ -82,6 +93,10 @@ public final class QemuMachine implements AutoCloseable {
         this.gdbSocket = gdbSocket;
         this.doorbell = doorbell;
         this.cpuResetLog = cpuResetLog;
+        this.translationFlushOpening = translationFlush;
+        if (translationFlush != null) {
+            qmp.beforeVcpuStart(this::settleTranslationFlush); // every cont, whoever sends it
+        }
     }
 
     /**
@@ -121,10 +136,13 @@ public final class QemuMachine implements AutoCloseable {
             l.qmpSocket = dir.resolve("qmp.sock");
             l.serialSocket = dir.resolve("serial.sock");
             l.gdb = config.gdbStub() ? Optional.of(dir.resolve("gdb.sock")) : Optional.empty();
+            // QEMU has one gdbstub: a debugger's (gdbStub) takes it; under KVM nothing needs flushing.
+            l.flushSocket = config.translationFlush() && !config.gdbStub() && accel.accel() == Accel.TCG
+                    ? Optional.of(dir.resolve("flush.sock")) : Optional.empty();
             l.doorbellSocket = config.doorbell() ? Optional.of(dir.resolve("doorbell.sock")) : Optional.empty();
             l.resetLog = config.cpuResetLog() ? Optional.of(dir.resolve(CPU_RESET_LOG)) : Optional.empty();
             QemuCommandLine commandLine = new QemuCommandLine(config, accel.accel(), l.ram.file(), l.rom, l.qmpSocket,
-                    l.serialSocket, l.gdb, l.doorbellSocket, l.resetLog);
+                    l.serialSocket, l.gdb.or(() -> l.flushSocket), l.doorbellSocket, l.resetLog);
             l.qemu = push(l.undo, QemuProcess.start(commandLine.binary(), commandLine.arguments()));
             BootProfile.mark("qemu: process spawned");
             return l;
@@ -150,6 +168,7 @@ public final class QemuMachine implements AutoCloseable {
         private Path qmpSocket;
         private Path serialSocket;
         private Optional<Path> gdb;
+        private Optional<Path> flushSocket;
         private Optional<Path> doorbellSocket;
         private Optional<Path> resetLog;
         private QemuProcess qemu;
@@ -208,6 +227,26 @@ public final class QemuMachine implements AutoCloseable {
                     doorbell = Optional.of(push(undo, qemu.connect(doorbellSocket.get(),
                             Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000)))));
                 }
+                CompletableFuture<TranslationFlush> flush = null;
+                if (flushSocket.isPresent()) {
+                    // Connected here, its '?' round trip (2-7 ms at a cold start, mostly the JVM's)
+                    // on a thread of its own: the machine settles it before anything can start the
+                    // vCPUs (settleTranslationFlush), so the stub's connect-time vm_stop still finds
+                    // the machine in prelaunch.
+                    SocketChannel ch = push(undo, qemu.connect(flushSocket.get(),
+                            Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000))));
+                    CompletableFuture<TranslationFlush> opening = new CompletableFuture<>();
+                    push(undo, () -> opening.thenAccept(TranslationFlush::close));
+                    Thread.ofPlatform().daemon().name("jkexec-translation-flush-open").start(() -> {
+                        try {
+                            opening.complete(TranslationFlush.open(ch, FLUSH_TIMEOUT));
+                            BootProfile.mark("qemu: translation-flush gdbstub connected");
+                        } catch (RuntimeException e) {
+                            opening.completeExceptionally(e);
+                        }
+                    });
+                    flush = opening;
+                }
                 BootProfile.mark("qemu: console and doorbell connected");
                 // The QMP handshake completes only after QEMU's initialization: RAM and ROM are open.
                 ram.unlink();
@@ -217,7 +256,10 @@ public final class QemuMachine implements AutoCloseable {
                 if (doorbellSocket.isPresent()) {
                     Files.deleteIfExists(doorbellSocket.get());
                 }
-                QemuMachine m = new QemuMachine(accel, startNanos, dir, ram, qemu, qmp, console, gdb, doorbell, resetLog);
+                if (flushSocket.isPresent()) {
+                    Files.deleteIfExists(flushSocket.get());
+                }
+                QemuMachine m = new QemuMachine(accel, startNanos, dir, ram, qemu, qmp, console, gdb, doorbell, resetLog, flush);
                 finished = true;
                 undo.clear();
                 return m;
@@ -412,6 +454,86 @@ public final class QemuMachine implements AutoCloseable {
     }
 
     /**
+     * Waits for the private gdbstub's {@code ?} answer (started at {@link Launch#finish()}): after
+     * it, QEMU has seen the connection and made its connect-time {@code vm_stop}, so a {@code cont}
+     * can follow. QMP runs it before every command that may start the vCPUs
+     * ({@link QmpClient#beforeVcpuStart}). A refusal or a malformed answer leaves the machine without the flush (execs use
+     * the DMA step, {@link #translationFlushFailure()} says why); no answer at all is thrown, since
+     * QEMU could still act on the connection after a {@code cont} and pause the guest.
+     *
+     * @throws GdbTimeoutException the stub did not answer within its deadline
+     */
+    private void settleTranslationFlush() {
+        if (translationFlushOpening != null) {
+            settleTranslationFlushLocked();
+        }
+    }
+
+    private synchronized void settleTranslationFlushLocked() {
+        CompletableFuture<TranslationFlush> opening = translationFlushOpening;
+        if (opening == null) {
+            return;
+        }
+        translationFlushOpening = null;
+        try {
+            translationFlush = Optional.of(opening.get(FLUSH_TIMEOUT.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS));
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof GdbTimeoutException t) {
+                throw t;
+            }
+            if (e.getCause() instanceof GdbException g) {
+                translationFlushFailure = Optional.of(g.getMessage());
+                return;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new GdbTimeoutException(NO_ANSWER_TO_QUERY);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GdbTimeoutException(NO_ANSWER_TO_QUERY);
+        }
+    }
+
+    /** Whether {@link #resetAndFlushTranslations()} can flush: TCG, the private gdbstub connected and not failed. */
+    public synchronized boolean canFlushTranslations() {
+        settleTranslationFlush();
+        return translationFlush.isPresent();
+    }
+
+    /** Why the translation flush failed and was given up, if it did (the gdbstub's error). */
+    public synchronized Optional<String> translationFlushFailure() {
+        settleTranslationFlush();
+        return translationFlushFailure;
+    }
+
+    /**
+     * Resets the stopped machine ({@code system_reset}), then empties TCG's whole translation cache
+     * ({@link TranslationFlush}: one single step at the reset vector), leaving the vCPUs stopped;
+     * {@link #resume()} starts them. Returns whether the cache was flushed: false if there is no
+     * private gdbstub, or if it failed (its error is kept, {@link #translationFlushFailure()}, and it
+     * is not used again); the machine is reset either way, and stopped unless the failed step let
+     * it run (a correct machine all the same: nothing depends on the flush but speed).
+     *
+     * @throws MachineException {@code system_reset} failed
+     */
+    public synchronized boolean resetAndFlushTranslations() {
+        settleTranslationFlush();
+        qmp.systemReset();
+        if (translationFlush.isEmpty()) {
+            return false;
+        }
+        try {
+            translationFlush.get().flush(FLUSH_TIMEOUT);
+            return true;
+        } catch (GdbException e) {
+            translationFlush.get().close();
+            translationFlush = Optional.empty();
+            translationFlushFailure = Optional.of(e.getMessage());
+            return false;
+        }
+    }
+
+    /**
      * Stops the vCPUs and asks for their registers in one go ({@link QmpClient#stopThenHmp}):
      * QEMU dumps the registers right after it stopped the vCPUs, without jkexec's round trip in
      * between. Returns once {@code stop} has answered (the vCPUs are stopped: work that needs a
@@ -456,6 +578,12 @@ public final class QemuMachine implements AutoCloseable {
             qemu.awaitExit(QUIT_TIMEOUT);
         }
         List<AutoCloseable> steps = new ArrayList<>(List.of(qemu, console, qmp));
+        translationFlush.ifPresent(steps::add);
+        if (translationFlushOpening != null) {
+            CompletableFuture<TranslationFlush> opening = translationFlushOpening;
+            translationFlushOpening = null;
+            steps.add(() -> opening.thenAccept(TranslationFlush::close)); // QEMU is gone by then: it fails or closes
+        }
         doorbell.ifPresent(steps::add);
         steps.addAll(List.of(ram, directory));
         for (AutoCloseable step : steps) {

@@ -268,6 +268,20 @@ public final class HandoverBlock {
         return memory.readLong(layout.handoverBlock() + STATUS_OFFSET);
     }
 
+    /**
+     * Turns the fw_cfg DMA step back on in a block already written, before the firmware runs (the
+     * vCPUs stopped): for a handover written to rely on a translation flush that then failed.
+     */
+    public static void enableDmaOverwrite(PhysicalMemory memory, MachineLayout layout) {
+        long flags = layout.handoverBlock() + FLAGS_OFFSET;
+        memory.writeLong(flags, memory.readLong(flags) & ~FLAG_NO_DMA_OVERWRITE);
+    }
+
+    /** Whether the block asks for the fw_cfg DMA step ({@link Contents#dmaOverwrite()}). */
+    public static boolean dmaOverwrite(PhysicalMemory memory, MachineLayout layout) {
+        return (memory.readLong(layout.handoverBlock() + FLAGS_OFFSET) & FLAG_NO_DMA_OVERWRITE) == 0;
+    }
+
     /** Bytes of page-list destinations the firmware overwrote through fw_cfg DMA at its last run. */
     public static long dmaBytes(PhysicalMemory memory, MachineLayout layout) {
         return memory.readLong(layout.handoverBlock() + DMA_BYTES_OFFSET);

@@ -51,6 +51,23 @@ final class GdbPackets {
         return new String(data, StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Frames one request: {@code $data#cs}. The data must be printable ASCII without the protocol's
+     * own {@code $}, {@code #}, {@code *} or closing brace (jkexec's requests are fixed letters and hex digits), else an
+     * {@link IllegalArgumentException} naming the character.
+     */
+    static byte[] encode(String data) {
+        for (int i = 0; i < data.length(); i++) {
+            char c = data.charAt(i);
+            if (c < 0x20 || c >= 0x7f || c == '$' || c == '#' || c == '}' || c == '*') {
+                throw new IllegalArgumentException("gdb request character 0x" + Integer.toHexString(c) + " at " + i
+                        + " needs escaping, which is not implemented");
+            }
+        }
+        byte[] d = data.getBytes(StandardCharsets.US_ASCII);
+        return String.format("$%s#%02x", data, checksum(d, 0, d.length)).getBytes(StandardCharsets.US_ASCII);
+    }
+
     static int checksum(byte[] b, int from, int to) {
         int sum = 0;
         for (int i = from; i < to; i++) {

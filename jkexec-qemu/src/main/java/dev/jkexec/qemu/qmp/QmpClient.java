@@ -57,6 +57,8 @@ public final class QmpClient implements AutoCloseable {
     private volatile boolean quitting;
     /** Set before a command that may start the vCPUs is sent ({@link VcpuStart}), and on a {@code RESUME} event. */
     private volatile boolean vcpusMayHaveRun;
+    /** Runs before a command that may start the vCPUs is sent ({@link #beforeVcpuStart}). */
+    private volatile Runnable beforeVcpuStart = () -> { };
 
     private QmpClient(SocketChannel channel, QmpOptions options, Supplier<PeerDiagnosis> diagnosis) {
         this.channel = channel;
@@ -179,6 +181,9 @@ public final class QmpClient implements AutoCloseable {
      * @throws QmpClosedException the connection is gone (nothing is sent)
      */
     public Call submit(String command, Map<String, ?> arguments) {
+        if (VcpuStart.mayStart(command, arguments)) {
+            beforeVcpuStart.run(); // may throw: then nothing is sent
+        }
         long id = nextId.getAndIncrement();
         ObjectNode message = json.newObject().put("execute", command);
         if (!arguments.isEmpty()) {
@@ -265,6 +270,15 @@ public final class QmpClient implements AutoCloseable {
      */
     public boolean vcpusMayHaveRun() {
         return vcpusMayHaveRun;
+    }
+
+    /**
+     * Sets what runs on the caller's thread before any command that may start the vCPUs
+     * ({@link VcpuStart}) is sent; if it throws, the command is not sent and the exception goes to
+     * the caller. The machine uses it to settle its gdbstub connection before the first {@code cont}.
+     */
+    public void beforeVcpuStart(Runnable hook) {
+        beforeVcpuStart = java.util.Objects.requireNonNull(hook, "hook");
     }
 
     /** Pauses the vCPUs. */

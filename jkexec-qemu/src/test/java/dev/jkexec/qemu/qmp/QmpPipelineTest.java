@@ -76,6 +76,36 @@ class QmpPipelineTest {
     }
 
     @Test
+    void the_hook_before_a_vcpu_start_runs_first_and_a_failing_one_keeps_the_command_unsent() throws Exception {
+        List<String> order = new CopyOnWriteArrayList<>();
+        try (FakeQmpServer server = FakeQmpServer.start(dir, c -> {
+                c.handshake();
+                JsonNode status = c.expect("query-status");
+                order.add("sent query-status");
+                c.reply(status, "{\"status\": \"prelaunch\", \"running\": false}");
+                JsonNode cont = c.expect("cont");
+                order.add("sent cont");
+                c.reply(cont, "{}");
+                JsonNode hmp = c.expect("human-monitor-command");
+                order.add("sent " + hmp.get("arguments").get("command-line").asText());
+                c.reply(hmp, "\"\"");
+            });
+             QmpClient qmp = connect(server)) {
+            qmp.beforeVcpuStart(() -> order.add("hook"));
+            qmp.submit("query-status").await(); // cannot start the vCPUs: no hook
+            qmp.cont();
+            qmp.beforeVcpuStart(() -> {
+                throw new IllegalStateException("not yet");
+            });
+            assertThatThrownBy(() -> qmp.humanMonitorCommand("c")).hasMessage("not yet");
+            qmp.beforeVcpuStart(() -> order.add("hook"));
+            qmp.humanMonitorCommand("info jit");
+            assertThat(order).containsExactly("sent query-status", "hook", "sent cont", "sent info jit");
+            server.awaitScript();
+        }
+    }
+
+    @Test
     void a_reset_that_fails_stops_the_vcpus_its_cont_started_and_throws_the_reset_error() throws Exception {
         List<String> after = new CopyOnWriteArrayList<>();
         try (FakeQmpServer server = FakeQmpServer.start(dir, c -> {

@@ -1,0 +1,148 @@
+package dev.jkexec.qemu.gdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jkexec.platform.testing.Pure;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The translation flush's protocol against an in-test fake stub; the flush on real QEMU is in DmaOverwriteExecTest. */
+@Pure
+class TranslationFlushTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private final List<Path> dirs = new ArrayList<>();
+
+    @AfterEach
+    void clean() throws IOException {
+        for (Path dir : dirs) {
+            try (var s = Files.list(dir)) {
+                for (Path p : s.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static String packet(String data) {
+        return new String(GdbPackets.encode(data), StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void what_is_encoded_decodes_to_the_same_request() {
+        for (String data : List.of("s", "?", "Z1,1000200,1", "qemu.sstep=0x1", "")) {
+            byte[] wire = GdbPackets.encode(data);
+            int[] at = {0};
+            assertThat(GdbPackets.read(() -> wire[at[0]++] & 0xFF, GdbStub.MAX_PACKET)).isEqualTo(data);
+            assertThat(at[0]).isEqualTo(wire.length);
+        }
+        assertThat(packet("s")).isEqualTo("$s#73");
+        assertThat(packet("?")).isEqualTo("$?#3f");
+        assertThatThrownBy(() -> GdbPackets.encode("m$1")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("0x24 at 1");
+    }
+
+    /** A fake stub: answers the n-th request with replies[n] (QEMU's '+' ack first), records every byte received. */
+    private Path fake(StringBuilder received, String... replies) throws IOException {
+        Path dir = Files.createTempDirectory("gdbflush");
+        dirs.add(dir);
+        Path sock = dir.resolve("f.sock");
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(sock));
+        Thread t = new Thread(() -> {
+            try (server; SocketChannel c = server.accept()) {
+                ByteBuffer b = ByteBuffer.allocate(1);
+                StringBuilder pending = new StringBuilder();
+                int next = 0;
+                while (c.read(b.clear()) > 0) {
+                    synchronized (received) {
+                        received.append((char) b.get(0));
+                    }
+                    pending.append((char) b.get(0));
+                    int hash = pending.indexOf("#");
+                    if (hash >= 0 && pending.length() >= hash + 3) {
+                        pending.setLength(0);
+                        if (next < replies.length) {
+                            c.write(ByteBuffer.wrap(("+" + replies[next++]).getBytes(StandardCharsets.US_ASCII)));
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the client went away
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return sock;
+    }
+
+    private static SocketChannel connect(Path sock) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(sock));
+        return ch;
+    }
+
+    @Test
+    void a_step_skips_earlier_stops_and_returns_at_its_own_trap_never_acknowledging() throws Exception {
+        StringBuilder received = new StringBuilder();
+        // '?' → T05; 's' → a QMP stop's T02 still in the stream, then the step's T05.
+        Path sock = fake(received, packet("T05thread:01;"), packet("T02thread:01;") + packet("T05thread:01;"));
+        try (TranslationFlush f = TranslationFlush.open(connect(sock), TIMEOUT)) {
+            f.flush(TIMEOUT);
+        }
+        Thread.sleep(50);
+        synchronized (received) {
+            // exactly the two requests: no '+' (an ack QEMU no longer waits for would stop a running guest)
+            assertThat(received.toString()).isEqualTo("$?#3f$s#73");
+        }
+    }
+
+    @Test
+    void a_reply_that_is_not_the_expected_stop_is_an_error_naming_it() throws Exception {
+        Path refused = fake(new StringBuilder(), packet("T05"), packet("E22"));
+        try (TranslationFlush f = TranslationFlush.open(connect(refused), TIMEOUT)) {
+            assertThatThrownBy(() -> f.flush(TIMEOUT)).isInstanceOf(GdbException.class)
+                    .hasMessage("gdbstub answered 's' with expected a stop reply, got 'E22'");
+        }
+        Path wrongSignal = fake(new StringBuilder(), packet("T02thread:01;"));
+        assertThatThrownBy(() -> TranslationFlush.open(connect(wrongSignal), TIMEOUT)).isInstanceOf(GdbException.class)
+                .hasMessage("gdbstub answered '?' with stop signal 2, expected 5 (SIGTRAP)");
+        Path badSum = fake(new StringBuilder(), "$T05#00");
+        assertThatThrownBy(() -> TranslationFlush.open(connect(badSum), TIMEOUT)).hasMessageContaining("checksum");
+    }
+
+    @Test
+    void a_silent_peer_ends_at_the_deadline_and_a_closed_one_at_once() throws Exception {
+        Path silent = fake(new StringBuilder(), packet("T05"));
+        try (TranslationFlush f = TranslationFlush.open(connect(silent), TIMEOUT)) {
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> f.flush(Duration.ofMillis(200))).isInstanceOf(GdbTimeoutException.class)
+                    .hasMessage("gdbstub: no reply to 's' within the deadline");
+            assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(3).toNanos());
+        }
+        // QEMU gone (or its stub removed, HMP "gdbserver none"): the peer closes the connection
+        Path dir = Files.createTempDirectory("gdbflush");
+        dirs.add(dir);
+        Path sock = dir.resolve("c.sock");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(sock));
+            SocketChannel ch = connect(sock);
+            server.accept().close();
+            assertThatThrownBy(() -> TranslationFlush.open(ch, Duration.ofSeconds(2))).isInstanceOf(GdbException.class)
+                    .isNotInstanceOf(GdbTimeoutException.class).hasMessageContaining("gdbstub");
+        }
+    }
+}
