@@ -75,6 +75,8 @@ public final class QemuMachine implements AutoCloseable {
     private final Optional<Path> cpuResetLog;
     /** The private gdbstub that empties TCG's translation cache; empty once it failed (then never again). */
     private Optional<TranslationFlush> translationFlush = Optional.empty();
+    /** The flush to drain before each {@code cont}: set with {@link #translationFlush}, read without the machine's lock. */
+    private volatile TranslationFlush drained;
     /** The private gdbstub's '?' round trip under way (null once settled or without one). */
     private volatile CompletableFuture<TranslationFlush> translationFlushOpening;
     private Optional<String> translationFlushFailure = Optional.empty();
@@ -95,7 +97,7 @@ public final class QemuMachine implements AutoCloseable {
         this.cpuResetLog = cpuResetLog;
         this.translationFlushOpening = translationFlush;
         if (translationFlush != null) {
-            qmp.beforeVcpuStart(this::settleTranslationFlush); // every cont, whoever sends it
+            qmp.beforeVcpuStart(this::beforeVcpuStart); // every cont, whoever sends it
         }
     }
 
@@ -469,6 +471,15 @@ public final class QemuMachine implements AutoCloseable {
         }
     }
 
+    /** Before every command that may start the vCPUs: the stub settled, and its stop reports read away ({@link TranslationFlush#drain}). */
+    private void beforeVcpuStart() {
+        settleTranslationFlush();
+        TranslationFlush f = drained;
+        if (f != null) {
+            f.drain();
+        }
+    }
+
     private synchronized void settleTranslationFlushLocked() {
         CompletableFuture<TranslationFlush> opening = translationFlushOpening;
         if (opening == null) {
@@ -477,6 +488,7 @@ public final class QemuMachine implements AutoCloseable {
         translationFlushOpening = null;
         try {
             translationFlush = Optional.of(opening.get(FLUSH_TIMEOUT.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS));
+            drained = translationFlush.get();
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof GdbTimeoutException t) {
                 throw t;
@@ -526,6 +538,7 @@ public final class QemuMachine implements AutoCloseable {
             translationFlush.get().flush(FLUSH_TIMEOUT);
             return true;
         } catch (GdbException e) {
+            drained = null;
             translationFlush.get().close();
             translationFlush = Optional.empty();
             translationFlushFailure = Optional.of(e.getMessage());

@@ -32,8 +32,12 @@ import java.time.Duration;
  * {@code cont}.
  *
  * <p>Replies are untrusted: bounded in size ({@link GdbStub#MAX_PACKET}), checksummed, every wait
- * with a deadline; a reply that is not the expected stop is a {@link GdbException} naming it. Not
- * thread-safe: one owner.
+ * with a deadline; a reply that is not the expected stop is a {@link GdbException} naming it.
+ *
+ * <p>QEMU writes each stop report with a blocking write: if jkexec never read them, a machine stopped
+ * and resumed some thousands of times without an exec would fill the socket's buffer and block
+ * QEMU's main loop. {@link #drain()} discards what has arrived; the machine calls it before every
+ * {@code cont}. The methods are synchronized: a drain waits for a step in progress.
  */
 public final class TranslationFlush implements AutoCloseable {
     /** The stop signal of a single step's end (and of {@code ?}): SIGTRAP. */
@@ -88,9 +92,31 @@ public final class TranslationFlush implements AutoCloseable {
      * @throws GdbException no stop reply within {@code timeout}, the connection gone, or a reply
      *                      that is not a stop ({@code E..}, an empty one: step refused)
      */
-    public void flush(Duration timeout) {
+    public synchronized void flush(Duration timeout) {
         send("s");
         expectTrap("s", timeout, true);
+    }
+
+    /**
+     * Discards every byte that has arrived (stop reports of a machine stopped since the last read),
+     * without waiting; returns how many. Safe while the machine runs: nothing is sent. A packet cut
+     * in two by it is harmless: the next read skips to its next {@code $}, and the rest of a stop
+     * report holds none. A connection gone or failing is left for the next {@link #flush} to report.
+     */
+    public synchronized long drain() {
+        long discarded = in.remaining();
+        in.clear();
+        try {
+            int n;
+            while ((n = channel.read(in)) > 0) {
+                discarded += n;
+                in.clear();
+            }
+        } catch (IOException e) {
+            // reported by the next flush, which falls back to the DMA step
+        }
+        in.clear().flip();
+        return discarded;
     }
 
     /** Reads replies until a SIGTRAP stop; earlier stops of other signals are skipped if {@code skipOthers}. */

@@ -110,6 +110,52 @@ class TranslationFlushTest {
         }
     }
 
+    /**
+     * QEMU writes every stop report with a blocking write: a stub that reports far more stops than a
+     * socket buffer holds (2 MiB here) finishes only if the client reads them away, and a step still
+     * finds its own trap after.
+     */
+    @Test
+    void drain_reads_away_stop_reports_so_the_stub_never_blocks_and_a_step_still_works() throws Exception {
+        Path dir = Files.createTempDirectory("gdbflush");
+        dirs.add(dir);
+        Path sock = dir.resolve("d.sock");
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(sock));
+        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+        byte[] stops = packet("T02thread:p01.01;").repeat(2 * 1024 * 1024 / 20).getBytes(StandardCharsets.US_ASCII);
+        Thread t = new Thread(() -> {
+            try (server; SocketChannel c = server.accept()) {
+                ByteBuffer b = ByteBuffer.allocate(64);
+                c.read(b); // '?'
+                c.write(ByteBuffer.wrap(("+" + packet("T05thread:01;")).getBytes(StandardCharsets.US_ASCII)));
+                ByteBuffer all = ByteBuffer.wrap(stops);
+                while (all.hasRemaining()) {
+                    c.write(all); // blocks while the client's buffer is full
+                }
+                reported.countDown();
+                c.read(b.clear()); // 's'
+                c.write(ByteBuffer.wrap(("+" + packet("T05thread:01;")).getBytes(StandardCharsets.US_ASCII)));
+                c.read(b.clear());
+            } catch (IOException e) {
+                // the client went away
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        try (TranslationFlush f = TranslationFlush.open(connect(sock), TIMEOUT)) {
+            long discarded = 0;
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!reported.await(1, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                assertThat(System.nanoTime()).as("the stub is still blocked in its write").isLessThan(deadline);
+                discarded += f.drain();
+            }
+            discarded += f.drain();
+            assertThat(discarded).isEqualTo(stops.length);
+            f.flush(TIMEOUT);
+        }
+    }
+
     @Test
     void a_reply_that_is_not_the_expected_stop_is_an_error_naming_it() throws Exception {
         Path refused = fake(new StringBuilder(), packet("T05"), packet("E22"));
