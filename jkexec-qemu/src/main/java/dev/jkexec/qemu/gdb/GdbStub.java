@@ -3,11 +3,7 @@ package dev.jkexec.qemu.gdb;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -41,15 +37,11 @@ public final class GdbStub implements AutoCloseable {
         }
     }
 
-    private final SocketChannel channel;
-    private final Selector selector;
-    private final ByteBuffer in = ByteBuffer.allocate(8192);
+    private final GdbWire wire;
     private boolean running;
 
-    private GdbStub(SocketChannel channel, Selector selector) {
-        this.channel = channel;
-        this.selector = selector;
-        in.flip();
+    private GdbStub(GdbWire wire) {
+        this.wire = wire;
     }
 
     /** Connects to the gdbstub socket and asks why the target stopped (it is stopped at connect). */
@@ -57,10 +49,7 @@ public final class GdbStub implements AutoCloseable {
         try {
             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.configureBlocking(false);
-            Selector sel = Selector.open();
-            ch.register(sel, SelectionKey.OP_READ);
-            GdbStub stub = new GdbStub(ch, sel);
+            GdbStub stub = new GdbStub(new GdbWire(ch));
             stub.request("?", timeout);
             return stub;
         } catch (IOException e) {
@@ -163,19 +152,11 @@ public final class GdbStub implements AutoCloseable {
     }
 
     private void send(String data) {
-        byte[] d = data.getBytes(StandardCharsets.US_ASCII);
-        write(String.format("$%s#%02x", data, GdbPackets.checksum(d, 0, d.length)).getBytes(StandardCharsets.US_ASCII));
+        wire.send(data);
     }
 
     private void write(byte[] bytes) {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        try {
-            while (b.hasRemaining()) {
-                channel.write(b);
-            }
-        } catch (IOException e) {
-            throw new GdbException("gdbstub: write failed: " + e.getMessage(), e);
-        }
+        wire.write(bytes);
     }
 
     /** Reads one packet, skipping acks, and acknowledges it ({@code +}, or {@code -} for a bad one); returns its data. */
@@ -183,35 +164,13 @@ public final class GdbStub implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         String data;
         try {
-            data = GdbPackets.read(() -> nextByte(deadline), MAX_PACKET);
+            data = GdbPackets.read(() -> wire.nextByte(deadline, "gdbstub: no reply within the deadline"), MAX_PACKET);
         } catch (GdbPackets.BadPacketException e) {
             write(new byte[] {'-'});
             throw e;
         }
         write(new byte[] {'+'});
         return data;
-    }
-
-    private int nextByte(long deadline) {
-        try {
-            while (!in.hasRemaining()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new GdbException("gdbstub: no reply within the deadline");
-                }
-                selector.select(Math.max(1, left / 1_000_000));
-                selector.selectedKeys().clear();
-                in.compact();
-                int n = channel.read(in);
-                in.flip();
-                if (n < 0) {
-                    throw new GdbException("gdbstub: connection closed (QEMU gone?)");
-                }
-            }
-            return in.get() & 0xFF;
-        } catch (IOException e) {
-            throw new GdbException("gdbstub: read failed: " + e.getMessage(), e);
-        }
     }
 
     /** A reply for a one-line message: at most 80 characters, anything but printable ASCII as {@code \xNN} (fuzzing finding). */
@@ -226,11 +185,6 @@ public final class GdbStub implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            selector.close();
-            channel.close();
-        } catch (IOException e) {
-            // closing a socket to a process that may be gone: nothing left to release
-        }
+        wire.close();
     }
 }

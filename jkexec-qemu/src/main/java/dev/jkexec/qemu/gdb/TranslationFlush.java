@@ -1,9 +1,6 @@
 package dev.jkexec.qemu.gdb;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 
@@ -44,14 +41,10 @@ public final class TranslationFlush implements AutoCloseable {
     static final int SIGTRAP = 5;
     private static final String PREFIX = "gdbstub: ";
 
-    private final SocketChannel channel;
-    private final Selector selector;
-    private final ByteBuffer in = ByteBuffer.allocate(4096);
+    private final GdbWire wire;
 
-    private TranslationFlush(SocketChannel channel, Selector selector) {
-        this.channel = channel;
-        this.selector = selector;
-        in.flip();
+    private TranslationFlush(GdbWire wire) {
+        this.wire = wire;
     }
 
     /**
@@ -62,24 +55,19 @@ public final class TranslationFlush implements AutoCloseable {
      *                      one, or one that is not {@code T05}
      */
     public static TranslationFlush open(SocketChannel connected, Duration timeout) {
-        Selector sel = null;
+        GdbWire wire;
         try {
-            connected.configureBlocking(false);
-            sel = Selector.open();
-            connected.register(sel, SelectionKey.OP_READ);
-            TranslationFlush f = new TranslationFlush(connected, sel);
-            f.send("?");
+            wire = new GdbWire(connected);
+        } catch (IOException e) {
+            throw new GdbException("gdbstub: " + e.getMessage(), e);
+        }
+        try {
+            TranslationFlush f = new TranslationFlush(wire);
+            wire.send("?");
             f.expectTrap("?", timeout, false);
             return f;
-        } catch (IOException | RuntimeException e) {
-            try {
-                connected.close();
-                if (sel != null) {
-                    sel.close();
-                }
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+        } catch (RuntimeException e) {
+            wire.close();
             throw e instanceof GdbException g ? g : new GdbException("gdbstub: " + e.getMessage(), e);
         }
     }
@@ -93,7 +81,7 @@ public final class TranslationFlush implements AutoCloseable {
      *                      that is not a stop ({@code E..}, an empty one: step refused)
      */
     public synchronized void flush(Duration timeout) {
-        send("s");
+        wire.send("s");
         expectTrap("s", timeout, true);
     }
 
@@ -104,26 +92,15 @@ public final class TranslationFlush implements AutoCloseable {
      * report holds none. A connection gone or failing is left for the next {@link #flush} to report.
      */
     public synchronized long drain() {
-        long discarded = in.remaining();
-        in.clear();
-        try {
-            int n;
-            while ((n = channel.read(in)) > 0) {
-                discarded += n;
-                in.clear();
-            }
-        } catch (IOException e) {
-            // reported by the next flush, which falls back to the DMA step
-        }
-        in.clear().flip();
-        return discarded;
+        return wire.drain();
     }
 
     /** Reads replies until a SIGTRAP stop; earlier stops of other signals are skipped if {@code skipOthers}. */
     private void expectTrap(String request, Duration timeout, boolean skipOthers) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            String reply = GdbPackets.read(() -> nextByte(deadline, request), GdbStub.MAX_PACKET);
+            String reply = GdbPackets.read(() -> wire.nextByte(deadline, "gdbstub: no reply to '" + request + "' within the deadline"),
+                    GdbStub.MAX_PACKET);
             GdbStub.Stop stop;
             try {
                 stop = GdbStub.parseStop(reply);
@@ -142,46 +119,8 @@ public final class TranslationFlush implements AutoCloseable {
         }
     }
 
-    private void send(String data) {
-        ByteBuffer b = ByteBuffer.wrap(GdbPackets.encode(data));
-        try {
-            while (b.hasRemaining()) {
-                channel.write(b);
-            }
-        } catch (IOException e) {
-            throw new GdbException("gdbstub: write failed: " + e.getMessage(), e);
-        }
-    }
-
-    private int nextByte(long deadline, String request) {
-        try {
-            while (!in.hasRemaining()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new GdbTimeoutException("gdbstub: no reply to '" + request + "' within the deadline");
-                }
-                selector.select(Math.max(1, left / 1_000_000));
-                selector.selectedKeys().clear();
-                in.compact();
-                int n = channel.read(in);
-                in.flip();
-                if (n < 0) {
-                    throw new GdbException("gdbstub: connection closed (QEMU gone?)");
-                }
-            }
-            return in.get() & 0xFF;
-        } catch (IOException e) {
-            throw new GdbException("gdbstub: read failed: " + e.getMessage(), e);
-        }
-    }
-
     @Override
     public void close() {
-        try {
-            selector.close();
-            channel.close();
-        } catch (IOException e) {
-            // a socket to a process that may be gone: nothing left to release
-        }
+        wire.close();
     }
 }
