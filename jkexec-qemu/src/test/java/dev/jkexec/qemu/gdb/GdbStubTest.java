@@ -1,5 +1,6 @@
 package dev.jkexec.qemu.gdb;
 
+import static dev.jkexec.qemu.gdb.StubSockets.packet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,29 +22,17 @@ import org.junit.jupiter.api.Test;
 /** The protocol side against an in-test fake stub; breakpoints on real QEMU are in the machine tests. */
 @Pure
 class GdbStubTest {
-    private final java.util.List<Path> dirs = new java.util.ArrayList<>();
+    private final StubSockets sockets = new StubSockets();
 
     @AfterEach
     void clean() throws IOException {
-        for (Path dir : dirs) {
-            try (var s = Files.list(dir)) {
-                for (Path p : s.toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-            Files.deleteIfExists(dir);
-        }
+        sockets.clean();
     }
 
-    private static String packet(String data) {
-        return String.format("$%s#%02x", data, GdbPackets.checksum(data.getBytes(StandardCharsets.US_ASCII), 0, data.length()));
-    }
 
     /** A fake stub that answers each request with the next scripted reply and records requests. */
     private Path fake(StringBuilder seen, String... replies) throws IOException {
-        Path dir = Files.createTempDirectory("gdbfake");
-        dirs.add(dir);
-        Path sock = dir.resolve("g.sock");
+        Path sock = sockets.newSocket("g.sock");
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(sock));
         Thread t = new Thread(() -> {

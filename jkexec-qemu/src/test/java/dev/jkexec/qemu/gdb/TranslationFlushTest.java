@@ -1,5 +1,6 @@
 package dev.jkexec.qemu.gdb;
 
+import static dev.jkexec.qemu.gdb.StubSockets.packet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,23 +24,13 @@ import org.junit.jupiter.api.Test;
 @Pure
 class TranslationFlushTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
-    private final List<Path> dirs = new ArrayList<>();
+    private final StubSockets sockets = new StubSockets();
 
     @AfterEach
     void clean() throws IOException {
-        for (Path dir : dirs) {
-            try (var s = Files.list(dir)) {
-                for (Path p : s.toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-            Files.deleteIfExists(dir);
-        }
+        sockets.clean();
     }
 
-    private static String packet(String data) {
-        return new String(GdbPackets.encode(data), StandardCharsets.US_ASCII);
-    }
 
     @Test
     void what_is_encoded_decodes_to_the_same_request() {
@@ -57,9 +48,7 @@ class TranslationFlushTest {
 
     /** A fake stub: answers the n-th request with replies[n] (QEMU's '+' ack first), records every byte received. */
     private Path fake(StringBuilder received, String... replies) throws IOException {
-        Path dir = Files.createTempDirectory("gdbflush");
-        dirs.add(dir);
-        Path sock = dir.resolve("f.sock");
+        Path sock = sockets.newSocket("f.sock");
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(sock));
         Thread t = new Thread(() -> {
@@ -117,9 +106,7 @@ class TranslationFlushTest {
      */
     @Test
     void drain_reads_away_stop_reports_so_the_stub_never_blocks_and_a_step_still_works() throws Exception {
-        Path dir = Files.createTempDirectory("gdbflush");
-        dirs.add(dir);
-        Path sock = dir.resolve("d.sock");
+        Path sock = sockets.newSocket("d.sock");
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(sock));
         java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
@@ -180,9 +167,7 @@ class TranslationFlushTest {
             assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(3).toNanos());
         }
         // QEMU gone (or its stub removed, HMP "gdbserver none"): the peer closes the connection
-        Path dir = Files.createTempDirectory("gdbflush");
-        dirs.add(dir);
-        Path sock = dir.resolve("c.sock");
+        Path sock = sockets.newSocket("c.sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
             SocketChannel ch = connect(sock);
