@@ -46,6 +46,9 @@ class TranslationFlushTest {
                 .hasMessageContaining("0x24 at 1");
     }
 
+    /** The thread of the last {@link #fake} stub: it ends when the client closes its connection. */
+    private Thread lastStub;
+
     /** A fake stub: answers the n-th request with replies[n] (QEMU's '+' ack first), records every byte received. */
     private Path fake(StringBuilder received, String... replies) throws IOException {
         Path sock = sockets.newSocket("f.sock");
@@ -75,6 +78,7 @@ class TranslationFlushTest {
         });
         t.setDaemon(true);
         t.start();
+        lastStub = t;
         return sock;
     }
 
@@ -92,7 +96,8 @@ class TranslationFlushTest {
         try (TranslationFlush f = TranslationFlush.open(connect(sock), TIMEOUT)) {
             f.flush(TIMEOUT);
         }
-        Thread.sleep(50);
+        lastStub.join(TIMEOUT.toMillis()); // every byte the client sent has been read once the stub saw its close
+        assertThat(lastStub.isAlive()).as("the fake stub saw the client close").isFalse();
         synchronized (received) {
             // exactly the two requests: no '+' (an ack QEMU no longer waits for would stop a running guest)
             assertThat(received.toString()).isEqualTo("$?#3f$s#73");
